@@ -1,0 +1,144 @@
+/// One operator application (`NodeProto`).
+///
+/// A node owns its output values; its inputs are values owned elsewhere. An
+/// omitted optional input is nil. Changing inputs goes through `setInput`,
+/// `appendInput` and `removeAllInputs`, which keep every value's `uses`
+/// in step.
+public final class Node {
+    public var opType: String?
+    /// nil or `""` mean the default domain `ai.onnx`.
+    public var domain: String?
+    public var name: String?
+    public var overload: String?
+    public var docString: String?
+    public var attributes: [Attribute]
+    public var metadataProps: [StringPair] = []
+    /// Multi-device placement (`NodeDeviceConfigurationProto`), kept as data.
+    public var deviceConfigurations: [NodeDeviceConfiguration] = []
+    public var unknownFields: [UnknownField] = []
+
+    public private(set) var inputs: [Value?] = []
+    public private(set) var outputs: [Value] = []
+
+    /// The graph whose node list holds this node.
+    public internal(set) weak var graph: Graph?
+
+    /// Creates a node reading `inputs` and producing fresh values named
+    /// `outputs` (an empty name stands for an omitted optional output).
+    public init(
+        opType: String, domain: String? = nil, name: String? = nil, inputs: [Value?] = [],
+        outputs: [String] = [], attributes: [Attribute] = []
+    ) {
+        self.opType = opType
+        self.domain = domain
+        self.name = name
+        self.attributes = attributes
+        for input in inputs { appendInput(input) }
+        for output in outputs { appendOutput(Value(name: output)) }
+    }
+
+    /// The domain with the default spelled out as `""`.
+    public var normalizedDomain: String { domain == "ai.onnx" ? "" : domain ?? "" }
+
+    /// The attribute named `name`, if present.
+    public func attribute(_ name: String) -> Attribute? { attributes.first { $0.name == name } }
+
+    /// Subgraphs held by this node's attributes (If branches, Loop body, …).
+    public var subgraphs: [Graph] { attributes.flatMap(\.subgraphs) }
+
+    // MARK: Use-list plumbing
+
+    /// Replaces input `index` and moves the use from the old value to the new.
+    public func setInput(_ value: Value?, at index: Int) {
+        if let old = inputs[index] { old.uses.removeAll { $0.node === self && $0.index == index } }
+        inputs[index] = value
+        value?.uses.append(Use(node: self, index: index))
+    }
+
+    public func appendInput(_ value: Value?) {
+        inputs.append(value)
+        value?.uses.append(Use(node: self, index: inputs.count - 1))
+    }
+
+    /// Drops every input, removing this node from their use lists.
+    public func removeAllInputs() {
+        for index in inputs.indices { setInput(nil, at: index) }
+        inputs.removeAll()
+    }
+
+    /// Adds an output; the value must not already have a producer.
+    public func appendOutput(_ value: Value) {
+        precondition(value.producer == nil, "value \(value.name) already has a producer")
+        value.producer = self
+        value.outputIndex = outputs.count
+        outputs.append(value)
+    }
+}
+
+extension Node: CustomStringConvertible {
+    public var description: String {
+        let domainPrefix = normalizedDomain.isEmpty ? "" : normalizedDomain + "."
+        return "\(outputs.map(\.name)) = \(domainPrefix)\(opType ?? "?")(\(inputs.map { $0?.name ?? "" }))"
+    }
+}
+
+/// How one node runs under a named multi-device configuration.
+public struct NodeDeviceConfiguration: Hashable, Sendable {
+    public var configurationId: String?
+    public var shardingSpecs: [ShardingSpec]
+    public var pipelineStage: Int32?
+
+    public init(configurationId: String?, shardingSpecs: [ShardingSpec], pipelineStage: Int32?) {
+        self.configurationId = configurationId
+        self.shardingSpecs = shardingSpecs
+        self.pipelineStage = pipelineStage
+    }
+}
+
+/// How one tensor of a node is split across devices (`ShardingSpecProto`).
+public struct ShardingSpec: Hashable, Sendable {
+    public struct ShardedDim: Hashable, Sendable {
+        public var axis: Int64?
+        public var simpleSharding: [SimpleShardedDim]
+        public init(axis: Int64?, simpleSharding: [SimpleShardedDim]) {
+            self.axis = axis
+            self.simpleSharding = simpleSharding
+        }
+    }
+
+    public struct SimpleShardedDim: Hashable, Sendable {
+        /// `dim_value` or `dim_param`, or neither.
+        public var dim: Dimension.Extent
+        public var numShards: Int64?
+        public init(dim: Dimension.Extent, numShards: Int64?) {
+            self.dim = dim
+            self.numShards = numShards
+        }
+    }
+
+    public var tensorName: String?
+    public var devices: [Int64]
+    /// `IntIntListEntryProto` entries: a key (absent allowed) and its list.
+    public var indexToDeviceGroupMap: [(key: Int64?, value: [Int64])]
+    public var shardedDims: [ShardedDim]
+
+    public init(
+        tensorName: String?, devices: [Int64], indexToDeviceGroupMap: [(key: Int64?, value: [Int64])],
+        shardedDims: [ShardedDim]
+    ) {
+        self.tensorName = tensorName
+        self.devices = devices
+        self.indexToDeviceGroupMap = indexToDeviceGroupMap
+        self.shardedDims = shardedDims
+    }
+
+    public static func == (a: ShardingSpec, b: ShardingSpec) -> Bool {
+        a.tensorName == b.tensorName && a.devices == b.devices && a.shardedDims == b.shardedDims
+            && a.indexToDeviceGroupMap.elementsEqual(b.indexToDeviceGroupMap) { $0.key == $1.key && $0.value == $1.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(tensorName)
+        hasher.combine(devices)
+    }
+}

@@ -1,0 +1,70 @@
+/// One place a value is read: input `index` of `node`.
+public struct Use: Hashable {
+    public unowned let node: Node
+    public let index: Int
+
+    public init(node: Node, index: Int) {
+        self.node = node
+        self.index = index
+    }
+
+    public static func == (a: Use, b: Use) -> Bool { a.node === b.node && a.index == b.index }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ObjectIdentifier(node))
+        hasher.combine(index)
+    }
+}
+
+/// A value in SSA form: produced once (by a node, or as a graph input or
+/// initializer) and read by any number of nodes.
+///
+/// Invariants: `producer` is the node whose `outputs[outputIndex]` is this
+/// value, or nil; `uses` lists exactly the (node, index) pairs whose input is
+/// this value. Only `Node` changes `uses` (see Node+Uses.swift), so the two
+/// never drift apart. A value may be read from inside a subgraph (an If
+/// branch reading an outer value); such uses are listed here too.
+public final class Value {
+    /// The name the value has in the file; names are how ONNX links values.
+    public var name: String
+    /// The declared type (from a graph input/output or value_info), if any.
+    public var type: TypeInfo?
+    /// Documentation and metadata from the value's declaration.
+    public var docString: String?
+    public var metadataProps: [StringPair] = []
+    /// Unknown fields of the value's declaration (`ValueInfoProto`).
+    public var declarationUnknownFields: [UnknownField] = []
+
+    /// The constant this value holds when it is an initializer.
+    public var initializer: Tensor?
+    /// The constant this value holds when it is a sparse initializer.
+    public var sparseInitializer: SparseTensor?
+
+    public internal(set) weak var producer: Node?
+    public internal(set) var outputIndex: Int = 0
+    public internal(set) var uses: [Use] = []
+
+    public init(name: String, type: TypeInfo? = nil) {
+        self.name = name
+        self.type = type
+    }
+
+    /// The nodes that read this value, each once, in use order.
+    public var consumers: [Node] {
+        var seen = Set<ObjectIdentifier>()
+        return uses.compactMap { seen.insert(ObjectIdentifier($0.node)).inserted ? $0.node : nil }
+    }
+
+    public var hasUses: Bool { !uses.isEmpty }
+    public var hasOneUse: Bool { uses.count == 1 }
+
+    /// Makes every node that reads this value read `other` instead.
+    /// Graph outputs are the graph's business: see `Graph.replaceAllUses`.
+    public func replaceAllUses(with other: Value) {
+        guard other !== self else { return }
+        for use in uses { use.node.setInput(other, at: use.index) }
+    }
+}
+
+extension Value: CustomStringConvertible {
+    public var description: String { "%\(name)" + (type.map { ": \($0)" } ?? "") }
+}

@@ -1,0 +1,1 @@
+@main struct Onyx { static func main() {} }
