@@ -8,9 +8,12 @@
 /// whose bytes the loader maps into `externalBytes`.
 public struct Tensor: Hashable, Sendable {
     /// Where the elements are stored (`TensorProto.DataLocation`).
-    public enum DataLocation: Int32, Hashable, Sendable {
-        case `default` = 0
-        case external = 1
+    /// A struct so that codes from newer releases pass through unchanged.
+    public struct DataLocation: RawRepresentable, Hashable, Sendable {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        public static let `default` = DataLocation(rawValue: 0)
+        public static let external = DataLocation(rawValue: 1)
     }
 
     /// The part of a larger tensor this one holds (`TensorProto.Segment`).

@@ -68,3 +68,13 @@ public final class Value {
 extension Value: CustomStringConvertible {
     public var description: String { "%\(name)" + (type.map { ": \($0)" } ?? "") }
 }
+
+extension Value {
+    /// The value's declaration as a graph input/output or value_info entry
+    /// would write it.
+    public var declaration: Declaration {
+        Declaration(
+            name: name, type: type, docString: docString, metadataProps: metadataProps,
+            unknownFields: declarationUnknownFields)
+    }
+}

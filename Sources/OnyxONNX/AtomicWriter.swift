@@ -1,0 +1,51 @@
+import Foundation
+
+/// Writes a set of files so that either all of them appear complete or none
+/// changes: each is written to a temporary file in its target folder, and
+/// only when every write succeeded are they renamed into place, the files
+/// passed first last (the model after its data files).
+final class AtomicWriter {
+    private var pending: [(temp: String, target: String)] = []
+    private var committed = false
+
+    /// Creates a temporary file beside `target` and lets `body` fill it.
+    func write(_ target: String, _ body: (Int32) throws(ONNXError) -> Void) throws(ONNXError) {
+        let url = URL(fileURLWithPath: target)
+        let directory = url.deletingLastPathComponent().path
+        var template = Array("\(directory)/.\(url.lastPathComponent).XXXXXX.tmp".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
+        guard fd >= 0 else { throw ONNXError(.io, file: target, "cannot create a file in \(directory): \(errnoMessage())") }
+        let temp = String(cString: template)
+        pending.append((temp, target))
+        defer { close(fd) }
+        fchmod(fd, 0o644)
+        try body(fd)
+    }
+
+    /// Renames every temporary file into place.
+    func commit() throws(ONNXError) {
+        for (temp, target) in pending {
+            guard rename(temp, target) == 0 else {
+                throw ONNXError(.io, file: target, "cannot replace the file: \(errnoMessage())")
+            }
+        }
+        committed = true
+    }
+
+    deinit {
+        if !committed { for (temp, _) in pending { unlink(temp) } }
+    }
+}
+
+/// Writes all of `bytes` to `fd`.
+func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, file: String) throws(ONNXError) {
+    var offset = 0
+    while offset < bytes.count {
+        let n = Foundation.write(fd, bytes.baseAddress! + offset, min(bytes.count - offset, 1 << 30))
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw ONNXError(.io, file: file, "write failed: \(errnoMessage())")
+        }
+        offset += n
+    }
+}

@@ -1,0 +1,15 @@
+import COnnxProto
+
+/// Owns the arena that protobuf-c decoded a message into. Tensors whose
+/// `raw_data` was decoded there borrow it (`BorrowedStorage.owner`), so the
+/// arena lives exactly as long as the last such tensor.
+final class DecodedBuffer: @unchecked Sendable {
+    let arena: OpaquePointer
+
+    init() throws(ONNXError) {
+        guard let arena = onyx_arena_create() else { throw ONNXError(.io, "out of memory") }
+        self.arena = arena
+    }
+
+    deinit { onyx_arena_destroy(arena) }
+}

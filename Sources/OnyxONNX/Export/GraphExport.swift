@@ -1,0 +1,174 @@
+import COnnxProto
+import OnyxIR
+
+extension ProtoArena {
+    func graph(_ graph: Graph) -> UnsafeMutablePointer<Onnx__GraphProto> {
+        let m: UnsafeMutablePointer<Onnx__GraphProto> = message(onnx__graph_proto__init)
+        (m.pointee.n_node, m.pointee.node) = messages(graph.nodes, node)
+        m.pointee.name = string(graph.name)
+        (m.pointee.n_initializer, m.pointee.initializer) = messages(graph.initializers) { value in
+            tensor(value.initializer!, name: exportedName(value, original: value.initializer!.name))
+        }
+        (m.pointee.n_sparse_initializer, m.pointee.sparse_initializer) = messages(graph.sparseInitializers) { value in
+            sparseTensor(value.sparseInitializer!)
+        }
+        m.pointee.doc_string = string(graph.docString)
+        (m.pointee.n_input, m.pointee.input) = declarations(graph.inputs, graph, DeclarationSite.input)
+        (m.pointee.n_output, m.pointee.output) = declarations(graph.outputs, graph, DeclarationSite.output)
+        (m.pointee.n_value_info, m.pointee.value_info) = declarations(graph.valueInfo, graph, DeclarationSite.valueInfo)
+        (m.pointee.n_quantization_annotation, m.pointee.quantization_annotation) = messages(
+            graph.quantizationAnnotations
+        ) { annotation in
+            let a: UnsafeMutablePointer<Onnx__TensorAnnotation> = message(onnx__tensor_annotation__init)
+            a.pointee.tensor_name = string(annotation.tensorName)
+            (a.pointee.n_quant_parameter_tensor_names, a.pointee.quant_parameter_tensor_names) = pairs(
+                annotation.quantParameterTensorNames)
+            return a
+        }
+        (m.pointee.n_metadata_props, m.pointee.metadata_props) = pairs(graph.metadataProps)
+        setUnknownFields(graph.unknownFields, on: &m.pointee.base)
+        return m
+    }
+
+    /// An initializer's tensor is named after its value; a tensor that had no
+    /// name in the file keeps none while the value's name is still empty.
+    private func exportedName(_ value: Value, original: String?) -> String? {
+        original == nil && value.name.isEmpty ? nil : value.name
+    }
+
+    private func declarations(_ values: [Value], _ graph: Graph, _ site: (Int) -> DeclarationSite)
+        -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<Onnx__ValueInfoProto>?>?)
+    {
+        messages(Array(values.enumerated())) { index, value in
+            valueInfo(graph.declarationOverrides[site(index)] ?? value.declaration)
+        }
+    }
+
+    func valueInfo(_ declaration: Declaration) -> UnsafeMutablePointer<Onnx__ValueInfoProto> {
+        let m: UnsafeMutablePointer<Onnx__ValueInfoProto> = message(onnx__value_info_proto__init)
+        m.pointee.name = string(declaration.name)
+        m.pointee.type = declaration.type.map(type)
+        m.pointee.doc_string = string(declaration.docString)
+        (m.pointee.n_metadata_props, m.pointee.metadata_props) = pairs(declaration.metadataProps)
+        setUnknownFields(declaration.unknownFields, on: &m.pointee.base)
+        return m
+    }
+
+    func node(_ node: Node) -> UnsafeMutablePointer<Onnx__NodeProto> {
+        let m: UnsafeMutablePointer<Onnx__NodeProto> = message(onnx__node_proto__init)
+        (m.pointee.n_input, m.pointee.input) = strings(node.inputs.map { $0?.name ?? "" })
+        (m.pointee.n_output, m.pointee.output) = strings(node.outputs.map(\.name))
+        m.pointee.name = string(node.name)
+        m.pointee.op_type = string(node.opType)
+        m.pointee.domain = string(node.domain)
+        m.pointee.overload = string(node.overload)
+        (m.pointee.n_attribute, m.pointee.attribute) = messages(node.attributes, attribute)
+        m.pointee.doc_string = string(node.docString)
+        (m.pointee.n_metadata_props, m.pointee.metadata_props) = pairs(node.metadataProps)
+        (m.pointee.n_device_configurations, m.pointee.device_configurations) = messages(
+            node.deviceConfigurations, deviceConfiguration)
+        setUnknownFields(node.unknownFields, on: &m.pointee.base)
+        return m
+    }
+
+    func attribute(_ attribute: Attribute) -> UnsafeMutablePointer<Onnx__AttributeProto> {
+        let m: UnsafeMutablePointer<Onnx__AttributeProto> = message(onnx__attribute_proto__init)
+        m.pointee.name = string(attribute.name)
+        m.pointee.ref_attr_name = string(attribute.refAttrName)
+        m.pointee.doc_string = string(attribute.docString)
+        if let type = attribute.type {
+            m.pointee.has_type = 1
+            m.pointee.type = Onnx__AttributeProto__AttributeType(rawValue: numericCast(UInt32(bitPattern: type.rawValue)))
+        }
+        (m.pointee.has_f, m.pointee.f) = optionalField(attribute.f, default: 0)
+        (m.pointee.has_i, m.pointee.i) = optionalField(attribute.i, default: 0)
+        if let s = attribute.s {
+            m.pointee.has_s = 1
+            m.pointee.s = binary(s)
+        }
+        m.pointee.t = attribute.t.map { tensor($0) }
+        m.pointee.g = attribute.g.map(graph)
+        m.pointee.sparse_tensor = attribute.sparseTensor.map(sparseTensor)
+        m.pointee.tp = attribute.tp.map(type)
+        (m.pointee.n_floats, m.pointee.floats) = array(attribute.floats)
+        (m.pointee.n_ints, m.pointee.ints) = array(attribute.ints)
+        (m.pointee.n_strings, m.pointee.strings) = array(attribute.strings.map(binary))
+        (m.pointee.n_tensors, m.pointee.tensors) = messages(attribute.tensors) { tensor($0) }
+        (m.pointee.n_graphs, m.pointee.graphs) = messages(attribute.graphs, graph)
+        (m.pointee.n_sparse_tensors, m.pointee.sparse_tensors) = messages(attribute.sparseTensors, sparseTensor)
+        (m.pointee.n_type_protos, m.pointee.type_protos) = messages(attribute.typeProtos, type)
+        setUnknownFields(attribute.unknownFields, on: &m.pointee.base)
+        return m
+    }
+
+    func opset(_ opset: OpsetImport) -> UnsafeMutablePointer<Onnx__OperatorSetIdProto> {
+        let m: UnsafeMutablePointer<Onnx__OperatorSetIdProto> = message(onnx__operator_set_id_proto__init)
+        m.pointee.domain = string(opset.domain)
+        (m.pointee.has_version, m.pointee.version) = optionalField(opset.version, default: 0)
+        return m
+    }
+
+    func function(_ function: Function) -> UnsafeMutablePointer<Onnx__FunctionProto> {
+        let m: UnsafeMutablePointer<Onnx__FunctionProto> = message(onnx__function_proto__init)
+        let body = function.body
+        m.pointee.name = string(function.name)
+        (m.pointee.n_input, m.pointee.input) = strings(body.inputs.map(\.name))
+        (m.pointee.n_output, m.pointee.output) = strings(body.outputs.map(\.name))
+        (m.pointee.n_attribute, m.pointee.attribute) = strings(function.attributeNames)
+        (m.pointee.n_attribute_proto, m.pointee.attribute_proto) = messages(function.attributeDefaults, attribute)
+        (m.pointee.n_node, m.pointee.node) = messages(body.nodes, node)
+        m.pointee.doc_string = string(function.docString)
+        (m.pointee.n_opset_import, m.pointee.opset_import) = messages(function.opsetImports, opset)
+        m.pointee.domain = string(function.domain)
+        m.pointee.overload = string(function.overload)
+        (m.pointee.n_value_info, m.pointee.value_info) = declarations(body.valueInfo, body, DeclarationSite.valueInfo)
+        (m.pointee.n_metadata_props, m.pointee.metadata_props) = pairs(function.metadataProps)
+        setUnknownFields(function.unknownFields, on: &m.pointee.base)
+        return m
+    }
+
+    private func deviceConfiguration(_ config: NodeDeviceConfiguration)
+        -> UnsafeMutablePointer<Onnx__NodeDeviceConfigurationProto>
+    {
+        let m: UnsafeMutablePointer<Onnx__NodeDeviceConfigurationProto> = message(
+            onnx__node_device_configuration_proto__init)
+        m.pointee.configuration_id = string(config.configurationId)
+        (m.pointee.has_pipeline_stage, m.pointee.pipeline_stage) = optionalField(config.pipelineStage, default: 0)
+        (m.pointee.n_sharding_spec, m.pointee.sharding_spec) = messages(config.shardingSpecs) { spec in
+            let s: UnsafeMutablePointer<Onnx__ShardingSpecProto> = message(onnx__sharding_spec_proto__init)
+            s.pointee.tensor_name = string(spec.tensorName)
+            (s.pointee.n_device, s.pointee.device) = array(spec.devices)
+            (s.pointee.n_index_to_device_group_map, s.pointee.index_to_device_group_map) = messages(
+                spec.indexToDeviceGroupMap
+            ) { entry in
+                let e: UnsafeMutablePointer<Onnx__IntIntListEntryProto> = message(onnx__int_int_list_entry_proto__init)
+                (e.pointee.has_key, e.pointee.key) = optionalField(entry.key, default: 0)
+                (e.pointee.n_value, e.pointee.value) = array(entry.value)
+                return e
+            }
+            (s.pointee.n_sharded_dim, s.pointee.sharded_dim) = messages(spec.shardedDims) { dim in
+                let d: UnsafeMutablePointer<Onnx__ShardedDimProto> = message(onnx__sharded_dim_proto__init)
+                (d.pointee.has_axis, d.pointee.axis) = optionalField(dim.axis, default: 0)
+                (d.pointee.n_simple_sharding, d.pointee.simple_sharding) = messages(dim.simpleSharding) { simple in
+                    let x: UnsafeMutablePointer<Onnx__SimpleShardedDimProto> = message(
+                        onnx__simple_sharded_dim_proto__init)
+                    (x.pointee.has_num_shards, x.pointee.num_shards) = optionalField(simple.numShards, default: 0)
+                    switch simple.dim {
+                    case .value(let v):
+                        x.pointee.dim_case = ONNX__SIMPLE_SHARDED_DIM_PROTO__DIM_DIM_VALUE
+                        x.pointee.dim_value = v
+                    case .symbol(let p):
+                        x.pointee.dim_case = ONNX__SIMPLE_SHARDED_DIM_PROTO__DIM_DIM_PARAM
+                        x.pointee.dim_param = string(p)
+                    case .unknown:
+                        break
+                    }
+                    return x
+                }
+                return d
+            }
+            return s
+        }
+        return m
+    }
+}

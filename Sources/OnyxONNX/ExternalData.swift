@@ -1,0 +1,82 @@
+import Foundation
+import OnyxIR
+
+/// Resolves and loads tensors stored outside the model file.
+///
+/// Locations come from the file and are untrusted: a location that is
+/// absolute, has a `..` component, or resolves (after symlinks) outside the
+/// model's folder is refused, as is a range that runs past the end of its
+/// file. Data files are mapped, not read, and each is mapped once.
+struct ExternalDataLoader {
+    let baseDirectory: URL
+    private let realBase: String
+    private var files: [String: MappedFile] = [:]
+
+    init(baseDirectory: URL) {
+        self.baseDirectory = baseDirectory
+        realBase = baseDirectory.resolvingSymlinksInPath().standardizedFileURL.path
+    }
+
+    /// Loads the bytes of every external tensor of `model` into `externalBytes`.
+    mutating func load(into model: Model) throws(ONNXError) {
+        try model.updateTensors { (tensor: inout Tensor) throws(ONNXError) in
+            guard tensor.isExternal else { return }
+            tensor.externalBytes = try bytes(for: tensor)
+        }
+    }
+
+    /// The validated path of `location`, relative to the model's folder.
+    func resolve(_ location: String, tensor: String) throws(ONNXError) -> URL {
+        func refuse(_ why: String) -> ONNXError {
+            ONNXError(.externalData, "tensor '\(tensor)': external data location '\(location)' \(why)")
+        }
+        guard !location.isEmpty else { throw refuse("is empty") }
+        guard !location.hasPrefix("/"), !location.hasPrefix("\\"), !(location.dropFirst().first == ":") else {
+            throw refuse("is absolute; it must be relative to the model's folder")
+        }
+        let components = location.split(whereSeparator: { $0 == "/" || $0 == "\\" })
+        guard !components.contains("..") else { throw refuse("contains '..'; it must stay inside the model's folder") }
+        let url = baseDirectory.appendingPathComponent(location)
+        let real = url.resolvingSymlinksInPath().standardizedFileURL.path
+        guard real == realBase || real.hasPrefix(realBase.hasSuffix("/") ? realBase : realBase + "/") else {
+            throw refuse("resolves outside the model's folder")
+        }
+        return url
+    }
+
+    private mutating func bytes(for tensor: Tensor) throws(ONNXError) -> any TensorStorage {
+        let name = tensor.name ?? "<unnamed>"
+        guard let location = tensor.externalLocation else {
+            throw ONNXError(.externalData, "tensor '\(name)': external data has no 'location'")
+        }
+        let url = try resolve(location, tensor: name)
+        let file: MappedFile
+        if let cached = files[url.path] {
+            file = cached
+        } else {
+            do {
+                file = try MappedFile(path: url.path)
+            } catch {
+                throw ONNXError(.externalData, "tensor '\(name)': external data file '\(location)': \(error.message)")
+            }
+            files[url.path] = file
+        }
+        let size = file.bytes.count
+        let offsetText = tensor.externalData[key: "offset"]
+        let lengthText = tensor.externalData[key: "length"]
+        guard let offset = offsetText.map({ Int($0) }) ?? 0, offset >= 0 else {
+            throw ONNXError(.externalData, "tensor '\(name)': external data offset '\(offsetText ?? "")' is not a valid number")
+        }
+        guard let length = lengthText.map({ Int($0) }) ?? (size - offset), length >= 0 else {
+            throw ONNXError(.externalData, "tensor '\(name)': external data length '\(lengthText ?? "")' is not a valid number")
+        }
+        guard offset <= size, length <= size - offset else {
+            throw ONNXError(
+                .externalData,
+                "tensor '\(name)': external data range \(offset)..<\(offset + length) runs past the end of '\(location)' (\(size) bytes)"
+            )
+        }
+        let slice = size == 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(rebasing: file.bytes[offset..<offset + length])
+        return BorrowedStorage(slice, owner: file)
+    }
+}

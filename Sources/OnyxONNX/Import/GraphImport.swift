@@ -1,0 +1,229 @@
+import COnnxProto
+import OnyxIR
+
+/// Builds IR graphs from decoded GraphProto / FunctionProto messages,
+/// linking names to values through nested scopes.
+///
+/// Declarations (graph inputs, outputs, value_info) put their type and docs
+/// on the value they name; when a second declaration of the same value says
+/// something else, it is kept as a `Graph.declarationOverrides` entry so the
+/// file is written back exactly as it was.
+final class GraphImporter {
+    private let owner: DecodedBuffer
+    /// Values whose declaration has been taken from some ValueInfoProto.
+    private var declared = Set<ObjectIdentifier>()
+
+    init(owner: DecodedBuffer) { self.owner = owner }
+
+    // MARK: Graphs
+
+    func importGraph(_ proto: UnsafeMutablePointer<Onnx__GraphProto>, outer: Scope?) -> Graph {
+        let p = proto.pointee
+        let graph = Graph(name: string(p.name))
+        graph.docString = string(p.doc_string)
+        graph.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
+        graph.unknownFields = unknownFields(p.base)
+        let scope = Scope(parent: outer)
+
+        graph.inputs = messages(p.input, p.n_input) { info in
+            let value = Value(name: string(info.pointee.name) ?? "")
+            scope.define(value, keepExisting: true)
+            return value
+        }
+        for (index, info) in messages(p.input, p.n_input, { $0 }).enumerated() {
+            declare(graph.inputs[index], from: info, site: .input(index), in: graph)
+        }
+
+        graph.initializers = messages(p.initializer, p.n_initializer) { proto in
+            let tensor = importTensor(proto, owner: owner)
+            let value = constantValue(named: tensor.name ?? "", in: scope, graph: graph)
+            value.initializer = tensor
+            return value
+        }
+        graph.sparseInitializers = messages(p.sparse_initializer, p.n_sparse_initializer) { proto in
+            let sparse = importSparseTensor(proto, owner: owner)
+            let value = constantValue(named: sparse.values?.name ?? "", in: scope, graph: graph)
+            value.sparseInitializer = sparse
+            return value
+        }
+
+        graph.setNodes(importNodes(p.node, p.n_node, scope: scope))
+
+        graph.outputs = messages(p.output, p.n_output) { scope.resolve(string($0.pointee.name) ?? "") }
+        for (index, info) in messages(p.output, p.n_output, { $0 }).enumerated() {
+            declare(graph.outputs[index], from: info, site: .output(index), in: graph)
+        }
+        graph.valueInfo = messages(p.value_info, p.n_value_info) { info in
+            scope.lookup(string(info.pointee.name) ?? "") ?? Value(name: string(info.pointee.name) ?? "")
+        }
+        for (index, info) in messages(p.value_info, p.n_value_info, { $0 }).enumerated() {
+            declare(graph.valueInfo[index], from: info, site: .valueInfo(index), in: graph)
+        }
+        graph.quantizationAnnotations = messages(p.quantization_annotation, p.n_quantization_annotation) {
+            TensorAnnotation(
+                tensorName: string($0.pointee.tensor_name),
+                quantParameterTensorNames: pairs(
+                    $0.pointee.quant_parameter_tensor_names, $0.pointee.n_quant_parameter_tensor_names))
+        }
+        return graph
+    }
+
+    /// The value an initializer named `name` defines: the graph input of
+    /// that name when there is one not yet holding a constant, else a new value.
+    private func constantValue(named name: String, in scope: Scope, graph: Graph) -> Value {
+        if let input = scope.lookup(name), graph.inputs.contains(where: { $0 === input }),
+            input.initializer == nil, input.sparseInitializer == nil
+        {
+            return input
+        }
+        let value = Value(name: name)
+        scope.define(value, keepExisting: true)
+        return value
+    }
+
+    private func declare(
+        _ value: Value, from info: UnsafeMutablePointer<Onnx__ValueInfoProto>, site: DeclarationSite, in graph: Graph
+    ) {
+        let i = info.pointee
+        let declaration = Declaration(
+            name: string(i.name) ?? "", type: i.type.map(importType), docString: string(i.doc_string),
+            metadataProps: pairs(i.metadata_props, i.n_metadata_props), unknownFields: unknownFields(i.base))
+        if declared.insert(ObjectIdentifier(value)).inserted {
+            value.type = declaration.type
+            value.docString = declaration.docString
+            value.metadataProps = declaration.metadataProps
+            value.declarationUnknownFields = declaration.unknownFields
+        } else if declaration != value.declaration {
+            graph.declarationOverrides[site] = declaration
+        }
+    }
+
+    // MARK: Nodes
+
+    /// Imports a node list in two passes: outputs first, so that a node may
+    /// read a value produced later in the list (an unsorted graph) and a
+    /// subgraph may read any value of its enclosing graphs.
+    func importNodes(
+        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__NodeProto>?>?, _ count: Int, scope: Scope
+    ) -> [Node] {
+        let protos = messages(pointer, count) { $0 }
+        let nodes = protos.map { proto -> Node in
+            let p = proto.pointee
+            let node = Node(opType: string(p.op_type) ?? "")
+            node.opType = string(p.op_type)
+            node.domain = string(p.domain)
+            node.name = string(p.name)
+            node.overload = string(p.overload)
+            node.docString = string(p.doc_string)
+            node.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
+            node.deviceConfigurations = messages(p.device_configurations, p.n_device_configurations, importDeviceConfiguration)
+            node.unknownFields = unknownFields(p.base)
+            for name in strings(p.output, p.n_output) {
+                let value = Value(name: name)
+                node.appendOutput(value)
+                if !name.isEmpty { scope.define(value) }
+            }
+            return node
+        }
+        for (node, proto) in zip(nodes, protos) {
+            let p = proto.pointee
+            for name in strings(p.input, p.n_input) {
+                node.appendInput(name.isEmpty ? nil : scope.resolve(name))
+            }
+            node.attributes = messages(p.attribute, p.n_attribute) { importAttribute($0, scope: scope) }
+        }
+        return nodes
+    }
+
+    // MARK: Attributes
+
+    func importAttribute(_ proto: UnsafeMutablePointer<Onnx__AttributeProto>, scope: Scope) -> Attribute {
+        let p = proto.pointee
+        var attribute = Attribute(
+            name: string(p.name), type: optional(p.has_type, AttributeType(rawValue: Int32(bitPattern: UInt32(p.type.rawValue)))))
+        attribute.docString = string(p.doc_string)
+        attribute.refAttrName = string(p.ref_attr_name)
+        attribute.f = optional(p.has_f, p.f)
+        attribute.i = optional(p.has_i, p.i)
+        attribute.s = p.has_s != 0 ? bytes(p.s) : nil
+        attribute.t = p.t.map { importTensor($0, owner: owner) }
+        attribute.g = p.g.map { importGraph($0, outer: scope) }
+        attribute.sparseTensor = p.sparse_tensor.map { importSparseTensor($0, owner: owner) }
+        attribute.tp = p.tp.map(importType)
+        attribute.floats = array(p.floats, p.n_floats)
+        attribute.ints = array(p.ints, p.n_ints)
+        attribute.strings = array(p.strings, p.n_strings).map(bytes)
+        attribute.tensors = messages(p.tensors, p.n_tensors) { importTensor($0, owner: owner) }
+        attribute.graphs = messages(p.graphs, p.n_graphs) { importGraph($0, outer: scope) }
+        attribute.sparseTensors = messages(p.sparse_tensors, p.n_sparse_tensors) { importSparseTensor($0, owner: owner) }
+        attribute.typeProtos = messages(p.type_protos, p.n_type_protos, importType)
+        attribute.unknownFields = unknownFields(p.base)
+        return attribute
+    }
+
+    // MARK: Functions
+
+    func importFunction(_ proto: UnsafeMutablePointer<Onnx__FunctionProto>) -> Function {
+        let p = proto.pointee
+        let function = Function(name: string(p.name), domain: string(p.domain))
+        function.overload = string(p.overload)
+        function.docString = string(p.doc_string)
+        function.attributeNames = strings(p.attribute, p.n_attribute)
+        function.opsetImports = messages(p.opset_import, p.n_opset_import, importOpset)
+        function.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
+        function.unknownFields = unknownFields(p.base)
+
+        let scope = Scope(parent: nil)
+        let body = function.body
+        body.inputs = strings(p.input, p.n_input).map { name in
+            let value = Value(name: name)
+            scope.define(value, keepExisting: true)
+            return value
+        }
+        function.attributeDefaults = messages(p.attribute_proto, p.n_attribute_proto) { importAttribute($0, scope: scope) }
+        body.setNodes(importNodes(p.node, p.n_node, scope: scope))
+        body.outputs = strings(p.output, p.n_output).map(scope.resolve)
+        body.valueInfo = messages(p.value_info, p.n_value_info) { info in
+            scope.lookup(string(info.pointee.name) ?? "") ?? Value(name: string(info.pointee.name) ?? "")
+        }
+        for (index, info) in messages(p.value_info, p.n_value_info, { $0 }).enumerated() {
+            declare(body.valueInfo[index], from: info, site: .valueInfo(index), in: body)
+        }
+        return function
+    }
+}
+
+func importOpset(_ proto: UnsafeMutablePointer<Onnx__OperatorSetIdProto>) -> OpsetImport {
+    OpsetImport(domain: string(proto.pointee.domain), version: optional(proto.pointee.has_version, proto.pointee.version))
+}
+
+private func importDeviceConfiguration(_ proto: UnsafeMutablePointer<Onnx__NodeDeviceConfigurationProto>)
+    -> NodeDeviceConfiguration
+{
+    let p = proto.pointee
+    return NodeDeviceConfiguration(
+        configurationId: string(p.configuration_id),
+        shardingSpecs: messages(p.sharding_spec, p.n_sharding_spec) { spec in
+            let s = spec.pointee
+            return ShardingSpec(
+                tensorName: string(s.tensor_name), devices: array(s.device, s.n_device),
+                indexToDeviceGroupMap: messages(s.index_to_device_group_map, s.n_index_to_device_group_map) {
+                    (key: optional($0.pointee.has_key, $0.pointee.key), value: array($0.pointee.value, $0.pointee.n_value))
+                },
+                shardedDims: messages(s.sharded_dim, s.n_sharded_dim) { dim in
+                    ShardingSpec.ShardedDim(
+                        axis: optional(dim.pointee.has_axis, dim.pointee.axis),
+                        simpleSharding: messages(dim.pointee.simple_sharding, dim.pointee.n_simple_sharding) { simple in
+                            let d = simple.pointee
+                            let extent: Dimension.Extent
+                            switch d.dim_case {
+                            case ONNX__SIMPLE_SHARDED_DIM_PROTO__DIM_DIM_VALUE: extent = .value(d.dim_value)
+                            case ONNX__SIMPLE_SHARDED_DIM_PROTO__DIM_DIM_PARAM: extent = .symbol(string(d.dim_param) ?? "")
+                            default: extent = .unknown
+                            }
+                            return ShardingSpec.SimpleShardedDim(dim: extent, numShards: optional(d.has_num_shards, d.num_shards))
+                        })
+                })
+        },
+        pipelineStage: optional(p.has_pipeline_stage, p.pipeline_stage))
+}

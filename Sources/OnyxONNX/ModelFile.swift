@@ -1,0 +1,131 @@
+import Foundation
+import OnyxIR
+
+/// What to do with tensor data when saving.
+public enum ExternalDataPolicy: Equatable, Sendable {
+    /// Keep every tensor where it is: inline stays inline; external data is
+    /// written beside the output under the same relative locations.
+    case keep
+    /// Move every tensor into the model file.
+    case inline
+    /// Move every tensor of at least `sizeThreshold` bytes into one data file
+    /// at `location` (relative to the output's folder); smaller ones inline.
+    case externalize(location: String, sizeThreshold: Int)
+}
+
+/// Reading and writing ONNX binary model files, with their external data.
+public enum ModelFile {
+    /// Loads the model at `path`. The file is mapped, not read; tensor bytes
+    /// are decoded once into an arena the model keeps. External data is
+    /// mapped from the model's folder unless `loadExternalData` is false.
+    public static func load(_ path: String, loadExternalData: Bool = true) throws(ONNXError) -> Model {
+        let model: Model
+        do {
+            let file = try MappedFile(path: path)
+            model = try ModelDecoder.decode(file.bytes)
+        } catch {
+            throw error.inFile(path)
+        }
+        if loadExternalData {
+            var loader = ExternalDataLoader(baseDirectory: directory(of: path))
+            do { try loader.load(into: model) } catch { throw error.inFile(path) }
+        }
+        return model
+    }
+
+    /// Saves `model` to `path` atomically, with its data files.
+    ///
+    /// `sourcePath` is the file the model was loaded from, if any: its data
+    /// files are never overwritten.
+    public static func save(
+        _ model: Model, to path: String, externalData policy: ExternalDataPolicy = .keep, sourcePath: String? = nil
+    ) throws(ONNXError) {
+        let writer = AtomicWriter()
+        let outputDirectory = directory(of: path)
+        let protected = Set(sourcePath.map { inputDataFiles(of: model, modelPath: $0) } ?? [])
+        var layout = TensorLayout()
+        do {
+            switch policy {
+            case .keep:
+                try writeKeptDataFiles(model, into: outputDirectory, protected: protected, writer: writer)
+            case .inline:
+                layout.inlineExternal = true
+            case .externalize(let location, let threshold):
+                layout.inlineExternal = true
+                try layout.externalize(
+                    model, location: location, threshold: threshold, outputDirectory: outputDirectory,
+                    protected: protected, writer: writer)
+            }
+            try writer.write(path) { fd throws(ONNXError) in
+                _ = try ModelEncoder.write(model, to: fd, transform: layout.transform)
+            }
+            try writer.commit()
+        } catch {
+            throw error.inFile(path)
+        }
+    }
+
+    static func directory(of path: String) -> URL {
+        URL(fileURLWithPath: path).deletingLastPathComponent()
+    }
+
+    /// Real paths of the data files the model's external tensors come from.
+    private static func inputDataFiles(of model: Model, modelPath: String) -> [String] {
+        let loader = ExternalDataLoader(baseDirectory: directory(of: modelPath))
+        return model.allTensors.compactMap { tensor in
+            guard tensor.isExternal, let location = tensor.externalLocation else { return nil }
+            return (try? loader.resolve(location, tensor: tensor.name ?? ""))?.realPath
+        }
+    }
+
+    /// `.keep`: rebuilds each external data file beside the output, placing
+    /// every tensor's bytes at its recorded offset, unless the file is the
+    /// input's own (converting within one folder).
+    private static func writeKeptDataFiles(
+        _ model: Model, into directory: URL, protected: Set<String>, writer: AtomicWriter
+    ) throws(ONNXError) {
+        let resolver = ExternalDataLoader(baseDirectory: directory)
+        var byLocation: [(location: String, tensors: [Tensor])] = []
+        for tensor in model.allTensors where tensor.isExternal {
+            let location = tensor.externalLocation ?? ""
+            if let index = byLocation.firstIndex(where: { $0.location == location }) {
+                byLocation[index].tensors.append(tensor)
+            } else {
+                byLocation.append((location, [tensor]))
+            }
+        }
+        for (location, tensors) in byLocation {
+            let target = try resolver.resolve(location, tensor: tensors[0].name ?? "")
+            if protected.contains(target.realPath) { continue }
+            try writer.write(target.path) { fd throws(ONNXError) in
+                for tensor in tensors {
+                    guard let bytes = tensor.externalBytes else {
+                        throw ONNXError(.externalData, "tensor '\(tensor.name ?? "")': its external data was not loaded")
+                    }
+                    let offset = tensor.externalOffset ?? 0
+                    guard pwriteAll(fd, bytes.bytes, at: offset) else {
+                        throw ONNXError(.io, file: target.path, "write failed: \(errnoMessage())")
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension URL {
+    /// The path with symlinks resolved, for comparing files.
+    var realPath: String { resolvingSymlinksInPath().standardizedFileURL.path }
+}
+
+private func pwriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+    var done = 0
+    while done < bytes.count {
+        let n = pwrite(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30), off_t(offset + done))
+        if n < 0 {
+            if errno == EINTR { continue }
+            return false
+        }
+        done += n
+    }
+    return true
+}

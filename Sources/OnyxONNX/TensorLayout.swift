@@ -1,0 +1,73 @@
+import Foundation
+import OnyxIR
+
+/// Decides, while saving, where each tensor's bytes go, without touching
+/// the model itself: `transform` is applied to each tensor as it is encoded.
+struct TensorLayout {
+    /// Moves external tensors that are not externalized again inline.
+    var inlineExternal = false
+    /// Tensors written to a new data file, by their storage's identity.
+    private var placed: [ObjectIdentifier: [StringPair]] = [:]
+
+    /// Offsets in a new data file are aligned so that each tensor can be
+    /// mapped and read with aligned loads.
+    static let alignment = 64
+
+    func transform(_ tensor: Tensor) -> Tensor {
+        if let storage = Self.payload(tensor), let entries = placed[ObjectIdentifier(storage)] {
+            var moved = tensor
+            moved.rawData = nil
+            moved.externalBytes = storage
+            moved.externalData = entries
+            moved.dataLocation = .external
+            return moved
+        }
+        if inlineExternal, tensor.isExternal, let bytes = tensor.externalBytes {
+            var inlined = tensor
+            inlined.rawData = bytes
+            inlined.externalData = []
+            inlined.dataLocation = nil
+            inlined.externalBytes = nil
+            return inlined
+        }
+        return tensor
+    }
+
+    /// The bytes a tensor stores as raw data, inline or external.
+    private static func payload(_ tensor: Tensor) -> (any TensorStorage)? {
+        tensor.isExternal ? tensor.externalBytes : tensor.rawData
+    }
+
+    /// Writes every tensor of at least `threshold` bytes into `location`.
+    mutating func externalize(
+        _ model: Model, location: String, threshold: Int, outputDirectory: URL, protected: Set<String>,
+        writer: AtomicWriter
+    ) throws(ONNXError) {
+        let target = try ExternalDataLoader(baseDirectory: outputDirectory).resolve(location, tensor: "(output)")
+        guard !protected.contains(target.realPath) else {
+            throw ONNXError(
+                .unwritable,
+                "'\(location)' holds the input model's external data; choose another name for --external-data")
+        }
+        var offset = 0
+        var placed = self.placed
+        try writer.write(target.path) { fd throws(ONNXError) in
+            let padding = OwnedStorage([UInt8](repeating: 0, count: Self.alignment))
+            for tensor in model.allTensors {
+                guard let storage = Self.payload(tensor), storage.count >= threshold,
+                    placed[ObjectIdentifier(storage)] == nil
+                else { continue }
+                let pad = (Self.alignment - offset % Self.alignment) % Self.alignment
+                try writeAll(fd, UnsafeRawBufferPointer(rebasing: padding.bytes[0..<pad]), file: target.path)
+                offset += pad
+                try writeAll(fd, storage.bytes, file: target.path)
+                placed[ObjectIdentifier(storage)] = [
+                    StringPair("location", location), StringPair("offset", String(offset)),
+                    StringPair("length", String(storage.count)),
+                ]
+                offset += storage.count
+            }
+        }
+        self.placed = placed
+    }
+}

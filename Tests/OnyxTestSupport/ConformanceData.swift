@@ -1,0 +1,44 @@
+import Foundation
+
+/// The generated conformance cache (`scripts/gen-onnx-tests`).
+///
+/// Tests find it through the environment variable `ONYX_ONNX_TESTS`; when it
+/// is unset, the default `.cache/onnx-tests` at the repository root is used
+/// (where `make test` generates it).
+public enum ConformanceData {
+    public static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
+
+    public static var directory: URL {
+        if let override = ProcessInfo.processInfo.environment["ONYX_ONNX_TESTS"], !override.isEmpty {
+            return URL(fileURLWithPath: override)
+        }
+        return repositoryRoot.appendingPathComponent(".cache/onnx-tests")
+    }
+
+    /// True when the cache has been generated.
+    public static var isAvailable: Bool {
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent(".stamp").path)
+    }
+
+    public static let missingMessage =
+        "conformance cache missing at \(directory.path): run scripts/gen-onnx-tests (make test does)"
+
+    /// Every `.onnx` file in the cache (node suite and the wheel's folders), sorted.
+    public static var modelFiles: [URL] { files(withExtension: "onnx") }
+
+    /// Every `.pb` data file in the cache, sorted.
+    public static var dataFiles: [URL] { files(withExtension: "pb") }
+
+    private static func files(withExtension ext: String) -> [URL] {
+        guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
+            return []
+        }
+        return enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == ext }.sorted { $0.path < $1.path }
+    }
+
+    /// The `fixtures/` folder of the repository.
+    public static var fixtures: URL { repositoryRoot.appendingPathComponent("fixtures") }
+}
