@@ -23,8 +23,8 @@ extension Model {
 extension Graph {
     /// Visits every dense tensor of this graph and its subgraphs.
     public func updateTensors<E: Error>(_ body: (inout Tensor) throws(E) -> Void) throws(E) {
-        for value in initializers { try body(&value.initializer!) }
-        for value in sparseInitializers { try value.sparseInitializer!.updateTensors(body) }
+        for value in initializers where value.initializer != nil { try body(&value.initializer!) }
+        for value in sparseInitializers { try value.sparseInitializer?.updateTensors(body) }
         for node in nodes {
             for index in node.attributes.indices { try node.attributes[index].updateTensors(body) }
         }

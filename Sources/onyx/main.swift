@@ -1,1 +1,4 @@
-@main struct Onyx { static func main() {} }
+import Foundation
+import OnyxCLI
+
+exit(OnyxCommand.run(Array(CommandLine.arguments.dropFirst())))

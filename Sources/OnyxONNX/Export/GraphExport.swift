@@ -6,12 +6,12 @@ extension ProtoArena {
         let m: UnsafeMutablePointer<Onnx__GraphProto> = message(onnx__graph_proto__init)
         (m.pointee.n_node, m.pointee.node) = messages(graph.nodes, node)
         m.pointee.name = string(graph.name)
-        (m.pointee.n_initializer, m.pointee.initializer) = messages(graph.initializers) { value in
-            tensor(value.initializer!, name: exportedName(value, original: value.initializer!.name))
+        // A value listed as an initializer but holding no constant is skipped.
+        (m.pointee.n_initializer, m.pointee.initializer) = messages(graph.initializers.filter { $0.initializer != nil }) {
+            value in tensor(value.initializer!, name: exportedName(value, original: value.initializer!.name))
         }
-        (m.pointee.n_sparse_initializer, m.pointee.sparse_initializer) = messages(graph.sparseInitializers) { value in
-            sparseTensor(value.sparseInitializer!)
-        }
+        (m.pointee.n_sparse_initializer, m.pointee.sparse_initializer) = messages(
+            graph.sparseInitializers.compactMap(\.sparseInitializer), sparseTensor)
         m.pointee.doc_string = string(graph.docString)
         (m.pointee.n_input, m.pointee.input) = declarations(graph.inputs, graph, DeclarationSite.input)
         (m.pointee.n_output, m.pointee.output) = declarations(graph.outputs, graph, DeclarationSite.output)

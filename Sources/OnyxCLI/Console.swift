@@ -1,0 +1,46 @@
+import Foundation
+
+/// Where a command writes: standard output and error in the tool, strings
+/// in tests.
+public final class Console {
+    public var out: (String) -> Void
+    public var err: (String) -> Void
+    /// Whether standard output is a terminal (for colors and widths).
+    public var isTerminal: Bool
+
+    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, isTerminal: Bool = false) {
+        self.out = out
+        self.err = err
+        self.isTerminal = isTerminal
+    }
+
+    /// The process's own standard output and error.
+    public static var standard: Console {
+        Console(
+            out: { FileHandle.standardOutput.write(Data($0.utf8)) },
+            err: { FileHandle.standardError.write(Data($0.utf8)) },
+            isTerminal: isatty(STDOUT_FILENO) != 0)
+    }
+
+    /// A console that records what is written, for tests.
+    public static func capturing() -> (Console, () -> (out: String, err: String)) {
+        final class Buffer { var out = "", err = "" }
+        let buffer = Buffer()
+        let console = Console(out: { buffer.out += $0 }, err: { buffer.err += $0 })
+        return (console, { (buffer.out, buffer.err) })
+    }
+}
+
+/// The tool's exit codes: 0 the job is done and the answer is yes, 1 the
+/// answer is no (invalid, different), 2 the job could not be done.
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    case negative = 1
+    case failure = 2
+}
+
+/// An error a command reports as one line on standard error (exit 2).
+public struct CommandFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

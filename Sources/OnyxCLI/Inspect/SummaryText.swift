@@ -1,0 +1,79 @@
+import Foundation
+
+extension ModelSummary {
+    /// The human-readable report of `onyx inspect`.
+    public var text: String {
+        var lines: [String] = [file]
+        func row(_ label: String, _ value: String) {
+            lines.append("  " + label.padding(toLength: 16, withPad: " ", startingAt: 0) + value)
+        }
+        row("IR version", irVersion.map(String.init) ?? "(none)")
+        row("Opsets", opsets.isEmpty ? "(none)" : opsets.map { "\($0.domain) \($0.version.map(String.init) ?? "?")" }.joined(separator: ", "))
+        let producer = [producerName, producerVersion].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+        row("Producer", producer.isEmpty ? "(none)" : producer)
+        if let modelVersion { row("Model version", String(modelVersion)) }
+        row("Graph", graphName.map { $0.isEmpty ? "(unnamed)" : $0 } ?? "(none)")
+        portRows("Inputs", inputs, into: &lines)
+        portRows("Outputs", outputs, into: &lines)
+        row("Nodes", "\(nodeCount)" + (subgraphNodeCount > 0 ? " (\(subgraphNodeCount) in subgraphs)" : ""))
+        let width = opCounts.map { qualified($0).count }.max() ?? 0
+        for op in opCounts {
+            lines.append("    " + qualified(op).padding(toLength: max(width, 14) + 2, withPad: " ", startingAt: 0) + String(op.count))
+        }
+        row("Parameters", "\(grouped(parameterCount)) in \(initializerCount) initializer\(initializerCount == 1 ? "" : "s") (\(byteSize(initializerBytes)))")
+        if externalData.isEmpty {
+            row("External data", "none")
+        } else {
+            row("External data", "")
+            for file in externalData {
+                lines.append("    \(file.location): \(file.tensors) tensor\(file.tensors == 1 ? "" : "s"), \(byteSize(file.bytes))")
+            }
+        }
+        if functions.isEmpty {
+            row("Functions", "none")
+        } else {
+            row("Functions", "")
+            for function in functions { lines.append("    \(function.domain).\(function.name) (\(function.nodes) nodes)") }
+        }
+        if !metadata.isEmpty {
+            row("Metadata", "")
+            for key in metadata.keys.sorted() { lines.append("    \(key): \(metadata[key]!)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func portRows(_ label: String, _ ports: [Port], into lines: inout [String]) {
+        lines.append("  \(label)")
+        if ports.isEmpty { lines.append("    (none)") }
+        let width = ports.map(\.name.count).max() ?? 0
+        for port in ports {
+            lines.append("    " + port.name.padding(toLength: max(width, 12) + 2, withPad: " ", startingAt: 0) + (port.type ?? "(undeclared)"))
+        }
+    }
+
+    private func qualified(_ op: OpCount) -> String { op.domain == "ai.onnx" ? op.opType : "\(op.domain).\(op.opType)" }
+}
+
+/// `25,557,032`.
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var result = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+        result.append(digit)
+    }
+    return (value < 0 ? "-" : "") + result
+}
+
+/// `102.2 MB` (decimal units, as file managers show them).
+func byteSize(_ bytes: Int) -> String {
+    if bytes < 1000 { return "\(bytes) B" }
+    let units = ["kB", "MB", "GB", "TB"]
+    var value = Double(bytes) / 1000
+    var unit = 0
+    while value >= 1000 && unit < units.count - 1 {
+        value /= 1000
+        unit += 1
+    }
+    return String(format: "%.1f %@", value, units[unit])
+}

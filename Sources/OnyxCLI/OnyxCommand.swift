@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+
+/// A subcommand that writes through a `Console` and returns an exit status,
+/// so that tests run it in-process exactly as the tool does.
+protocol ConsoleCommand: ParsableCommand {
+    func execute(_ console: Console) throws -> ExitStatus
+}
+
+extension ConsoleCommand {
+    public func run() throws {
+        let status = try execute(.standard)
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}
+
+/// The root command, `onyx`.
+public struct OnyxCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "onyx",
+        abstract: "Inspect and convert ONNX models.",
+        discussion: """
+            Exit status: 0 success, 1 the answer is no (invalid, different), \
+            2 the command could not do its job (unreadable input, bad usage).
+            """,
+        subcommands: [InspectCommand.self, ConvertCommand.self]
+    )
+
+    public init() {}
+
+    /// Runs the tool on `arguments` (without the program name) and returns
+    /// its exit status. Usage errors exit 2, like every failure to do the job.
+    public static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            if let consoleCommand = command as? any ConsoleCommand {
+                return try consoleCommand.execute(console).rawValue
+            }
+            try command.run()
+            return 0
+        } catch let failure as CommandFailure {
+            console.err("onyx: \(failure.description)\n")
+            return ExitStatus.failure.rawValue
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                console.out(message.hasSuffix("\n") ? message : message + "\n")
+                return 0
+            }
+            if !message.isEmpty { console.err(message.hasSuffix("\n") ? message : message + "\n") }
+            // ArgumentParser's usage errors exit 64; ours are all 2.
+            return code.rawValue == ExitStatus.negative.rawValue ? 1 : ExitStatus.failure.rawValue
+        }
+    }
+}
