@@ -32,8 +32,11 @@ public enum ConformanceData {
     /// Every `.pb` data file in the cache, sorted.
     public static var dataFiles: [URL] { files(withExtension: "pb") }
 
-    private static func files(withExtension ext: String) -> [URL] {
-        guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
+    /// Every `.onnx` file under `fixtures/`, sorted.
+    public static var fixtureModels: [URL] { files(withExtension: "onnx", under: fixtures) }
+
+    private static func files(withExtension ext: String, under root: URL = directory) -> [URL] {
+        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
             return []
         }
         return enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == ext }.sorted { $0.path < $1.path }

@@ -1,0 +1,105 @@
+import OnyxIR
+import Testing
+
+/// Use lists always match node inputs, whatever the mutation.
+@Suite struct UseListTests {
+    /// x → Relu → a → Neg → b (graph output)
+    func chain() -> (Graph, Value, Node, Node) {
+        let graph = Graph(name: "chain")
+        let x = Value(name: "x")
+        graph.inputs = [x]
+        let relu = Node(opType: "Relu", inputs: [x], outputs: ["a"])
+        let neg = Node(opType: "Neg", inputs: [relu.outputs[0]], outputs: ["b"])
+        graph.append(relu)
+        graph.append(neg)
+        graph.outputs = [neg.outputs[0]]
+        return (graph, x, relu, neg)
+    }
+
+    /// Checks the invariant over a whole graph: every input slot is listed
+    /// once in its value's uses, and every use points at a matching slot.
+    func expectConsistent(_ graph: Graph, sourceLocation: SourceLocation = #_sourceLocation) {
+        for node in graph.allNodes {
+            for (index, input) in node.inputs.enumerated() {
+                guard let input else { continue }
+                #expect(input.uses.filter { $0.node === node && $0.index == index }.count == 1, sourceLocation: sourceLocation)
+            }
+            for output in node.outputs {
+                #expect(output.producer === node, sourceLocation: sourceLocation)
+                for use in output.uses {
+                    #expect(use.node.inputs[use.index] === output, sourceLocation: sourceLocation)
+                }
+            }
+        }
+    }
+
+    @Test func buildingRecordsUses() {
+        let (graph, x, relu, neg) = chain()
+        #expect(x.uses == [Use(node: relu, index: 0)])
+        #expect(relu.outputs[0].consumers.map { $0 === neg } == [true])
+        #expect(neg.outputs[0].producer === neg)
+        #expect(relu.graph === graph)
+        expectConsistent(graph)
+    }
+
+    @Test func setInputMovesTheUse() {
+        let (graph, x, relu, neg) = chain()
+        neg.setInput(x, at: 0)
+        #expect(relu.outputs[0].uses.isEmpty)
+        #expect(x.uses.count == 2)
+        expectConsistent(graph)
+    }
+
+    @Test func sameValueTwiceIsTwoUses() {
+        let x = Value(name: "x")
+        let add = Node(opType: "Add", inputs: [x, x], outputs: ["y"])
+        #expect(x.uses == [Use(node: add, index: 0), Use(node: add, index: 1)])
+        #expect(x.consumers.count == 1)
+        add.setInput(nil, at: 1)
+        #expect(x.uses == [Use(node: add, index: 0)])
+    }
+
+    @Test func replaceAllUsesIncludesGraphOutputs() {
+        let (graph, x, relu, neg) = chain()
+        let sigmoid = Node(opType: "Sigmoid", inputs: [x], outputs: ["s"])
+        try! graph.insert(sigmoid, before: neg)
+        graph.replaceAllUses(of: neg.outputs[0], with: sigmoid.outputs[0])
+        #expect(graph.outputs[0] === sigmoid.outputs[0])
+        graph.replaceAllUses(of: relu.outputs[0], with: sigmoid.outputs[0])
+        #expect(neg.inputs[0] === sigmoid.outputs[0])
+        #expect(relu.outputs[0].uses.isEmpty)
+        expectConsistent(graph)
+    }
+
+    @Test func removeRefusesAValueStillRead() throws {
+        let (graph, x, relu, neg) = chain()
+        #expect(throws: GraphError.stillUsed("a")) { try graph.remove(relu) }
+        #expect(throws: GraphError.stillUsed("b")) { try graph.remove(neg) }
+        // Bypass Neg, then it can go, and its use of `a` goes with it.
+        graph.replaceAllUses(of: neg.outputs[0], with: relu.outputs[0])
+        try graph.remove(neg)
+        #expect(relu.outputs[0].uses.isEmpty)
+        #expect(graph.nodes.count == 1)
+        #expect(neg.graph == nil)
+        #expect(x.uses.count == 1)
+    }
+
+    @Test func removeRefusesAGraphOutput() {
+        let (graph, _, relu, neg) = chain()
+        graph.replaceAllUses(of: neg.outputs[0], with: relu.outputs[0])
+        #expect(throws: GraphError.stillUsed("a")) { try graph.remove(relu) }
+    }
+
+    @Test func subgraphReadsOfOuterValuesAreUses() {
+        let (graph, x, relu, _) = chain()
+        let branch = Graph(name: "then")
+        let inner = Node(opType: "Identity", inputs: [relu.outputs[0]], outputs: ["t"])
+        branch.append(inner)
+        branch.outputs = [inner.outputs[0]]
+        let ifNode = Node(opType: "If", inputs: [x], outputs: ["r"], attributes: [.graph("then_branch", branch)])
+        graph.append(ifNode)
+        #expect(relu.outputs[0].uses.contains(Use(node: inner, index: 0)))
+        #expect(branch.capturedValues.map(\.name) == ["a"])
+        expectConsistent(graph)
+    }
+}
