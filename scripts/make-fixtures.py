@@ -112,8 +112,7 @@ def kitchen_sink():
     return model
 
 
-def external():
-    model = mlp()
+def external(model):
     folder = os.path.join(HERE, "external")
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
@@ -123,9 +122,10 @@ def external():
 
 def main():
     os.makedirs(HERE, exist_ok=True)
-    onnx.save_model(mlp(), os.path.join(HERE, "mlp.onnx"))
+    classifier = mlp()
+    onnx.save_model(classifier, os.path.join(HERE, "mlp.onnx"))
     onnx.save_model(kitchen_sink(), os.path.join(HERE, "kitchen-sink.onnx"))
-    external()
+    external(classifier)
     for name in sorted(os.listdir(HERE)):
         print(name)
 

@@ -9,9 +9,12 @@ final class AtomicWriter {
     private var committed = false
 
     /// Creates a temporary file beside `target` and lets `body` fill it.
-    func write(_ target: String, _ body: (Int32) throws(ONNXError) -> Void) throws(ONNXError) {
+    /// With `createFolders`, missing folders on the way are made (for data
+    /// files in a subfolder of the model's, whose path was checked already).
+    func write(_ target: String, createFolders: Bool = false, _ body: (Int32) throws(ONNXError) -> Void) throws(ONNXError) {
         let url = URL(fileURLWithPath: target)
         let directory = url.deletingLastPathComponent().path
+        if createFolders { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         var template = Array("\(directory)/.\(url.lastPathComponent).XXXXXX.tmp".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
         guard fd >= 0 else { throw ONNXError(.io, file: target, "cannot create a file in \(directory): \(errnoMessage())") }

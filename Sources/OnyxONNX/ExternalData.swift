@@ -67,13 +67,17 @@ struct ExternalDataLoader {
         guard let offset = offsetText.map({ Int($0) }) ?? 0, offset >= 0 else {
             throw ONNXError(.externalData, "tensor '\(name)': external data offset '\(offsetText ?? "")' is not a valid number")
         }
+        guard offset <= size else {
+            throw ONNXError(
+                .externalData, "tensor '\(name)': external data offset \(offset) runs past the end of '\(location)' (\(size) bytes)")
+        }
         guard let length = lengthText.map({ Int($0) }) ?? (size - offset), length >= 0 else {
             throw ONNXError(.externalData, "tensor '\(name)': external data length '\(lengthText ?? "")' is not a valid number")
         }
-        guard offset <= size, length <= size - offset else {
+        guard length <= size - offset else {
             throw ONNXError(
                 .externalData,
-                "tensor '\(name)': external data range \(offset)..<\(offset + length) runs past the end of '\(location)' (\(size) bytes)"
+                "tensor '\(name)': external data range of \(length) bytes at offset \(offset) runs past the end of '\(location)' (\(size) bytes)"
             )
         }
         let slice = size == 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(rebasing: file.bytes[offset..<offset + length])

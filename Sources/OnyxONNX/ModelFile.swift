@@ -97,7 +97,7 @@ public enum ModelFile {
         for (location, tensors) in byLocation {
             let target = try resolver.resolve(location, tensor: tensors[0].name ?? "")
             if protected.contains(target.realPath) { continue }
-            try writer.write(target.path) { fd throws(ONNXError) in
+            try writer.write(target.path, createFolders: true) { fd throws(ONNXError) in
                 for tensor in tensors {
                     guard let bytes = tensor.externalBytes else {
                         throw ONNXError(.externalData, "tensor '\(tensor.name ?? "")': its external data was not loaded")

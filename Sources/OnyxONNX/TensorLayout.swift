@@ -51,7 +51,7 @@ struct TensorLayout {
         }
         var offset = 0
         var placed = self.placed
-        try writer.write(target.path) { fd throws(ONNXError) in
+        try writer.write(target.path, createFolders: true) { fd throws(ONNXError) in
             let padding = OwnedStorage([UInt8](repeating: 0, count: Self.alignment))
             for tensor in model.allTensors {
                 guard let storage = Self.payload(tensor), storage.count >= threshold,

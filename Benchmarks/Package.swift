@@ -1,0 +1,49 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Load/save benchmarks for Onyx, kept out of the main package so that its
+// users never resolve package-benchmark. Run with ./compare.sh, or
+// `swift package --package-path Benchmarks benchmark` (see README.md).
+let package = Package(
+    name: "OnyxBenchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(name: "Onyx", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // Input generation, file paths and /proc/self/status probes shared
+        // by the benchmark suite and the two helper tools.
+        .target(
+            name: "BenchSupport",
+            dependencies: [
+                .product(name: "OnyxIR", package: "Onyx"),
+                .product(name: "OnyxONNX", package: "Onyx"),
+            ]
+        ),
+        // Writes .data/large.onnx and .data/nodes20k.onnx (also read by
+        // python_onnx_load.py).
+        .executableTarget(name: "MakeBenchInputs", dependencies: ["BenchSupport"]),
+        // Loads a file in a fresh process and reports RssAnon against its size.
+        .executableTarget(
+            name: "MeasureRSS",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "OnyxONNX", package: "Onyx"),
+            ]
+        ),
+        // The package-benchmark suite.
+        .executableTarget(
+            name: "ModelIO",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "OnyxIR", package: "Onyx"),
+                .product(name: "OnyxONNX", package: "Onyx"),
+            ],
+            path: "Benchmarks/ModelIO",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)
