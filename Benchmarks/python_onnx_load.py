@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Times the Python onnx package on the files the Swift benchmarks use.
+
+For each file (default: Benchmarks/.data/large.onnx and nodes20k.onnx):
+  read bytes         open(path, 'rb').read()
+  load               onnx.load(path)
+  decode             ModelProto.ParseFromString(bytes)   (bytes already in memory)
+  encode             model.SerializeToString()
+  save               onnx.save(model, tmp_path)
+  write bytes        open(tmp, 'wb').write(bytes)
+Each after one warm-up call; the median (and min) of --runs timed calls, in ms.
+Import time is excluded. Results from each timed call are dropped only after
+the clock stops. Also reports RssAnon growth across one onnx.load.
+
+Prints a table, and with --json PATH writes the medians for compare.sh.
+"""
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import sys
+import time
+
+import onnx
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.environ.get("ONYX_BENCH_DATA") or os.path.join(HERE, ".data")
+
+
+def rss_anon():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def timed(fn, runs):
+    """Median and min wall time of fn() in ms, after one warm-up call."""
+    result = fn()
+    del result
+    samples = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        samples.append((time.perf_counter() - start) * 1000)
+        del result
+    return {"median_ms": statistics.median(samples), "min_ms": min(samples), "runs": runs}
+
+
+def bench_file(path, runs):
+    size = os.path.getsize(path)
+    scratch = os.path.join(DATA, "scratch")
+    os.makedirs(scratch, exist_ok=True)
+    out = os.path.join(scratch, "python-save-" + os.path.basename(path))
+    raw = os.path.join(scratch, "python-write-bytes-" + os.path.basename(path))
+
+    def read_bytes():
+        with open(path, "rb") as f:
+            return f.read()
+
+    data = read_bytes()
+
+    def decode():
+        m = onnx.ModelProto()
+        m.ParseFromString(data)
+        return m
+
+    def write_bytes():
+        with open(raw, "wb") as f:
+            f.write(data)
+
+    results = {"file": path, "file_bytes": size}
+    results["read bytes"] = timed(read_bytes, runs)
+    results["load"] = timed(lambda: onnx.load(path), runs)
+    results["decode"] = timed(decode, runs)
+
+    model = onnx.load(path)
+    results["encode"] = timed(model.SerializeToString, runs)
+    results["save"] = timed(lambda: onnx.save(model, out), runs)
+    results["write bytes"] = timed(write_bytes, runs)
+    del model
+
+    # RssAnon growth across one onnx.load (the bytes read above stay alive,
+    # as they are before and after).
+    gc.collect()
+    before = rss_anon()
+    model = onnx.load(path)
+    results["load_rss_anon_delta_bytes"] = rss_anon() - before
+    results["load_rss_anon_ratio"] = results["load_rss_anon_delta_bytes"] / size
+    del model
+
+    for p in (out, raw):
+        if os.path.exists(p):
+            os.unlink(p)
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", default=[os.path.join(DATA, "large.onnx"), os.path.join(DATA, "nodes20k.onnx")])
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per measurement (default 7)")
+    parser.add_argument("--json", help="also write the results as JSON here")
+    args = parser.parse_args()
+
+    from google.protobuf.internal import api_implementation
+
+    print(f"python {sys.version.split()[0]}, onnx {onnx.__version__}, protobuf backend {api_implementation.Type()}")
+    all_results = {}
+    for path in args.files:
+        if not os.path.exists(path):
+            sys.exit(f"{path} is missing: run MakeBenchInputs (or compare.sh) first")
+        r = bench_file(path, args.runs)
+        all_results[os.path.basename(path)] = r
+        print(f"\n{os.path.basename(path)} ({r['file_bytes'] / 1e6:.1f} MB), median / min of {args.runs} runs:")
+        for key in ("read bytes", "load", "decode", "encode", "save", "write bytes"):
+            print(f"  {key:<12} {r[key]['median_ms']:10.2f} ms  {r[key]['min_ms']:10.2f} ms")
+        print(f"  RssAnon growth across onnx.load: {r['load_rss_anon_delta_bytes'] / 1e6:.1f} MB"
+              f" ({r['load_rss_anon_ratio']:.2f}x file size)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"onnx_version": onnx.__version__, "protobuf_backend": api_implementation.Type(),
+                       "results": all_results}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
