@@ -5,7 +5,7 @@ extension ModelSummary {
     public var text: String {
         var lines: [String] = [file]
         func row(_ label: String, _ value: String) {
-            lines.append("  " + label.padding(toLength: 16, withPad: " ", startingAt: 0) + value)
+            lines.append(value.isEmpty ? "  " + label : "  " + column(label, 16) + value)
         }
         row("IR version", irVersion.map(String.init) ?? "(none)")
         row("Opsets", opsets.isEmpty ? "(none)" : opsets.map { "\($0.domain) \($0.version.map(String.init) ?? "?")" }.joined(separator: ", "))
@@ -16,10 +16,7 @@ extension ModelSummary {
         portRows("Inputs", inputs, into: &lines)
         portRows("Outputs", outputs, into: &lines)
         row("Nodes", "\(nodeCount)" + (subgraphNodeCount > 0 ? " (\(subgraphNodeCount) in subgraphs)" : ""))
-        let width = opCounts.map { qualified($0).count }.max() ?? 0
-        for op in opCounts {
-            lines.append("    " + qualified(op).padding(toLength: max(width, 14) + 2, withPad: " ", startingAt: 0) + String(op.count))
-        }
+        for op in opCounts { lines.append("    " + column(qualified(op), 14) + String(op.count)) }
         row("Parameters", "\(grouped(parameterCount)) in \(initializerCount) initializer\(initializerCount == 1 ? "" : "s") (\(byteSize(initializerBytes)))")
         if externalData.isEmpty {
             row("External data", "none")
@@ -33,7 +30,9 @@ extension ModelSummary {
             row("Functions", "none")
         } else {
             row("Functions", "")
-            for function in functions { lines.append("    \(function.domain).\(function.name) (\(function.nodes) nodes)") }
+            for function in functions {
+                lines.append("    \(function.domain).\(function.name) (\(function.nodes) node\(function.nodes == 1 ? "" : "s"))")
+            }
         }
         if !metadata.isEmpty {
             row("Metadata", "")
@@ -45,10 +44,12 @@ extension ModelSummary {
     private func portRows(_ label: String, _ ports: [Port], into lines: inout [String]) {
         lines.append("  \(label)")
         if ports.isEmpty { lines.append("    (none)") }
-        let width = ports.map(\.name.count).max() ?? 0
-        for port in ports {
-            lines.append("    " + port.name.padding(toLength: max(width, 12) + 2, withPad: " ", startingAt: 0) + (port.type ?? "(undeclared)"))
-        }
+        for port in ports { lines.append("    " + column(port.name, 14) + (port.type ?? "(undeclared)")) }
+    }
+
+    /// `text` padded to `width`, or followed by two spaces when longer.
+    private func column(_ text: String, _ width: Int) -> String {
+        text.count + 2 > width ? text + "  " : text.padding(toLength: width, withPad: " ", startingAt: 0)
     }
 
     private func qualified(_ op: OpCount) -> String { op.domain == "ai.onnx" ? op.opType : "\(op.domain).\(op.opType)" }

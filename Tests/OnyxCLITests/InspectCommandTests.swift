@@ -1,0 +1,66 @@
+import Foundation
+import OnyxTestSupport
+import Testing
+
+@Suite struct InspectCommandTests {
+    @Test func textReport() {
+        let result = onyx("inspect", fixture("mlp.onnx"))
+        #expect(result.status == 0)
+        #expect(result.err == "")
+        assertSnapshot(result.out, named: "inspect-mlp")
+    }
+
+    @Test func textReportWithSubgraphsFunctionsAndMetadata() {
+        let result = onyx("inspect", fixture("kitchen-sink.onnx"))
+        #expect(result.status == 0)
+        assertSnapshot(result.out, named: "inspect-kitchen-sink")
+    }
+
+    @Test func externalDataFilesAreListed() {
+        let result = onyx("inspect", fixture("external/model.onnx"))
+        #expect(result.status == 0)
+        assertSnapshot(result.out, named: "inspect-external")
+    }
+
+    @Test func jsonReport() throws {
+        let result = onyx("inspect", "--json", fixture("mlp.onnx"))
+        #expect(result.status == 0)
+        assertSnapshot(result.out, named: "inspect-mlp-json")
+        let json = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
+        #expect(json?["schemaVersion"] as? Int == 1)
+        #expect(json?["parameterCount"] as? Int == 128 * 64 + 128 + 10 * 128 + 10)
+    }
+
+    @Test func unreadableFilesExitTwoWithOneLine() throws {
+        let folder = TemporaryDirectory()
+        let cut = folder.path("cut.onnx")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture("mlp.onnx")))
+        try bytes.prefix(1000).write(to: URL(fileURLWithPath: cut))
+        let result = onyx("inspect", cut)
+        #expect(result.status == 2)
+        #expect(result.out == "")
+        #expect(result.err == "onyx: \(cut): not an ONNX model: protobuf decoding failed: truncated or corrupt data (1000 bytes)\n")
+
+        let missing = onyx("inspect", folder.path("nope.onnx"))
+        #expect(missing.status == 2)
+        #expect(missing.err.contains("nope.onnx: cannot open: No such file or directory"))
+    }
+
+    @Test func usageErrorsExitTwo() {
+        #expect(onyx("inspect").status == 2)
+        #expect(onyx("frobnicate").status == 2)
+        #expect(onyx("inspect", "--bogus", fixture("mlp.onnx")).status == 2)
+    }
+
+    @Test(arguments: [["--help"], ["inspect", "--help"], ["convert", "--help"], ["help", "convert"]])
+    func helpExitsZeroWithExamples(arguments: [String]) {
+        let (console, captured) = OnyxCLI.Console.capturing()
+        let status = OnyxCLI.OnyxCommand.run(arguments, console: console)
+        #expect(status == 0)
+        let out = captured().out
+        #expect(out.contains("USAGE: onyx"))
+        if arguments != ["--help"] { #expect(out.contains("Examples:")) }
+    }
+}
+
+import OnyxCLI
