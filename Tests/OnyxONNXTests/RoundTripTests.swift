@@ -36,3 +36,35 @@ import Testing
         #expect(files.count > 0)
     }
 }
+
+/// The tensors of the node suite's data sets decode and encode byte for byte.
+@Suite struct TensorDataRoundTripTests {
+    @Test func everyTensorDataFileRoundTrips() throws {
+        var checked = 0
+        var failures: [String] = []
+        for modelFile in ConformanceData.modelFiles where modelFile.lastPathComponent == "model.onnx" {
+            let folder = modelFile.deletingLastPathComponent()
+            let model = try ModelFile.load(modelFile.path)
+            guard let graph = model.graph else { continue }
+            let dataSets = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasPrefix("test_data_set_") } ?? []
+            for dataSet in dataSets {
+                for (prefix, declared) in [("input", graph.inputs.filter { $0.initializer == nil }), ("output", graph.outputs)] {
+                    for (index, value) in declared.enumerated() {
+                        // Sequences, maps and optionals are stored as other messages.
+                        guard case .tensor = value.type?.kind else { continue }
+                        let file = folder.appendingPathComponent("\(dataSet)/\(prefix)_\(index).pb")
+                        guard let bytes = try? [UInt8](Data(contentsOf: file)) else { continue }
+                        checked += 1
+                        do {
+                            if try TensorCodec.encode(TensorCodec.decode(bytes)) != bytes { failures.append(file.path) }
+                        } catch {
+                            failures.append("\(file.path): \(error)")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(10).joined(separator: "\n"))")
+        #expect(checked > 6000)
+    }
+}

@@ -1,0 +1,54 @@
+# Onyx: one-command set-up for a fresh Debian machine with the Swift toolchain.
+#   make demo   install what is missing, build, run onyx on fixtures/mlp.onnx
+#   make test   install what is missing, generate the conformance cache, run every test
+
+SHELL := /bin/bash
+DEBIAN_PACKAGES := libprotobuf-c-dev protobuf-c-compiler pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ONYX := .build/debug/onyx
+DEMO_DIR := .build/demo
+
+.PHONY: all deps build test demo conformance check-proto clean
+
+all: build
+
+# Installs the Debian packages that are not there yet (and python3-venv when
+# the system Python cannot make a virtual environment).
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	python3 -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build
+
+# The ONNX backend node suite and the onnx wheel's model folders, generated
+# by the pinned Python onnx into .cache/onnx-tests (ONYX_ONNX_TESTS overrides).
+conformance:
+	scripts/gen-onnx-tests
+
+# The committed protobuf-c code must be what protoc-c makes of the schema.
+check-proto: deps
+	@tmp=$$(mktemp -d); scripts/regen-proto $$tmp; \
+	diff -r $$tmp Sources/COnnxProto --exclude=onyx_codec.c --exclude=onyx_codec.h >/dev/null \
+	  && echo "check-proto: generated code is up to date" \
+	  || { echo "check-proto: Sources/COnnxProto differs from schemas/onnx.proto; run scripts/regen-proto"; rm -rf $$tmp; exit 1; }; \
+	rm -rf $$tmp
+
+test: deps conformance check-proto
+	swift build --build-tests
+	swift test --skip-build --disable-xctest
+
+demo: build
+	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	$(ONYX) inspect fixtures/mlp.onnx
+	$(ONYX) convert fixtures/mlp.onnx $(DEMO_DIR)/mlp.onnx --external-data mlp.weights --size-threshold 1024
+	$(ONYX) inspect $(DEMO_DIR)/mlp.onnx
+	$(ONYX) convert $(DEMO_DIR)/mlp.onnx $(DEMO_DIR)/mlp-inline.onnx --inline-data
+	cmp fixtures/mlp.onnx $(DEMO_DIR)/mlp-inline.onnx && echo "demo: external data and back again, byte for byte"
+
+clean:
+	rm -rf .build
