@@ -15,7 +15,8 @@ struct ConvertCommand: ConsoleCommand {
 
             Examples:
               onyx convert model.onnx copy.onnx
-              onyx convert big.onnx out/big.onnx --external-data big.weights --size-threshold 1024
+              onyx convert big.onnx out/big.onnx --external-data big.weights
+              onyx convert big.onnx split.onnx --external-data w.bin --size-threshold 4096
               onyx convert out/big.onnx single.onnx --inline-data
             """
     )
@@ -31,7 +32,9 @@ struct ConvertCommand: ConsoleCommand {
         help: ArgumentHelp("Store tensors of at least --size-threshold bytes in this file, relative to the output's folder.", valueName: "file"))
     var externalData: String?
 
-    @Option(help: "With --external-data: the smallest tensor, in bytes, moved out of the model file.")
+    @Option(help: ArgumentHelp(
+        "With --external-data: the smallest tensor, in bytes, moved out of the model file (default 1024).",
+        valueName: "bytes"))
     var sizeThreshold: Int?
 
     @Flag(help: "Store every tensor inside the model file.")
