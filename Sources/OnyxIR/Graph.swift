@@ -64,7 +64,8 @@ public final class Graph {
 
     /// Replaces the node list; used by the importer and by sorting.
     public func setNodes(_ newNodes: [Node]) {
-        for node in nodes where !newNodes.contains(where: { $0 === node }) { node.graph = nil }
+        let kept = Set(newNodes.map(ObjectIdentifier.init))
+        for node in nodes where !kept.contains(ObjectIdentifier(node)) { node.graph = nil }
         for node in newNodes { node.graph = self }
         nodes = newNodes
     }

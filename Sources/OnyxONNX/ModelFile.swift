@@ -26,11 +26,15 @@ public enum ModelFile {
         } catch {
             throw error.inFile(path)
         }
-        if loadExternalData {
-            var loader = ExternalDataLoader(baseDirectory: directory(of: path))
-            do { try loader.load(into: model) } catch { throw error.inFile(path) }
-        }
+        if loadExternalData { try self.loadExternalData(into: model, modelPath: path) }
         return model
+    }
+
+    /// Maps the external data of a model loaded from `modelPath` with
+    /// `loadExternalData: false`, checking every location.
+    public static func loadExternalData(into model: Model, modelPath: String) throws(ONNXError) {
+        var loader = ExternalDataLoader(baseDirectory: directory(of: modelPath))
+        do { try loader.load(into: model) } catch { throw error.inFile(modelPath) }
     }
 
     /// Saves `model` to `path` atomically, with its data files.

@@ -64,3 +64,16 @@ import Testing
 }
 
 import OnyxCLI
+
+@Suite struct InspectMissingDataTests {
+    @Test func aModelWhoseDataIsMissingIsStillDescribed() throws {
+        let folder = TemporaryDirectory()
+        try FileManager.default.copyItem(atPath: fixture("external/model.onnx"), toPath: folder.path("model.onnx"))
+        let result = onyx("inspect", folder.path("model.onnx"))
+        #expect(result.status == 0)
+        #expect(result.out.contains("    weights.bin: 3 tensors, 38.4 kB"))
+        #expect(result.out.contains("  warning: tensor 'fc1.weight': external data file 'weights.bin': cannot open: No such file or directory"))
+        let json = onyx("inspect", "--json", folder.path("model.onnx"))
+        #expect(json.out.contains("\"warnings\" : ["))
+    }
+}

@@ -26,11 +26,17 @@ struct InspectCommand: ConsoleCommand {
     func execute(_ console: Console) throws -> ExitStatus {
         let loaded: OnyxIR.Model
         do {
-            loaded = try ModelFile.load(model)
+            loaded = try ModelFile.load(model, loadExternalData: false)
         } catch {
             throw CommandFailure(error.description)
         }
-        let summary = ModelSummary(model: loaded, file: model)
+        var summary = ModelSummary(model: loaded, file: model)
+        // A model whose weights are missing can still be described; say so.
+        do {
+            try ModelFile.loadExternalData(into: loaded, modelPath: model)
+        } catch {
+            summary.warnings.append(error.message)
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

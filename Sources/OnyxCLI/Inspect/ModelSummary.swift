@@ -59,6 +59,8 @@ public struct ModelSummary: Codable, Equatable {
     public var externalData: [DataFile]
     public var functions: [FunctionInfo]
     public var metadata: [String: String]
+    /// Problems that did not stop the report (missing external data, say).
+    public var warnings: [String] = []
 
     public init(model: Model, file: String) {
         self.file = file

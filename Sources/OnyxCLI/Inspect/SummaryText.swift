@@ -38,6 +38,7 @@ extension ModelSummary {
             row("Metadata", "")
             for key in metadata.keys.sorted() { lines.append("    \(key): \(metadata[key]!)") }
         }
+        for warning in warnings { lines.append("  warning: " + warning) }
         return lines.joined(separator: "\n") + "\n"
     }
 
