@@ -48,7 +48,7 @@ public final class Graph {
     /// node or as a graph output). Its own inputs are released.
     public func remove(_ node: Node) throws(GraphError) {
         guard let index = nodes.firstIndex(where: { $0 === node }) else { throw .notInGraph(node.description) }
-        for output in node.outputs where output.hasUses || outputs.contains(where: { $0 === output }) {
+        for output in node.outputs where output.hasUses || isOutput(output) {
             throw .stillUsed(output.name)
         }
         node.removeAllInputs()

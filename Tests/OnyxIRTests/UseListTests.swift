@@ -103,3 +103,42 @@ import Testing
         expectConsistent(graph)
     }
 }
+
+@Suite struct GraphMutationTests {
+    @Test func replaceANodeKeepsReadersAndOutputs() throws {
+        let (graph, x, relu, neg) = UseListTests().chain()
+        let abs = Node(opType: "Abs", inputs: [relu.outputs[0]], outputs: ["b2"])
+        try graph.replace(neg, with: abs)
+        #expect(graph.nodes.map(\.opType) == ["Relu", "Abs"])
+        #expect(graph.outputs[0] === abs.outputs[0])
+        #expect(relu.outputs[0].uses == [Use(node: abs, index: 0)])
+        #expect(neg.graph == nil)
+        UseListTests().expectConsistent(graph)
+
+        let sigmoid = Node(opType: "Sigmoid", inputs: [x], outputs: ["s"])
+        try graph.replace(relu, with: sigmoid)
+        #expect(abs.inputs[0] === sigmoid.outputs[0])
+        #expect(x.uses == [Use(node: sigmoid, index: 0)])
+        UseListTests().expectConsistent(graph)
+    }
+
+    @Test func replacementMustCoverTheReadOutputs() {
+        let (graph, _, relu, _) = UseListTests().chain()
+        let nothing = Node(opType: "NoOp")
+        #expect(throws: GraphError.stillUsed("a")) { try graph.replace(relu, with: nothing) }
+        #expect(graph.nodes.count == 2)
+    }
+
+    @Test func removeValueRefusesReadValues() throws {
+        let (graph, x, relu, _) = UseListTests().chain()
+        let unused = Value(name: "unused")
+        graph.initializers.append(unused)
+        #expect(throws: GraphError.stillUsed("x")) { try graph.remove(value: x) }
+        try graph.remove(value: unused)
+        #expect(graph.initializers.isEmpty)
+        #expect(throws: GraphError.notInGraph("unused")) { try graph.remove(value: unused) }
+        relu.setInput(nil, at: 0)
+        try graph.remove(value: x)
+        #expect(graph.inputs.isEmpty)
+    }
+}
