@@ -14,9 +14,11 @@ let package = Package(
     targets: [
         // Input generation, file paths and /proc/self/status probes shared
         // by the benchmark suite and the two helper tools.
+        .target(name: "CBenchSupport"),
         .target(
             name: "BenchSupport",
             dependencies: [
+                "CBenchSupport",
                 .product(name: "OnyxIR", package: "Onyx"),
                 .product(name: "OnyxONNX", package: "Onyx"),
             ]

@@ -10,7 +10,8 @@ For each file (default: Benchmarks/.data/large.onnx and nodes20k.onnx):
   write bytes        open(tmp, 'wb').write(bytes)
 Each after one warm-up call; the median (and min) of --runs timed calls, in ms.
 Import time is excluded. Results from each timed call are dropped only after
-the clock stops. Also reports RssAnon growth across one onnx.load.
+the clock stops. Also reports RssAnon growth across one onnx.load (in a
+fresh interpreter).
 
 Prints a table, and with --json PATH writes the medians for compare.sh.
 """
@@ -20,6 +21,7 @@ import gc
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -84,14 +86,12 @@ def bench_file(path, runs):
     results["write bytes"] = timed(write_bytes, runs)
     del model
 
-    # RssAnon growth across one onnx.load (the bytes read above stay alive,
-    # as they are before and after).
-    gc.collect()
-    before = rss_anon()
-    model = onnx.load(path)
-    results["load_rss_anon_delta_bytes"] = rss_anon() - before
+    # RssAnon growth across one onnx.load, in a fresh interpreter (onnx
+    # already imported), so that earlier runs' freed memory does not hide it.
+    probe = subprocess.run([sys.executable, os.path.abspath(__file__), "--rss-probe", path],
+                           check=True, capture_output=True, text=True)
+    results["load_rss_anon_delta_bytes"] = int(probe.stdout.split()[-1])
     results["load_rss_anon_ratio"] = results["load_rss_anon_delta_bytes"] / size
-    del model
 
     for p in (out, raw):
         if os.path.exists(p):
@@ -104,7 +104,14 @@ def main():
     parser.add_argument("files", nargs="*", default=[os.path.join(DATA, "large.onnx"), os.path.join(DATA, "nodes20k.onnx")])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per measurement (default 7)")
     parser.add_argument("--json", help="also write the results as JSON here")
+    parser.add_argument("--rss-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.rss_probe:
+        before = rss_anon()
+        model = onnx.load(args.files[0])
+        print(rss_anon() - before)
+        del model
+        return
 
     from google.protobuf.internal import api_implementation
 

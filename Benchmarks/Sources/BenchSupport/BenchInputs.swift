@@ -1,3 +1,4 @@
+import CBenchSupport
 import Foundation
 import OnyxIR
 import OnyxONNX
@@ -180,6 +181,13 @@ public func writeWholeFile(_ path: String, _ bytes: UnsafeRawBufferPointer) {
         done += n
     }
     close(fd)
+}
+
+/// Hands memory that malloc keeps for reuse back to the system (glibc
+/// `malloc_trim(0)`), so that the next iteration faults in fresh pages like
+/// a one-shot load in a new process, instead of reusing warm ones.
+public func releaseFreeMemory() {
+    _ = cbench_release_free_memory()
 }
 
 /// `RssAnon` from /proc/self/status, in bytes (0 where unavailable):

@@ -4,6 +4,7 @@
 // free here; the decoded tensors and the IR are what count.
 //
 //   MeasureRSS [FILE...]   (default: the generated large.onnx and nodes20k.onnx)
+//   MeasureRSS --repeat N [--no-trim] [FILE]   (per-load time and page faults)
 //
 // Prints one JSON object per file:
 //   fileBytes, loadDeltaBytes (RssAnon after load − before), loadPeakDeltaBytes
@@ -74,9 +75,41 @@ func measure(_ path: String) throws {
         """)
 }
 
+/// `--repeat N`: loads N times in this process, printing each load's time
+/// and page faults, with malloc's free memory handed back between loads
+/// (unless `--no-trim`): shows the cost of fresh pages against reused ones.
+func repeatLoads(_ path: String, count: Int, trim: Bool) throws {
+    func minorFaults() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_minflt
+    }
+    for index in 0..<count {
+        let faults = minorFaults()
+        let start = Date()
+        try withExtendedLifetime(ModelFile.load(path)) { _ in
+            let ms = Date().timeIntervalSince(start) * 1000
+            print(String(format: "load %2d: %8.1f ms, %7d minor faults, RssAnon %6.1f MB", index, ms,
+                         minorFaults() - faults, Double(rssAnonBytes()) / 1e6))
+        }
+        let held = rssAnonBytes()
+        if trim { releaseFreeMemory() }
+        print(String(format: "         after release: RssAnon %6.1f MB, after trim %6.1f MB", Double(held) / 1e6,
+                     Double(rssAnonBytes()) / 1e6))
+    }
+}
+
 do {
     try BenchInputs.ensure()
-    let paths = CommandLine.arguments.dropFirst()
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    if let flag = arguments.firstIndex(of: "--repeat"), flag + 1 < arguments.count, let count = Int(arguments[flag + 1]) {
+        arguments.removeSubrange(flag...(flag + 1))
+        let trim = !arguments.contains("--no-trim")
+        arguments.removeAll { $0 == "--no-trim" }
+        try repeatLoads(arguments.first ?? BenchPaths.large, count: count, trim: trim)
+        exit(0)
+    }
+    let paths = arguments
     for path in paths.isEmpty ? [BenchPaths.large, BenchPaths.nodes] : Array(paths) { try measure(path) }
 } catch {
     FileHandle.standardError.write(Data("MeasureRSS: \(error)\n".utf8))
