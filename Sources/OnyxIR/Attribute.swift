@@ -46,10 +46,10 @@ public struct Attribute {
     public var f: Float?
     public var i: Int64?
     public var s: [UInt8]?
-    public var t: Tensor?
+    @Indirect public var t: Tensor? = nil
     public var g: Graph?
-    public var sparseTensor: SparseTensor?
-    public var tp: TypeInfo?
+    @Indirect public var sparseTensor: SparseTensor? = nil
+    @Indirect public var tp: TypeInfo? = nil
     public var floats: [Float] = []
     public var ints: [Int64] = []
     public var strings: [[UInt8]] = []

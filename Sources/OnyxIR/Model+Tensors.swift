@@ -18,6 +18,23 @@ extension Model {
         updateTensors { tensors.append($0) }
         return tensors
     }
+
+    /// True when some tensor keeps its elements in an external file. Reads
+    /// only, so it is cheap to ask before a pass that rewrites tensors.
+    public var hasExternalTensors: Bool {
+        func inGraph(_ graph: Graph) -> Bool {
+            graph.initializers.contains { $0.initializer?.isExternal == true }
+                || graph.sparseInitializers.contains { $0.sparseInitializer?.isExternal == true }
+                || graph.nodes.contains { $0.attributes.contains(where: inAttribute) }
+        }
+        func inAttribute(_ attribute: Attribute) -> Bool {
+            attribute.t?.isExternal == true || attribute.tensors.contains(where: \.isExternal)
+                || attribute.sparseTensor?.isExternal == true || attribute.sparseTensors.contains(where: \.isExternal)
+                || attribute.subgraphs.contains(where: inGraph)
+        }
+        return topLevelGraphs.contains(where: inGraph)
+            || functions.contains { $0.attributeDefaults.contains(where: inAttribute) }
+    }
 }
 
 extension Graph {
@@ -42,6 +59,8 @@ extension Attribute {
 }
 
 extension SparseTensor {
+    var isExternal: Bool { values?.isExternal == true || indices?.isExternal == true }
+
     mutating func updateTensors<E: Error>(_ body: (inout Tensor) throws(E) -> Void) throws(E) {
         if values != nil { try body(&values!) }
         if indices != nil { try body(&indices!) }

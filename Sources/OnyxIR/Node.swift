@@ -20,8 +20,9 @@ public final class Node {
     public private(set) var inputs: [Value?] = []
     public private(set) var outputs: [Value] = []
 
-    /// The graph whose node list holds this node.
-    public internal(set) weak var graph: Graph?
+    /// The graph whose node list holds this node. Unowned rather than weak
+    /// (see `Value.producer`); the graph clears it when it lets go.
+    public internal(set) unowned var graph: Graph?
 
     /// Creates a node reading `inputs` and producing fresh values named
     /// `outputs` (an empty name stands for an omitted optional output).
@@ -37,6 +38,14 @@ public final class Node {
         for output in outputs { appendOutput(Value(name: output)) }
     }
 
+    // A node that goes away without being removed from a graph first (one
+    // built and dropped, say) must not leave uses or producers behind.
+    deinit {
+        let id = ObjectIdentifier(self)
+        for input in inputs { input?.uses.removeAll { $0.nodeID == id } }
+        for output in outputs { output.producer = nil }
+    }
+
     /// The domain with the default spelled out as `""`.
     public var normalizedDomain: String { domain == "ai.onnx" ? "" : domain ?? "" }
 
@@ -50,7 +59,8 @@ public final class Node {
 
     /// Replaces input `index` and moves the use from the old value to the new.
     public func setInput(_ value: Value?, at index: Int) {
-        if let old = inputs[index] { old.uses.removeAll { $0.node === self && $0.index == index } }
+        let id = ObjectIdentifier(self)
+        if let old = inputs[index] { old.uses.removeAll { $0.nodeID == id && $0.index == index } }
         inputs[index] = value
         value?.uses.append(Use(node: self, index: index))
     }
@@ -59,6 +69,10 @@ public final class Node {
         inputs.append(value)
         value?.uses.append(Use(node: self, index: inputs.count - 1))
     }
+
+    /// Drops the inputs without touching use lists, for a graph that has
+    /// already removed this node's uses in bulk (Graph.deinit).
+    func forgetInputs() { inputs.removeAll() }
 
     /// Drops every input, removing this node from their use lists.
     public func removeAllInputs() {

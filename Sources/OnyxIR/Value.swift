@@ -2,15 +2,18 @@
 public struct Use: Hashable {
     public unowned let node: Node
     public let index: Int
+    /// The node's identity, comparable even while the node is being deinitialized.
+    let nodeID: ObjectIdentifier
 
     public init(node: Node, index: Int) {
         self.node = node
         self.index = index
+        nodeID = ObjectIdentifier(node)
     }
 
-    public static func == (a: Use, b: Use) -> Bool { a.node === b.node && a.index == b.index }
+    public static func == (a: Use, b: Use) -> Bool { a.nodeID == b.nodeID && a.index == b.index }
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(ObjectIdentifier(node))
+        hasher.combine(nodeID)
         hasher.combine(index)
     }
 }
@@ -35,11 +38,13 @@ public final class Value {
     public var declarationUnknownFields: [UnknownField] = []
 
     /// The constant this value holds when it is an initializer.
-    public var initializer: Tensor?
+    @Indirect public var initializer: Tensor? = nil
     /// The constant this value holds when it is a sparse initializer.
-    public var sparseInitializer: SparseTensor?
+    @Indirect public var sparseInitializer: SparseTensor? = nil
 
-    public internal(set) weak var producer: Node?
+    // NOTE: unowned, not weak: a weak reference costs every node a side
+    // table. The producer clears it when it goes away (Node.deinit).
+    public internal(set) unowned var producer: Node?
     public internal(set) var outputIndex: Int = 0
     public internal(set) var uses: [Use] = []
 

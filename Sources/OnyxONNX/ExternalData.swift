@@ -19,6 +19,7 @@ struct ExternalDataLoader {
 
     /// Loads the bytes of every external tensor of `model` into `externalBytes`.
     mutating func load(into model: Model) throws(ONNXError) {
+        guard model.hasExternalTensors else { return }
         try model.updateTensors { (tensor: inout Tensor) throws(ONNXError) in
             guard tensor.isExternal else { return }
             tensor.externalBytes = try bytes(for: tensor)

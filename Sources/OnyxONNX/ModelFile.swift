@@ -46,12 +46,13 @@ public enum ModelFile {
     ) throws(ONNXError) {
         let writer = AtomicWriter()
         let outputDirectory = directory(of: path)
-        let protected = Set(sourcePath.map { inputDataFiles(of: model, modelPath: $0) } ?? [])
+        let hasExternal = model.hasExternalTensors
+        let protected = hasExternal ? Set(sourcePath.map { inputDataFiles(of: model, modelPath: $0) } ?? []) : []
         var layout = TensorLayout()
         do {
             switch policy {
             case .keep:
-                try writeKeptDataFiles(model, into: outputDirectory, protected: protected, writer: writer)
+                if hasExternal { try writeKeptDataFiles(model, into: outputDirectory, protected: protected, writer: writer) }
             case .inline:
                 layout.inlineExternal = true
             case .externalize(let location, let threshold):

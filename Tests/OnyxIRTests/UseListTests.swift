@@ -142,3 +142,27 @@ import Testing
         #expect(graph.inputs.isEmpty)
     }
 }
+
+@Suite struct OwnershipTests {
+    @Test func aDroppedNodeLeavesNoUsesOrProducers() {
+        let x = Value(name: "x")
+        var output: Value?
+        do {
+            let node = Node(opType: "Relu", inputs: [x, x], outputs: ["y"])
+            output = node.outputs[0]
+            #expect(x.uses.count == 2)
+        }
+        #expect(x.uses.isEmpty)
+        #expect(output?.producer == nil)
+    }
+
+    @Test func aDroppedGraphReleasesItsNodes() {
+        let node = Node(opType: "Relu", outputs: ["y"])
+        do {
+            let graph = Graph()
+            graph.append(node)
+            #expect(node.graph === graph)
+        }
+        #expect(node.graph == nil)
+    }
+}
