@@ -96,7 +96,10 @@ public struct Attribute {
     }
 
     /// Every subgraph this attribute holds, in field order.
-    public var subgraphs: [Graph] { (g.map { [$0] } ?? []) + graphs }
+    public var subgraphs: [Graph] {
+        guard let g else { return graphs }
+        return [g] + graphs
+    }
 
     // MARK: Builders
 

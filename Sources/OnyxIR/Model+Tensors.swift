@@ -30,7 +30,7 @@ extension Model {
         func inAttribute(_ attribute: Attribute) -> Bool {
             attribute.t?.isExternal == true || attribute.tensors.contains(where: \.isExternal)
                 || attribute.sparseTensor?.isExternal == true || attribute.sparseTensors.contains(where: \.isExternal)
-                || attribute.subgraphs.contains(where: inGraph)
+                || (attribute.g.map(inGraph) ?? false) || attribute.graphs.contains(where: inGraph)
         }
         return topLevelGraphs.contains(where: inGraph)
             || functions.contains { $0.attributeDefaults.contains(where: inAttribute) }
@@ -54,7 +54,7 @@ extension Attribute {
         for index in tensors.indices { try body(&tensors[index]) }
         try sparseTensor?.updateTensors(body)
         for index in sparseTensors.indices { try sparseTensors[index].updateTensors(body) }
-        for graph in subgraphs { try graph.updateTensors(body) }
+        if g != nil || !graphs.isEmpty { for graph in subgraphs { try graph.updateTensors(body) } }
     }
 }
 
