@@ -7,6 +7,12 @@ public enum ModelDecoder {
     /// keeps (tensor raw data) lives in the decoder's own arena.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(ONNXError) -> Model {
         guard bytes.count > 0 else { throw ONNXError(.notAModel, "the file is empty") }
+        // The bytes outlive the call: the caller holds them until we return.
+        nonisolated(unsafe) let bytes = bytes
+        return try onLargeStack { () throws(ONNXError) -> Model in try decodeOnThisThread(bytes) }
+    }
+
+    private static func decodeOnThisThread(_ bytes: UnsafeRawBufferPointer) throws(ONNXError) -> Model {
         let buffer = try DecodedBuffer()
         var allocator = onyx_arena_allocator(buffer.arena)
         guard
@@ -22,6 +28,7 @@ public enum ModelDecoder {
                 "it decodes as protobuf but has neither ir_version nor graph"
                     + (looksLikeText(bytes) ? " (it looks like text: \(textHint))" : ""))
         }
+        try checkNesting(proto)
         return importModel(proto, owner: buffer)
     }
 

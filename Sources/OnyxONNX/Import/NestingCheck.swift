@@ -1,0 +1,105 @@
+import COnnxProto
+import Foundation
+
+/// Limits on how deeply a file may nest subgraphs and types. Every reader of
+/// the IR recurses through subgraphs, so a crafted file with thousands of
+/// nested If branches would otherwise exhaust the stack. Python's protobuf
+/// refuses messages nested more than 100 levels (about 33 graphs), so no
+/// model that onnx can load comes near these.
+enum NestingLimit {
+    static let graphs = 64
+    static let types = 64
+}
+
+/// Refuses a decoded model whose graphs or types nest deeper than the limits.
+/// The walk itself stops at the limit, so it is bounded too.
+func checkNesting(_ model: UnsafeMutablePointer<Onnx__ModelProto>) throws(ONNXError) {
+    let m = model.pointee
+    if let graph = m.graph { try checkGraph(graph, depth: 1, path: "main graph") }
+    for info in messages(m.training_info, m.n_training_info, { $0 }) {
+        if let g = info.pointee.initialization { try checkGraph(g, depth: 1, path: "training_info") }
+        if let g = info.pointee.algorithm { try checkGraph(g, depth: 1, path: "training_info") }
+    }
+    for function in messages(m.functions, m.n_functions, { $0 }) {
+        let f = function.pointee
+        try checkNodes(f.node, f.n_node, depth: 1, path: "function \(string(f.name) ?? "")")
+        try checkAttributes(f.attribute_proto, f.n_attribute_proto, depth: 1, path: "function \(string(f.name) ?? "")")
+        for info in messages(f.value_info, f.n_value_info, { $0 }) { try checkType(info.pointee.type, depth: 1) }
+    }
+}
+
+private func tooDeep(_ what: String, _ limit: Int, _ path: String) -> ONNXError {
+    ONNXError(.notAModel, "\(what) nested more than \(limit) levels deep (\(path)); refusing to read it")
+}
+
+private func checkGraph(_ graph: UnsafeMutablePointer<Onnx__GraphProto>, depth: Int, path: String) throws(ONNXError) {
+    guard depth <= NestingLimit.graphs else { throw tooDeep("subgraphs", NestingLimit.graphs, path) }
+    let g = graph.pointee
+    for list in [(g.input, g.n_input), (g.output, g.n_output), (g.value_info, g.n_value_info)] {
+        for info in messages(list.0, list.1, { $0 }) { try checkType(info.pointee.type, depth: 1) }
+    }
+    try checkNodes(g.node, g.n_node, depth: depth, path: path)
+}
+
+private func checkNodes(
+    _ nodes: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__NodeProto>?>?, _ count: Int, depth: Int, path: String
+) throws(ONNXError) {
+    for node in messages(nodes, count, { $0 }) {
+        // Name the outermost node only: the path below it is the problem.
+        let name = string(node.pointee.name).flatMap { $0.isEmpty ? nil : $0 } ?? string(node.pointee.op_type) ?? "?"
+        let where_ = depth == 1 ? "\(path), node '\(name)'" : path
+        try checkAttributes(node.pointee.attribute, node.pointee.n_attribute, depth: depth, path: where_)
+    }
+}
+
+private func checkAttributes(
+    _ attributes: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__AttributeProto>?>?, _ count: Int, depth: Int,
+    path: String
+) throws(ONNXError) {
+    for attribute in messages(attributes, count, { $0 }) {
+        let a = attribute.pointee
+        if let g = a.g { try checkGraph(g, depth: depth + 1, path: path) }
+        for g in messages(a.graphs, a.n_graphs, { $0 }) { try checkGraph(g, depth: depth + 1, path: path) }
+        try checkType(a.tp, depth: 1)
+        for t in messages(a.type_protos, a.n_type_protos, { $0 }) { try checkType(t, depth: 1) }
+    }
+}
+
+private func checkType(_ type: UnsafeMutablePointer<Onnx__TypeProto>?, depth: Int) throws(ONNXError) {
+    guard let type else { return }
+    guard depth <= NestingLimit.types else { throw tooDeep("types", NestingLimit.types, "a type declaration") }
+    let t = type.pointee
+    switch t.value_case {
+    case ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE: try checkType(t.sequence_type?.pointee.elem_type, depth: depth + 1)
+    case ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE: try checkType(t.optional_type?.pointee.elem_type, depth: depth + 1)
+    case ONNX__TYPE_PROTO__VALUE_MAP_TYPE: try checkType(t.map_type?.pointee.value_type, depth: depth + 1)
+    default: break
+    }
+}
+
+/// Runs `body` on a thread with a large stack and waits for it.
+///
+/// protobuf-c unpacks nested messages recursively and has no depth limit of
+/// its own, so a deeply nested file needs stack before `checkNesting` can
+/// refuse it. The stack is reserved address space: pages are only used
+/// when touched.
+func onLargeStack<T>(_ body: @escaping () throws(ONNXError) -> T) throws(ONNXError) -> T {
+    let outcome = Outcome<T>()
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+        outcome.result = Result { () throws(ONNXError) -> T in try body() }
+        done.signal()
+    }
+    thread.stackSize = largeStackSize
+    thread.start()
+    done.wait()
+    return try outcome.result!.get()
+}
+
+private final class Outcome<T>: @unchecked Sendable {
+    var result: Result<T, ONNXError>?
+}
+
+/// 1 GiB: protobuf-c needs about 1 KB per nested message, so this covers
+/// files nesting a million messages deep.
+let largeStackSize = 1 << 30
