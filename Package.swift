@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Targets point one way: OnyxIR (pure Swift) ← OnyxONNX (protobuf-c codec at
-// the edge) ← OnyxCLI (commands as a library) ← onyx (the executable).
+// the edge), OnyxDiff (structural diff) ← OnyxCLI (commands as a library) ←
+// onyx (the executable).
 let package = Package(
     name: "Onyx",
     platforms: [.macOS(.v13)],
@@ -10,6 +11,7 @@ let package = Package(
         .executable(name: "onyx", targets: ["onyx"]),
         .library(name: "OnyxIR", targets: ["OnyxIR"]),
         .library(name: "OnyxONNX", targets: ["OnyxONNX"]),
+        .library(name: "OnyxDiff", targets: ["OnyxDiff"]),
         .library(name: "OnyxCLI", targets: ["OnyxCLI"]),
     ],
     dependencies: [
@@ -31,13 +33,14 @@ let package = Package(
 
         .target(name: "OnyxIR"),
         .target(name: "OnyxONNX", dependencies: ["OnyxIR", "COnnxProto"]),
+        .target(name: "OnyxDiff", dependencies: ["OnyxIR"]),
 
         // MARK: - Tool
 
         .target(
             name: "OnyxCLI",
             dependencies: [
-                "OnyxIR", "OnyxONNX",
+                "OnyxIR", "OnyxONNX", "OnyxDiff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +51,7 @@ let package = Package(
         .target(name: "OnyxTestSupport", dependencies: ["OnyxIR", "OnyxONNX"], path: "Tests/OnyxTestSupport"),
         .testTarget(name: "OnyxIRTests", dependencies: ["OnyxIR", "OnyxTestSupport"]),
         .testTarget(name: "OnyxONNXTests", dependencies: ["OnyxONNX", "OnyxTestSupport", "COnnxProto"]),
+        .testTarget(name: "OnyxDiffTests", dependencies: ["OnyxDiff", "OnyxONNX", "OnyxTestSupport"]),
         .testTarget(name: "OnyxCLITests", dependencies: ["OnyxCLI", "OnyxTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -18,12 +18,12 @@ extension ConsoleCommand {
 public struct OnyxCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "onyx",
-        abstract: "Inspect and convert ONNX models.",
+        abstract: "Inspect, convert and compare ONNX models.",
         discussion: """
             Exit status: 0 success, 1 the answer is no (invalid, different), \
             2 the command could not do its job (unreadable input, bad usage).
             """,
-        subcommands: [InspectCommand.self, ConvertCommand.self]
+        subcommands: [InspectCommand.self, ConvertCommand.self, DiffCommand.self]
     )
 
     public init() {}

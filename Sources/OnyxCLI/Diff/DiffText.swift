@@ -1,0 +1,187 @@
+import Foundation
+import OnyxDiff
+
+/// Renders a `DiffReport` as the readable report of `onyx diff`: grouped by
+/// region, `+` added, `-` removed, `~` changed; compact unless verbose.
+struct DiffText {
+    var verbose = false
+    var color = false
+    /// Entries shown per list in compact mode.
+    static let compactLimit = 8
+
+    func render(_ report: DiffReport) -> String {
+        var out = Output(color: color)
+        let count = changeCount(report)
+        out.line(0, "\(report.a) → \(report.b): " + (report.identical ? "identical" : "\(count) difference\(count == 1 ? "" : "s")"))
+        if report.identical { return out.text }
+        if !report.model.isEmpty || !report.opsets.isEmpty {
+            out.line(0, "Model")
+            for change in report.model { out.changed(1, "\(change.field): \(show(change.old)) → \(show(change.new))") }
+            for change in report.opsets { opset(change, &out, 1) }
+        }
+        if !report.metadata.isEmpty {
+            out.line(0, "Metadata")
+            each(report.metadata, &out, 1) { field($0, &$1, 1) }
+        }
+        if !report.graph.isEmpty {
+            out.line(0, "Graph")
+            graph(report.graph, &out, 1)
+        }
+        if !report.functions.isEmpty {
+            out.line(0, "Functions")
+            for function in report.functions {
+                let name = "\(function.domain).\(function.name)" + (function.overload.map { ":\($0)" } ?? "")
+                switch function.kind {
+                case .added: out.added(1, name)
+                case .removed: out.removed(1, name)
+                case .changed:
+                    out.changed(1, name)
+                    for change in function.fields { field(change, &out, 3) }
+                    if let body = function.body { graph(body, &out, 3) }
+                }
+            }
+        }
+        return out.text
+    }
+
+    private func graph(_ diff: GraphDiff, _ out: inout Output, _ depth: Int) {
+        for change in diff.fields { field(change, &out, depth) }
+        ports("inputs", diff.inputs, &out, depth)
+        ports("outputs", diff.outputs, &out, depth)
+        if !diff.initializers.isEmpty {
+            out.line(depth, "initializers")
+            each(diff.initializers, &out, depth + 1) { initializer($0, &$1, depth + 1) }
+        }
+        let total = diff.addedNodes.count + diff.removedNodes.count + diff.changedNodes.count
+        guard total > 0 else { return }
+        out.line(
+            depth,
+            "nodes: \(diff.matchedNodes) matched, \(diff.addedNodes.count) added, \(diff.removedNodes.count) removed, \(diff.changedNodes.count) changed"
+        )
+        each(diff.removedNodes, &out, depth + 1) { $1.removed(depth + 1, neighbourhood($0)) }
+        each(diff.addedNodes, &out, depth + 1) { $1.added(depth + 1, neighbourhood($0)) }
+        each(diff.changedNodes, &out, depth + 1) { nodeChange($0, &$1, depth + 1) }
+    }
+
+    private func ports(_ title: String, _ changes: [PortChange], _ out: inout Output, _ depth: Int) {
+        guard !changes.isEmpty else { return }
+        out.line(depth, title)
+        for change in changes {
+            switch change.kind {
+            case .added: out.added(depth + 1, "\(change.name): \(show(change.newType))")
+            case .removed: out.removed(depth + 1, "\(change.name): \(show(change.oldType))")
+            case .renamed: out.changed(depth + 1, "renamed \(change.oldName ?? "") → \(change.name)")
+            case .retyped: out.changed(depth + 1, "\(change.name): \(show(change.oldType)) → \(show(change.newType))")
+            case .moved: out.changed(depth + 1, "\(change.name): position \(change.oldIndex ?? 0) → \(change.newIndex ?? 0)")
+            }
+        }
+    }
+
+    private func initializer(_ change: InitializerChange, _ out: inout Output, _ depth: Int) {
+        switch change.kind {
+        case .added: out.added(depth, "\(change.name): \(change.newType ?? "?")\(dims(change.newShape))")
+        case .removed: out.removed(depth, "\(change.name): \(change.oldType ?? "?")\(dims(change.oldShape))")
+        case .renamed: out.changed(depth, "renamed \(change.oldName ?? "") → \(change.name)")
+        case .dtype: out.changed(depth, "\(change.name): type \(change.oldType ?? "?") → \(change.newType ?? "?")")
+        case .shape: out.changed(depth, "\(change.name): shape \(dims(change.oldShape)) → \(dims(change.newShape))")
+        case .values:
+            if let differing = change.differing, let total = change.total {
+                out.changed(
+                    depth,
+                    "\(change.name): values differ in \(differing) of \(total) elements (max abs diff \(number(change.maxAbsDiff)), max rel diff \(number(change.maxRelDiff)))"
+                )
+            } else {
+                out.changed(depth, "\(change.name): contents differ")
+            }
+        }
+    }
+
+    private func nodeChange(_ change: NodeChange, _ out: inout Output, _ depth: Int) {
+        let nameA = label(change.a), nameB = label(change.b)
+        out.changed(depth, nameA == nameB ? nameB : "\(nameB) (was \(nameA))")
+        if let opset = change.opsetVersion {
+            out.line(depth + 2, "opset \(opset.domain): \(opset.old.map(String.init) ?? "none") → \(opset.new.map(String.init) ?? "none")")
+        }
+        for attribute in change.attributes { field(attribute, &out, depth + 2) }
+        for input in change.inputs { field(input, &out, depth + 2) }
+        if let doc = change.docString { field(doc, &out, depth + 2) }
+        for subgraph in change.subgraphs {
+            out.line(depth + 2, subgraph.attribute + (subgraph.index.map { "[\($0)]" } ?? ""))
+            graph(subgraph.diff, &out, depth + 3)
+        }
+    }
+
+    private func field(_ change: FieldChange, _ out: inout Output, _ depth: Int) {
+        switch (change.old, change.new) {
+        case (nil, let new?): out.added(depth, "\(change.field): \(new)")
+        case (let old?, nil): out.removed(depth, "\(change.field): \(old)")
+        default: out.changed(depth, "\(change.field): \(show(change.old)) → \(show(change.new))")
+        }
+    }
+
+    private func opset(_ change: OpsetChange, _ out: inout Output, _ depth: Int) {
+        switch (change.old, change.new) {
+        case (nil, let new?): out.added(depth, "opset \(change.domain) \(new)")
+        case (let old?, nil): out.removed(depth, "opset \(change.domain) \(old)")
+        default: out.changed(depth, "opset \(change.domain): \(change.old.map(String.init) ?? "?") → \(change.new.map(String.init) ?? "?")")
+        }
+    }
+
+    /// `Relu 'r2'  ← Conv 'c1'  → Add 'a3'`: a node and its neighbours.
+    private func neighbourhood(_ node: NodeSummary) -> String {
+        var text = label(node)
+        if !node.producers.isEmpty { text += "  ← " + node.producers.joined(separator: ", ") }
+        if !node.consumers.isEmpty { text += "  → " + node.consumers.joined(separator: ", ") }
+        return text
+    }
+
+    private func label(_ node: NodeSummary) -> String {
+        let op = (node.domain == "ai.onnx" ? "" : node.domain + ".") + node.opType
+        if let name = node.name { return "\(op) '\(name)'" }
+        return "\(op) (→ \(node.outputs.joined(separator: ", ")))"
+    }
+
+    /// Renders the entries of `items` (the first few unless verbose), then
+    /// says how many more `--verbose` would show.
+    private func each<T>(_ items: [T], _ out: inout Output, _ depth: Int, _ body: (T, inout Output) -> Void) {
+        let shown = verbose ? items[...] : items.prefix(Self.compactLimit)
+        for item in shown { body(item, &out) }
+        if shown.count < items.count { out.line(depth, "… \(items.count - shown.count) more (--verbose shows all)") }
+    }
+
+    private func changeCount(_ report: DiffReport) -> Int {
+        func count(_ g: GraphDiff) -> Int {
+            g.fields.count + g.inputs.count + g.outputs.count + g.initializers.count + g.addedNodes.count
+                + g.removedNodes.count + g.changedNodes.count
+        }
+        return report.model.count + report.opsets.count + report.metadata.count + count(report.graph) + report.functions.count
+    }
+
+    private func show(_ text: String?) -> String { text ?? "(none)" }
+    private func dims(_ dims: [Int64]?) -> String { "[" + (dims ?? []).map(String.init).joined(separator: ",") + "]" }
+    private func number(_ value: Double?) -> String {
+        guard let value else { return "?" }
+        return String(format: "%.3g", value)
+    }
+}
+
+/// Lines with indentation and optional ANSI colors.
+private struct Output {
+    let color: Bool
+    var lines: [String] = []
+
+    var text: String { lines.joined(separator: "\n") + "\n" }
+
+    mutating func line(_ depth: Int, _ text: String) {
+        lines.append(String(repeating: "  ", count: depth) + text)
+    }
+
+    mutating func added(_ depth: Int, _ text: String) { marked(depth, "+", "32", text) }
+    mutating func removed(_ depth: Int, _ text: String) { marked(depth, "-", "31", text) }
+    mutating func changed(_ depth: Int, _ text: String) { marked(depth, "~", "33", text) }
+
+    private mutating func marked(_ depth: Int, _ mark: String, _ code: String, _ text: String) {
+        let body = "\(mark) \(text)"
+        line(depth, color ? "\u{1B}[\(code)m\(body)\u{1B}[0m" : body)
+    }
+}

@@ -1,0 +1,86 @@
+import OnyxIR
+
+// Short, stable text for the things a report mentions.
+
+/// `Conv 'conv1'`, or `Conv (→ y)` for an unnamed node.
+func describe(_ node: Node) -> String {
+    let domain = node.normalizedDomain
+    let op = (domain.isEmpty ? "" : domain + ".") + (node.opType ?? "?")
+    if let name = node.name, !name.isEmpty { return "\(op) '\(name)'" }
+    return "\(op) (→ \(node.outputs.map(\.name).joined(separator: ", ")))"
+}
+
+/// Where a value comes from: its producer, or its role in the graph.
+func describeSource(_ value: Value?, in graph: Graph) -> String {
+    guard let value else { return "(none)" }
+    if let producer = value.producer {
+        return producer.graph === graph ? describe(producer) : "outer \(describe(producer))"
+    }
+    if value.initializer != nil || value.sparseInitializer != nil {
+        return graph.initializers.contains { $0 === value } || graph.sparseInitializers.contains { $0 === value }
+            ? "initializer '\(value.name)'" : "outer initializer '\(value.name)'"
+    }
+    return graph.inputs.contains { $0 === value } ? "input '\(value.name)'" : "outer '\(value.name)'"
+}
+
+func summary(_ node: Node, in graph: Graph) -> NodeSummary {
+    var consumers: [String] = []
+    var seen = Set<ObjectIdentifier>()
+    for output in node.outputs {
+        for use in output.uses where seen.insert(ObjectIdentifier(use.node)).inserted {
+            consumers.append(use.node.graph === graph ? describe(use.node) : "subgraph of \(describeOwner(use.node, in: graph))")
+        }
+        if graph.outputs.contains(where: { $0 === output }) { consumers.append("output '\(output.name)'") }
+    }
+    return NodeSummary(
+        opType: node.opType ?? "", domain: node.normalizedDomain.isEmpty ? "ai.onnx" : node.normalizedDomain,
+        name: node.name.flatMap { $0.isEmpty ? nil : $0 }, inputs: node.inputs.map { $0?.name ?? "" },
+        outputs: node.outputs.map(\.name), producers: node.inputs.map { describeSource($0, in: graph) },
+        consumers: consumers)
+}
+
+/// The node of `graph` whose subgraph (at any depth) holds `node`.
+private func describeOwner(_ node: Node, in graph: Graph) -> String {
+    for candidate in graph.nodes where candidate.subgraphs.contains(where: { $0.allNodes.contains { $0 === node } }) {
+        return describe(candidate)
+    }
+    return "?"
+}
+
+/// An attribute's value as text: `[1, 1]`, `0.5`, `'SAME_UPPER'`, `tensor(FLOAT)[3]`…
+func describe(_ attribute: Attribute) -> String {
+    func list<T>(_ values: [T], _ show: (T) -> String) -> String {
+        let shown = values.prefix(16).map(show).joined(separator: ", ")
+        return "[" + shown + (values.count > 16 ? ", … (\(values.count) values)" : "") + "]"
+    }
+    func text(_ bytes: [UInt8]) -> String { "'" + String(decoding: bytes, as: UTF8.self) + "'" }
+    func tensor(_ t: Tensor?) -> String {
+        guard let t else { return "(none)" }
+        let values = t.doubleElements().map { list($0) { formatNumber($0) } } ?? "\(t.byteCount) bytes"
+        return "tensor(\(t.dataType?.name ?? "?"))\(t.dims) \(values)"
+    }
+    if let ref = attribute.refAttrName { return "@\(ref)" }
+    switch attribute.value {
+    case .float(let f): return formatNumber(Double(f))
+    case .int(let i): return String(i)
+    case .string(let s): return text(s)
+    case .tensor(let t): return tensor(t)
+    case .graph: return "graph"
+    case .sparseTensor(let s): return "sparse_tensor\(s?.dims ?? [])"
+    case .typeProto(let t): return t?.description ?? "(none)"
+    case .floats(let v): return list(v) { formatNumber(Double($0)) }
+    case .ints(let v): return list(v) { String($0) }
+    case .strings(let v): return list(v, text)
+    case .tensors(let v): return list(v) { tensor($0) }
+    case .graphs(let v): return "\(v.count) graphs"
+    case .sparseTensors(let v): return "\(v.count) sparse tensors"
+    case .typeProtos(let v): return list(v) { $0.description }
+    case .unknown: return "(type \(attribute.type?.description ?? "absent"))"
+    }
+}
+
+/// Shortest round-tripping form for integers; `%g` otherwise.
+func formatNumber(_ value: Double) -> String {
+    if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+    return String(value)
+}

@@ -1,0 +1,184 @@
+import OnyxIR
+
+/// Diffs graph pairs (main graph, subgraphs, function bodies) under one
+/// set of options and the two models' opset imports.
+struct Context {
+    let options: DiffOptions
+    let opsetsA: [OpsetImport]
+    let opsetsB: [OpsetImport]
+
+    func diff(_ a: Graph, _ b: Graph, outer: [ObjectIdentifier: Value] = [:]) -> GraphDiff {
+        let matcher = GraphMatcher(a, b, outer: outer)
+        var diff = GraphDiff()
+        if options.counts(.names), a.name != b.name { diff.fields.append(FieldChange(field: "name", old: a.name, new: b.name)) }
+        if options.counts(.docs), a.docString != b.docString {
+            diff.fields.append(FieldChange(field: "doc_string", old: a.docString, new: b.docString))
+        }
+        diff.inputs = ports(matcher.inputPairs)
+        diff.outputs = ports(matcher.outputPairs)
+        diff.initializers = initializers(matcher.initializerPairs)
+        diff.matchedNodes = matcher.pairs.count
+        diff.removedNodes = matcher.orderA.filter { matcher.partner(of: $0) == nil }.map { summary($0, in: a) }
+        diff.addedNodes = matcher.orderB.filter { !matcher.isMatched(b: $0) }.map { summary($0, in: b) }
+        for node in matcher.orderA {
+            guard let partner = matcher.partner(of: node) else { continue }
+            if let change = nodeChange(node, partner, matcher) { diff.changedNodes.append(change) }
+        }
+        return diff
+    }
+
+    // MARK: Ports
+
+    private func ports(_ pairs: [(a: Value?, b: Value?)]) -> [PortChange] {
+        pairs.flatMap { pair -> [PortChange] in
+            switch (pair.a, pair.b) {
+            case (let va?, nil):
+                return [PortChange(kind: .removed, name: va.name, oldType: va.type?.description)]
+            case (nil, let vb?):
+                return [PortChange(kind: .added, name: vb.name, newType: vb.type?.description)]
+            case (let va?, let vb?):
+                var changes: [PortChange] = []
+                if va.name != vb.name && options.counts(.names) {
+                    changes.append(PortChange(kind: .renamed, name: vb.name, oldName: va.name))
+                }
+                if va.type != vb.type {
+                    changes.append(
+                        PortChange(kind: .retyped, name: vb.name, oldType: va.type?.description ?? "(undeclared)",
+                            newType: vb.type?.description ?? "(undeclared)"))
+                }
+                return changes
+            case (nil, nil):
+                return []
+            }
+        }
+    }
+
+    // MARK: Initializers
+
+    private func initializers(_ pairs: [(a: Value?, b: Value?)]) -> [InitializerChange] {
+        pairs.flatMap { pair -> [InitializerChange] in
+            switch (pair.a, pair.b) {
+            case (let va?, nil):
+                let t = va.initializer
+                return [InitializerChange(kind: .removed, name: va.name, oldType: t?.dataType?.name, oldShape: t?.dims)]
+            case (nil, let vb?):
+                let t = vb.initializer
+                return [InitializerChange(kind: .added, name: vb.name, newType: t?.dataType?.name, newShape: t?.dims)]
+            case (let va?, let vb?):
+                return compare(va, vb)
+            case (nil, nil):
+                return []
+            }
+        }
+    }
+
+    private func compare(_ va: Value, _ vb: Value) -> [InitializerChange] {
+        var changes: [InitializerChange] = []
+        if va.name != vb.name && options.counts(.names) {
+            changes.append(InitializerChange(kind: .renamed, name: vb.name, oldName: va.name))
+        }
+        guard let ta = va.initializer, let tb = vb.initializer else { return changes }
+        if ta.dataType != tb.dataType {
+            changes.append(InitializerChange(kind: .dtype, name: vb.name, oldType: ta.dataType?.name, newType: tb.dataType?.name))
+            return changes
+        }
+        if ta.dims != tb.dims {
+            changes.append(InitializerChange(kind: .shape, name: vb.name, oldShape: ta.dims, newShape: tb.dims))
+            return changes
+        }
+        if options.counts(.initializerValues), let values = compareValues(ta, tb) {
+            var change = InitializerChange(kind: .values, name: vb.name)
+            (change.differing, change.total, change.maxAbsDiff, change.maxRelDiff) = values
+            changes.append(change)
+        }
+        return changes
+    }
+
+    /// nil when equal within tolerance; else (differing, total, max abs, max rel).
+    private func compareValues(_ a: Tensor, _ b: Tensor) -> (Int?, Int?, Double?, Double?)? {
+        if contentHash(a) == contentHash(b) { return nil }
+        guard let x = a.doubleElements(), let y = b.doubleElements(), x.count == y.count else {
+            // No numeric view (strings, 4-bit types): any byte difference counts.
+            return (nil, a.elementCount, nil, nil)
+        }
+        var differing = 0
+        var maxAbs = 0.0
+        var maxRel = 0.0
+        for (u, v) in zip(x, y) {
+            if u.isNaN && v.isNaN { continue }
+            let difference = abs(u - v)
+            if u.isNaN || v.isNaN || difference.isNaN || !(difference <= options.atol + options.rtol * abs(v)) {
+                differing += 1
+            }
+            if !difference.isNaN {
+                maxAbs = max(maxAbs, difference)
+                if v != 0 { maxRel = max(maxRel, difference / abs(v)) }
+            } else {
+                maxAbs = .infinity
+            }
+        }
+        return differing == 0 ? nil : (differing, x.count, maxAbs, maxRel)
+    }
+
+    // MARK: Nodes
+
+    func nodeChange(_ na: Node, _ nb: Node, _ matcher: GraphMatcher) -> NodeChange? {
+        var change = NodeChange(a: summary(na, in: matcher.a), b: summary(nb, in: matcher.b))
+        var namesB = Set<String>()
+        for attribute in nb.attributes { namesB.insert(attribute.name ?? "") }
+        for attributeA in na.attributes {
+            let name = attributeA.name ?? ""
+            guard let attributeB = nb.attribute(name) else {
+                change.attributes.append(FieldChange(field: name, old: describe(attributeA), new: nil))
+                continue
+            }
+            let graphsA = attributeA.subgraphs, graphsB = attributeB.subgraphs
+            if !graphsA.isEmpty || !graphsB.isEmpty, graphsA.count == graphsB.count, attributeA.type == attributeB.type {
+                for (index, (ga, gb)) in zip(graphsA, graphsB).enumerated() {
+                    let inner = diff(ga, gb, outer: matcher.valueMap)
+                    if !inner.isEmpty {
+                        change.subgraphs.append(
+                            SubgraphDiff(attribute: name, index: attributeA.type == .graphs ? index : nil, diff: inner))
+                    }
+                }
+            } else if !sameValue(attributeA, attributeB) {
+                change.attributes.append(FieldChange(field: name, old: describe(attributeA), new: describe(attributeB)))
+            }
+        }
+        let namesA = Set(na.attributes.map { $0.name ?? "" })
+        for attributeB in nb.attributes where !namesA.contains(attributeB.name ?? "") {
+            change.attributes.append(FieldChange(field: attributeB.name ?? "", old: nil, new: describe(attributeB)))
+        }
+        for index in 0..<max(na.inputs.count, nb.inputs.count) {
+            let va = index < na.inputs.count ? na.inputs[index] : nil
+            let vb = index < nb.inputs.count ? nb.inputs[index] : nil
+            let corresponds = va.map { matcher.partner(of: $0) === vb } ?? (vb == nil)
+            if !corresponds || (index >= na.inputs.count) != (index >= nb.inputs.count) {
+                change.inputs.append(
+                    FieldChange(
+                        field: "input \(index)", old: index < na.inputs.count ? describeSource(va, in: matcher.a) : nil,
+                        new: index < nb.inputs.count ? describeSource(vb, in: matcher.b) : nil))
+            }
+        }
+        if options.counts(.docs), na.docString != nb.docString {
+            change.docString = FieldChange(field: "doc_string", old: na.docString, new: nb.docString)
+        }
+        guard !change.attributes.isEmpty || !change.inputs.isEmpty || change.docString != nil || !change.subgraphs.isEmpty
+        else { return nil }
+        let domain = displayDomain(na.domain)
+        let versionA = opsetsA.last { displayDomain($0.domain) == domain }?.version
+        let versionB = opsetsB.last { displayDomain($0.domain) == domain }?.version
+        if versionA != versionB { change.opsetVersion = OpsetChange(domain: domain, old: versionA, new: versionB) }
+        return change
+    }
+
+    private func sameValue(_ a: Attribute, _ b: Attribute) -> Bool {
+        let hasher = StructuralHasher(tokens: [:])
+        var x = a, y = b
+        if !options.counts(.docs) {
+            x.docString = nil
+            y.docString = nil
+        }
+        return hasher.attributeHash(x) == hasher.attributeHash(y)
+    }
+}

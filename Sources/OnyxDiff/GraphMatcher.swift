@@ -1,0 +1,221 @@
+import OnyxIR
+
+/// Finds the nodes and values of graph `b` that correspond to those of `a`.
+///
+/// 1. Seeds: graph inputs and outputs by name, then by position;
+///    initializers by name, then by content; values captured from enclosing
+///    graphs through the enclosing match.
+/// 2. Exact structure: nodes whose signatures (operator, attributes, and
+///    the tokens of their inputs, propagated forward from the seeds) are
+///    equal correspond, however values and nodes are named or ordered.
+/// 3. Neighbourhood: from every matched pair (and from matched graph
+///    outputs), unmatched producers and consumers at the same input slot
+///    with the same operator correspond too; a producer of another operator
+///    is looked through one level, to step over an inserted or removed node.
+///
+/// Every step visits each node and use a bounded number of times, so the
+/// match is near-linear in graph size.
+final class GraphMatcher {
+    let a: Graph
+    let b: Graph
+    /// Value of `a` → corresponding value of `b`.
+    private(set) var valueMap: [ObjectIdentifier: Value] = [:]
+    /// Node of `a` → corresponding node of `b`, and the set of matched `b` nodes.
+    private(set) var nodeMap: [ObjectIdentifier: Node] = [:]
+    private var matchedB = Set<ObjectIdentifier>()
+    /// Matched node pairs, in the order they were found.
+    private(set) var pairs: [(a: Node, b: Node)] = []
+    private(set) var inputPairs: [(a: Value?, b: Value?)] = []
+    private(set) var outputPairs: [(a: Value?, b: Value?)] = []
+    private(set) var initializerPairs: [(a: Value?, b: Value?)] = []
+    let orderA: [Node]
+    let orderB: [Node]
+
+    init(_ a: Graph, _ b: Graph, outer: [ObjectIdentifier: Value] = [:]) {
+        self.a = a
+        self.b = b
+        orderA = topologicalOrder(a)
+        orderB = topologicalOrder(b)
+        let constantsA = Set(a.initializers.map(ObjectIdentifier.init))
+        let constantsB = Set(b.initializers.map(ObjectIdentifier.init))
+        inputPairs = Self.pairPorts(
+            a.inputs.filter { !constantsA.contains(ObjectIdentifier($0)) },
+            b.inputs.filter { !constantsB.contains(ObjectIdentifier($0)) })
+        initializerPairs = Self.pairInitializers(a.initializers, b.initializers)
+        for (va, vb) in inputPairs + initializerPairs {
+            if let va, let vb { valueMap[ObjectIdentifier(va)] = vb }
+        }
+        // Values the subgraphs read from enclosing graphs.
+        let capturedB = Set(b.capturedValues.map(ObjectIdentifier.init))
+        for value in a.capturedValues {
+            if let mapped = outer[ObjectIdentifier(value)], capturedB.contains(ObjectIdentifier(mapped)) {
+                valueMap[ObjectIdentifier(value)] = mapped
+            }
+        }
+        matchExactStructure()
+        outputPairs = Self.pairPorts(a.outputs, b.outputs)
+        propagate()
+    }
+
+    func partner(of node: Node) -> Node? { nodeMap[ObjectIdentifier(node)] }
+    func isMatched(b node: Node) -> Bool { matchedB.contains(ObjectIdentifier(node)) }
+    func partner(of value: Value) -> Value? { valueMap[ObjectIdentifier(value)] }
+
+    // MARK: Seeds
+
+    /// Pairs ports by name, then the rest by position.
+    static func pairPorts(_ a: [Value], _ b: [Value]) -> [(a: Value?, b: Value?)] {
+        var byName: [String: Int] = [:]
+        for (index, value) in b.enumerated() where byName[value.name] == nil { byName[value.name] = index }
+        var taken = [Bool](repeating: false, count: b.count)
+        var partnerOfA = [Int?](repeating: nil, count: a.count)
+        for (index, value) in a.enumerated() {
+            if let j = byName[value.name], !taken[j] {
+                partnerOfA[index] = j
+                taken[j] = true
+            }
+        }
+        for index in a.indices where partnerOfA[index] == nil && index < b.count && !taken[index] {
+            partnerOfA[index] = index
+            taken[index] = true
+        }
+        var result: [(a: Value?, b: Value?)] = a.indices.map { (a[$0], partnerOfA[$0].map { b[$0] }) }
+        for index in b.indices where !taken[index] { result.append((nil, b[index])) }
+        return result
+    }
+
+    /// Pairs initializers by name, then the rest by content.
+    static func pairInitializers(_ a: [Value], _ b: [Value]) -> [(a: Value?, b: Value?)] {
+        var byName: [String: Int] = [:]
+        for (index, value) in b.enumerated() where byName[value.name] == nil { byName[value.name] = index }
+        var taken = [Bool](repeating: false, count: b.count)
+        var partnerOfA = [Int?](repeating: nil, count: a.count)
+        for (index, value) in a.enumerated() {
+            if let j = byName[value.name], !taken[j] {
+                partnerOfA[index] = j
+                taken[j] = true
+            }
+        }
+        var byContent: [Int: [Int]] = [:]
+        for (index, value) in b.enumerated() where !taken[index] {
+            if let tensor = value.initializer { byContent[contentHash(tensor), default: []].append(index) }
+        }
+        for (index, value) in a.enumerated() where partnerOfA[index] == nil {
+            guard let tensor = value.initializer, var candidates = byContent[contentHash(tensor)], !candidates.isEmpty
+            else { continue }
+            let j = candidates.removeFirst()
+            byContent[contentHash(tensor)] = candidates
+            partnerOfA[index] = j
+            taken[j] = true
+        }
+        var result: [(a: Value?, b: Value?)] = a.indices.map { (a[$0], partnerOfA[$0].map { b[$0] }) }
+        for index in b.indices where !taken[index] { result.append((nil, b[index])) }
+        return result
+    }
+
+    // MARK: Exact structure
+
+    private func matchExactStructure() {
+        var tokensA: [ObjectIdentifier: Int] = [:]
+        var tokensB: [ObjectIdentifier: Int] = [:]
+        var next = 1
+        for (id, vb) in valueMap {
+            tokensA[id] = next
+            tokensB[ObjectIdentifier(vb)] = next
+            next += 1
+        }
+        let signaturesB = Self.signatures(orderB, tokens: tokensB)
+        var candidates: [Int: [Int]] = [:]
+        for (index, signature) in signaturesB.enumerated().reversed() { candidates[signature, default: []].append(index) }
+        for (index, signature) in Self.signatures(orderA, tokens: tokensA).enumerated() {
+            guard let j = candidates[signature]?.popLast() else { continue }
+            match(orderA[index], orderB[j])
+        }
+    }
+
+    /// Signatures of `nodes` (in dependency order), propagating output tokens.
+    private static func signatures(_ nodes: [Node], tokens: [ObjectIdentifier: Int]) -> [Int] {
+        var hasher = StructuralHasher(tokens: tokens)
+        return nodes.map { node in
+            let signature = hasher.signature(of: node)
+            for (index, output) in node.outputs.enumerated() {
+                hasher.tokens[ObjectIdentifier(output)] = StructuralHasher.outputToken(signature, index)
+            }
+            return signature
+        }
+    }
+
+    // MARK: Neighbourhood
+
+    private var work: [(Node, Node)] = []
+
+    private func match(_ na: Node, _ nb: Node) {
+        nodeMap[ObjectIdentifier(na)] = nb
+        matchedB.insert(ObjectIdentifier(nb))
+        pairs.append((na, nb))
+        for (va, vb) in zip(na.outputs, nb.outputs) { valueMap[ObjectIdentifier(va)] = vb }
+        work.append((na, nb))
+    }
+
+    private func unmatchedProducer(_ value: Value?, in graph: Graph) -> Node? {
+        guard let producer = value?.producer, producer.graph === graph else { return nil }
+        if graph === a { return nodeMap[ObjectIdentifier(producer)] == nil ? producer : nil }
+        return matchedB.contains(ObjectIdentifier(producer)) ? nil : producer
+    }
+
+    private static func sameOperator(_ x: Node, _ y: Node) -> Bool {
+        x.opType == y.opType && x.normalizedDomain == y.normalizedDomain
+    }
+
+    /// An unmatched node one step upstream of `node` with `target`'s operator.
+    private func lookThrough(_ node: Node, in graph: Graph, toward target: Node) -> Node? {
+        for input in node.inputs {
+            if let producer = unmatchedProducer(input, in: graph), Self.sameOperator(producer, target) { return producer }
+        }
+        return nil
+    }
+
+    private func propagate() {
+        for (oa, ob) in outputPairs {
+            if let pa = unmatchedProducer(oa, in: a), let pb = unmatchedProducer(ob, in: b) { pairUp(pa, pb) }
+        }
+        while let (na, nb) = work.popLast() {
+            for index in 0..<min(na.inputs.count, nb.inputs.count) {
+                if let pa = unmatchedProducer(na.inputs[index], in: a), let pb = unmatchedProducer(nb.inputs[index], in: b) {
+                    pairUp(pa, pb)
+                }
+            }
+            for index in 0..<min(na.outputs.count, nb.outputs.count) {
+                pairConsumers(of: na.outputs[index], nb.outputs[index])
+            }
+        }
+    }
+
+    /// Matches two unmatched producers found at the same place, stepping
+    /// over one inserted (or removed) node when their operators differ.
+    private func pairUp(_ pa: Node, _ pb: Node) {
+        if Self.sameOperator(pa, pb) {
+            match(pa, pb)
+        } else if let beyond = lookThrough(pb, in: b, toward: pa) {
+            match(pa, beyond)
+        } else if let beyond = lookThrough(pa, in: a, toward: pb) {
+            match(beyond, pb)
+        }
+    }
+
+    private func pairConsumers(of va: Value, _ vb: Value) {
+        let readersB = vb.uses.filter { $0.node.graph === b && !matchedB.contains(ObjectIdentifier($0.node)) }
+        guard !readersB.isEmpty else { return }
+        var usedB = Set<ObjectIdentifier>()
+        for useA in va.uses where useA.node.graph === a && nodeMap[ObjectIdentifier(useA.node)] == nil {
+            guard
+                let useB = readersB.first(where: {
+                    $0.index == useA.index && !usedB.contains(ObjectIdentifier($0.node))
+                        && !matchedB.contains(ObjectIdentifier($0.node)) && Self.sameOperator(useA.node, $0.node)
+                })
+            else { continue }
+            usedB.insert(ObjectIdentifier(useB.node))
+            match(useA.node, useB.node)
+        }
+    }
+}

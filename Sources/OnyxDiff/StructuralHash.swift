@@ -1,0 +1,132 @@
+import OnyxIR
+
+/// Hashes of graph structure that ignore the names of intermediate values
+/// and nodes: two computations hash alike when they apply the same
+/// operators, with the same attributes, to corresponding inputs.
+struct StructuralHasher {
+    /// Tokens of values visible to the graph being hashed: graph inputs,
+    /// initializers and captured outer values.
+    var tokens: [ObjectIdentifier: Int]
+
+    /// Node signature: operator, attributes and the tokens of its inputs.
+    func signature(of node: Node) -> Int {
+        var hasher = Hasher()
+        hasher.combine(node.normalizedDomain)
+        hasher.combine(node.opType)
+        hasher.combine(node.overload)
+        for attribute in node.attributes { hasher.combine(attributeHash(attribute)) }
+        for input in node.inputs { hasher.combine(input.map(token) ?? 0) }
+        return hasher.finalize()
+    }
+
+    /// The token of `value`: known, or unique to this value (so that an
+    /// unmatched value never looks like another).
+    func token(_ value: Value) -> Int {
+        tokens[ObjectIdentifier(value)] ?? ObjectIdentifier(value).hashValue
+    }
+
+    /// Hashes an attribute's name, type and contents; subgraphs by structure.
+    func attributeHash(_ attribute: Attribute) -> Int {
+        var hasher = Hasher()
+        hasher.combine(attribute.name)
+        hasher.combine(attribute.type)
+        hasher.combine(attribute.refAttrName)
+        hasher.combine(attribute.f?.bitPattern)
+        hasher.combine(attribute.i)
+        hasher.combine(attribute.s)
+        hasher.combine(attribute.floats.map(\.bitPattern))
+        hasher.combine(attribute.ints)
+        hasher.combine(attribute.strings)
+        for tensor in (attribute.t.map { [$0] } ?? []) + attribute.tensors { hasher.combine(contentHash(tensor)) }
+        hasher.combine(attribute.tp)
+        hasher.combine(attribute.typeProtos)
+        for graph in attribute.subgraphs { hasher.combine(structuralHash(of: graph)) }
+        return hasher.finalize()
+    }
+
+    /// The structure of a subgraph: its node signatures in dependency order
+    /// and what its outputs are, with its inputs known by position and
+    /// captured values by their tokens here.
+    func structuralHash(of graph: Graph) -> Int {
+        var inner = self
+        for (index, input) in graph.inputs.enumerated() {
+            inner.tokens[ObjectIdentifier(input)] = Self.positionToken("input", index)
+        }
+        for value in graph.initializers { inner.tokens[ObjectIdentifier(value)] = value.initializer.map(contentHash) ?? 0 }
+        var hasher = Hasher()
+        for node in topologicalOrder(graph) {
+            let signature = inner.signature(of: node)
+            hasher.combine(signature)
+            for (index, output) in node.outputs.enumerated() {
+                inner.tokens[ObjectIdentifier(output)] = Self.outputToken(signature, index)
+            }
+        }
+        for output in graph.outputs { hasher.combine(inner.token(output)) }
+        return hasher.finalize()
+    }
+
+    static func positionToken(_ role: String, _ index: Int) -> Int {
+        var hasher = Hasher()
+        hasher.combine(role)
+        hasher.combine(index)
+        return hasher.finalize()
+    }
+
+    static func outputToken(_ signature: Int, _ index: Int) -> Int {
+        var hasher = Hasher()
+        hasher.combine(signature)
+        hasher.combine(index)
+        return hasher.finalize()
+    }
+}
+
+/// Hashes a tensor's type, dims and element bytes (not its name).
+func contentHash(_ tensor: Tensor) -> Int {
+    var hasher = Hasher()
+    hasher.combine(tensor.dataType)
+    hasher.combine(tensor.dims)
+    if let raw = tensor.rawBytes {
+        hasher.combine(bytes: raw)
+    } else {
+        hasher.combine(tensor.floatData.map(\.bitPattern))
+        hasher.combine(tensor.int32Data)
+        hasher.combine(tensor.int64Data)
+        hasher.combine(tensor.doubleData.map(\.bitPattern))
+        hasher.combine(tensor.uint64Data)
+        hasher.combine(tensor.stringData)
+    }
+    return hasher.finalize()
+}
+
+/// The graph's nodes with every producer before its readers (subgraph
+/// captures included), keeping file order among independent nodes. A graph
+/// with a cycle keeps its file order.
+func topologicalOrder(_ graph: Graph) -> [Node] {
+    let nodes = graph.nodes
+    let position = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { (ObjectIdentifier($1), $0) })
+    var pending = [Int](repeating: 0, count: nodes.count)
+    var dependents = [[Int]](repeating: [], count: nodes.count)
+    for (index, node) in nodes.enumerated() {
+        var producers = Set<Int>()
+        let reads = node.subgraphs.isEmpty ? node.inputs.compactMap { $0 } : node.inputs.compactMap { $0 } + node.subgraphs.flatMap(\.capturedValues)
+        for value in reads {
+            if let producer = value.producer, let p = position[ObjectIdentifier(producer)], p != index { producers.insert(p) }
+        }
+        pending[index] = producers.count
+        for p in producers { dependents[p].append(index) }
+    }
+    var ready = (0..<nodes.count).filter { pending[$0] == 0 }
+    var order: [Node] = []
+    order.reserveCapacity(nodes.count)
+    var head = 0
+    while head < ready.count {
+        let next = ready[head]
+        head += 1
+        order.append(nodes[next])
+        for dependent in dependents[next] {
+            pending[dependent] -= 1
+            if pending[dependent] == 0 { ready.append(dependent) }
+        }
+    }
+    return order.count == nodes.count ? order : nodes
+}
