@@ -7,7 +7,7 @@ struct Context {
     let opsetsA: [OpsetImport]
     let opsetsB: [OpsetImport]
 
-    func diff(_ a: Graph, _ b: Graph, outer: [ObjectIdentifier: Value] = [:]) -> GraphDiff {
+    func diff(_ a: Graph, _ b: Graph, outer: GraphMatcher? = nil) -> GraphDiff {
         let matcher = GraphMatcher(a, b, outer: outer)
         var diff = GraphDiff()
         if options.counts(.names), a.name != b.name { diff.fields.append(FieldChange(field: "name", old: a.name, new: b.name)) }
@@ -135,7 +135,7 @@ struct Context {
             let graphsA = attributeA.subgraphs, graphsB = attributeB.subgraphs
             if !graphsA.isEmpty || !graphsB.isEmpty, graphsA.count == graphsB.count, attributeA.type == attributeB.type {
                 for (index, (ga, gb)) in zip(graphsA, graphsB).enumerated() {
-                    let inner = diff(ga, gb, outer: matcher.valueMap)
+                    let inner = diff(ga, gb, outer: matcher)
                     if !inner.isEmpty {
                         change.subgraphs.append(
                             SubgraphDiff(attribute: name, index: attributeA.type == .graphs ? index : nil, diff: inner))
@@ -152,8 +152,7 @@ struct Context {
         for index in 0..<max(na.inputs.count, nb.inputs.count) {
             let va = index < na.inputs.count ? na.inputs[index] : nil
             let vb = index < nb.inputs.count ? nb.inputs[index] : nil
-            let corresponds = va.map { matcher.partner(of: $0) === vb } ?? (vb == nil)
-            if !corresponds || (index >= na.inputs.count) != (index >= nb.inputs.count) {
+            if !matcher.corresponds(va, vb) || (index >= na.inputs.count) != (index >= nb.inputs.count) {
                 change.inputs.append(
                     FieldChange(
                         field: "input \(index)", old: index < na.inputs.count ? describeSource(va, in: matcher.a) : nil,

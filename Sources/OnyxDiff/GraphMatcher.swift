@@ -31,7 +31,8 @@ final class GraphMatcher {
     let orderA: [Node]
     let orderB: [Node]
 
-    init(_ a: Graph, _ b: Graph, outer: [ObjectIdentifier: Value] = [:]) {
+    /// `outer` is the match of the enclosing graphs, for subgraphs.
+    init(_ a: Graph, _ b: Graph, outer: GraphMatcher? = nil) {
         self.a = a
         self.b = b
         orderA = topologicalOrder(a)
@@ -45,14 +46,15 @@ final class GraphMatcher {
         for (va, vb) in inputPairs + initializerPairs {
             if let va, let vb { valueMap[ObjectIdentifier(va)] = vb }
         }
-        // Values the subgraphs read from enclosing graphs.
-        let capturedB = Set(b.capturedValues.map(ObjectIdentifier.init))
-        for value in a.capturedValues {
-            if let mapped = outer[ObjectIdentifier(value)], capturedB.contains(ObjectIdentifier(mapped)) {
+        // Values read from enclosing graphs keep their partners there.
+        let capturedA = a.capturedValues, capturedB = b.capturedValues
+        let capturedIDsB = Set(capturedB.map(ObjectIdentifier.init))
+        for value in capturedA {
+            if let mapped = outer?.partner(of: value), capturedIDsB.contains(ObjectIdentifier(mapped)) {
                 valueMap[ObjectIdentifier(value)] = mapped
             }
         }
-        matchExactStructure()
+        matchExactStructure(outer: outer, capturedA: capturedA, capturedB: capturedB)
         outputPairs = Self.pairPorts(a.outputs, b.outputs)
         propagate()
     }
@@ -115,34 +117,57 @@ final class GraphMatcher {
 
     // MARK: Exact structure
 
-    private func matchExactStructure() {
+    private func matchExactStructure(outer: GraphMatcher?, capturedA: [Value], capturedB: [Value]) {
         var tokensA: [ObjectIdentifier: Int] = [:]
         var tokensB: [ObjectIdentifier: Int] = [:]
+        // Captured values carry the enclosing graphs' structural tokens, so
+        // that two identical outer Constants stay interchangeable here too.
+        if let outer {
+            for value in capturedA { tokensA[ObjectIdentifier(value)] = outer.structureA.token(value) }
+            for value in capturedB { tokensB[ObjectIdentifier(value)] = outer.structureB.token(value) }
+        }
         var next = 1
-        for (id, vb) in valueMap {
+        for (id, vb) in valueMap where tokensA[id] == nil {
             tokensA[id] = next
             tokensB[ObjectIdentifier(vb)] = next
             next += 1
         }
-        let signaturesB = Self.signatures(orderB, tokens: tokensB)
+        let (signaturesB, finalB) = Self.signatures(orderB, tokens: tokensB)
+        let (signaturesA, finalA) = Self.signatures(orderA, tokens: tokensA)
+        structureA = StructuralHasher(tokens: finalA)
+        structureB = StructuralHasher(tokens: finalB)
         var candidates: [Int: [Int]] = [:]
         for (index, signature) in signaturesB.enumerated().reversed() { candidates[signature, default: []].append(index) }
-        for (index, signature) in Self.signatures(orderA, tokens: tokensA).enumerated() {
+        for (index, signature) in signaturesA.enumerated() {
             guard let j = candidates[signature]?.popLast() else { continue }
             match(orderA[index], orderB[j])
         }
     }
 
-    /// Signatures of `nodes` (in dependency order), propagating output tokens.
-    private static func signatures(_ nodes: [Node], tokens: [ObjectIdentifier: Int]) -> [Int] {
+    /// Signatures of `nodes` (in dependency order), propagating output
+    /// tokens; also the tokens of every value at the end.
+    private static func signatures(_ nodes: [Node], tokens: [ObjectIdentifier: Int]) -> ([Int], [ObjectIdentifier: Int]) {
         var hasher = StructuralHasher(tokens: tokens)
-        return nodes.map { node in
+        let signatures = nodes.map { node in
             let signature = hasher.signature(of: node)
             for (index, output) in node.outputs.enumerated() {
                 hasher.tokens[ObjectIdentifier(output)] = StructuralHasher.outputToken(signature, index)
             }
             return signature
         }
+        return (signatures, hasher.tokens)
+    }
+
+    private var structureA = StructuralHasher(tokens: [:])
+    private var structureB = StructuralHasher(tokens: [:])
+
+    /// True when `vb` stands where `va` did: its matched partner, or a value
+    /// computed the same way from corresponding inputs (two identical
+    /// Constants are interchangeable).
+    func corresponds(_ va: Value?, _ vb: Value?) -> Bool {
+        guard let va, let vb else { return va == nil && vb == nil }
+        if partner(of: va) === vb { return true }
+        return structureA.token(va) == structureB.token(vb)
     }
 
     // MARK: Neighbourhood
@@ -219,3 +244,4 @@ final class GraphMatcher {
         }
     }
 }
+

@@ -53,14 +53,18 @@ struct StructuralHasher {
             inner.tokens[ObjectIdentifier(input)] = Self.positionToken("input", index)
         }
         for value in graph.initializers { inner.tokens[ObjectIdentifier(value)] = value.initializer.map(contentHash) ?? 0 }
-        var hasher = Hasher()
+        var signatures: [Int] = []
         for node in topologicalOrder(graph) {
             let signature = inner.signature(of: node)
-            hasher.combine(signature)
+            signatures.append(signature)
             for (index, output) in node.outputs.enumerated() {
                 inner.tokens[ObjectIdentifier(output)] = Self.outputToken(signature, index)
             }
         }
+        // Sorted: independent nodes may come in any order; their signatures
+        // already say what they depend on.
+        var hasher = Hasher()
+        hasher.combine(signatures.sorted())
         for output in graph.outputs { hasher.combine(inner.token(output)) }
         return hasher.finalize()
     }
