@@ -139,6 +139,8 @@ public struct NodeSummary: Codable, Equatable, Sendable {
 public struct NodeChange: Codable, Equatable, Sendable {
     public var a: NodeSummary
     public var b: NodeSummary
+    /// The operator, when it was replaced (same place, same arity).
+    public var opType: FieldChange?
     public var attributes: [FieldChange] = []
     /// Inputs that now read a value that does not correspond to the old one.
     public var inputs: [FieldChange] = []

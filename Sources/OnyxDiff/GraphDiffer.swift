@@ -16,7 +16,7 @@ struct Context {
         }
         diff.inputs = ports(matcher.inputPairs)
         diff.outputs = ports(matcher.outputPairs)
-        diff.initializers = initializers(matcher.initializerPairs)
+        diff.initializers = initializers(matcher.initializerPairs) + sparseInitializers(matcher.sparseInitializerPairs)
         diff.matchedNodes = matcher.pairs.count
         diff.removedNodes = matcher.orderA.filter { matcher.partner(of: $0) == nil }.map { summary($0, in: a) }
         diff.addedNodes = matcher.orderB.filter { !matcher.isMatched(b: $0) }.map { summary($0, in: b) }
@@ -68,6 +68,27 @@ struct Context {
                 return compare(va, vb)
             case (nil, nil):
                 return []
+            }
+        }
+    }
+
+    /// Sparse initializers: added, removed, renamed, or contents changed.
+    private func sparseInitializers(_ pairs: [(a: Value?, b: Value?)]) -> [InitializerChange] {
+        pairs.compactMap { pair -> InitializerChange? in
+            func type(_ value: Value) -> String { "sparse " + (value.sparseInitializer?.values?.dataType?.name ?? "?") }
+            switch (pair.a, pair.b) {
+            case (let va?, nil):
+                return InitializerChange(kind: .removed, name: va.name, oldType: type(va), oldShape: va.sparseInitializer?.dims)
+            case (nil, let vb?):
+                return InitializerChange(kind: .added, name: vb.name, newType: type(vb), newShape: vb.sparseInitializer?.dims)
+            case (let va?, let vb?):
+                if va.name != vb.name && options.counts(.names) {
+                    return InitializerChange(kind: .renamed, name: vb.name, oldName: va.name)
+                }
+                guard options.counts(.initializerValues), constantHash(va) != constantHash(vb) else { return nil }
+                return InitializerChange(kind: .values, name: vb.name)
+            case (nil, nil):
+                return nil
             }
         }
     }
@@ -124,6 +145,8 @@ struct Context {
 
     func nodeChange(_ na: Node, _ nb: Node, _ matcher: GraphMatcher) -> NodeChange? {
         var change = NodeChange(a: summary(na, in: matcher.a), b: summary(nb, in: matcher.b))
+        let opA = qualifiedOp(na), opB = qualifiedOp(nb)
+        if opA != opB { change.opType = FieldChange(field: "op", old: opA, new: opB) }
         var namesB = Set<String>()
         for attribute in nb.attributes { namesB.insert(attribute.name ?? "") }
         for attributeA in na.attributes {
@@ -162,13 +185,19 @@ struct Context {
         if options.counts(.docs), na.docString != nb.docString {
             change.docString = FieldChange(field: "doc_string", old: na.docString, new: nb.docString)
         }
-        guard !change.attributes.isEmpty || !change.inputs.isEmpty || change.docString != nil || !change.subgraphs.isEmpty
+        guard
+            change.opType != nil || !change.attributes.isEmpty || !change.inputs.isEmpty || change.docString != nil
+                || !change.subgraphs.isEmpty
         else { return nil }
         let domain = displayDomain(na.domain)
         let versionA = opsetsA.last { displayDomain($0.domain) == domain }?.version
         let versionB = opsetsB.last { displayDomain($0.domain) == domain }?.version
         if versionA != versionB { change.opsetVersion = OpsetChange(domain: domain, old: versionA, new: versionB) }
         return change
+    }
+
+    private func qualifiedOp(_ node: Node) -> String {
+        (node.normalizedDomain.isEmpty ? "" : node.normalizedDomain + ".") + (node.opType ?? "?")
     }
 
     private func sameValue(_ a: Attribute, _ b: Attribute) -> Bool {

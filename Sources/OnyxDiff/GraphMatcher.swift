@@ -28,6 +28,7 @@ final class GraphMatcher {
     private(set) var inputPairs: [(a: Value?, b: Value?)] = []
     private(set) var outputPairs: [(a: Value?, b: Value?)] = []
     private(set) var initializerPairs: [(a: Value?, b: Value?)] = []
+    private(set) var sparseInitializerPairs: [(a: Value?, b: Value?)] = []
     let orderA: [Node]
     let orderB: [Node]
 
@@ -43,7 +44,8 @@ final class GraphMatcher {
             a.inputs.filter { !constantsA.contains(ObjectIdentifier($0)) },
             b.inputs.filter { !constantsB.contains(ObjectIdentifier($0)) })
         initializerPairs = Self.pairInitializers(a.initializers, b.initializers)
-        for (va, vb) in inputPairs + initializerPairs {
+        sparseInitializerPairs = Self.pairInitializers(a.sparseInitializers, b.sparseInitializers)
+        for (va, vb) in inputPairs + initializerPairs + sparseInitializerPairs {
             if let va, let vb { valueMap[ObjectIdentifier(va)] = vb }
         }
         // Values read from enclosing graphs keep their partners there.
@@ -100,13 +102,12 @@ final class GraphMatcher {
         }
         var byContent: [Int: [Int]] = [:]
         for (index, value) in b.enumerated() where !taken[index] {
-            if let tensor = value.initializer { byContent[contentHash(tensor), default: []].append(index) }
+            if let hash = constantHash(value) { byContent[hash, default: []].append(index) }
         }
         for (index, value) in a.enumerated() where partnerOfA[index] == nil {
-            guard let tensor = value.initializer, var candidates = byContent[contentHash(tensor)], !candidates.isEmpty
-            else { continue }
+            guard let hash = constantHash(value), var candidates = byContent[hash], !candidates.isEmpty else { continue }
             let j = candidates.removeFirst()
-            byContent[contentHash(tensor)] = candidates
+            byContent[hash] = candidates
             partnerOfA[index] = j
             taken[j] = true
         }
@@ -217,7 +218,9 @@ final class GraphMatcher {
     }
 
     /// Matches two unmatched producers found at the same place, stepping
-    /// over one inserted (or removed) node when their operators differ.
+    /// over one inserted (or removed) node when their operators differ. Two
+    /// nodes of different operators but the same arity, with nothing to step
+    /// over, are taken as one node whose operator was replaced.
     private func pairUp(_ pa: Node, _ pb: Node) {
         if Self.sameOperator(pa, pb) {
             match(pa, pb)
@@ -225,6 +228,8 @@ final class GraphMatcher {
             match(pa, beyond)
         } else if let beyond = lookThrough(pa, in: a, toward: pb) {
             match(beyond, pb)
+        } else if pa.inputs.count == pb.inputs.count && pa.outputs.count == pb.outputs.count {
+            match(pa, pb)
         }
     }
 

@@ -102,6 +102,17 @@ func contentHash(_ tensor: Tensor) -> Int {
     return hasher.finalize()
 }
 
+/// The content hash of the constant a value holds, dense or sparse.
+func constantHash(_ value: Value) -> Int? {
+    if let tensor = value.initializer { return contentHash(tensor) }
+    guard let sparse = value.sparseInitializer else { return nil }
+    var hasher = Hasher()
+    hasher.combine(sparse.dims)
+    hasher.combine(sparse.values.map(contentHash))
+    hasher.combine(sparse.indices.map(contentHash))
+    return hasher.finalize()
+}
+
 /// The graph's nodes with every producer before its readers (subgraph
 /// captures included), keeping file order among independent nodes. A graph
 /// with a cycle keeps its file order.

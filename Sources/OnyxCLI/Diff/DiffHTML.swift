@@ -59,7 +59,7 @@ struct DiffHTML {
 
     private func details(_ change: NodeChange) -> String {
         var items: [String] = []
-        for field in change.attributes + change.inputs + (change.docString.map { [$0] } ?? []) {
+        for field in (change.opType.map { [$0] } ?? []) + change.attributes + change.inputs + (change.docString.map { [$0] } ?? []) {
             items.append("\(escape(field.field)): \(escape(field.old ?? "(none)")) → \(escape(field.new ?? "(none)"))")
         }
         for subgraph in change.subgraphs {

@@ -102,6 +102,7 @@ struct DiffText {
         if let opset = change.opsetVersion {
             out.line(depth + 2, "opset \(opset.domain): \(opset.old.map(String.init) ?? "none") → \(opset.new.map(String.init) ?? "none")")
         }
+        if let op = change.opType { field(op, &out, depth + 2) }
         for attribute in change.attributes { field(attribute, &out, depth + 2) }
         for input in change.inputs { field(input, &out, depth + 2) }
         if let doc = change.docString { field(doc, &out, depth + 2) }
