@@ -42,6 +42,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "OnyxIR", package: "Onyx"),
                 .product(name: "OnyxONNX", package: "Onyx"),
+                .product(name: "OnyxDiff", package: "Onyx"),
             ],
             path: "Benchmarks/ModelIO",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -143,8 +143,13 @@ struct Context {
 
     // MARK: Nodes
 
+    private static let placeholder = NodeSummary(
+        opType: "", domain: "", name: nil, inputs: [], outputs: [], producers: [], consumers: [])
+
     func nodeChange(_ na: Node, _ nb: Node, _ matcher: GraphMatcher) -> NodeChange? {
-        var change = NodeChange(a: summary(na, in: matcher.a), b: summary(nb, in: matcher.b))
+        // Summaries (strings for every neighbour) are built only for nodes
+        // that did change: most matched nodes did not.
+        var change = NodeChange(a: Self.placeholder, b: Self.placeholder)
         let opA = qualifiedOp(na), opB = qualifiedOp(nb)
         if opA != opB { change.opType = FieldChange(field: "op", old: opA, new: opB) }
         var namesB = Set<String>()
@@ -189,6 +194,8 @@ struct Context {
             change.opType != nil || !change.attributes.isEmpty || !change.inputs.isEmpty || change.docString != nil
                 || !change.subgraphs.isEmpty
         else { return nil }
+        change.a = summary(na, in: matcher.a)
+        change.b = summary(nb, in: matcher.b)
         let domain = displayDomain(na.domain)
         let versionA = opsetsA.last { displayDomain($0.domain) == domain }?.version
         let versionB = opsetsB.last { displayDomain($0.domain) == domain }?.version

@@ -15,6 +15,7 @@
 import Benchmark
 import BenchSupport
 import Foundation
+import OnyxDiff
 import OnyxIR
 import OnyxONNX
 
@@ -113,5 +114,21 @@ let benchmarks: @Sendable () -> Void = {
         } setup: {
             try ModelFile.load(path)
         }
+    }
+
+    // MARK: Diff (target: diff ≤ 2× loading both models)
+
+    Benchmark("nodes20k: load both", configuration: small) { benchmark in
+        let pair = try (ModelFile.load(BenchPaths.nodes), ModelFile.load(BenchPaths.nodesReexported))
+        benchmark.stopMeasurement()
+        blackHole(pair)
+    }
+
+    Benchmark("nodes20k: diff (models loaded)", configuration: small) { benchmark, pair in
+        let report = ModelDiffer().diff(pair.0, pair.1)
+        benchmark.stopMeasurement()
+        blackHole(report)
+    } setup: {
+        try (ModelFile.load(BenchPaths.nodes), ModelFile.load(BenchPaths.nodesReexported))
     }
 }

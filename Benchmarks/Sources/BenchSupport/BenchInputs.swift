@@ -18,6 +18,9 @@ public enum BenchPaths {
     public static var large: String { dataDirectory + "/large.onnx" }
     /// 20,000 small nodes.
     public static var nodes: String { dataDirectory + "/nodes20k.onnx" }
+    /// The same model re-exported: every value and node renamed, the node
+    /// list reversed, and one attribute changed (the diff benchmark's pair).
+    public static var nodesReexported: String { dataDirectory + "/nodes20k-reexported.onnx" }
     /// Where the save and write benchmarks put their output (same file system as the inputs).
     public static var scratch: String { dataDirectory + "/scratch" }
 }
@@ -35,7 +38,10 @@ public enum BenchInputs {
     public static func ensure(force: Bool = false, log: (String) -> Void = { _ in }) throws -> [String] {
         try FileManager.default.createDirectory(atPath: BenchPaths.scratch, withIntermediateDirectories: true)
         var written: [String] = []
-        for (path, make) in [(BenchPaths.large, makeLargeModel), (BenchPaths.nodes, makeNodesModel)] {
+        for (path, make) in [
+            (BenchPaths.large, makeLargeModel), (BenchPaths.nodes, makeNodesModel),
+            (BenchPaths.nodesReexported, makeReexportedNodesModel),
+        ] {
             if !force, FileManager.default.fileExists(atPath: path) { continue }
             let start = Date()
             try ModelFile.save(make(), to: path)
@@ -73,6 +79,23 @@ public enum BenchInputs {
         current.type = .tensor(.float, Shape(static: [1, side]))
         graph.outputs = [current]
         return finish(Model(graph: graph))
+    }
+
+    /// `makeNodesModel()` as a re-export would write it: renamed, reordered,
+    /// with one attribute of a node in the middle changed.
+    public static func makeReexportedNodesModel() -> Model {
+        let model = makeNodesModel()
+        let graph = model.graph!
+        let outputs = Set(graph.outputs.map(ObjectIdentifier.init))
+        for (index, node) in graph.nodes.enumerated() {
+            node.name = "node_\(index)"
+            for output in node.outputs where !outputs.contains(ObjectIdentifier(output)) { output.name = "t\(index)" }
+        }
+        if let middle = graph.nodes[(graph.nodes.count / 2)...].first(where: { $0.attributes.first?.f != nil }) {
+            middle.attributes[0].f! += 0.25
+        }
+        graph.setNodes(graph.nodes.reversed())
+        return model
     }
 
     /// A chain of 20,000 element-wise nodes over a [1, 16] float tensor,
