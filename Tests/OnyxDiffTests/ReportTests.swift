@@ -1,0 +1,83 @@
+import Foundation
+import OnyxDiff
+import OnyxIR
+import OnyxONNX
+import OnyxTestSupport
+import Testing
+
+/// What the report says for changes outside the node list.
+@Suite struct ReportTests {
+    let path = ConformanceData.fixtures.appendingPathComponent("kitchen-sink.onnx").path
+
+    func pair(_ change: (Model) -> Void) throws -> (Model, Model) {
+        let a = try ModelFile.load(path), b = try ModelFile.load(path)
+        change(b)
+        return (a, b)
+    }
+
+    @Test func renamedInitializerMatchesByContent() throws {
+        let (a, b) = try pair { $0.graph!.initializers.first { $0.name == "bias" }!.name = "offset" }
+        let report = ModelDiffer().diff(a, b)
+        #expect(report.graph.initializers.map(\.kind) == [.renamed])
+        #expect(report.graph.initializers.first?.oldName == "bias")
+        // The If branch reads the same constant under its new name: no node change.
+        #expect(report.graph.changedNodes.isEmpty)
+        #expect(ModelDiffer(options: DiffOptions(ignored: [.names])).diff(a, b).identical)
+    }
+
+    @Test func graphInputRenamedIsPairedByPosition() throws {
+        let (a, b) = try pair { $0.graph!.inputs[1].name = "data" }
+        let report = ModelDiffer().diff(a, b)
+        #expect(report.graph.inputs.map(\.kind) == [.renamed])
+        #expect(report.graph.inputs.first.map { ($0.oldName, $0.name) } ?? (nil, "") == ("x", "data"))
+        #expect(report.graph.changedNodes.isEmpty && report.graph.addedNodes.isEmpty)
+    }
+
+    @Test func docsAndMetadataCanBeIgnored() throws {
+        let (a, b) = try pair { model in
+            model.docString = "new docs"
+            model.graph!.nodes[0].docString = "node docs"
+            model.metadataProps = [StringPair("author", "someone else")]
+            model.producerVersion = "2"
+        }
+        let report = ModelDiffer().diff(a, b)
+        #expect(report.model.map(\.field) == ["producer_version", "doc_string"])
+        #expect(report.metadata.map { [$0.field, $0.old, $0.new] } == [["author", "onyx", "someone else"]])
+        #expect(report.graph.changedNodes.first?.docString?.new == "node docs")
+        #expect(ModelDiffer(options: DiffOptions(ignored: [.docs, .metadata])).diff(a, b).identical)
+    }
+
+    @Test func functionsAddedRemovedAndChanged() throws {
+        let (a, b) = try pair { model in
+            model.functions.removeAll { $0.name == "Square" }
+            let scale = model.functions.first { $0.name == "Scale" }!
+            scale.body.nodes.last!.opType = "Div"
+            let extra = Function(name: "Cube", domain: "local")
+            model.functions.append(extra)
+        }
+        let report = ModelDiffer().diff(a, b)
+        #expect(report.functions.map(\.kind) == [.removed, .changed, .added])
+        let op = report.functions[1].body?.changedNodes.first?.opType
+        #expect(op?.old == "Mul" && op?.new == "Div")
+    }
+
+    @Test func opsetsAndIRVersion() throws {
+        let (a, b) = try pair { model in
+            model.irVersion = 11
+            model.opsetImports = [OpsetImport(domain: "", version: 18), OpsetImport(domain: "com.example", version: 1)]
+        }
+        let report = ModelDiffer().diff(a, b)
+        #expect(report.model.map { [$0.field, $0.old, $0.new] } == [["ir_version", "10", "11"]])
+        #expect(report.opsets.map(\.domain) == ["ai.onnx", "local", "com.example"])
+        #expect(report.opsets.map(\.old) == [17, 1, nil])
+        #expect(report.opsets.map(\.new) == [18, nil, 1])
+    }
+
+    @Test func jsonRoundTripsThroughCodable() throws {
+        let (a, b) = try pair { $0.graph!.nodes[1].name = "renamed_call" }
+        let report = ModelDiffer().diff(a, b)
+        #expect(report.identical)  // node names never count
+        let data = try JSONEncoder().encode(report)
+        #expect(try JSONDecoder().decode(DiffReport.self, from: data) == report)
+    }
+}
