@@ -69,51 +69,26 @@ final class GraphMatcher {
 
     /// Pairs ports by name, then the rest by position.
     static func pairPorts(_ a: [Value], _ b: [Value]) -> [(a: Value?, b: Value?)] {
-        var byName: [String: Int] = [:]
-        for (index, value) in b.enumerated() where byName[value.name] == nil { byName[value.name] = index }
-        var taken = [Bool](repeating: false, count: b.count)
-        var partnerOfA = [Int?](repeating: nil, count: a.count)
-        for (index, value) in a.enumerated() {
-            if let j = byName[value.name], !taken[j] {
-                partnerOfA[index] = j
-                taken[j] = true
-            }
+        var pairing = NamePairing(a, b)
+        for index in a.indices where pairing.partnerOfA[index] == nil && index < b.count && !pairing.taken[index] {
+            pairing.pair(index, index)
         }
-        for index in a.indices where partnerOfA[index] == nil && index < b.count && !taken[index] {
-            partnerOfA[index] = index
-            taken[index] = true
-        }
-        var result: [(a: Value?, b: Value?)] = a.indices.map { (a[$0], partnerOfA[$0].map { b[$0] }) }
-        for index in b.indices where !taken[index] { result.append((nil, b[index])) }
-        return result
+        return pairing.result(a, b)
     }
 
     /// Pairs initializers by name, then the rest by content.
     static func pairInitializers(_ a: [Value], _ b: [Value]) -> [(a: Value?, b: Value?)] {
-        var byName: [String: Int] = [:]
-        for (index, value) in b.enumerated() where byName[value.name] == nil { byName[value.name] = index }
-        var taken = [Bool](repeating: false, count: b.count)
-        var partnerOfA = [Int?](repeating: nil, count: a.count)
-        for (index, value) in a.enumerated() {
-            if let j = byName[value.name], !taken[j] {
-                partnerOfA[index] = j
-                taken[j] = true
-            }
-        }
+        var pairing = NamePairing(a, b)
         var byContent: [Int: [Int]] = [:]
-        for (index, value) in b.enumerated() where !taken[index] {
+        for (index, value) in b.enumerated() where !pairing.taken[index] {
             if let hash = constantHash(value) { byContent[hash, default: []].append(index) }
         }
-        for (index, value) in a.enumerated() where partnerOfA[index] == nil {
+        for (index, value) in a.enumerated() where pairing.partnerOfA[index] == nil {
             guard let hash = constantHash(value), var candidates = byContent[hash], !candidates.isEmpty else { continue }
-            let j = candidates.removeFirst()
+            pairing.pair(index, candidates.removeFirst())
             byContent[hash] = candidates
-            partnerOfA[index] = j
-            taken[j] = true
         }
-        var result: [(a: Value?, b: Value?)] = a.indices.map { (a[$0], partnerOfA[$0].map { b[$0] }) }
-        for index in b.indices where !taken[index] { result.append((nil, b[index])) }
-        return result
+        return pairing.result(a, b)
     }
 
     // MARK: Exact structure
@@ -250,3 +225,32 @@ final class GraphMatcher {
     }
 }
 
+
+/// Pairs two lists of values by equal names (the first of each name), and
+/// keeps track of what is paired for the passes that follow.
+private struct NamePairing {
+    var partnerOfA: [Int?]
+    var taken: [Bool]
+
+    init(_ a: [Value], _ b: [Value]) {
+        partnerOfA = [Int?](repeating: nil, count: a.count)
+        taken = [Bool](repeating: false, count: b.count)
+        var byName: [String: Int] = [:]
+        for (index, value) in b.enumerated() where byName[value.name] == nil { byName[value.name] = index }
+        for (index, value) in a.enumerated() {
+            if let j = byName[value.name], !taken[j] { pair(index, j) }
+        }
+    }
+
+    mutating func pair(_ i: Int, _ j: Int) {
+        partnerOfA[i] = j
+        taken[j] = true
+    }
+
+    /// Every value of `a` with its partner (or nil), then the unpaired of `b`.
+    func result(_ a: [Value], _ b: [Value]) -> [(a: Value?, b: Value?)] {
+        var pairs: [(a: Value?, b: Value?)] = a.indices.map { (a[$0], partnerOfA[$0].map { b[$0] }) }
+        for index in b.indices where !taken[index] { pairs.append((nil, b[index])) }
+        return pairs
+    }
+}

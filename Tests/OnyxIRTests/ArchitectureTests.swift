@@ -10,7 +10,8 @@ import Testing
     static let allowed: [String: Set<String>] = [
         "OnyxIR": ["Foundation"],
         "OnyxONNX": ["Foundation", "OnyxIR", "COnnxProto"],
-        "OnyxCLI": ["Foundation", "OnyxIR", "OnyxONNX", "ArgumentParser"],
+        "OnyxDiff": ["OnyxIR"],
+        "OnyxCLI": ["Foundation", "OnyxIR", "OnyxONNX", "OnyxDiff", "ArgumentParser"],
         "onyx": ["Foundation", "OnyxCLI"],
     ]
 
