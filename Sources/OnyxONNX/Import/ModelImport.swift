@@ -7,13 +7,22 @@ public enum ModelDecoder {
     /// keeps (tensor raw data) lives in the decoder's own arena.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(ONNXError) -> Model {
         guard bytes.count > 0 else { throw ONNXError(.notAModel, "the file is empty") }
-        // The bytes outlive the call: the caller holds them until we return.
+        let buffer = try DecodedBuffer()
+        // Only the unpacking needs the large stack; building the IR after
+        // checkNesting recurses boundedly, and doing it here keeps its many
+        // small allocations in this thread's malloc arena.
         nonisolated(unsafe) let bytes = bytes
-        return try onLargeStack { () throws(ONNXError) -> Model in try decodeOnThisThread(bytes) }
+        let proto = try onLargeStack { () throws(ONNXError) -> UnsafeMutablePointer<Onnx__ModelProto> in
+            try unpack(bytes, into: buffer)
+        }
+        return importModel(proto, owner: buffer)
     }
 
-    private static func decodeOnThisThread(_ bytes: UnsafeRawBufferPointer) throws(ONNXError) -> Model {
-        let buffer = try DecodedBuffer()
+    /// protobuf-c's unpacking plus the checks that the result is a model we
+    /// can walk safely.
+    private static func unpack(_ bytes: UnsafeRawBufferPointer, into buffer: DecodedBuffer) throws(ONNXError)
+        -> UnsafeMutablePointer<Onnx__ModelProto>
+    {
         var allocator = onyx_arena_allocator(buffer.arena)
         guard
             let proto = onnx__model_proto__unpack(
@@ -29,7 +38,7 @@ public enum ModelDecoder {
                     + (looksLikeText(bytes) ? " (it looks like text: \(textHint))" : ""))
         }
         try checkNesting(proto)
-        return importModel(proto, owner: buffer)
+        return proto
     }
 
     /// Decodes an array of bytes.
