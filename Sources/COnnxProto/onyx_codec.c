@@ -155,3 +155,5 @@ uint8_t *onyx_pack_to_malloc(const ProtobufCMessage *message, size_t *length) {
     *length = protobuf_c_message_pack(message, bytes);
     return bytes;
 }
+
+const ProtobufCMessageDescriptor *onyx_model_proto_descriptor(void) { return &onnx__model_proto__descriptor; }

@@ -18,11 +18,16 @@ public enum ModelFile {
     /// Loads the model at `path`. The file is mapped, not read; tensor bytes
     /// are decoded once into an arena the model keeps. External data is
     /// mapped from the model's folder unless `loadExternalData` is false.
-    public static func load(_ path: String, loadExternalData: Bool = true) throws(ONNXError) -> Model {
+    ///
+    /// The format is `format`, else the one the extension names, else a
+    /// guess from the first bytes (see `ModelFormat.sniff`).
+    public static func load(_ path: String, format: ModelFormat? = nil, loadExternalData: Bool = true) throws(ONNXError)
+        -> Model
+    {
         let model: Model
         do {
             let file = try MappedFile(path: path)
-            model = try ModelDecoder.decode(file.bytes)
+            model = try ModelCodec.decode(file.bytes, as: format ?? ModelFormat(path: path) ?? .sniff(file.bytes))
         } catch {
             throw error.inFile(path)
         }
@@ -41,9 +46,16 @@ public enum ModelFile {
     ///
     /// `sourcePath` is the file the model was loaded from, if any: its data
     /// files are never overwritten.
+    /// The format is `format`, else the one the extension names.
     public static func save(
-        _ model: Model, to path: String, externalData policy: ExternalDataPolicy = .keep, sourcePath: String? = nil
+        _ model: Model, to path: String, format: ModelFormat? = nil, externalData policy: ExternalDataPolicy = .keep,
+        sourcePath: String? = nil
     ) throws(ONNXError) {
+        guard let format = format ?? ModelFormat(path: path) else {
+            throw ONNXError(
+                .unwritable, file: path,
+                "cannot tell the format from the extension '.\(URL(fileURLWithPath: path).pathExtension)'; name one (onnx, json, textproto)")
+        }
         let writer = AtomicWriter()
         let outputDirectory = directory(of: path)
         let hasExternal = model.hasExternalTensors
@@ -62,7 +74,12 @@ public enum ModelFile {
                     protected: protected, writer: writer)
             }
             try writer.write(path) { fd throws(ONNXError) in
-                _ = try ModelEncoder.write(model, to: fd, transform: layout.transform)
+                if format == .onnx {
+                    _ = try ModelEncoder.write(model, to: fd, transform: layout.transform)
+                } else {
+                    let text = OwnedStorage(try ModelCodec.encode(model, as: format, transform: layout.transform))
+                    try writeAll(fd, text.bytes, file: path)
+                }
             }
             try writer.commit()
         } catch {

@@ -12,6 +12,8 @@ public struct ONNXError: Error, Equatable, CustomStringConvertible {
         case io
         /// The model cannot be written the way it was asked (size limits).
         case unwritable
+        /// A text format does not parse; the message starts with line:column.
+        case syntax
     }
 
     public var kind: Kind
@@ -29,6 +31,7 @@ public struct ONNXError: Error, Equatable, CustomStringConvertible {
         let prefix = file.map { "\($0): " } ?? ""
         switch kind {
         case .notAModel: return prefix + "not an ONNX model: " + message
+        case .syntax: return (file ?? "<input>") + ":" + message
         case .externalData, .io, .unwritable: return prefix + message
         }
     }

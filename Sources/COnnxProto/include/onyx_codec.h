@@ -33,4 +33,8 @@ int onyx_pack_to_fd(const ProtobufCMessage *message, int fd, uint64_t *written);
 /// Packs `message` into a new malloc'd buffer (caller frees). NULL on OOM.
 uint8_t *onyx_pack_to_malloc(const ProtobufCMessage *message, size_t *length);
 
+/// The address of ModelProto's descriptor (Swift cannot take the address
+/// of an imported C global reliably).
+const ProtobufCMessageDescriptor *onyx_model_proto_descriptor(void);
+
 #endif

@@ -1,0 +1,359 @@
+import COnnxProto
+import Foundation
+
+/// protobuf's JSON mapping, as `google.protobuf.json_format.MessageToJson`
+/// writes it: lowerCamelCase names, 64-bit integers as strings, bytes as
+/// base64, enums by name, non-finite floats as "NaN"/"Infinity"/"-Infinity",
+/// fields in number order, two-space indentation. The reader also accepts
+/// the original field names, numbers for 64-bit integers and enums, and
+/// `null` for an absent field.
+enum ProtoJSON {
+    // MARK: Printing
+
+    static func print(_ message: ProtoMessage) -> String {
+        var out = ""
+        write(message, indent: 0, into: &out)
+        out += "\n"
+        return out
+    }
+
+    private static func write(_ message: ProtoMessage, indent: Int, into out: inout String) {
+        guard !message.fields.isEmpty else {
+            out += "{}"
+            return
+        }
+        let pad = String(repeating: "  ", count: indent + 1)
+        out += "{\n"
+        for (index, (field, values)) in message.fields.enumerated() {
+            out += pad + "\"" + field.jsonName + "\": "
+            if field.isRepeated {
+                out += "[\n"
+                for (i, value) in values.enumerated() {
+                    out += pad + "  "
+                    write(value, field, indent: indent + 2, into: &out)
+                    out += i + 1 < values.count ? ",\n" : "\n"
+                }
+                out += pad + "]"
+            } else {
+                write(values[0], field, indent: indent + 1, into: &out)
+            }
+            out += index + 1 < message.fields.count ? ",\n" : "\n"
+        }
+        out += String(repeating: "  ", count: indent) + "}"
+    }
+
+    private static func write(_ value: ProtoValue, _ field: ProtoField, indent: Int, into out: inout String) {
+        switch value {
+        case .int(let v): out += field.elementSize == 8 ? "\"\(v)\"" : String(v)
+        case .uint(let v): out += field.elementSize == 8 ? "\"\(v)\"" : String(v)
+        case .float(let v): out += number(Double(v), text: v.description)
+        case .double(let v): out += number(v, text: v.description)
+        case .bool(let v): out += v ? "true" : "false"
+        case .enumeration(let v): out += field.enumName(v).map { "\"\($0)\"" } ?? String(v)
+        case .string(let bytes): out += quoted(String(decoding: bytes, as: UTF8.self))
+        case .bytes(let bytes): out += "\"" + Data(bytes).base64EncodedString() + "\""
+        case .message(let message): write(message, indent: indent, into: &out)
+        }
+    }
+
+    private static func number(_ value: Double, text: String) -> String {
+        if value.isNaN { return "\"NaN\"" }
+        if value.isInfinite { return value < 0 ? "\"-Infinity\"" : "\"Infinity\"" }
+        return text
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value):
+                out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    // MARK: Parsing
+
+    static func parse(_ text: [UInt8], as descriptor: UnsafePointer<ProtobufCMessageDescriptor>) throws(ONNXError) -> ProtoMessage {
+        var parser = JSONParser(text: text)
+        let value = try parser.parseDocument()
+        return try message(from: value, descriptor, parser)
+    }
+
+    private static func message(from json: JSONValue, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, _ p: JSONParser)
+        throws(ONNXError) -> ProtoMessage
+    {
+        var message = ProtoMessage(descriptor)
+        guard case .object(let members) = json.kind else {
+            throw p.error(json.position, "expected an object for \(message.name)")
+        }
+        for (key, keyPosition, value) in members {
+            guard let field = message.field(named: key, json: true) else {
+                throw p.error(keyPosition, "\(message.name) has no field '\(key)'")
+            }
+            if case .null = value.kind { continue }
+            if field.isRepeated {
+                guard case .array(let items) = value.kind else { throw p.error(value.position, "expected an array for '\(key)'") }
+                var values: [ProtoValue] = []
+                for item in items { values.append(try scalar(from: item, field, p)) }
+                message.append(field, values)
+            } else {
+                message.append(field, [try scalar(from: value, field, p)])
+            }
+        }
+        return message
+    }
+
+    private static func scalar(from json: JSONValue, _ field: ProtoField, _ p: JSONParser) throws(ONNXError) -> ProtoValue {
+        func fail(_ what: String) -> ONNXError { p.error(json.position, "expected \(what) for '\(field.name)'") }
+        switch field.type {
+        case PROTOBUF_C_TYPE_MESSAGE:
+            return .message(try message(from: json, field.messageType!, p))
+        case PROTOBUF_C_TYPE_STRING:
+            guard case .string(let s) = json.kind else { throw fail("a string") }
+            return .string(Array(s.utf8))
+        case PROTOBUF_C_TYPE_BYTES:
+            guard case .string(let s) = json.kind, let data = decodeBase64(s) else { throw fail("base64 bytes") }
+            return .bytes(data)
+        case PROTOBUF_C_TYPE_BOOL:
+            guard case .bool(let b) = json.kind else { throw fail("true or false") }
+            return .bool(b)
+        case PROTOBUF_C_TYPE_ENUM:
+            switch json.kind {
+            case .string(let s): if let v = field.enumValue(named: s) { return .enumeration(v) }
+            case .number(let n): if let v = Int32(n) { return .enumeration(v) }
+            default: break
+            }
+            throw fail("an enum name or number")
+        case PROTOBUF_C_TYPE_FLOAT, PROTOBUF_C_TYPE_DOUBLE:
+            let text: String
+            switch json.kind {
+            case .number(let n): text = n
+            case .string(let s): text = s
+            default: throw fail("a number")
+            }
+            let special: [String: Double] = ["NaN": .nan, "Infinity": .infinity, "-Infinity": -.infinity]
+            guard let value = special[text] ?? Double(text) else { throw fail("a number") }
+            return field.type == PROTOBUF_C_TYPE_FLOAT ? .float(Float(text) ?? Float(value)) : .double(value)
+        default:
+            let text: String
+            switch json.kind {
+            case .number(let n): text = n
+            case .string(let s): text = s
+            default: throw fail("an integer")
+            }
+            let unsigned = [PROTOBUF_C_TYPE_UINT32, PROTOBUF_C_TYPE_FIXED32, PROTOBUF_C_TYPE_UINT64, PROTOBUF_C_TYPE_FIXED64]
+                .contains(field.type)
+            if unsigned {
+                guard let v = UInt64(text), field.elementSize == 8 || v <= UInt64(UInt32.max) else { throw fail("an unsigned integer") }
+                return .uint(v)
+            }
+            guard let v = Int64(text) ?? Double(text).flatMap({ Int64(exactly: $0) }),
+                field.elementSize == 8 || Int64(Int32.min)...Int64(Int32.max) ~= v
+            else { throw fail("an integer in range") }
+            return .int(v)
+        }
+    }
+
+    /// Standard or URL-safe base64, padding optional (as protobuf accepts).
+    private static func decodeBase64(_ text: String) -> [UInt8]? {
+        var normalized = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while normalized.count % 4 != 0 { normalized += "=" }
+        return Data(base64Encoded: normalized).map { [UInt8]($0) }
+    }
+}
+
+// MARK: - A JSON parser that knows where it is
+
+struct JSONValue {
+    indirect enum Kind {
+        case object([(String, SourcePosition, JSONValue)])
+        case array([JSONValue])
+        case string(String)
+        /// The number's text, converted by the field that receives it.
+        case number(String)
+        case bool(Bool)
+        case null
+    }
+
+    var kind: Kind
+    var position: SourcePosition
+}
+
+struct JSONParser {
+    let text: [UInt8]
+    private var index = 0
+    private var position = SourcePosition()
+    /// Objects and arrays nest at most this deep (ModelProto needs far less).
+    private static let maximumDepth = 1000
+
+    init(text: [UInt8]) { self.text = text }
+
+    func error(_ at: SourcePosition, _ message: String) -> ONNXError { syntaxError(text, at, message) }
+
+    mutating func parseDocument() throws(ONNXError) -> JSONValue {
+        let value = try parseValue(depth: 0)
+        skipSpace()
+        guard index == text.count else { throw error(position, "unexpected \(describeNext()) after the end of the document") }
+        return value
+    }
+
+    private mutating func advance() {
+        if text[index] == UInt8(ascii: "\n") {
+            position.line += 1
+            position.column = 1
+        } else if text[index] & 0xC0 != 0x80 {
+            position.column += 1
+        }
+        index += 1
+    }
+
+    private mutating func skipSpace() {
+        while index < text.count, [0x20, 0x09, 0x0A, 0x0D].contains(text[index]) { advance() }
+    }
+
+    private func describeNext() -> String {
+        guard index < text.count else { return "end of input" }
+        let end = min(index + 12, text.count)
+        return "'" + String(decoding: text[index..<end], as: UTF8.self).prefix { $0 != "\n" } + "'"
+    }
+
+    private mutating func expect(_ byte: UInt8, _ what: String) throws(ONNXError) {
+        skipSpace()
+        guard index < text.count, text[index] == byte else { throw error(position, "expected \(what), found \(describeNext())") }
+        advance()
+    }
+
+    private mutating func parseValue(depth: Int) throws(ONNXError) -> JSONValue {
+        skipSpace()
+        let start = position
+        guard depth < Self.maximumDepth else { throw error(start, "nested too deeply") }
+        guard index < text.count else { throw error(start, "expected a value, found end of input") }
+        switch text[index] {
+        case UInt8(ascii: "{"):
+            advance()
+            var members: [(String, SourcePosition, JSONValue)] = []
+            skipSpace()
+            if index < text.count, text[index] == UInt8(ascii: "}") {
+                advance()
+                return JSONValue(kind: .object(members), position: start)
+            }
+            while true {
+                skipSpace()
+                let keyPosition = position
+                guard index < text.count, text[index] == UInt8(ascii: "\"") else {
+                    throw error(position, "expected a field name in quotes, found \(describeNext())")
+                }
+                let key = try parseString()
+                try expect(UInt8(ascii: ":"), "':'")
+                members.append((key, keyPosition, try parseValue(depth: depth + 1)))
+                skipSpace()
+                guard index < text.count else { throw error(position, "expected ',' or '}', found end of input") }
+                if text[index] == UInt8(ascii: ",") { advance(); continue }
+                if text[index] == UInt8(ascii: "}") { advance(); break }
+                throw error(position, "expected ',' or '}', found \(describeNext())")
+            }
+            return JSONValue(kind: .object(members), position: start)
+        case UInt8(ascii: "["):
+            advance()
+            var items: [JSONValue] = []
+            skipSpace()
+            if index < text.count, text[index] == UInt8(ascii: "]") {
+                advance()
+                return JSONValue(kind: .array(items), position: start)
+            }
+            while true {
+                items.append(try parseValue(depth: depth + 1))
+                skipSpace()
+                guard index < text.count else { throw error(position, "expected ',' or ']', found end of input") }
+                if text[index] == UInt8(ascii: ",") { advance(); continue }
+                if text[index] == UInt8(ascii: "]") { advance(); break }
+                throw error(position, "expected ',' or ']', found \(describeNext())")
+            }
+            return JSONValue(kind: .array(items), position: start)
+        case UInt8(ascii: "\""):
+            return JSONValue(kind: .string(try parseString()), position: start)
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            for (word, kind) in [("true", JSONValue.Kind.bool(true)), ("false", .bool(false)), ("null", .null)]
+            where text[index...].starts(with: word.utf8) {
+                for _ in 0..<word.utf8.count { advance() }
+                return JSONValue(kind: kind, position: start)
+            }
+            throw error(start, "expected a value, found \(describeNext())")
+        default:
+            let begin = index
+            while index < text.count, "+-0123456789.eE".utf8.contains(text[index]) { advance() }
+            let number = String(decoding: text[begin..<index], as: UTF8.self)
+            guard !number.isEmpty, Double(number) != nil else { throw error(start, "expected a value, found \(describeNext())") }
+            return JSONValue(kind: .number(number), position: start)
+        }
+    }
+
+    private mutating func parseString() throws(ONNXError) -> String {
+        let start = position
+        advance()  // opening quote
+        var scalars = String.UnicodeScalarView()
+        var raw: [UInt8] = []
+        func flush() {
+            scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars)
+            raw.removeAll()
+        }
+        while true {
+            guard index < text.count else { throw error(start, "unterminated string") }
+            let byte = text[index]
+            if byte == UInt8(ascii: "\"") {
+                advance()
+                break
+            }
+            if byte < 0x20 { throw error(position, "control character in a string (escape it)") }
+            if byte != UInt8(ascii: "\\") {
+                raw.append(byte)
+                advance()
+                continue
+            }
+            flush()
+            advance()
+            guard index < text.count else { throw error(start, "unterminated string") }
+            let escape = text[index]
+            advance()
+            switch escape {
+            case UInt8(ascii: "\""): scalars.append("\"")
+            case UInt8(ascii: "\\"): scalars.append("\\")
+            case UInt8(ascii: "/"): scalars.append("/")
+            case UInt8(ascii: "b"): scalars.append("\u{08}")
+            case UInt8(ascii: "f"): scalars.append("\u{0C}")
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "u"):
+                var code = try hex4()
+                if (0xD800..<0xDC00).contains(code), text[index...].starts(with: "\\u".utf8) {
+                    advance()
+                    advance()
+                    let low = try hex4()
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let scalar = Unicode.Scalar(code) else { throw error(position, "invalid \\u escape") }
+                scalars.append(scalar)
+            default:
+                throw error(position, "unknown escape '\\\(Character(Unicode.Scalar(escape)))'")
+            }
+        }
+        flush()
+        return String(scalars)
+    }
+
+    private mutating func hex4() throws(ONNXError) -> UInt32 {
+        guard index + 4 <= text.count, let value = UInt32(String(decoding: text[index..<index + 4], as: UTF8.self), radix: 16)
+        else { throw error(position, "expected four hex digits after \\u") }
+        for _ in 0..<4 { advance() }
+        return value
+    }
+}

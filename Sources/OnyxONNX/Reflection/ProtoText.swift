@@ -1,0 +1,355 @@
+import COnnxProto
+import Foundation
+
+/// protobuf's text format, as `protoc --decode=onnx.ModelProto` prints it:
+/// `name: value` lines, nested messages in braces, strings with C escapes
+/// (bytes outside printable ASCII as octal), enums by name. The reader also
+/// takes `<…>` for messages, `[a, b]` lists, optional `:` before a message,
+/// `,`/`;` separators, `#` comments and adjacent strings that concatenate.
+enum ProtoText {
+    // MARK: Printing
+
+    static func print(_ message: ProtoMessage) -> String {
+        var out = ""
+        write(message, indent: 0, into: &out)
+        return out
+    }
+
+    private static func write(_ message: ProtoMessage, indent: Int, into out: inout String) {
+        let pad = String(repeating: "  ", count: indent)
+        for (field, values) in message.fields {
+            for value in values {
+                if case .message(let inner) = value {
+                    out += pad + field.name + " {\n"
+                    write(inner, indent: indent + 1, into: &out)
+                    out += pad + "}\n"
+                } else {
+                    out += pad + field.name + ": " + scalar(value, field) + "\n"
+                }
+            }
+        }
+    }
+
+    private static func scalar(_ value: ProtoValue, _ field: ProtoField) -> String {
+        switch value {
+        case .int(let v): return String(v)
+        case .uint(let v): return String(v)
+        case .float(let v): return floatText(Double(v), v.description)
+        case .double(let v): return floatText(v, v.description)
+        case .bool(let v): return v ? "true" : "false"
+        case .enumeration(let v): return field.enumName(v) ?? String(v)
+        case .string(let bytes), .bytes(let bytes): return escaped(bytes)
+        case .message: return ""
+        }
+    }
+
+    private static func floatText(_ value: Double, _ text: String) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
+        return text
+    }
+
+    private static func escaped(_ bytes: [UInt8]) -> String {
+        var out = "\""
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\n"): out += "\\n"
+            case UInt8(ascii: "\r"): out += "\\r"
+            case UInt8(ascii: "\t"): out += "\\t"
+            case UInt8(ascii: "\""): out += "\\\""
+            case UInt8(ascii: "'"): out += "\\'"
+            case UInt8(ascii: "\\"): out += "\\\\"
+            case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(byte))
+            default: out += "\\" + String(byte, radix: 8).leftPadded(to: 3)
+            }
+        }
+        return out + "\""
+    }
+
+    // MARK: Parsing
+
+    static func parse(_ text: [UInt8], as descriptor: UnsafePointer<ProtobufCMessageDescriptor>) throws(ONNXError) -> ProtoMessage {
+        var lexer = TextLexer(text: text)
+        let message = try parseFields(&lexer, descriptor, closing: nil, depth: 0)
+        return message
+    }
+
+    private static func parseFields(
+        _ lexer: inout TextLexer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, closing: UInt8?, depth: Int
+    ) throws(ONNXError) -> ProtoMessage {
+        var message = ProtoMessage(descriptor)
+        guard depth < 1000 else { throw lexer.error(lexer.position, "nested too deeply") }
+        while true {
+            let token = try lexer.next()
+            switch token.kind {
+            case .end:
+                guard closing == nil else { throw lexer.error(token.position, "expected '\(Character(Unicode.Scalar(closing!)))', found end of input") }
+                return message
+            case .symbol(let symbol) where symbol == closing:
+                return message
+            case .symbol(UInt8(ascii: ",")), .symbol(UInt8(ascii: ";")):
+                continue
+            case .identifier(let name):
+                guard let field = message.field(named: name) else {
+                    throw lexer.error(token.position, "\(message.name) has no field '\(name)'")
+                }
+                try parseFieldValue(&lexer, field, into: &message, depth: depth)
+            default:
+                throw lexer.error(token.position, "expected a field name, found \(token.text)")
+            }
+        }
+    }
+
+    private static func parseFieldValue(_ lexer: inout TextLexer, _ field: ProtoField, into message: inout ProtoMessage, depth: Int)
+        throws(ONNXError)
+    {
+        var token = try lexer.next()
+        let isMessage = field.type == PROTOBUF_C_TYPE_MESSAGE
+        if case .symbol(UInt8(ascii: ":")) = token.kind {
+            token = try lexer.next()
+        } else if !isMessage {
+            throw lexer.error(token.position, "expected ':' after '\(field.name)', found \(token.text)")
+        }
+        if case .symbol(UInt8(ascii: "[")) = token.kind {
+            var values: [ProtoValue] = []
+            var next = try lexer.next()
+            if case .symbol(UInt8(ascii: "]")) = next.kind {
+                message.append(field, [])
+                return
+            }
+            while true {
+                values.append(try parseValue(&lexer, next, field, depth: depth))
+                next = try lexer.next()
+                if case .symbol(UInt8(ascii: "]")) = next.kind { break }
+                guard case .symbol(UInt8(ascii: ",")) = next.kind else {
+                    throw lexer.error(next.position, "expected ',' or ']', found \(next.text)")
+                }
+                next = try lexer.next()
+            }
+            guard field.isRepeated else { throw lexer.error(token.position, "'\(field.name)' is not repeated; a list is not allowed") }
+            message.append(field, values)
+            return
+        }
+        message.append(field, [try parseValue(&lexer, token, field, depth: depth)])
+    }
+
+    private static func parseValue(_ lexer: inout TextLexer, _ token: TextToken, _ field: ProtoField, depth: Int)
+        throws(ONNXError) -> ProtoValue
+    {
+        func fail(_ what: String) -> ONNXError { lexer.error(token.position, "expected \(what) for '\(field.name)', found \(token.text)") }
+        switch field.type {
+        case PROTOBUF_C_TYPE_MESSAGE:
+            guard case .symbol(let open) = token.kind, open == UInt8(ascii: "{") || open == UInt8(ascii: "<") else {
+                throw fail("'{'")
+            }
+            let close = open == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ">")
+            return .message(try parseFields(&lexer, field.messageType!, closing: close, depth: depth + 1))
+        case PROTOBUF_C_TYPE_STRING, PROTOBUF_C_TYPE_BYTES:
+            guard case .string(var bytes) = token.kind else { throw fail("a quoted string") }
+            while case .string(let more) = lexer.peekKind() {  // "a" "b" is "ab"
+                _ = try lexer.next()
+                bytes += more
+            }
+            return field.type == PROTOBUF_C_TYPE_STRING ? .string(bytes) : .bytes(bytes)
+        case PROTOBUF_C_TYPE_BOOL:
+            guard case .identifier(let word) = token.kind else {
+                if case .number(let n) = token.kind, n == "0" || n == "1" { return .bool(n == "1") }
+                throw fail("true or false")
+            }
+            guard ["true", "t", "True", "false", "f", "False"].contains(word) else { throw fail("true or false") }
+            return .bool(word.lowercased().hasPrefix("t"))
+        case PROTOBUF_C_TYPE_ENUM:
+            if case .identifier(let name) = token.kind, let v = field.enumValue(named: name) { return .enumeration(v) }
+            if case .number(let n) = token.kind, let v = Int32(n) { return .enumeration(v) }
+            throw fail("an enum name")
+        case PROTOBUF_C_TYPE_FLOAT, PROTOBUF_C_TYPE_DOUBLE:
+            var text: String
+            switch token.kind {
+            case .number(let n): text = n
+            case .identifier(let word): text = word
+            default: throw fail("a number")
+            }
+            if text.hasSuffix("f") || text.hasSuffix("F"), !text.lowercased().hasSuffix("inf") { text.removeLast() }
+            let special: [String: Double] = [
+                "inf": .infinity, "infinity": .infinity, "-inf": -.infinity, "-infinity": -.infinity, "nan": .nan, "-nan": .nan,
+            ]
+            guard let value = special[text.lowercased()] ?? Double(text) else { throw fail("a number") }
+            return field.type == PROTOBUF_C_TYPE_FLOAT ? .float(Float(text) ?? Float(value)) : .double(value)
+        default:
+            guard case .number(let text) = token.kind else { throw fail("an integer") }
+            let unsigned = [PROTOBUF_C_TYPE_UINT32, PROTOBUF_C_TYPE_FIXED32, PROTOBUF_C_TYPE_UINT64, PROTOBUF_C_TYPE_FIXED64]
+                .contains(field.type)
+            let negative = text.hasPrefix("-")
+            let digits = negative ? String(text.dropFirst()) : text
+            let magnitude: UInt64?
+            if digits.hasPrefix("0x") || digits.hasPrefix("0X") {
+                magnitude = UInt64(digits.dropFirst(2), radix: 16)
+            } else if digits.count > 1, digits.hasPrefix("0") {
+                magnitude = UInt64(digits.dropFirst(), radix: 8)
+            } else {
+                magnitude = UInt64(digits)
+            }
+            guard let magnitude else { throw fail("an integer") }
+            if unsigned {
+                guard !negative, field.elementSize == 8 || magnitude <= UInt64(UInt32.max) else { throw fail("an unsigned integer in range") }
+                return .uint(magnitude)
+            }
+            let limit: UInt64 = field.elementSize == 8 ? UInt64(Int64.max) : UInt64(Int32.max)
+            guard magnitude <= limit + (negative ? 1 : 0) else { throw fail("an integer in range") }
+            return .int(negative ? Int64(bitPattern: 0 &- magnitude) : Int64(magnitude))
+        }
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+// MARK: - Lexer
+
+struct TextToken {
+    enum Kind: Equatable {
+        case identifier(String)
+        case number(String)
+        case string([UInt8])
+        case symbol(UInt8)
+        case end
+    }
+
+    var kind: Kind
+    var position: SourcePosition
+    /// The token as the user wrote it, for messages.
+    var text: String
+}
+
+struct TextLexer {
+    let text: [UInt8]
+    private(set) var index = 0
+    private(set) var position = SourcePosition()
+
+    init(text: [UInt8]) { self.text = text }
+
+    func error(_ at: SourcePosition, _ message: String) -> ONNXError { syntaxError(text, at, message) }
+
+    func peekKind() -> TextToken.Kind? {
+        var copy = self
+        return try? copy.next().kind
+    }
+
+    private mutating func advance() {
+        if text[index] == UInt8(ascii: "\n") {
+            position.line += 1
+            position.column = 1
+        } else if text[index] & 0xC0 != 0x80 {
+            position.column += 1
+        }
+        index += 1
+    }
+
+    private mutating func skipSpaceAndComments() {
+        while index < text.count {
+            let byte = text[index]
+            if [0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C].contains(byte) {
+                advance()
+            } else if byte == UInt8(ascii: "#") {
+                while index < text.count, text[index] != UInt8(ascii: "\n") { advance() }
+            } else {
+                return
+            }
+        }
+    }
+
+    mutating func next() throws(ONNXError) -> TextToken {
+        skipSpaceAndComments()
+        let start = position
+        let begin = index
+        guard index < text.count else { return TextToken(kind: .end, position: start, text: "end of input") }
+        let byte = text[index]
+        func isIdentifier(_ b: UInt8) -> Bool {
+            (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "_")
+        }
+        if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+            let bytes = try string(quote: byte, start: start)
+            return TextToken(kind: .string(bytes), position: start, text: String(decoding: text[begin..<index], as: UTF8.self))
+        }
+        if byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".") || (0x30...0x39).contains(byte) {
+            advance()
+            while index < text.count, isIdentifier(text[index]) || text[index] == UInt8(ascii: ".")
+                || ((text[index] == UInt8(ascii: "-") || text[index] == UInt8(ascii: "+"))
+                    && (text[index - 1] == UInt8(ascii: "e") || text[index - 1] == UInt8(ascii: "E")))
+            {
+                advance()
+            }
+            var word = String(decoding: text[begin..<index], as: UTF8.self)
+            if word.hasPrefix("+") { word.removeFirst() }
+            // "-inf" and "-nan" read as numbers too.
+            return TextToken(kind: .number(word), position: start, text: "'\(word)'")
+        }
+        if isIdentifier(byte) {
+            while index < text.count, isIdentifier(text[index]) { advance() }
+            let word = String(decoding: text[begin..<index], as: UTF8.self)
+            return TextToken(kind: .identifier(word), position: start, text: "'\(word)'")
+        }
+        if "{}<>[]:,;".utf8.contains(byte) {
+            advance()
+            return TextToken(kind: .symbol(byte), position: start, text: "'\(Character(Unicode.Scalar(byte)))'")
+        }
+        throw error(start, "unexpected character '\(String(decoding: text[index..<min(index + 4, text.count)], as: UTF8.self).prefix(1))'")
+    }
+
+    private mutating func string(quote: UInt8, start: SourcePosition) throws(ONNXError) -> [UInt8] {
+        advance()
+        var bytes: [UInt8] = []
+        while true {
+            guard index < text.count, text[index] != UInt8(ascii: "\n") else { throw error(start, "unterminated string") }
+            let byte = text[index]
+            advance()
+            if byte == quote { return bytes }
+            guard byte == UInt8(ascii: "\\") else {
+                bytes.append(byte)
+                continue
+            }
+            guard index < text.count else { throw error(start, "unterminated string") }
+            let escape = text[index]
+            advance()
+            switch escape {
+            case UInt8(ascii: "n"): bytes.append(0x0A)
+            case UInt8(ascii: "r"): bytes.append(0x0D)
+            case UInt8(ascii: "t"): bytes.append(0x09)
+            case UInt8(ascii: "a"): bytes.append(0x07)
+            case UInt8(ascii: "b"): bytes.append(0x08)
+            case UInt8(ascii: "f"): bytes.append(0x0C)
+            case UInt8(ascii: "v"): bytes.append(0x0B)
+            case UInt8(ascii: "\\"), UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "?"): bytes.append(escape)
+            case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                var value = UInt32(escape - UInt8(ascii: "0"))
+                for _ in 0..<2 where index < text.count && (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(text[index]) {
+                    value = value * 8 + UInt32(text[index] - UInt8(ascii: "0"))
+                    advance()
+                }
+                guard value <= 0xFF else { throw error(position, "octal escape above \\377") }
+                bytes.append(UInt8(value))
+            case UInt8(ascii: "x"):
+                var value: UInt32 = 0
+                var digits = 0
+                while digits < 2, index < text.count, let d = UInt32(String(Unicode.Scalar(text[index])), radix: 16) {
+                    value = value * 16 + d
+                    digits += 1
+                    advance()
+                }
+                guard digits > 0 else { throw error(position, "expected hex digits after \\x") }
+                bytes.append(UInt8(value))
+            case UInt8(ascii: "u"), UInt8(ascii: "U"):
+                let count = escape == UInt8(ascii: "u") ? 4 : 8
+                guard index + count <= text.count,
+                    let code = UInt32(String(decoding: text[index..<index + count], as: UTF8.self), radix: 16),
+                    let scalar = Unicode.Scalar(code)
+                else { throw error(position, "invalid \\\(Character(Unicode.Scalar(escape))) escape") }
+                for _ in 0..<count { advance() }
+                bytes += Array(String(scalar).utf8)
+            default:
+                throw error(position, "unknown escape '\\\(Character(Unicode.Scalar(escape)))'")
+            }
+        }
+    }
+}
