@@ -5,20 +5,29 @@ import Foundation
 public final class Console {
     public var out: (String) -> Void
     public var err: (String) -> Void
+    /// Raw bytes to standard output (a model written to `-`).
+    public var outBytes: ([UInt8]) -> Void
     /// Whether standard output is a terminal (for colors and widths).
     public var isTerminal: Bool
 
-    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, isTerminal: Bool = false) {
+    public init(
+        out: @escaping (String) -> Void, err: @escaping (String) -> Void, outBytes: (([UInt8]) -> Void)? = nil,
+        isTerminal: Bool = false
+    ) {
         self.out = out
         self.err = err
+        self.outBytes = outBytes ?? { out(String(decoding: $0, as: UTF8.self)) }
         self.isTerminal = isTerminal
     }
+
+    func write(_ bytes: [UInt8]) { outBytes(bytes) }
 
     /// The process's own standard output and error.
     public static var standard: Console {
         Console(
             out: { FileHandle.standardOutput.write(Data($0.utf8)) },
             err: { FileHandle.standardError.write(Data($0.utf8)) },
+            outBytes: { FileHandle.standardOutput.write(Data($0)) },
             isTerminal: isatty(STDOUT_FILENO) != 0)
     }
 

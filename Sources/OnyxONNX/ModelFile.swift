@@ -25,14 +25,50 @@ public enum ModelFile {
         -> Model
     {
         let model: Model
-        do {
+        do throws(ONNXError) {
             let file = try MappedFile(path: path)
-            model = try ModelCodec.decode(file.bytes, as: format ?? ModelFormat(path: path) ?? .sniff(file.bytes))
+            let named = format ?? ModelFormat(path: path)
+            do throws(ONNXError) {
+                model = try ModelCodec.decode(file.bytes, as: named ?? .sniff(file.bytes))
+            } catch {
+                guard named == nil, error.kind == .syntax else { throw error }
+                // Say why a file was read as text at all.
+                var explained = error
+                explained.message += "\n(read as protobuf text format: the file name does not say which format it is)"
+                throw explained
+            }
         } catch {
             throw error.inFile(path)
         }
         if loadExternalData { try self.loadExternalData(into: model, modelPath: path) }
         return model
+    }
+
+    /// Decodes a model that is already in memory (read from standard input,
+    /// say); external data is looked up relative to `directory`.
+    public static func load(
+        bytes: UnsafeRawBufferPointer, format: ModelFormat? = nil, externalDataDirectory directory: String
+    ) throws(ONNXError) -> Model {
+        let model = try ModelCodec.decode(bytes, as: format ?? .sniff(bytes))
+        var loader = ExternalDataLoader(baseDirectory: URL(fileURLWithPath: directory, isDirectory: true))
+        try loader.load(into: model)
+        return model
+    }
+
+    /// Encodes `model` for a stream (standard output): `.keep` leaves
+    /// external references as they are, `.inline` moves their data in, and
+    /// `.externalize` is refused (a stream has no folder for data files).
+    public static func encode(_ model: Model, format: ModelFormat, externalData policy: ExternalDataPolicy) throws(ONNXError)
+        -> [UInt8]
+    {
+        var layout = TensorLayout()
+        switch policy {
+        case .keep: break
+        case .inline: layout.inlineExternal = true
+        case .externalize:
+            throw ONNXError(.unwritable, "external data files need an output file, not a stream")
+        }
+        return try ModelCodec.encode(model, as: format, transform: layout.transform)
     }
 
     /// Maps the external data of a model loaded from `modelPath` with

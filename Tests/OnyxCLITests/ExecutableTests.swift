@@ -21,7 +21,9 @@ import Testing
         let folder = TemporaryDirectory()
         try "just some notes\n".write(toFile: folder.path("notes.txt"), atomically: true, encoding: .utf8)
         let bad = try run(["inspect", folder.path("notes.txt")])
-        #expect(bad.status == 2 && bad.out.isEmpty && bad.err.hasPrefix("onyx: \(folder.path("notes.txt")): not an ONNX model"))
+        #expect(bad.status == 2 && bad.out.isEmpty)
+        #expect(bad.err.hasPrefix("onyx: \(folder.path("notes.txt")):1:1: onnx.ModelProto has no field 'just'"))
+        #expect(bad.err.contains("read as protobuf text format"))
         #expect(try run(["convert", fixture("mlp.onnx")]).status == 2)
         #expect(try run(["--help"]).status == 0)
     }

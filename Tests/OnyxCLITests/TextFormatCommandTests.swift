@@ -1,0 +1,68 @@
+import Foundation
+import OnyxTestSupport
+import Testing
+
+/// `onyx convert` between binary, JSON and text format; `onyx diff` across
+/// formats; syntax errors.
+@Suite struct TextFormatCommandTests {
+    let folder = TemporaryDirectory()
+
+    func bytes(_ path: String) -> Data? { try? Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    @Test(arguments: ["json", "textproto", "pbtxt"]) func throughTextAndBack(ext: String) {
+        let text = folder.path("model.\(ext)")
+        #expect(onyx("convert", fixture("kitchen-sink.onnx"), text).status == 0)
+        #expect(onyx("convert", text, folder.path("back.onnx")).status == 0)
+        #expect(bytes(folder.path("back.onnx")) == bytes(fixture("kitchen-sink.onnx")))
+        let diff = onyx("diff", fixture("kitchen-sink.onnx"), text)
+        #expect(diff.status == 0, "\(diff.out)")
+    }
+
+    @Test func formatsCanBeForced() throws {
+        #expect(onyx("convert", fixture("mlp.onnx"), folder.path("model.txt"), "--to", "json").status == 0)
+        let text = try String(contentsOfFile: folder.path("model.txt"), encoding: .utf8)
+        #expect(text.hasPrefix("{\n  \"irVersion\": \"8\","))
+        #expect(onyx("convert", folder.path("model.txt"), folder.path("m.onnx"), "--from", "json").status == 0)
+        #expect(bytes(folder.path("m.onnx")) == bytes(fixture("mlp.onnx")))
+        let unknown = onyx("convert", fixture("mlp.onnx"), folder.path("model.xyz"))
+        #expect(unknown.status == 2 && unknown.err.contains("cannot tell the output format"))
+    }
+
+    @Test func syntaxErrorsPointAtTheSpot() throws {
+        let path = folder.path("bad.textproto")
+        try "ir_version: 8\ngraph {\n  node { op_type: Relu }\n}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = onyx("convert", path, folder.path("out.onnx"))
+        #expect(result.status == 2)
+        #expect(
+            result.err == """
+                onyx: \(path):3:19: expected a quoted string for 'op_type', found 'Relu'
+                    node { op_type: Relu }
+                                    ^
+
+                """)
+        #expect(!FileManager.default.fileExists(atPath: folder.path("out.onnx")))
+
+        let json = folder.path("bad.json")
+        try "{\n  \"irVersion\": \"8\",\n  \"graff\": {}\n}\n".write(toFile: json, atomically: true, encoding: .utf8)
+        let jsonResult = onyx("convert", json, folder.path("out.onnx"))
+        #expect(jsonResult.status == 2)
+        #expect(jsonResult.err.hasPrefix("onyx: \(json):3:3: onnx.ModelProto has no field 'graff'\n"))
+    }
+
+    @Test func standardInputAndOutput() throws {
+        let onyx = ExecutableTests.executable
+        let process = Process()
+        process.executableURL = onyx
+        process.arguments = ["convert", "-", "-", "--to", "textproto"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(try Data(contentsOf: URL(fileURLWithPath: fixture("mlp.onnx"))))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.hasPrefix("ir_version: 8\nproducer_name: \"onyx-fixtures\"\n"))
+    }
+}
