@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Targets point one way: OnyxIR (pure Swift) ← OnyxONNX (protobuf-c codec at
-// the edge), OnyxDiff (structural diff) ← OnyxCLI (commands as a library) ←
-// onyx (the executable).
+// the edge), OnyxDiff (structural diff), OnyxText (Graphviz) ← OnyxCLI
+// (commands as a library) ← onyx (the executable).
 let package = Package(
     name: "Onyx",
     platforms: [.macOS(.v13)],
@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "OnyxIR", targets: ["OnyxIR"]),
         .library(name: "OnyxONNX", targets: ["OnyxONNX"]),
         .library(name: "OnyxDiff", targets: ["OnyxDiff"]),
+        .library(name: "OnyxText", targets: ["OnyxText"]),
         .library(name: "OnyxCLI", targets: ["OnyxCLI"]),
     ],
     dependencies: [
@@ -34,13 +35,14 @@ let package = Package(
         .target(name: "OnyxIR"),
         .target(name: "OnyxONNX", dependencies: ["OnyxIR", "COnnxProto"]),
         .target(name: "OnyxDiff", dependencies: ["OnyxIR"]),
+        .target(name: "OnyxText", dependencies: ["OnyxIR"]),
 
         // MARK: - Tool
 
         .target(
             name: "OnyxCLI",
             dependencies: [
-                "OnyxIR", "OnyxONNX", "OnyxDiff",
+                "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -11,7 +11,8 @@ import Testing
         "OnyxIR": ["Foundation"],
         "OnyxONNX": ["Foundation", "OnyxIR", "COnnxProto"],
         "OnyxDiff": ["OnyxIR"],
-        "OnyxCLI": ["Foundation", "OnyxIR", "OnyxONNX", "OnyxDiff", "ArgumentParser"],
+        "OnyxText": ["OnyxIR"],
+        "OnyxCLI": ["Foundation", "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "ArgumentParser"],
         "onyx": ["Foundation", "OnyxCLI"],
     ]
 

@@ -13,8 +13,9 @@ struct ConvertCommand: ConsoleCommand {
         abstract: "Convert a model between formats, optionally moving weights to or from external data.",
         discussion: """
             Formats follow the extensions: .onnx (binary), .json (protobuf JSON mapping), \
-            .textproto/.pbtxt/.txtpb/.prototxt (protobuf text format); --from and --to \
-            override them, and - reads standard input or writes standard output. \
+            .textproto/.pbtxt/.txtpb/.prototxt (protobuf text format), and for output only \
+            .dot/.svg/.png (a Graphviz drawing; .svg and .png need Graphviz's dot program); \
+            --from and --to override them, and - reads standard input or writes standard output. \
             The output is written atomically: a failed conversion leaves no file behind and \
             never touches the input. External data files travel with the model: converting \
             into another folder writes them beside the output under the same names.
@@ -23,6 +24,7 @@ struct ConvertCommand: ConsoleCommand {
               onyx convert model.onnx copy.onnx
               onyx convert model.onnx model.json
               onyx convert model.onnx - --to textproto | less
+              onyx convert resnet50.onnx resnet50.svg
               onyx convert big.onnx out/big.onnx --external-data big.weights
               onyx convert big.onnx split.onnx --external-data w.bin --size-threshold 4096
               onyx convert out/big.onnx single.onnx --inline-data
@@ -38,8 +40,10 @@ struct ConvertCommand: ConsoleCommand {
     @Option(help: "The input's format: \(ModelFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var from: ModelFormat?
 
-    @Option(help: "The output's format: \(ModelFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var to: ModelFormat?
+    @Option(help: "The output's format: \(Self.outputFormats.joined(separator: ", ")).")
+    var to: String?
+
+    static let outputFormats = ModelFormat.allCases.map(\.rawValue) + PictureFormat.allCases.map(\.rawValue)
 
     @Option(
         name: .customLong("external-data"),
@@ -64,13 +68,25 @@ struct ConvertCommand: ConsoleCommand {
         if let sizeThreshold, sizeThreshold < 0 {
             throw ValidationError("--size-threshold must be 0 or more")
         }
+        if let to, !Self.outputFormats.contains(to) {
+            throw ValidationError("--to: unknown format '\(to)'; expected \(Self.outputFormats.joined(separator: ", "))")
+        }
         if output == "-" && to == nil {
-            throw ValidationError("writing to standard output needs --to (\(ModelFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw ValidationError("writing to standard output needs --to (\(Self.outputFormats.joined(separator: ", ")))")
         }
-        if output != "-" && to == nil && ModelFormat(path: output) == nil {
+        if output != "-" && to == nil && ModelFormat(path: output) == nil && PictureFormat(path: output) == nil {
             throw ValidationError(
-                "cannot tell the output format from '\(output)'; use an extension (.onnx, .json, .textproto) or --to")
+                "cannot tell the output format from '\(output)'; use an extension (.onnx, .json, .textproto, .dot, .svg, .png) or --to")
         }
+        if picture != nil && (externalData != nil || inlineData) {
+            throw ValidationError("--external-data and --inline-data do not apply to a drawing")
+        }
+    }
+
+    /// The drawing asked for, if the output is one.
+    var picture: PictureFormat? {
+        if let to { return PictureFormat(rawValue: to) }
+        return output == "-" ? nil : PictureFormat(path: output)
     }
 
     var policy: ExternalDataPolicy {
@@ -88,11 +104,22 @@ struct ConvertCommand: ConsoleCommand {
             } else {
                 model = try ModelFile.load(input, format: from)
             }
-            if output == "-" {
-                console.write(try ModelFile.encode(model, format: to!, externalData: policy))
+            if let picture {
+                let bytes = try picture.render(model)
+                if output == "-" {
+                    console.write(bytes)
+                } else {
+                    try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
+                }
+            } else if output == "-" {
+                console.write(try ModelFile.encode(model, format: ModelFormat(rawValue: to!)!, externalData: policy))
             } else {
-                try ModelFile.save(model, to: output, format: to, externalData: policy, sourcePath: input == "-" ? nil : input)
+                try ModelFile.save(
+                    model, to: output, format: to.flatMap(ModelFormat.init(rawValue:)), externalData: policy,
+                    sourcePath: input == "-" ? nil : input)
             }
+        } catch let failure as CommandFailure {
+            throw failure
         } catch {
             throw CommandFailure(String(describing: error))
         }
