@@ -189,7 +189,7 @@ enum ProtoText {
             } else {
                 magnitude = UInt64(digits)
             }
-            guard let magnitude else { throw fail("an integer") }
+            guard let magnitude else { throw fail(!digits.isEmpty && digits.allSatisfy(\.isNumber) ? "an integer in range" : "an integer") }
             if unsigned {
                 guard !negative, field.elementSize == 8 || magnitude <= UInt64(UInt32.max) else { throw fail("an unsigned integer in range") }
                 return .uint(magnitude)
