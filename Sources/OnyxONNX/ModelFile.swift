@@ -87,6 +87,14 @@ public enum ModelFile {
         _ model: Model, to path: String, format: ModelFormat? = nil, externalData policy: ExternalDataPolicy = .keep,
         sourcePath: String? = nil
     ) throws(ONNXError) {
+        let elided = WeightElision.elidedInitializers(model)
+        guard elided.isEmpty || format == .json || format == .textproto || (format == nil && ModelFormat(path: path) != .onnx)
+        else {
+            throw ONNXError(
+                .unwritable, file: path,
+                "\(elided.count) initializer(s) have no data (elided, e.g. '\(elided[0])'); "
+                    + "restore them from the full model (--weights-from) before writing ONNX binary")
+        }
         guard let format = format ?? ModelFormat(path: path) else {
             throw ONNXError(
                 .unwritable, file: path,

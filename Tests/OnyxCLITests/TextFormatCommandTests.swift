@@ -66,3 +66,27 @@ import Testing
         #expect(text.hasPrefix("ir_version: 8\nproducer_name: \"onyx-fixtures\"\n"))
     }
 }
+
+@Suite struct ElidedWeightsTests {
+    let folder = TemporaryDirectory()
+
+    @Test func elidedTextIsRefusedUntilWeightsAreGiven() throws {
+        let text = folder.path("mlp.textproto")
+        #expect(onyx("convert", fixture("mlp.onnx"), text, "--elide-weights").status == 0)
+        let content = try String(contentsOfFile: text, encoding: .utf8)
+        #expect(content.contains("key: \"onyx.elided\"") && !content.contains("raw_data"))
+        #expect(content.utf8.count < 5_000)  // the weights were 38 kB
+
+        let refused = onyx("convert", text, folder.path("m.onnx"))
+        #expect(refused.status == 2)
+        #expect(refused.err.contains("were elided (--elide-weights); give the full model with --weights-from"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("m.onnx")))
+
+        #expect(onyx("convert", text, folder.path("m.onnx"), "--weights-from", fixture("mlp.onnx")).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder.path("m.onnx"))) == Data(contentsOf: URL(fileURLWithPath: fixture("mlp.onnx"))))
+
+        let mismatched = onyx("convert", text, folder.path("k.onnx"), "--weights-from", fixture("kitchen-sink.onnx"))
+        #expect(mismatched.status == 2 && mismatched.err.contains("has no initializer 'fc1.weight'"))
+        #expect(onyx("convert", fixture("mlp.onnx"), folder.path("x.onnx"), "--elide-weights").status == 2)
+    }
+}

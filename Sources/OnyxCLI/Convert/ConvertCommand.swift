@@ -25,6 +25,8 @@ struct ConvertCommand: ConsoleCommand {
               onyx convert model.onnx model.json
               onyx convert model.onnx - --to textproto | less
               onyx convert resnet50.onnx resnet50.svg
+              onyx convert big.onnx big.textproto --elide-weights
+              onyx convert big.textproto edited.onnx --weights-from big.onnx
               onyx convert big.onnx out/big.onnx --external-data big.weights
               onyx convert big.onnx split.onnx --external-data w.bin --size-threshold 4096
               onyx convert out/big.onnx single.onnx --inline-data
@@ -58,6 +60,15 @@ struct ConvertCommand: ConsoleCommand {
     @Flag(help: "Store every tensor inside the model file.")
     var inlineData = false
 
+    @Flag(help: "In a text output (JSON, text format, drawing), show initializers as type and shape only.")
+    var elideWeights = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Take the data of elided initializers from this complete model (for input written with --elide-weights).",
+            valueName: "model"))
+    var weightsFrom: String?
+
     func validate() throws {
         if externalData != nil && inlineData {
             throw ValidationError("--external-data and --inline-data exclude each other")
@@ -77,6 +88,12 @@ struct ConvertCommand: ConsoleCommand {
         if output != "-" && to == nil && ModelFormat(path: output) == nil && PictureFormat(path: output) == nil {
             throw ValidationError(
                 "cannot tell the output format from '\(output)'; use an extension (.onnx, .json, .textproto, .dot, .svg, .png) or --to")
+        }
+        if elideWeights {
+            let target = to ?? (output == "-" ? nil : ModelFormat(path: output)?.rawValue)
+            guard target != ModelFormat.onnx.rawValue else {
+                throw ValidationError("--elide-weights makes a text for reading; ONNX binary output must be complete")
+            }
         }
         if picture != nil && (externalData != nil || inlineData) {
             throw ValidationError("--external-data and --inline-data do not apply to a drawing")
@@ -104,6 +121,14 @@ struct ConvertCommand: ConsoleCommand {
             } else {
                 model = try ModelFile.load(input, format: from)
             }
+            if let weightsFrom {
+                try WeightElision.restore(model, from: ModelFile.load(weightsFrom))
+            } else if !WeightElision.elidedInitializers(model).isEmpty && !elideWeights {
+                throw CommandFailure(
+                    "\(input): the weights of \(WeightElision.elidedInitializers(model).count) initializer(s) were elided "
+                        + "(--elide-weights); give the full model with --weights-from")
+            }
+            if elideWeights { WeightElision.elide(model) }
             if let picture {
                 let bytes = try picture.render(model)
                 if output == "-" {

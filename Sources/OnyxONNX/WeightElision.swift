@@ -1,0 +1,69 @@
+import OnyxIR
+
+/// Weights left out of a text rendering of a model (`--elide-weights`), so
+/// that a big model prints as its structure. An elided initializer keeps
+/// its name, type and dims and loses its data; a metadata entry on the
+/// tensor (`onyx.elided` = the data's size in bytes) marks it, so such a
+/// file is never mistaken for a complete model: it is refused as one until
+/// its weights are restored from a companion model.
+public enum WeightElision {
+    public static let marker = "onyx.elided"
+
+    /// Drops the data of every dense initializer, in place.
+    public static func elide(_ model: Model) {
+        for graph in model.topLevelGraphs {
+            for value in graph.initializers {
+                guard var tensor = value.initializer, !isElided(tensor) else { continue }
+                let bytes = tensor.byteCount
+                tensor.rawData = nil
+                tensor.floatData = []
+                tensor.int32Data = []
+                tensor.stringData = []
+                tensor.int64Data = []
+                tensor.doubleData = []
+                tensor.uint64Data = []
+                tensor.externalData = []
+                tensor.externalBytes = nil
+                tensor.dataLocation = nil
+                tensor.metadataProps.append(StringPair(marker, String(bytes)))
+                value.initializer = tensor
+            }
+        }
+    }
+
+    /// Names of the initializers whose data was elided.
+    public static func elidedInitializers(_ model: Model) -> [String] {
+        model.topLevelGraphs.flatMap { graph in
+            graph.initializers.filter { $0.initializer.map(isElided) ?? false }.map(\.name)
+        }
+    }
+
+    static func isElided(_ tensor: Tensor) -> Bool { tensor.metadataProps.contains { $0.key == marker } }
+
+    /// Puts back the data of every elided initializer from the initializer
+    /// of the same name in `companion`, which must have the same type and dims.
+    public static func restore(_ model: Model, from companion: Model) throws(ONNXError) {
+        var weights: [String: Tensor] = [:]
+        for graph in companion.topLevelGraphs {
+            for value in graph.initializers { if let tensor = value.initializer { weights[value.name] = tensor } }
+        }
+        for graph in model.topLevelGraphs {
+            for value in graph.initializers {
+                guard let elided = value.initializer, isElided(elided) else { continue }
+                guard var source = weights[value.name] else {
+                    throw ONNXError(.unwritable, "the weights file has no initializer '\(value.name)'")
+                }
+                guard source.dataType == elided.dataType, source.dims == elided.dims else {
+                    throw ONNXError(
+                        .unwritable,
+                        "initializer '\(value.name)' is \(elided.dataType?.name ?? "?")\(elided.dims) here but "
+                            + "\(source.dataType?.name ?? "?")\(source.dims) in the weights file")
+                }
+                source.name = elided.name
+                source.docString = elided.docString
+                source.metadataProps = elided.metadataProps.filter { $0.key != marker }
+                value.initializer = source
+            }
+        }
+    }
+}
