@@ -16,52 +16,67 @@ enum NestingLimit {
 func checkNesting(_ model: UnsafeMutablePointer<Onnx__ModelProto>) throws(ONNXError) {
     let m = model.pointee
     if let graph = m.graph { try checkGraph(graph, depth: 1, path: "main graph") }
-    for info in messages(m.training_info, m.n_training_info, { $0 }) {
+    for info in each(m.training_info, m.n_training_info) {
         if let g = info.pointee.initialization { try checkGraph(g, depth: 1, path: "training_info") }
         if let g = info.pointee.algorithm { try checkGraph(g, depth: 1, path: "training_info") }
     }
-    for function in messages(m.functions, m.n_functions, { $0 }) {
+    for function in each(m.functions, m.n_functions) {
         let f = function.pointee
-        try checkNodes(f.node, f.n_node, depth: 1, path: "function \(string(f.name) ?? "")")
-        try checkAttributes(f.attribute_proto, f.n_attribute_proto, depth: 1, path: "function \(string(f.name) ?? "")")
-        for info in messages(f.value_info, f.n_value_info, { $0 }) { try checkType(info.pointee.type, depth: 1) }
+        try checkNodes(f.node, f.n_node, depth: 1, path: "function '\(string(f.name) ?? "")'")
+        try checkAttributes(f.attribute_proto, f.n_attribute_proto, depth: 1, path: "function '\(string(f.name) ?? "")'")
+        for info in each(f.value_info, f.n_value_info) { try checkType(info.pointee.type, depth: 1) }
     }
+}
+
+/// The non-null elements of a repeated message field, without copying
+/// them into an array (this walk visits every node of the model).
+private func each<T>(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?, _ count: Int)
+    -> LazyMapSequence<LazyFilterSequence<UnsafeBufferPointer<UnsafeMutablePointer<T>?>>, UnsafeMutablePointer<T>>
+{
+    UnsafeBufferPointer(start: pointer, count: pointer == nil ? 0 : count).lazy.filter { $0 != nil }.map { $0! }
 }
 
 private func tooDeep(_ what: String, _ limit: Int, _ path: String) -> ONNXError {
     ONNXError(.notAModel, "\(what) nested more than \(limit) levels deep (\(path)); refusing to read it")
 }
 
-private func checkGraph(_ graph: UnsafeMutablePointer<Onnx__GraphProto>, depth: Int, path: String) throws(ONNXError) {
-    guard depth <= NestingLimit.graphs else { throw tooDeep("subgraphs", NestingLimit.graphs, path) }
+// `path` names where a refusal happened; it is built only when one does.
+private func checkGraph(_ graph: UnsafeMutablePointer<Onnx__GraphProto>, depth: Int, path: @autoclosure () -> String)
+    throws(ONNXError)
+{
+    guard depth <= NestingLimit.graphs else { throw tooDeep("subgraphs", NestingLimit.graphs, path()) }
     let g = graph.pointee
     for list in [(g.input, g.n_input), (g.output, g.n_output), (g.value_info, g.n_value_info)] {
-        for info in messages(list.0, list.1, { $0 }) { try checkType(info.pointee.type, depth: 1) }
+        for info in each(list.0, list.1) { try checkType(info.pointee.type, depth: 1) }
     }
-    try checkNodes(g.node, g.n_node, depth: depth, path: path)
+    try checkNodes(g.node, g.n_node, depth: depth, path: path())
 }
 
 private func checkNodes(
-    _ nodes: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__NodeProto>?>?, _ count: Int, depth: Int, path: String
+    _ nodes: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__NodeProto>?>?, _ count: Int, depth: Int,
+    path: @autoclosure () -> String
 ) throws(ONNXError) {
-    for node in messages(nodes, count, { $0 }) {
+    for node in each(nodes, count) {
         // Name the outermost node only: the path below it is the problem.
-        let name = string(node.pointee.name).flatMap { $0.isEmpty ? nil : $0 } ?? string(node.pointee.op_type) ?? "?"
-        let where_ = depth == 1 ? "\(path), node '\(name)'" : path
-        try checkAttributes(node.pointee.attribute, node.pointee.n_attribute, depth: depth, path: where_)
+        func name() -> String {
+            string(node.pointee.name).flatMap { $0.isEmpty ? nil : $0 } ?? string(node.pointee.op_type) ?? "?"
+        }
+        try checkAttributes(
+            node.pointee.attribute, node.pointee.n_attribute, depth: depth,
+            path: depth == 1 ? "\(path()), node '\(name())'" : path())
     }
 }
 
 private func checkAttributes(
     _ attributes: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__AttributeProto>?>?, _ count: Int, depth: Int,
-    path: String
+    path: @autoclosure () -> String
 ) throws(ONNXError) {
-    for attribute in messages(attributes, count, { $0 }) {
+    for attribute in each(attributes, count) {
         let a = attribute.pointee
-        if let g = a.g { try checkGraph(g, depth: depth + 1, path: path) }
-        for g in messages(a.graphs, a.n_graphs, { $0 }) { try checkGraph(g, depth: depth + 1, path: path) }
+        if let g = a.g { try checkGraph(g, depth: depth + 1, path: path()) }
+        for g in each(a.graphs, a.n_graphs) { try checkGraph(g, depth: depth + 1, path: path()) }
         try checkType(a.tp, depth: 1)
-        for t in messages(a.type_protos, a.n_type_protos, { $0 }) { try checkType(t, depth: 1) }
+        for t in each(a.type_protos, a.n_type_protos) { try checkType(t, depth: 1) }
     }
 }
 
