@@ -187,32 +187,20 @@ struct JSONValue {
     var position: SourcePosition
 }
 
-struct JSONParser {
+struct JSONParser: TextScanner {
     let text: [UInt8]
-    private var index = 0
-    private var position = SourcePosition()
+    var index = 0
+    var position = SourcePosition()
     /// Objects and arrays nest at most this deep (ModelProto needs far less).
     private static let maximumDepth = 1000
 
     init(text: [UInt8]) { self.text = text }
-
-    func error(_ at: SourcePosition, _ message: String) -> ONNXError { syntaxError(text, at, message) }
 
     mutating func parseDocument() throws(ONNXError) -> JSONValue {
         let value = try parseValue(depth: 0)
         skipSpace()
         guard index == text.count else { throw error(position, "unexpected \(describeNext()) after the end of the document") }
         return value
-    }
-
-    private mutating func advance() {
-        if text[index] == UInt8(ascii: "\n") {
-            position.line += 1
-            position.column = 1
-        } else if text[index] & 0xC0 != 0x80 {
-            position.column += 1
-        }
-        index += 1
     }
 
     private mutating func skipSpace() {

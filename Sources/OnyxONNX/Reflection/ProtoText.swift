@@ -222,28 +222,16 @@ struct TextToken {
     var text: String
 }
 
-struct TextLexer {
+struct TextLexer: TextScanner {
     let text: [UInt8]
-    private(set) var index = 0
-    private(set) var position = SourcePosition()
+    var index = 0
+    var position = SourcePosition()
 
     init(text: [UInt8]) { self.text = text }
-
-    func error(_ at: SourcePosition, _ message: String) -> ONNXError { syntaxError(text, at, message) }
 
     func peekKind() -> TextToken.Kind? {
         var copy = self
         return try? copy.next().kind
-    }
-
-    private mutating func advance() {
-        if text[index] == UInt8(ascii: "\n") {
-            position.line += 1
-            position.column = 1
-        } else if text[index] & 0xC0 != 0x80 {
-            position.column += 1
-        }
-        index += 1
     }
 
     private mutating func skipSpaceAndComments() {

@@ -13,3 +13,26 @@ func syntaxError(_ text: [UInt8], _ position: SourcePosition, _ message: String)
     let caret = String(repeating: " ", count: max(0, min(position.column - 1, 160))) + "^"
     return ONNXError(.syntax, "\(position.line):\(position.column): \(message)\n  \(shown)\n  \(caret)")
 }
+
+/// A reader that walks bytes of text and knows the line and column it is at.
+protocol TextScanner {
+    var text: [UInt8] { get }
+    var index: Int { get set }
+    var position: SourcePosition { get set }
+}
+
+extension TextScanner {
+    /// Steps over one byte, counting lines, and columns in characters
+    /// (UTF-8 continuation bytes do not start a column).
+    mutating func advance() {
+        if text[index] == UInt8(ascii: "\n") {
+            position.line += 1
+            position.column = 1
+        } else if text[index] & 0xC0 != 0x80 {
+            position.column += 1
+        }
+        index += 1
+    }
+
+    func error(_ at: SourcePosition, _ message: String) -> ONNXError { syntaxError(text, at, message) }
+}
