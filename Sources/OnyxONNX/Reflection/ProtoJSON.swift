@@ -172,6 +172,7 @@ enum ProtoJSON {
 
 // MARK: - A JSON parser that knows where it is
 
+/// A parsed JSON value with the position it started at.
 struct JSONValue {
     indirect enum Kind {
         case object([(String, SourcePosition, JSONValue)])
@@ -187,6 +188,7 @@ struct JSONValue {
     var position: SourcePosition
 }
 
+/// A JSON reader that keeps line and column for its error messages.
 struct JSONParser: TextScanner {
     let text: [UInt8]
     var index = 0

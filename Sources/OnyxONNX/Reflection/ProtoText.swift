@@ -207,6 +207,7 @@ private extension String {
 
 // MARK: - Lexer
 
+/// A token of the protobuf text format.
 struct TextToken {
     enum Kind: Equatable {
         case identifier(String)
@@ -222,6 +223,7 @@ struct TextToken {
     var text: String
 }
 
+/// Splits protobuf text format into tokens, skipping spaces and `#` comments.
 struct TextLexer: TextScanner {
     let text: [UInt8]
     var index = 0
