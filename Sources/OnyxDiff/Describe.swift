@@ -4,8 +4,7 @@ import OnyxIR
 
 /// `Conv 'conv1'`, or `Conv (→ y)` for an unnamed node.
 func describe(_ node: Node) -> String {
-    let domain = node.normalizedDomain
-    let op = (domain.isEmpty ? "" : domain + ".") + (node.opType ?? "?")
+    let op = node.qualifiedOpType
     if let name = node.name, !name.isEmpty { return "\(op) '\(name)'" }
     return "\(op) (→ \(node.outputs.map(\.name).joined(separator: ", ")))"
 }
@@ -33,7 +32,7 @@ func summary(_ node: Node, in graph: Graph) -> NodeSummary {
         if graph.outputs.contains(where: { $0 === output }) { consumers.append("output '\(output.name)'") }
     }
     return NodeSummary(
-        opType: node.opType ?? "", domain: node.normalizedDomain.isEmpty ? "ai.onnx" : node.normalizedDomain,
+        opType: node.opType ?? "", domain: OperatorDomain.displayName(node.domain),
         name: node.name.flatMap { $0.isEmpty ? nil : $0 }, inputs: node.inputs.map { $0?.name ?? "" },
         outputs: node.outputs.map(\.name), producers: node.inputs.map { describeSource($0, in: graph) },
         consumers: consumers)

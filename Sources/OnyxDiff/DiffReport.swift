@@ -92,16 +92,13 @@ public struct GraphDiff: Codable, Equatable, Sendable {
 
 /// A graph input or output that was added, removed, renamed or retyped.
 public struct PortChange: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable { case added, removed, renamed, retyped, moved }
+    public enum Kind: String, Codable, Sendable { case added, removed, renamed, retyped }
     public var kind: Kind
     public var name: String
     /// For renamed ports: the name in the first model.
     public var oldName: String?
     public var oldType: String?
     public var newType: String?
-    /// For moved ports: old and new position.
-    public var oldIndex: Int?
-    public var newIndex: Int?
 }
 
 /// An initializer that was added, removed or changed.

@@ -150,10 +150,8 @@ struct Context {
         // Summaries (strings for every neighbour) are built only for nodes
         // that did change: most matched nodes did not.
         var change = NodeChange(a: Self.placeholder, b: Self.placeholder)
-        let opA = qualifiedOp(na), opB = qualifiedOp(nb)
+        let opA = na.qualifiedOpType, opB = nb.qualifiedOpType
         if opA != opB { change.opType = FieldChange(field: "op", old: opA, new: opB) }
-        var namesB = Set<String>()
-        for attribute in nb.attributes { namesB.insert(attribute.name ?? "") }
         for attributeA in na.attributes {
             let name = attributeA.name ?? ""
             guard let attributeB = nb.attribute(name) else {
@@ -196,15 +194,11 @@ struct Context {
         else { return nil }
         change.a = summary(na, in: matcher.a)
         change.b = summary(nb, in: matcher.b)
-        let domain = displayDomain(na.domain)
-        let versionA = opsetsA.last { displayDomain($0.domain) == domain }?.version
-        let versionB = opsetsB.last { displayDomain($0.domain) == domain }?.version
+        let domain = OperatorDomain.displayName(na.domain)
+        let versionA = opsetsA.last { OperatorDomain.displayName($0.domain) == domain }?.version
+        let versionB = opsetsB.last { OperatorDomain.displayName($0.domain) == domain }?.version
         if versionA != versionB { change.opsetVersion = OpsetChange(domain: domain, old: versionA, new: versionB) }
         return change
-    }
-
-    private func qualifiedOp(_ node: Node) -> String {
-        (node.normalizedDomain.isEmpty ? "" : node.normalizedDomain + ".") + (node.opType ?? "?")
     }
 
     private func sameValue(_ a: Attribute, _ b: Attribute) -> Bool {

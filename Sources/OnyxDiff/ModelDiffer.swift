@@ -81,7 +81,7 @@ public struct ModelDiffer {
 /// Opset imports compared per domain (`""` and `ai.onnx` are one domain).
 func opsetChanges(_ a: [OpsetImport], _ b: [OpsetImport]) -> [OpsetChange] {
     func table(_ imports: [OpsetImport]) -> [(String, Int64?)] {
-        imports.map { (displayDomain($0.domain), $0.version) }
+        imports.map { (OperatorDomain.displayName($0.domain), $0.version) }
     }
     let old = Dictionary(table(a), uniquingKeysWith: { $1 })
     let new = Dictionary(table(b), uniquingKeysWith: { $1 })
@@ -95,10 +95,6 @@ func opsetChanges(_ a: [OpsetImport], _ b: [OpsetImport]) -> [OpsetChange] {
     }
 }
 
-func displayDomain(_ domain: String?) -> String {
-    guard let domain, !domain.isEmpty else { return "ai.onnx" }
-    return domain
-}
 
 /// Key/value lists compared by key.
 func pairChanges(_ a: [StringPair], _ b: [StringPair]) -> [FieldChange] {

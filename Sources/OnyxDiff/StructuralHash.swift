@@ -113,35 +113,8 @@ func constantHash(_ value: Value) -> Int? {
     return hasher.finalize()
 }
 
-/// The graph's nodes with every producer before its readers (subgraph
-/// captures included), keeping file order among independent nodes. A graph
-/// with a cycle keeps its file order.
+/// The graph's nodes in dependency order, or in file order when the graph
+/// has a cycle (a diff still has something to compare).
 func topologicalOrder(_ graph: Graph) -> [Node] {
-    let nodes = graph.nodes
-    let position = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { (ObjectIdentifier($1), $0) })
-    var pending = [Int](repeating: 0, count: nodes.count)
-    var dependents = [[Int]](repeating: [], count: nodes.count)
-    for (index, node) in nodes.enumerated() {
-        var producers = Set<Int>()
-        let reads = node.subgraphs.isEmpty ? node.inputs.compactMap { $0 } : node.inputs.compactMap { $0 } + node.subgraphs.flatMap(\.capturedValues)
-        for value in reads {
-            if let producer = value.producer, let p = position[ObjectIdentifier(producer)], p != index { producers.insert(p) }
-        }
-        pending[index] = producers.count
-        for p in producers { dependents[p].append(index) }
-    }
-    var ready = (0..<nodes.count).filter { pending[$0] == 0 }
-    var order: [Node] = []
-    order.reserveCapacity(nodes.count)
-    var head = 0
-    while head < ready.count {
-        let next = ready[head]
-        head += 1
-        order.append(nodes[next])
-        for dependent in dependents[next] {
-            pending[dependent] -= 1
-            if pending[dependent] == 0 { ready.append(dependent) }
-        }
-    }
-    return order.count == nodes.count ? order : nodes
+    graph.topologicalOrder() ?? graph.nodes
 }

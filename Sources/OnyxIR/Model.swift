@@ -22,8 +22,8 @@ public final class Model {
 
     /// The version imported for `domain` (`""` and `ai.onnx` are the same).
     public func opsetVersion(for domain: String) -> Int64? {
-        let wanted = domain == "ai.onnx" ? "" : domain
-        return opsetImports.last { ($0.domain == "ai.onnx" ? "" : $0.domain ?? "") == wanted }?.version
+        let wanted = OperatorDomain.normalized(domain)
+        return opsetImports.last { OperatorDomain.normalized($0.domain) == wanted }?.version
     }
 
     /// The main graph, every training graph and every function body.

@@ -47,7 +47,10 @@ public final class Node {
     }
 
     /// The domain with the default spelled out as `""`.
-    public var normalizedDomain: String { domain == "ai.onnx" ? "" : domain ?? "" }
+    public var normalizedDomain: String { OperatorDomain.normalized(domain) }
+
+    /// The op type behind a non-default domain: `Relu`, `com.microsoft.Gelu`.
+    public var qualifiedOpType: String { OperatorDomain.qualified(opType ?? "?", domain: domain) }
 
     /// The attribute named `name`, if present.
     public func attribute(_ name: String) -> Attribute? { attributes.first { $0.name == name } }
@@ -91,8 +94,7 @@ public final class Node {
 
 extension Node: CustomStringConvertible {
     public var description: String {
-        let domainPrefix = normalizedDomain.isEmpty ? "" : normalizedDomain + "."
-        return "\(outputs.map(\.name)) = \(domainPrefix)\(opType ?? "?")(\(inputs.map { $0?.name ?? "" }))"
+        "\(outputs.map(\.name)) = \(qualifiedOpType)(\(inputs.map { $0?.name ?? "" }))"
     }
 }
 

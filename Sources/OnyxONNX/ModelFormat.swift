@@ -65,19 +65,12 @@ public enum ModelCodec {
     }
 
     static func encode(_ model: Model, as format: ModelFormat, transform: ((Tensor) -> Tensor)?) throws(ONNXError) -> [UInt8] {
-        if format == .onnx, transform == nil { return try ModelEncoder.encode(model) }
+        // Binary goes through ModelEncoder, which refuses the 2 GiB overflow.
+        guard format != .onnx else { return try ModelEncoder.encode(model, transform: transform) }
         let arena = try ProtoArena()
         arena.tensorTransform = transform
         let proto = arena.model(model)
-        switch format {
-        case .onnx:
-            let size = protobuf_c_message_get_packed_size(&proto.pointee.base)
-            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-                count = protobuf_c_message_pack(&proto.pointee.base, buffer.baseAddress)
-            }
-        case .json, .textproto:
-            let message = ProtoMessage(reading: UnsafeRawPointer(proto), onyx_model_proto_descriptor()!)
-            return Array((format == .json ? ProtoJSON.print(message) : ProtoText.print(message)).utf8)
-        }
+        let message = ProtoMessage(reading: UnsafeRawPointer(proto), onyx_model_proto_descriptor()!)
+        return Array((format == .json ? ProtoJSON.print(message) : ProtoText.print(message)).utf8)
     }
 }

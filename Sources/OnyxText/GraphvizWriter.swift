@@ -52,7 +52,7 @@ public struct GraphvizWriter {
         }
         for node in graph.nodes {
             let id = out.id(for: node, prefix + "n")
-            var lines = [(node.normalizedDomain.isEmpty ? "" : node.normalizedDomain + ".") + (node.opType ?? "?")]
+            var lines = [node.qualifiedOpType]
             if let name = node.name, !name.isEmpty { lines.append(name) }
             for input in node.inputs.compactMap({ $0 }) where isConstant(input) {
                 lines.append(input.name + ": " + constantDescription(input))

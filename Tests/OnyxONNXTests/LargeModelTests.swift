@@ -53,5 +53,7 @@ import Testing
             try ModelFile.save(loaded, to: folder.path("inline.onnx"), externalData: .inline, sourcePath: folder.path("split.onnx"))
         }
         #expect(folder.contents == ["split.bin", "split.onnx"])
+        // Inlined for a stream (onyx convert … - --inline-data): refused too.
+        #expect(throws: ONNXError.self) { try ModelFile.encode(loaded, format: .onnx, externalData: .inline) }
     }
 }

@@ -1,4 +1,5 @@
 import OnyxDiff
+import OnyxIR
 
 /// A self-contained HTML page (no scripts, no external resources) showing
 /// two graphs side by side, removed nodes red, added green, changed amber,
@@ -51,7 +52,7 @@ struct DiffHTML {
 
     private func cell(_ node: NodeSummary?, side: String, details: String?) -> String {
         guard let node else { return "<td class=\"\(side) empty\"></td>" }
-        let op = (node.domain == "ai.onnx" ? "" : node.domain + ".") + node.opType
+        let op = OperatorDomain.qualified(node.opType, domain: node.domain)
         let name = node.name.map { " '\(escape($0))'" } ?? ""
         let io = escape(node.inputs.joined(separator: ", ")) + " → " + escape(node.outputs.joined(separator: ", "))
         return "<td class=\"\(side)\"><span class=\"op\">\(escape(op))</span>\(name)<div class=\"io\">\(io)</div>\(details ?? "")</td>"

@@ -1,5 +1,6 @@
 import Foundation
 import OnyxDiff
+import OnyxIR
 
 /// Renders a `DiffReport` as the readable report of `onyx diff`: grouped by
 /// region, `+` added, `-` removed, `~` changed; compact unless verbose.
@@ -72,7 +73,6 @@ struct DiffText {
             case .removed: out.removed(depth + 1, "\(change.name): \(show(change.oldType))")
             case .renamed: out.changed(depth + 1, "renamed \(change.oldName ?? "") → \(change.name)")
             case .retyped: out.changed(depth + 1, "\(change.name): \(show(change.oldType)) → \(show(change.newType))")
-            case .moved: out.changed(depth + 1, "\(change.name): position \(change.oldIndex ?? 0) → \(change.newIndex ?? 0)")
             }
         }
     }
@@ -137,7 +137,7 @@ struct DiffText {
     }
 
     private func label(_ node: NodeSummary) -> String {
-        let op = (node.domain == "ai.onnx" ? "" : node.domain + ".") + node.opType
+        let op = OperatorDomain.qualified(node.opType, domain: node.domain)
         if let name = node.name { return "\(op) '\(name)'" }
         return "\(op) (→ \(node.outputs.joined(separator: ", ")))"
     }

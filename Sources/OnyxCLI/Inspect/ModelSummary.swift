@@ -65,7 +65,7 @@ public struct ModelSummary: Codable, Equatable {
     public init(model: Model, file: String) {
         self.file = file
         irVersion = model.irVersion
-        opsets = model.opsetImports.map { Opset(domain: displayDomain($0.domain), version: $0.version) }
+        opsets = model.opsetImports.map { Opset(domain: OperatorDomain.displayName($0.domain), version: $0.version) }
         producerName = model.producerName
         producerVersion = model.producerVersion
         modelVersion = model.modelVersion
@@ -80,7 +80,7 @@ public struct ModelSummary: Codable, Equatable {
         var counts: [String: OpCount] = [:]
         for node in nodes {
             let key = node.normalizedDomain + "::" + (node.opType ?? "")
-            counts[key, default: OpCount(domain: displayDomain(node.domain), opType: node.opType ?? "", count: 0)].count += 1
+            counts[key, default: OpCount(domain: OperatorDomain.displayName(node.domain), opType: node.opType ?? "", count: 0)].count += 1
         }
         opCounts = counts.values.sorted { ($1.count, $0.domain, $0.opType) < ($0.count, $1.domain, $1.opType) }
 
@@ -108,10 +108,4 @@ public struct ModelSummary: Codable, Equatable {
         }
         metadata = Dictionary(model.metadataProps.map { ($0.key ?? "", $0.value ?? "") }, uniquingKeysWith: { $1 })
     }
-}
-
-/// `ai.onnx` for the default domain, which files spell `""` or leave out.
-func displayDomain(_ domain: String?) -> String {
-    guard let domain, !domain.isEmpty else { return "ai.onnx" }
-    return domain
 }

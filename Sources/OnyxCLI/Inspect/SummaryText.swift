@@ -1,4 +1,5 @@
 import Foundation
+import OnyxIR
 
 extension ModelSummary {
     /// The human-readable report of `onyx inspect`.
@@ -53,7 +54,7 @@ extension ModelSummary {
         text.count + 2 > width ? text + "  " : text.padding(toLength: width, withPad: " ", startingAt: 0)
     }
 
-    private func qualified(_ op: OpCount) -> String { op.domain == "ai.onnx" ? op.opType : "\(op.domain).\(op.opType)" }
+    private func qualified(_ op: OpCount) -> String { OperatorDomain.qualified(op.opType, domain: op.domain) }
 }
 
 /// `25,557,032`.

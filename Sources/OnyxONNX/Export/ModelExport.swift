@@ -41,9 +41,13 @@ public enum ModelEncoder {
     /// The largest message protobuf implementations accept (2 GiB - 1).
     public static let protobufLimit: UInt64 = (1 << 31) - 1
 
-    /// Encodes `model` into memory.
-    public static func encode(_ model: Model) throws(ONNXError) -> [UInt8] {
+    /// Encodes `model` into memory; `transform` is applied to each tensor
+    /// as it is encoded (external-data layout).
+    public static func encode(_ model: Model) throws(ONNXError) -> [UInt8] { try encode(model, transform: nil) }
+
+    static func encode(_ model: Model, transform: ((Tensor) -> Tensor)?) throws(ONNXError) -> [UInt8] {
         let arena = try ProtoArena()
+        arena.tensorTransform = transform
         let proto = arena.model(model)
         let size = protobuf_c_message_get_packed_size(&proto.pointee.base)
         try checkLimit(UInt64(size))

@@ -48,17 +48,11 @@ extension ProtoArena {
         m.pointee.denotation = string(type.denotation)
         switch type.kind {
         case .tensor(let element, let shape):
-            let t: UnsafeMutablePointer<Onnx__TypeProto__Tensor> = message(onnx__type_proto__tensor__init)
-            (t.pointee.has_elem_type, t.pointee.elem_type) = optionalField(element?.rawValue, default: 0)
-            t.pointee.shape = shape.map(self.shape)
             m.pointee.value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE
-            m.pointee.tensor_type = t
+            m.pointee.tensor_type = tensorType(onnx__type_proto__tensor__init, element, shape)
         case .sparseTensor(let element, let shape):
-            let t: UnsafeMutablePointer<Onnx__TypeProto__SparseTensor> = message(onnx__type_proto__sparse_tensor__init)
-            (t.pointee.has_elem_type, t.pointee.elem_type) = optionalField(element?.rawValue, default: 0)
-            t.pointee.shape = shape.map(self.shape)
             m.pointee.value_case = ONNX__TYPE_PROTO__VALUE_SPARSE_TENSOR_TYPE
-            m.pointee.sparse_tensor_type = t
+            m.pointee.sparse_tensor_type = tensorType(onnx__type_proto__sparse_tensor__init, element, shape)
         case .sequence(let element):
             let s: UnsafeMutablePointer<Onnx__TypeProto__Sequence> = message(onnx__type_proto__sequence__init)
             s.pointee.elem_type = element.map(self.type)
@@ -85,6 +79,15 @@ extension ProtoArena {
             break
         }
         return m
+    }
+
+    private func tensorType<T: CTensorType>(
+        _ initialize: (UnsafeMutablePointer<T>) -> Void, _ element: DataType?, _ shape: Shape?
+    ) -> UnsafeMutablePointer<T> {
+        let t: UnsafeMutablePointer<T> = message(initialize)
+        (t.pointee.has_elem_type, t.pointee.elem_type) = optionalField(element?.rawValue, default: 0)
+        t.pointee.shape = shape.map(self.shape)
+        return t
     }
 
     func shape(_ shape: Shape) -> UnsafeMutablePointer<Onnx__TensorShapeProto> {

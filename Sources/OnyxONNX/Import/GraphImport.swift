@@ -25,13 +25,10 @@ final class GraphImporter {
         graph.unknownFields = unknownFields(p.base)
         let scope = Scope(parent: outer)
 
-        graph.inputs = messages(p.input, p.n_input) { info in
-            let value = Value(name: string(info.pointee.name) ?? "")
+        graph.inputs = declarations(p.input, p.n_input, DeclarationSite.input, in: graph) { name in
+            let value = Value(name: name)
             scope.define(value, keepExisting: true)
             return value
-        }
-        for (index, info) in messages(p.input, p.n_input, { $0 }).enumerated() {
-            declare(graph.inputs[index], from: info, site: .input(index), in: graph)
         }
 
         graph.initializers = messages(p.initializer, p.n_initializer) { proto in
@@ -49,15 +46,9 @@ final class GraphImporter {
 
         graph.setNodes(importNodes(p.node, p.n_node, scope: scope))
 
-        graph.outputs = messages(p.output, p.n_output) { scope.resolve(string($0.pointee.name) ?? "") }
-        for (index, info) in messages(p.output, p.n_output, { $0 }).enumerated() {
-            declare(graph.outputs[index], from: info, site: .output(index), in: graph)
-        }
-        graph.valueInfo = messages(p.value_info, p.n_value_info) { info in
-            scope.lookup(string(info.pointee.name) ?? "") ?? Value(name: string(info.pointee.name) ?? "")
-        }
-        for (index, info) in messages(p.value_info, p.n_value_info, { $0 }).enumerated() {
-            declare(graph.valueInfo[index], from: info, site: .valueInfo(index), in: graph)
+        graph.outputs = declarations(p.output, p.n_output, DeclarationSite.output, in: graph, value: scope.resolve)
+        graph.valueInfo = declarations(p.value_info, p.n_value_info, DeclarationSite.valueInfo, in: graph) { name in
+            scope.lookup(name) ?? Value(name: name)
         }
         graph.quantizationAnnotations = messages(p.quantization_annotation, p.n_quantization_annotation) {
             TensorAnnotation(
@@ -79,6 +70,19 @@ final class GraphImporter {
         let value = Value(name: name)
         scope.define(value, keepExisting: true)
         return value
+    }
+
+    /// The values a list of ValueInfoProto declares (`value` finds or makes
+    /// the one a name stands for), with each declaration recorded.
+    private func declarations(
+        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__ValueInfoProto>?>?, _ count: Int,
+        _ site: (Int) -> DeclarationSite, in graph: Graph, value: (String) -> Value
+    ) -> [Value] {
+        messages(pointer, count, { $0 }).enumerated().map { index, info in
+            let declared = value(string(info.pointee.name) ?? "")
+            declare(declared, from: info, site: site(index), in: graph)
+            return declared
+        }
     }
 
     private func declare(
@@ -183,11 +187,8 @@ final class GraphImporter {
         function.attributeDefaults = messages(p.attribute_proto, p.n_attribute_proto) { importAttribute($0, scope: scope) }
         body.setNodes(importNodes(p.node, p.n_node, scope: scope))
         body.outputs = strings(p.output, p.n_output).map(scope.resolve)
-        body.valueInfo = messages(p.value_info, p.n_value_info) { info in
-            scope.lookup(string(info.pointee.name) ?? "") ?? Value(name: string(info.pointee.name) ?? "")
-        }
-        for (index, info) in messages(p.value_info, p.n_value_info, { $0 }).enumerated() {
-            declare(body.valueInfo[index], from: info, site: .valueInfo(index), in: body)
+        body.valueInfo = declarations(p.value_info, p.n_value_info, DeclarationSite.valueInfo, in: body) { name in
+            scope.lookup(name) ?? Value(name: name)
         }
         return function
     }
@@ -215,13 +216,9 @@ private func importDeviceConfiguration(_ proto: UnsafeMutablePointer<Onnx__NodeD
                         axis: optional(dim.pointee.has_axis, dim.pointee.axis),
                         simpleSharding: messages(dim.pointee.simple_sharding, dim.pointee.n_simple_sharding) { simple in
                             let d = simple.pointee
-                            let extent: Dimension.Extent
-                            switch d.dim_case {
-                            case ONNX__SIMPLE_SHARDED_DIM_PROTO__DIM_DIM_VALUE: extent = .value(d.dim_value)
-                            case ONNX__SIMPLE_SHARDED_DIM_PROTO__DIM_DIM_PARAM: extent = .symbol(string(d.dim_param) ?? "")
-                            default: extent = .unknown
-                            }
-                            return ShardingSpec.SimpleShardedDim(dim: extent, numShards: optional(d.has_num_shards, d.num_shards))
+                            return ShardingSpec.SimpleShardedDim(
+                                dim: extent(case: d.dim_case.rawValue, value: d.dim_value, param: d.dim_param),
+                                numShards: optional(d.has_num_shards, d.num_shards))
                         })
                 })
         },

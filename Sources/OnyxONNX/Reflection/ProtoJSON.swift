@@ -141,7 +141,7 @@ enum ProtoJSON {
             }
             let special: [String: Double] = ["NaN": .nan, "Infinity": .infinity, "-Infinity": -.infinity]
             guard let value = special[text] ?? Double(text) else { throw fail("a number") }
-            return field.type == PROTOBUF_C_TYPE_FLOAT ? .float(Float(text) ?? Float(value)) : .double(value)
+            return field.floating(value, text: text)
         default:
             let text: String
             switch json.kind {
@@ -149,16 +149,13 @@ enum ProtoJSON {
             case .string(let s): text = s
             default: throw fail("an integer")
             }
-            let unsigned = [PROTOBUF_C_TYPE_UINT32, PROTOBUF_C_TYPE_FIXED32, PROTOBUF_C_TYPE_UINT64, PROTOBUF_C_TYPE_FIXED64]
-                .contains(field.type)
-            if unsigned {
-                guard let v = UInt64(text), field.elementSize == 8 || v <= UInt64(UInt32.max) else { throw fail("an unsigned integer") }
-                return .uint(v)
-            }
-            guard let v = Int64(text) ?? Double(text).flatMap({ Int64(exactly: $0) }),
-                field.elementSize == 8 || Int64(Int32.min)...Int64(Int32.max) ~= v
-            else { throw fail("an integer in range") }
-            return .int(v)
+            // JSON numbers may be written 1e3 or 1.0; only whole values count.
+            let whole = Double(text).flatMap { $0 == $0.rounded() && abs($0) < 0x1p64 ? $0 : nil }
+            let negative = text.hasPrefix("-")
+            guard let magnitude = UInt64(negative ? String(text.dropFirst()) : text) ?? whole.map({ UInt64($0.magnitude) }),
+                let value = field.integer(negative: negative, magnitude: magnitude)
+            else { throw fail(field.isUnsigned ? "an unsigned integer in range" : "an integer in range") }
+            return value
         }
     }
 

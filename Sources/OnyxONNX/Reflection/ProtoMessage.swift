@@ -73,6 +73,28 @@ struct ProtoField {
         }
     }
 
+    var isUnsigned: Bool {
+        [PROTOBUF_C_TYPE_UINT32, PROTOBUF_C_TYPE_FIXED32, PROTOBUF_C_TYPE_UINT64, PROTOBUF_C_TYPE_FIXED64].contains(type)
+    }
+
+    /// The integer value `-magnitude` or `magnitude` for this field, or nil
+    /// when it is out of the field's range (or negative for an unsigned one).
+    func integer(negative: Bool, magnitude: UInt64) -> ProtoValue? {
+        if isUnsigned {
+            guard !negative, elementSize == 8 || magnitude <= UInt64(UInt32.max) else { return nil }
+            return .uint(magnitude)
+        }
+        let limit: UInt64 = elementSize == 8 ? UInt64(Int64.max) : UInt64(Int32.max)
+        guard magnitude <= limit + (negative ? 1 : 0) else { return nil }
+        return .int(negative ? Int64(bitPattern: 0 &- magnitude) : Int64(magnitude))
+    }
+
+    /// A float or double field's value; `text` is re-read as a Float for a
+    /// float field so that it rounds once, not twice.
+    func floating(_ value: Double, text: String) -> ProtoValue {
+        type == PROTOBUF_C_TYPE_FLOAT ? .float(Float(text) ?? Float(value)) : .double(value)
+    }
+
     func enumName(_ value: Int32) -> String? {
         guard let e = enumType, let found = protobuf_c_enum_descriptor_get_value(e, value) else { return nil }
         return String(cString: found.pointee.name)

@@ -174,11 +174,9 @@ enum ProtoText {
                 "inf": .infinity, "infinity": .infinity, "-inf": -.infinity, "-infinity": -.infinity, "nan": .nan, "-nan": .nan,
             ]
             guard let value = special[text.lowercased()] ?? Double(text) else { throw fail("a number") }
-            return field.type == PROTOBUF_C_TYPE_FLOAT ? .float(Float(text) ?? Float(value)) : .double(value)
+            return field.floating(value, text: text)
         default:
             guard case .number(let text) = token.kind else { throw fail("an integer") }
-            let unsigned = [PROTOBUF_C_TYPE_UINT32, PROTOBUF_C_TYPE_FIXED32, PROTOBUF_C_TYPE_UINT64, PROTOBUF_C_TYPE_FIXED64]
-                .contains(field.type)
             let negative = text.hasPrefix("-")
             let digits = negative ? String(text.dropFirst()) : text
             let magnitude: UInt64?
@@ -190,13 +188,10 @@ enum ProtoText {
                 magnitude = UInt64(digits)
             }
             guard let magnitude else { throw fail(!digits.isEmpty && digits.allSatisfy(\.isNumber) ? "an integer in range" : "an integer") }
-            if unsigned {
-                guard !negative, field.elementSize == 8 || magnitude <= UInt64(UInt32.max) else { throw fail("an unsigned integer in range") }
-                return .uint(magnitude)
+            guard let value = field.integer(negative: negative, magnitude: magnitude) else {
+                throw fail(field.isUnsigned ? "an unsigned integer in range" : "an integer in range")
             }
-            let limit: UInt64 = field.elementSize == 8 ? UInt64(Int64.max) : UInt64(Int32.max)
-            guard magnitude <= limit + (negative ? 1 : 0) else { throw fail("an integer in range") }
-            return .int(negative ? Int64(bitPattern: 0 &- magnitude) : Int64(magnitude))
+            return value
         }
     }
 }
