@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Targets point one way: OnyxIR (pure Swift) ← OnyxONNX (protobuf-c codec at
-// the edge), OnyxDiff (structural diff), OnyxText (Graphviz) ← OnyxCLI
+// Targets point one way: OnyxIR (pure Swift) ← OnyxText (ONNX textual
+// syntax, Graphviz), OnyxDiff (structural diff) ← OnyxONNX (protobuf-c codec
+// at the edge, and the one entry point for every file format) ← OnyxCLI
 // (commands as a library) ← onyx (the executable).
 let package = Package(
     name: "Onyx",
@@ -33,7 +34,7 @@ let package = Package(
         // MARK: - Core library
 
         .target(name: "OnyxIR"),
-        .target(name: "OnyxONNX", dependencies: ["OnyxIR", "COnnxProto"]),
+        .target(name: "OnyxONNX", dependencies: ["OnyxIR", "OnyxText", "COnnxProto"]),
         .target(name: "OnyxDiff", dependencies: ["OnyxIR"]),
         .target(name: "OnyxText", dependencies: ["OnyxIR"]),
 
@@ -53,6 +54,9 @@ let package = Package(
         .target(name: "OnyxTestSupport", dependencies: ["OnyxIR", "OnyxONNX"], path: "Tests/OnyxTestSupport"),
         .testTarget(name: "OnyxIRTests", dependencies: ["OnyxIR", "OnyxTestSupport"]),
         .testTarget(name: "OnyxONNXTests", dependencies: ["OnyxONNX", "OnyxTestSupport", "COnnxProto"]),
+        .testTarget(
+            name: "OnyxTextTests", dependencies: ["OnyxText", "OnyxONNX", "OnyxTestSupport"],
+            exclude: ["onnxtxt_interop.py"]),
         .testTarget(name: "OnyxDiffTests", dependencies: ["OnyxDiff", "OnyxONNX", "OnyxTestSupport"]),
         .testTarget(name: "OnyxCLITests", dependencies: ["OnyxCLI", "OnyxTestSupport"]),
     ],

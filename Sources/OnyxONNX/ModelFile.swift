@@ -88,8 +88,7 @@ public enum ModelFile {
         sourcePath: String? = nil
     ) throws(ONNXError) {
         let elided = WeightElision.elidedInitializers(model)
-        guard elided.isEmpty || format == .json || format == .textproto || (format == nil && ModelFormat(path: path) != .onnx)
-        else {
+        guard elided.isEmpty || (format ?? ModelFormat(path: path)) != .onnx else {
             throw ONNXError(
                 .unwritable, file: path,
                 "\(elided.count) initializer(s) have no data (elided, e.g. '\(elided[0])'); "
@@ -98,7 +97,7 @@ public enum ModelFile {
         guard let format = format ?? ModelFormat(path: path) else {
             throw ONNXError(
                 .unwritable, file: path,
-                "cannot tell the format from the extension '.\(URL(fileURLWithPath: path).pathExtension)'; name one (onnx, json, textproto)")
+                "cannot tell the format from the extension '.\(URL(fileURLWithPath: path).pathExtension)'; name one (onnx, json, textproto, onnxtxt)")
         }
         let writer = AtomicWriter()
         let outputDirectory = directory(of: path)

@@ -1,6 +1,7 @@
 import COnnxProto
 import Foundation
 import OnyxIR
+import OnyxText
 
 /// The file formats a model can be read from and written to.
 public enum ModelFormat: String, CaseIterable, Sendable {
@@ -10,6 +11,8 @@ public enum ModelFormat: String, CaseIterable, Sendable {
     case json
     /// protobuf's text format of `ModelProto`.
     case textproto
+    /// The ONNX textual syntax (`onnx.parser` / `onnx.printer`).
+    case onnxtxt
 
     /// The format a file name's extension names, if any.
     public init?(pathExtension ext: String) {
@@ -17,6 +20,7 @@ public enum ModelFormat: String, CaseIterable, Sendable {
         case "onnx", "pb": self = .onnx
         case "json": self = .json
         case "textproto", "pbtxt", "txtpb", "prototxt": self = .textproto
+        case "onnxtxt": self = .onnxtxt
         default: return nil
         }
     }
@@ -25,14 +29,40 @@ public enum ModelFormat: String, CaseIterable, Sendable {
     public init?(path: String) { self.init(pathExtension: URL(fileURLWithPath: path).pathExtension) }
 
     /// Guesses the format of bytes whose name says nothing: JSON starts
-    /// with `{`, other text is taken for the text format, anything else
-    /// for binary.
+    /// with `{`; other text is the ONNX textual syntax when it starts with
+    /// its model header `<` or with a graph name and `(`, and protobuf's
+    /// text format otherwise (`ir_version: 8`, `graph {`); anything else is
+    /// binary.
     public static func sniff(_ bytes: UnsafeRawBufferPointer) -> ModelFormat {
-        guard let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return .onnx }
-        if first == UInt8(ascii: "{") { return .json }
         let head = bytes.prefix(256)
         let isText = head.allSatisfy { $0 == 9 || $0 == 10 || $0 == 13 || (32...126).contains($0) || $0 >= 0x80 }
-        return isText ? .textproto : .onnx
+        guard isText else { return .onnx }
+        var tokens = significantBytes(head).makeIterator()
+        guard let first = tokens.next() else { return .onnx }
+        if first == UInt8(ascii: "{") { return .json }
+        if first == UInt8(ascii: "<") || first == UInt8(ascii: "\"") { return .onnxtxt }
+        // A name: what follows it tells the two text syntaxes apart.
+        while let next = tokens.next() {
+            if next == UInt8(ascii: ":") || next == UInt8(ascii: "{") || next == UInt8(ascii: "<") { return .textproto }
+            if next == UInt8(ascii: "(") { return .onnxtxt }
+        }
+        return .textproto
+    }
+
+    /// The bytes outside whitespace and `#` comments.
+    private static func significantBytes(_ bytes: Slice<UnsafeRawBufferPointer>) -> [UInt8] {
+        var result: [UInt8] = []
+        var inComment = false
+        for byte in bytes {
+            if inComment {
+                inComment = byte != 0x0A
+            } else if byte == UInt8(ascii: "#") {
+                inComment = true
+            } else if ![0x20, 0x09, 0x0A, 0x0D].contains(byte) {
+                result.append(byte)
+            }
+        }
+        return result
     }
 }
 
@@ -43,6 +73,12 @@ public enum ModelCodec {
         switch format {
         case .onnx:
             return try ModelDecoder.decode(bytes)
+        case .onnxtxt:
+            do {
+                return try OnnxTextParser.parseModel(Array(bytes))
+            } catch {
+                throw ONNXError(.syntax, error.description)
+            }
         case .json, .textproto:
             let text = Array(bytes)
             let message: ProtoMessage
@@ -66,7 +102,16 @@ public enum ModelCodec {
 
     static func encode(_ model: Model, as format: ModelFormat, transform: ((Tensor) -> Tensor)?) throws(ONNXError) -> [UInt8] {
         // Binary goes through ModelEncoder, which refuses the 2 GiB overflow.
-        guard format != .onnx else { return try ModelEncoder.encode(model, transform: transform) }
+        switch format {
+        case .onnx: return try ModelEncoder.encode(model, transform: transform)
+        case .onnxtxt:
+            do {
+                return try OnnxTextPrinter(tensorTransform: transform).print(model)
+            } catch {
+                throw ONNXError(.unwritable, "cannot write the ONNX textual syntax: \(error.message)")
+            }
+        case .json, .textproto: break
+        }
         let arena = try ProtoArena()
         arena.tensorTransform = transform
         let proto = arena.model(model)

@@ -7,7 +7,7 @@ import OnyxIR
 /// file is never mistaken for a complete model: it is refused as one until
 /// its weights are restored from a companion model.
 public enum WeightElision {
-    public static let marker = "onyx.elided"
+    public static let marker = Tensor.elisionMarker
 
     /// Drops the data of every dense initializer, in place.
     public static func elide(_ model: Model) {
@@ -38,7 +38,7 @@ public enum WeightElision {
         }
     }
 
-    static func isElided(_ tensor: Tensor) -> Bool { tensor.metadataProps.contains { $0.key == marker } }
+    static func isElided(_ tensor: Tensor) -> Bool { tensor.isElided }
 
     /// Puts back the data of every elided initializer from the initializer
     /// of the same name in `companion`, which must have the same type and dims.

@@ -9,7 +9,7 @@ import Testing
 
     static let allowed: [String: Set<String>] = [
         "OnyxIR": ["Foundation"],
-        "OnyxONNX": ["Foundation", "OnyxIR", "COnnxProto"],
+        "OnyxONNX": ["Foundation", "OnyxIR", "OnyxText", "COnnxProto"],
         "OnyxDiff": ["OnyxIR"],
         "OnyxText": ["OnyxIR"],
         "OnyxCLI": ["Foundation", "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "ArgumentParser"],

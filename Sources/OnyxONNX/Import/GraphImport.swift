@@ -10,20 +10,19 @@ import OnyxIR
 /// file is written back exactly as it was.
 final class GraphImporter {
     private let owner: DecodedBuffer
-    /// Values whose declaration has been taken from some ValueInfoProto.
-    private var declared = Set<ObjectIdentifier>()
+    private var recorder = DeclarationRecorder()
 
     init(owner: DecodedBuffer) { self.owner = owner }
 
     // MARK: Graphs
 
-    func importGraph(_ proto: UnsafeMutablePointer<Onnx__GraphProto>, outer: Scope?) -> Graph {
+    func importGraph(_ proto: UnsafeMutablePointer<Onnx__GraphProto>, outer: NameScope?) -> Graph {
         let p = proto.pointee
         let graph = Graph(name: string(p.name))
         graph.docString = string(p.doc_string)
         graph.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
         graph.unknownFields = unknownFields(p.base)
-        let scope = Scope(parent: outer)
+        let scope = NameScope(parent: outer)
 
         graph.inputs = declarations(p.input, p.n_input, DeclarationSite.input, in: graph) { name in
             let value = Value(name: name)
@@ -33,13 +32,13 @@ final class GraphImporter {
 
         graph.initializers = messages(p.initializer, p.n_initializer) { proto in
             let tensor = importTensor(proto, owner: owner)
-            let value = constantValue(named: tensor.name ?? "", in: scope, graph: graph)
+            let value = scope.initializerValue(named: tensor.name ?? "", in: graph)
             value.initializer = tensor
             return value
         }
         graph.sparseInitializers = messages(p.sparse_initializer, p.n_sparse_initializer) { proto in
             let sparse = importSparseTensor(proto, owner: owner)
-            let value = constantValue(named: sparse.values?.name ?? "", in: scope, graph: graph)
+            let value = scope.initializerValue(named: sparse.values?.name ?? "", in: graph)
             value.sparseInitializer = sparse
             return value
         }
@@ -57,19 +56,6 @@ final class GraphImporter {
                     $0.pointee.quant_parameter_tensor_names, $0.pointee.n_quant_parameter_tensor_names))
         }
         return graph
-    }
-
-    /// The value an initializer named `name` defines: the graph input of
-    /// that name when there is one not yet holding a constant, else a new value.
-    private func constantValue(named name: String, in scope: Scope, graph: Graph) -> Value {
-        if let input = scope.lookup(name), graph.inputs.contains(where: { $0 === input }),
-            input.initializer == nil, input.sparseInitializer == nil
-        {
-            return input
-        }
-        let value = Value(name: name)
-        scope.define(value, keepExisting: true)
-        return value
     }
 
     /// The values a list of ValueInfoProto declares (`value` finds or makes
@@ -92,14 +78,7 @@ final class GraphImporter {
         let declaration = Declaration(
             name: string(i.name) ?? "", type: i.type.map(importType), docString: string(i.doc_string),
             metadataProps: pairs(i.metadata_props, i.n_metadata_props), unknownFields: unknownFields(i.base))
-        if declared.insert(ObjectIdentifier(value)).inserted {
-            value.type = declaration.type
-            value.docString = declaration.docString
-            value.metadataProps = declaration.metadataProps
-            value.declarationUnknownFields = declaration.unknownFields
-        } else if declaration != value.declaration {
-            graph.declarationOverrides[site] = declaration
-        }
+        recorder.record(declaration, for: value, at: site, in: graph)
     }
 
     // MARK: Nodes
@@ -108,7 +87,7 @@ final class GraphImporter {
     /// read a value produced later in the list (an unsorted graph) and a
     /// subgraph may read any value of its enclosing graphs.
     func importNodes(
-        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__NodeProto>?>?, _ count: Int, scope: Scope
+        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__NodeProto>?>?, _ count: Int, scope: NameScope
     ) -> [Node] {
         let protos = messages(pointer, count) { $0 }
         let nodes = protos.map { proto -> Node in
@@ -141,7 +120,7 @@ final class GraphImporter {
 
     // MARK: Attributes
 
-    func importAttribute(_ proto: UnsafeMutablePointer<Onnx__AttributeProto>, scope: Scope) -> Attribute {
+    func importAttribute(_ proto: UnsafeMutablePointer<Onnx__AttributeProto>, scope: NameScope) -> Attribute {
         let p = proto.pointee
         var attribute = Attribute(
             name: string(p.name), type: optional(p.has_type, AttributeType(rawValue: Int32(bitPattern: UInt32(p.type.rawValue)))))
@@ -177,7 +156,7 @@ final class GraphImporter {
         function.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
         function.unknownFields = unknownFields(p.base)
 
-        let scope = Scope(parent: nil)
+        let scope = NameScope(parent: nil)
         let body = function.body
         body.inputs = strings(p.input, p.n_input).map { name in
             let value = Value(name: name)

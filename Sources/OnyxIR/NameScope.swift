@@ -1,0 +1,76 @@
+/// Names visible while building one graph from a file: its own values, then
+/// those of the graphs around it. Names no scope defines become free values,
+/// shared by every reader, so that the file's names all come back on export.
+///
+/// ONNX links values by name; every reader of a format (binary, text
+/// syntax) resolves names through this one type so they agree on it.
+public final class NameScope {
+    private var values: [String: Value] = [:]
+    private let parent: NameScope?
+    private var free: [String: Value] = [:]
+
+    public init(parent: NameScope?) { self.parent = parent }
+
+    /// Makes `value` visible under its name; an earlier definition of the
+    /// same name in this scope wins only when `keepExisting` is set.
+    public func define(_ value: Value, keepExisting: Bool = false) {
+        if keepExisting, values[value.name] != nil { return }
+        values[value.name] = value
+    }
+
+    /// The value `name` stands for in this scope or an enclosing one.
+    public func lookup(_ name: String) -> Value? { values[name] ?? parent?.lookup(name) }
+
+    /// The value `name` stands for in this scope alone.
+    public func lookupLocal(_ name: String) -> Value? { values[name] }
+
+    /// The value `name` refers to, or a free value standing for it.
+    public func resolve(_ name: String) -> Value {
+        if let value = lookup(name) { return value }
+        return root.freeValue(name)
+    }
+
+    /// The value an initializer named `name` defines: the graph input of
+    /// that name when there is one not yet holding a constant, else a new
+    /// value defined here.
+    public func initializerValue(named name: String, in graph: Graph) -> Value {
+        if let input = lookup(name), graph.inputs.contains(where: { $0 === input }),
+            input.initializer == nil, input.sparseInitializer == nil
+        {
+            return input
+        }
+        let value = Value(name: name)
+        define(value, keepExisting: true)
+        return value
+    }
+
+    private var root: NameScope { parent?.root ?? self }
+
+    private func freeValue(_ name: String) -> Value {
+        if let value = free[name] { return value }
+        let value = Value(name: name)
+        free[name] = value
+        return value
+    }
+}
+
+/// Applies value declarations (graph inputs, outputs, value_info) as a file
+/// lists them: the first declaration of a value sets its type and docs; a
+/// later one that says something else is kept in
+/// `Graph.declarationOverrides`, so the file is written back exactly.
+public struct DeclarationRecorder {
+    private var declared = Set<ObjectIdentifier>()
+
+    public init() {}
+
+    public mutating func record(_ declaration: Declaration, for value: Value, at site: DeclarationSite, in graph: Graph) {
+        if declared.insert(ObjectIdentifier(value)).inserted {
+            value.type = declaration.type
+            value.docString = declaration.docString
+            value.metadataProps = declaration.metadataProps
+            value.declarationUnknownFields = declaration.unknownFields
+        } else if declaration != value.declaration {
+            graph.declarationOverrides[site] = declaration
+        }
+    }
+}

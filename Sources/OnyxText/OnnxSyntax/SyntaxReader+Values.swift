@@ -1,0 +1,329 @@
+import OnyxIR
+
+/// Types, tensors and attributes.
+extension SyntaxReader {
+    // MARK: Types
+
+    func nextIsType() -> Bool {
+        let word = scanner.peekIdentifier()
+        return SyntaxVocabulary.dataType(named: word) != nil || SyntaxVocabulary.typeKeywords.contains(word)
+    }
+
+    /// `float[N,3]`, `float` (a scalar), `float[]` (unknown rank),
+    /// `seq(T)`, `map(K, T)`, `optional(T)`, `sparse_tensor(float[N])`,
+    /// `opaque(domain, name)`.
+    func type() throws(OnnxTextError) -> TypeInfo {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= OnnxTextParser.nestingLimit else {
+            throw scanner.error("types are nested more than \(OnnxTextParser.nestingLimit) levels deep")
+        }
+        let start = scanner.position
+        let word = try scanner.identifier("a type")
+        if let element = SyntaxVocabulary.dataType(named: word) {
+            return .tensor(element, try shapeSuffix())
+        }
+        switch word {
+        case "seq":
+            return TypeInfo(.sequence(try parenthesized { () throws(OnnxTextError) in try type() }))
+        case "optional":
+            return TypeInfo(.optional(try parenthesized { () throws(OnnxTextError) in try type() }))
+        case "map":
+            return try parenthesized { () throws(OnnxTextError) in
+                let key = try elementType("a map key type")
+                try scanner.expect(",", "between map key and value types")
+                return TypeInfo(.map(keyType: key, valueType: try type()))
+            }
+        case "sparse_tensor":
+            return try parenthesized { () throws(OnnxTextError) in
+                let element = try elementType("a sparse tensor element type")
+                return TypeInfo(.sparseTensor(elementType: element, shape: try shapeSuffix()))
+            }
+        case "opaque":
+            return try parenthesized { () throws(OnnxTextError) in
+                if scanner.peek() == UInt8(ascii: ")") { return TypeInfo(.opaque(domain: nil, name: nil)) }
+                var first = try scanner.identifier("an opaque type name")
+                while scanner.matches(".") { first += "." + (try scanner.identifier("a domain part after '.'")) }
+                if scanner.matches(",") {
+                    return TypeInfo(.opaque(domain: first, name: try scanner.identifier("an opaque type name")))
+                }
+                return TypeInfo(.opaque(domain: nil, name: first))
+            }
+        default:
+            throw scanner.error(
+                "unknown type '\(word)'; expected an element type (float, int64, …), seq, map, optional, "
+                    + "sparse_tensor or opaque", at: start)
+        }
+    }
+
+    private func parenthesized<T>(_ body: () throws(OnnxTextError) -> T) throws(OnnxTextError) -> T {
+        try scanner.expect("(", "after the type keyword")
+        let result = try body()
+        try scanner.expect(")", "to close the type")
+        return result
+    }
+
+    private func elementType(_ what: String) throws(OnnxTextError) -> DataType {
+        let start = scanner.position
+        let word = try scanner.identifier(what)
+        guard let type = SyntaxVocabulary.dataType(named: word) else {
+            throw scanner.error("expected \(what) (float, int64, …), found '\(word)'", at: start)
+        }
+        return type
+    }
+
+    /// `[dims]`, `[]` (nil: unknown rank) or nothing (a scalar).
+    private func shapeSuffix() throws(OnnxTextError) -> Shape? {
+        guard scanner.matches("[") else { return Shape([]) }
+        if scanner.matches("]") { return nil }
+        var dims: [Dimension] = []
+        repeat {
+            if scanner.matches("?") {
+                dims.append(Dimension(.unknown))
+            } else if scanner.peek() == UInt8(ascii: "\"") {
+                dims.append(Dimension(.symbol(try scanner.string("a dimension name"))))
+            } else {
+                let symbol = scanner.optionalIdentifier()
+                dims.append(Dimension(symbol.isEmpty ? .value(try scanner.integer("a dimension")) : .symbol(symbol)))
+            }
+        } while scanner.matches(",")
+        try scanner.expect("]", "to close the shape")
+        return Shape(dims)
+    }
+
+    // MARK: Tensors
+
+    /// The data after a tensor's type and name: `{1, 2, 3}`, external data
+    /// `["location": "w.bin", …]`, or nothing.
+    func tensorElements(type: TypeInfo?, name: String?) throws(OnnxTextError) -> Tensor {
+        let start = scanner.position
+        guard case .tensor(let element, let shape)? = type?.kind, let element else {
+            throw scanner.error("tensor data needs a tensor type (float[2,3], int64, …)", at: start)
+        }
+        guard let shape else {
+            throw scanner.error("tensor data needs a shape: float[2,3], or float for a scalar, not float[]", at: start)
+        }
+        guard let dims = shape.staticSizes else {
+            throw scanner.error("tensor data needs numeric dimensions, not \(shape)", at: start)
+        }
+        var tensor = Tensor(name: name, dataType: element, dims: dims)
+        if scanner.matches("{") {
+            if !scanner.matches("}") {
+                try elements(of: element, into: &tensor)
+                try scanner.expect("}", "to close the tensor elements")
+            }
+        } else if scanner.matches("[") {
+            tensor.dataLocation = .external
+            tensor.externalData = try pairs()
+            try scanner.expect("]", "to close the external data entries")
+        }
+        return tensor
+    }
+
+    private func elements(of type: DataType, into tensor: inout Tensor) throws(OnnxTextError) {
+        guard let layout = TensorText.layout(of: type) else {
+            throw scanner.error("the textual syntax has no element form for \(type.name) tensors")
+        }
+        switch layout {
+        case .int32Field:
+            repeat {
+                let value = try scanner.integer("a tensor element")
+                guard let narrow = Int32(exactly: value) else {
+                    throw scanner.error("\(value) does not fit the int32 field of a \(type.name) tensor", at: scanner.tokenStart)
+                }
+                tensor.int32Data.append(narrow)
+            } while scanner.matches(",")
+        case .int64Field:
+            repeat { tensor.int64Data.append(try scanner.integer("a tensor element")) } while scanner.matches(",")
+        case .uint64Field:
+            repeat { tensor.uint64Data.append(try unsignedElement()) } while scanner.matches(",")
+        case .floatField:
+            repeat { tensor.floatData.append(try scanner.float("a tensor element")) } while scanner.matches(",")
+        case .doubleField:
+            repeat { tensor.doubleData.append(try scanner.double("a tensor element")) } while scanner.matches(",")
+        case .stringField:
+            repeat {
+                guard case .string(let bytes) = try scanner.literal("a string element") else {
+                    throw scanner.error("expected a quoted string element", at: scanner.tokenStart)
+                }
+                tensor.stringData.append(bytes)
+            } while scanner.matches(",")
+        }
+    }
+
+    /// A uint32/uint64 element. A negative one wraps around, as C's
+    /// `strtoull` (and so onnx's parser) makes it.
+    private func unsignedElement() throws(OnnxTextError) -> UInt64 {
+        guard case .integer(let token) = try scanner.literal("a tensor element") else {
+            throw scanner.error("expected an integer tensor element", at: scanner.tokenStart)
+        }
+        if let value = UInt64(token) { return value }
+        if let negative = Int64(token) { return UInt64(bitPattern: negative) }
+        throw scanner.error("integer \(token) is out of range", at: scanner.tokenStart)
+    }
+
+    // MARK: Attributes
+
+    /// `<name: type = value, …>`, or nothing.
+    func attributeList(in reading: GraphReading) throws(OnnxTextError) -> [Attribute] {
+        var attributes: [Attribute] = []
+        guard scanner.matches("<") else { return attributes }
+        repeat {
+            let name = try scanner.identifier("an attribute name")
+            attributes.append(try attribute(named: name, in: reading))
+        } while scanner.matches(",")
+        try scanner.expect(">", "to close the attributes")
+        return attributes
+    }
+
+    /// `: type = value` after an attribute's name; the type is optional
+    /// when the value tells it.
+    func attribute(named name: String, in reading: GraphReading) throws(OnnxTextError) -> Attribute {
+        var attribute = Attribute(name: name, type: nil)
+        if scanner.matches(":") {
+            let start = scanner.position
+            let word = try scanner.identifier("an attribute type")
+            guard let type = SyntaxVocabulary.attributeType(named: word) else {
+                throw scanner.error(
+                    "unknown attribute type '\(word)'; expected one of "
+                        + SyntaxVocabulary.attributeTypeNames.dropFirst().joined(separator: ", "), at: start)
+            }
+            attribute.type = type
+        }
+        try scanner.expect("=", "after attribute '\(name)'")
+        guard scanner.matches("[") else {
+            let start = scanner.position
+            try store(try singleValue(expected: attribute.type, in: reading), in: &attribute, start: start)
+            return attribute
+        }
+        if scanner.matches("]") {
+            guard let type = attribute.type else {
+                throw scanner.error("the empty list of attribute '\(name)' needs a type, as in '\(name): ints = []'")
+            }
+            guard let singleton = type.singletonOfList, singleton != type else {
+                throw scanner.error("attribute '\(name)' is a single \(SyntaxVocabulary.name(of: type)), not a list")
+            }
+            return attribute
+        }
+        repeat {
+            let start = scanner.position
+            let element = try singleValue(expected: attribute.type?.singletonOfList, in: reading)
+            switch element {
+            case .int(let v): attribute.ints.append(v); attribute.type = .ints
+            case .float(let v): attribute.floats.append(v); attribute.type = .floats
+            case .string(let v): attribute.strings.append(v); attribute.type = .strings
+            case .tensor(let v): attribute.tensors.append(v); attribute.type = .tensors
+            case .graph(let v): attribute.graphs.append(v); attribute.type = .graphs
+            case .type(let v): attribute.typeProtos.append(v); attribute.type = .typeProtos
+            case .reference:
+                throw scanner.error("a list element cannot be an attribute reference", at: start)
+            }
+        } while scanner.matches(",")
+        try scanner.expect("]", "to close the list of attribute '\(name)'")
+        return attribute
+    }
+
+    /// One attribute value.
+    enum AttributeValue {
+        case int(Int64), float(Float), string([UInt8]), tensor(Tensor), graph(Graph), type(TypeInfo)
+        case reference(String)
+
+        var type: AttributeType? {
+            switch self {
+            case .int: return .int
+            case .float: return .float
+            case .string: return .string
+            case .tensor: return .tensor
+            case .graph: return .graph
+            case .type: return .typeProto
+            case .reference: return nil
+            }
+        }
+    }
+
+    private func store(_ value: AttributeValue, in attribute: inout Attribute, start: Int) throws(OnnxTextError) {
+        switch value {
+        case .int(let v): attribute.i = v
+        case .float(let v): attribute.f = v
+        case .string(let v): attribute.s = v
+        case .tensor(let v): attribute.t = v
+        case .graph(let v): attribute.g = v
+        case .type(let v): attribute.tp = v
+        case .reference(let v):
+            attribute.refAttrName = v
+            return
+        }
+        attribute.type = value.type
+    }
+
+    /// A single value; `expected` (from a type annotation) decides between
+    /// readings (an integer literal for a float) and is checked.
+    private func singleValue(expected: AttributeType?, in reading: GraphReading) throws(OnnxTextError) -> AttributeValue {
+        let start = scanner.position
+        let value: AttributeValue
+        let next = scanner.peek()
+        if let next, SyntaxVocabulary.isIdentifierStart(next) {
+            if nextIsType() {
+                let type = try self.type()
+                let after = scanner.peek()
+                if after == UInt8(ascii: "{") || after == UInt8(ascii: "=") || after == UInt8(ascii: "\"")
+                    || !scanner.peekIdentifier().isEmpty
+                {
+                    let name = try scanner.optionalName()
+                    _ = scanner.matches("=")
+                    value = .tensor(try tensorElements(type: type, name: name))
+                } else {
+                    value = .type(type)
+                }
+            } else if ["nan", "inf", "infinity"].contains(scanner.peekIdentifier().lowercased()) {
+                value = .float(try scanner.float("a float"))
+            } else {
+                value = .graph(try graph(parent: reading))
+            }
+        } else if scanner.matches("@") {
+            value = .reference(try scanner.name("the name of the function attribute referred to"))
+        } else if expected == .graph, next == UInt8(ascii: "\"") {
+            value = .graph(try graph(parent: reading))
+        } else {
+            let literal = try scanner.literal("an attribute value")
+            switch literal {
+            case .integer(let token) where expected == .float:
+                guard let v = Float(token), v.isFinite else { throw scanner.error("\(token) is out of range for a float", at: start) }
+                value = .float(v)
+            case .integer(let token):
+                guard let v = Int64(token) else { throw scanner.error("integer \(token) is out of range", at: start) }
+                value = .int(v)
+            case .decimal(let token):
+                guard let v = Float(token), v.isFinite || !token.contains(where: \.isNumber) else {
+                    throw scanner.error("\(token) is out of range for a float", at: start)
+                }
+                value = .float(v)
+            case .string(let bytes):
+                value = .string(bytes)
+            }
+        }
+        if let expected, expected != .undefined, let actual = value.type, actual != expected {
+            throw scanner.error(
+                "the attribute is declared \(SyntaxVocabulary.name(of: expected)) but its value is a "
+                    + SyntaxVocabulary.name(of: actual), at: start)
+        }
+        return value
+    }
+}
+
+extension AttributeType {
+    /// The element type of a list type (`ints` → `int`); a single type is
+    /// its own; nil for undefined or unknown codes.
+    var singletonOfList: AttributeType? {
+        switch self {
+        case .floats, .float: return .float
+        case .ints, .int: return .int
+        case .strings, .string: return .string
+        case .tensors, .tensor: return .tensor
+        case .graphs, .graph: return .graph
+        case .sparseTensors, .sparseTensor: return .sparseTensor
+        case .typeProtos, .typeProto: return .typeProto
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,249 @@
+/// The lexical level of the ONNX textual syntax, as onnx/defs/parser.h
+/// reads it: whitespace and `#` comments between tokens, identifiers
+/// `[A-Za-z_][A-Za-z0-9_]*`, string literals in double quotes with `\`
+/// escaping the next character, and numbers (`-`? digits, one `.`, an
+/// exponent; `nan`, `inf`, `infinity` in any case).
+///
+/// Positions are byte offsets; line and column are worked out only for an
+/// error, so reading costs nothing for them.
+struct SyntaxScanner {
+    /// A literal token.
+    enum Literal {
+        case integer(Substring), decimal(Substring), string([UInt8])
+    }
+
+    let text: [UInt8]
+    var position = 0
+
+    init(_ text: [UInt8]) { self.text = text }
+
+    var atEnd: Bool { position >= text.count }
+
+    mutating func skipSpace() {
+        while position < text.count {
+            let byte = text[position]
+            if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+                position += 1
+            } else if byte == UInt8(ascii: "#") {
+                while position < text.count && text[position] != 0x0A { position += 1 }
+            } else {
+                return
+            }
+        }
+    }
+
+    /// The next byte after whitespace, or nil at the end.
+    mutating func peek() -> UInt8? {
+        skipSpace()
+        return position < text.count ? text[position] : nil
+    }
+
+    /// Consumes `byte` if it comes next.
+    mutating func matches(_ byte: Character, skippingSpace: Bool = true) -> Bool {
+        if skippingSpace { skipSpace() }
+        guard position < text.count, text[position] == byte.asciiValue! else { return false }
+        position += 1
+        return true
+    }
+
+    mutating func expect(_ byte: Character, skippingSpace: Bool = true, _ context: String) throws(OnnxTextError) {
+        guard matches(byte, skippingSpace: skippingSpace) else {
+            throw error("expected '\(byte)' \(context), found \(describeNext())")
+        }
+    }
+
+    // MARK: Identifiers
+
+    /// An identifier, or "" when none comes next.
+    mutating func optionalIdentifier() -> String {
+        skipSpace()
+        let start = position
+        guard position < text.count, SyntaxVocabulary.isIdentifierStart(text[position]) else { return "" }
+        position += 1
+        while position < text.count && SyntaxVocabulary.isIdentifierByte(text[position]) { position += 1 }
+        return String(decoding: text[start..<position], as: UTF8.self)
+    }
+
+    /// The identifier that comes next, without consuming it.
+    mutating func peekIdentifier() -> String {
+        let saved = position
+        defer { position = saved }
+        return optionalIdentifier()
+    }
+
+    mutating func identifier(_ what: String) throws(OnnxTextError) -> String {
+        let name = optionalIdentifier()
+        guard !name.isEmpty else { throw error("expected \(what), found \(describeNext())") }
+        return name
+    }
+
+    /// An identifier or a quoted name.
+    mutating func name(_ what: String) throws(OnnxTextError) -> String {
+        if peek() == UInt8(ascii: "\"") { return try string(what) }
+        return try identifier(what)
+    }
+
+    /// An identifier or a quoted name, or "" when neither comes next.
+    mutating func optionalName() throws(OnnxTextError) -> String {
+        if peek() == UInt8(ascii: "\"") { return try string("a name") }
+        return optionalIdentifier()
+    }
+
+    // MARK: Literals
+
+    mutating func string(_ what: String) throws(OnnxTextError) -> String {
+        guard case .string(let bytes) = try literal(what) else {
+            throw error("expected \(what) as a quoted string", at: tokenStart)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Where the last literal began, for errors about its value.
+    private(set) var tokenStart = 0
+
+    mutating func literal(_ what: String) throws(OnnxTextError) -> Literal {
+        skipSpace()
+        tokenStart = position
+        guard position < text.count else { throw error("expected \(what), found end of input") }
+        if text[position] == UInt8(ascii: "\"") { return .string(try stringBody()) }
+        let start = position
+        if text[position] == UInt8(ascii: "-") { position += 1 }
+        if position < text.count && SyntaxVocabulary.isLetter(text[position]) {
+            var end = position
+            while end < text.count && SyntaxVocabulary.isLetter(text[end]) { end += 1 }
+            let word = String(decoding: text[position..<end], as: UTF8.self).lowercased()
+            guard ["nan", "inf", "infinity"].contains(word), end >= text.count || !SyntaxVocabulary.isDigit(text[end]) else {
+                position = start
+                throw error("expected \(what), found \(describeNext())")
+            }
+            position = end
+            return .decimal(Substring(String(decoding: text[start..<end], as: UTF8.self)))
+        }
+        guard position < text.count, SyntaxVocabulary.isDigit(text[position]) else {
+            position = start
+            throw error("expected \(what), found \(describeNext())")
+        }
+        var isDecimal = false
+        while position < text.count && (SyntaxVocabulary.isDigit(text[position]) || text[position] == UInt8(ascii: ".")) {
+            if text[position] == UInt8(ascii: ".") {
+                if isDecimal { break }
+                isDecimal = true
+            }
+            position += 1
+        }
+        if position < text.count && (text[position] | 0x20) == UInt8(ascii: "e") {
+            isDecimal = true
+            position += 1
+            if position < text.count && (text[position] == UInt8(ascii: "+") || text[position] == UInt8(ascii: "-")) {
+                position += 1
+            }
+            while position < text.count && SyntaxVocabulary.isDigit(text[position]) { position += 1 }
+        }
+        let token = Substring(String(decoding: text[start..<position], as: UTF8.self))
+        return isDecimal ? .decimal(token) : .integer(token)
+    }
+
+    private mutating func stringBody() throws(OnnxTextError) -> [UInt8] {
+        let open = position
+        position += 1
+        var bytes: [UInt8] = []
+        while position < text.count && text[position] != UInt8(ascii: "\"") {
+            if text[position] == UInt8(ascii: "\\") {
+                position += 1
+                guard position < text.count else { break }
+            }
+            bytes.append(text[position])
+            position += 1
+        }
+        guard position < text.count else { throw error("string literal is not closed", at: open) }
+        position += 1
+        return bytes
+    }
+
+    mutating func integer(_ what: String) throws(OnnxTextError) -> Int64 {
+        let literal = try literal(what)
+        guard case .integer(let token) = literal else {
+            throw error("expected \(what) (an integer), found \(describe(literal))", at: tokenStart)
+        }
+        guard let value = Int64(token) else { throw error("integer \(token) is out of range", at: tokenStart) }
+        return value
+    }
+
+    mutating func float(_ what: String) throws(OnnxTextError) -> Float {
+        let literal = try literal(what)
+        switch literal {
+        case .integer(let token), .decimal(let token):
+            guard let value = Float(token), value.isFinite || !token.contains(where: \.isNumber) else {
+                throw error("\(token) is out of range for a float", at: tokenStart)
+            }
+            return value
+        case .string: throw error("expected \(what) (a number), found \(describe(literal))", at: tokenStart)
+        }
+    }
+
+    mutating func double(_ what: String) throws(OnnxTextError) -> Double {
+        let literal = try literal(what)
+        switch literal {
+        case .integer(let token), .decimal(let token):
+            guard let value = Double(token), value.isFinite || !token.contains(where: \.isNumber) else {
+                throw error("\(token) is out of range for a double", at: tokenStart)
+            }
+            return value
+        case .string: throw error("expected \(what) (a number), found \(describe(literal))", at: tokenStart)
+        }
+    }
+
+    // MARK: Errors
+
+    func describe(_ literal: Literal) -> String {
+        switch literal {
+        case .integer(let t): return "integer \(t)"
+        case .decimal(let t): return "number \(t)"
+        case .string(let s): return "string \"\(String(decoding: s.prefix(40), as: UTF8.self))\""
+        }
+    }
+
+    /// The token at the current position, for "expected …, found …".
+    func describeNext() -> String {
+        var at = position
+        while at < text.count && (text[at] == 0x20 || (text[at] >= 0x09 && text[at] <= 0x0D)) { at += 1 }
+        guard at < text.count else { return "end of input" }
+        let byte = text[at]
+        if SyntaxVocabulary.isIdentifierStart(byte) {
+            var end = at
+            while end < text.count && SyntaxVocabulary.isIdentifierByte(text[end]) { end += 1 }
+            return "'\(String(decoding: text[at..<min(end, at + 40)], as: UTF8.self))'"
+        }
+        if SyntaxVocabulary.isDigit(byte) || byte == UInt8(ascii: "-") {
+            var end = at + 1
+            while end < text.count && (SyntaxVocabulary.isDigit(text[end]) || text[end] == UInt8(ascii: ".")) { end += 1 }
+            return "number \(String(decoding: text[at..<min(end, at + 40)], as: UTF8.self))"
+        }
+        if byte == UInt8(ascii: "\"") { return "a quoted string" }
+        if byte < 0x80 { return "'\(Character(Unicode.Scalar(byte)))'" }
+        return "a non-ASCII character"
+    }
+
+    /// An error at `offset` (the current position by default, after
+    /// whitespace), with its line and column and the line quoted.
+    func error(_ message: String, at offset: Int? = nil) -> OnnxTextError {
+        var at = offset ?? position
+        if offset == nil {
+            while at < text.count && (text[at] == 0x20 || (text[at] >= 0x09 && text[at] <= 0x0D)) { at += 1 }
+        }
+        at = min(at, text.count)
+        var line = 1
+        var lineStart = 0
+        for index in 0..<at where text[index] == 0x0A {
+            line += 1
+            lineStart = index + 1
+        }
+        var lineEnd = lineStart
+        while lineEnd < text.count && text[lineEnd] != 0x0A { lineEnd += 1 }
+        // Columns count characters: UTF-8 continuation bytes do not start one.
+        let column = 1 + text[lineStart..<at].filter { $0 & 0xC0 != 0x80 }.count
+        return OnnxTextError(
+            message, location: .init(line: line, column: column),
+            sourceLine: String(decoding: text[lineStart..<lineEnd], as: UTF8.self))
+    }
+}
