@@ -21,10 +21,11 @@ let package = Package(
                 "CBenchSupport",
                 .product(name: "OnyxIR", package: "Onyx"),
                 .product(name: "OnyxONNX", package: "Onyx"),
+                .product(name: "OnyxText", package: "Onyx"),
             ]
         ),
-        // Writes .data/large.onnx and .data/nodes20k.onnx (also read by
-        // python_onnx_load.py).
+        // Writes .data/large.onnx, .data/nodes20k.onnx and its textual form
+        // .data/nodes20k.onnxtxt (also read by python_onnx_load.py).
         .executableTarget(name: "MakeBenchInputs", dependencies: ["BenchSupport"]),
         // Loads a file in a fresh process and reports RssAnon against its size.
         .executableTarget(
@@ -43,6 +44,7 @@ let package = Package(
                 .product(name: "OnyxIR", package: "Onyx"),
                 .product(name: "OnyxONNX", package: "Onyx"),
                 .product(name: "OnyxDiff", package: "Onyx"),
+                .product(name: "OnyxText", package: "Onyx"),
             ],
             path: "Benchmarks/ModelIO",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -8,6 +8,15 @@ For each file (default: Benchmarks/.data/large.onnx and nodes20k.onnx):
   encode             model.SerializeToString()
   save               onnx.save(model, tmp_path)
   write bytes        open(tmp, 'wb').write(bytes)
+For nodes20k.onnx, also the ONNX textual syntax, on nodes20k.onnxtxt (Onyx's
+printing of the same model):
+  parse text         onnx.parser.parse_model(text)   (text already read, as a str)
+  print text         onnx.printer.to_text(model)     (model already loaded)
+parse_model is the C++ parser, then serializing its ModelProto and parsing
+that into a Python ModelProto; to_text serializes the Python model, then the
+C++ printer parses and prints it: what a Python user pays for either. It
+also checks that to_text(onnx.load(nodes20k.onnx)) + "\n" is byte for byte
+nodes20k.onnxtxt.
 Each after one warm-up call; the median (and min) of --runs timed calls, in ms.
 Import time is excluded. Results from each timed call are dropped only after
 the clock stops. Also reports RssAnon growth across one onnx.load (in a
@@ -26,6 +35,8 @@ import sys
 import time
 
 import onnx
+import onnx.parser
+import onnx.printer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.environ.get("ONYX_BENCH_DATA") or os.path.join(HERE, ".data")
@@ -99,6 +110,27 @@ def bench_file(path, runs):
     return results
 
 
+def bench_text(path, text_path, runs):
+    """parse_model / to_text on the model at path and its text at text_path."""
+    with open(text_path, "rb") as f:
+        text_bytes = f.read()
+    text = text_bytes.decode("utf-8")
+    model = onnx.load(path)
+    printed = onnx.printer.to_text(model) + "\n"
+    printed_bytes = printed.encode("utf-8")
+    results = {"text_file": text_path, "text_bytes": len(text_bytes),
+               "text_identical": printed_bytes == text_bytes}
+    if not results["text_identical"]:
+        first = next((i for i, (a, b) in enumerate(zip(printed_bytes, text_bytes)) if a != b),
+                     min(len(printed_bytes), len(text_bytes)))
+        results["text_first_difference"] = {"offset": first, "line": text_bytes[:first].count(b"\n") + 1,
+                                            "to_text_bytes": len(printed_bytes)}
+    results["parse text"] = timed(lambda: onnx.parser.parse_model(text), runs)
+    results["print text"] = timed(lambda: onnx.printer.to_text(model), runs)
+    del model
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", default=[os.path.join(DATA, "large.onnx"), os.path.join(DATA, "nodes20k.onnx")])
@@ -123,8 +155,20 @@ def main():
         r = bench_file(path, args.runs)
         all_results[os.path.basename(path)] = r
         print(f"\n{os.path.basename(path)} ({r['file_bytes'] / 1e6:.1f} MB), median / min of {args.runs} runs:")
-        for key in ("read bytes", "load", "decode", "encode", "save", "write bytes"):
-            print(f"  {key:<12} {r[key]['median_ms']:10.2f} ms  {r[key]['min_ms']:10.2f} ms")
+        text_path = os.path.splitext(path)[0] + ".onnxtxt"
+        if os.path.basename(path) == "nodes20k.onnx":
+            if os.path.exists(text_path):
+                r.update(bench_text(path, text_path, args.runs))
+            else:
+                print(f"{text_path} is missing (run MakeBenchInputs): text timings skipped")
+        for key in ("read bytes", "load", "decode", "encode", "save", "write bytes", "parse text", "print text"):
+            if key in r:
+                print(f"  {key:<12} {r[key]['median_ms']:10.2f} ms  {r[key]['min_ms']:10.2f} ms")
+        if "text_identical" in r:
+            print(f"  onnx.printer.to_text(onnx.load({os.path.basename(path)})) + newline "
+                  + ("is byte-identical to" if r["text_identical"] else "DIFFERS from")
+                  + f" {os.path.basename(r['text_file'])} ({r['text_bytes']:,} bytes)"
+                  + ("" if r["text_identical"] else f": first difference at line {r['text_first_difference']['line']}"))
         print(f"  RssAnon growth across onnx.load: {r['load_rss_anon_delta_bytes'] / 1e6:.1f} MB"
               f" ({r['load_rss_anon_ratio']:.2f}x file size)")
     if args.json:

@@ -3,7 +3,8 @@
 // missing; compare.sh regenerates them first).
 //
 //   large:    75 × 4 MiB float32 initializers in one file (~300 MiB)
-//   nodes20k: a chain of 20,000 small nodes (~1 MiB)
+//   nodes20k: a chain of 20,000 small nodes (~1 MiB), and the same model in
+//             the ONNX textual syntax (nodes20k.onnxtxt) for parse and print
 //
 // Each measured region excludes freeing its result: the model or buffer is
 // released after stopMeasurement(), then malloc's free memory is returned to
@@ -18,6 +19,7 @@ import Foundation
 import OnyxDiff
 import OnyxIR
 import OnyxONNX
+import OnyxText
 
 /// Setup state: bytes of a file, freed in teardown.
 final class FileBytes: @unchecked Sendable {
@@ -130,5 +132,27 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(report)
     } setup: {
         try (ModelFile.load(BenchPaths.nodes), ModelFile.load(BenchPaths.nodesReexported))
+    }
+
+    // MARK: Text syntax (target: ≤ 2× onnx.parser.parse_model / onnx.printer.to_text)
+
+    Benchmark("nodes20k: parse text", configuration: small) { benchmark, text in
+        try withExtendedLifetime(OnnxTextParser.parseModel(text)) { model in
+            benchmark.stopMeasurement()
+            blackHole(model)
+        }
+        releaseFreeMemory()
+    } setup: {
+        Array(FileBytes(BenchPaths.nodesText).bytes)
+    }
+
+    Benchmark("nodes20k: print text", configuration: small) { benchmark, model in
+        try withExtendedLifetime(OnnxTextPrinter().print(model)) { text in
+            benchmark.stopMeasurement()
+            blackHole(text.count)
+        }
+        releaseFreeMemory()
+    } setup: {
+        try ModelFile.load(BenchPaths.nodes)
     }
 }

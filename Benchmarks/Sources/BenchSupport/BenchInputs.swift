@@ -2,6 +2,7 @@ import CBenchSupport
 import Foundation
 import OnyxIR
 import OnyxONNX
+import OnyxText
 
 /// Where the generated inputs live, shared by the benchmark suite, the
 /// helper tools and `python_onnx_load.py`: `Benchmarks/.data/` (git-ignored),
@@ -21,19 +22,25 @@ public enum BenchPaths {
     /// The same model re-exported: every value and node renamed, the node
     /// list reversed, and one attribute changed (the diff benchmark's pair).
     public static var nodesReexported: String { dataDirectory + "/nodes20k-reexported.onnx" }
+    /// `nodes20k.onnx` in the ONNX textual syntax, as Onyx's printer writes
+    /// it (the text benchmarks' input; `onnx.printer.to_text` of the same
+    /// file plus a newline is expected to be the same bytes).
+    public static var nodesText: String { dataDirectory + "/nodes20k.onnxtxt" }
     /// Where the save and write benchmarks put their output (same file system as the inputs).
     public static var scratch: String { dataDirectory + "/scratch" }
 }
 
-/// The two generated models.
+/// The generated models, and the textual form of `nodes20k`.
 public enum BenchInputs {
     public static let largeTensorCount = 75
     public static let largeTensorSide = 1024 // 1024 × 1024 floats = 4 MiB per tensor
 
     public static let nodeCount = 20_000
 
-    /// Writes both inputs when missing (or always, with `force`), and makes
-    /// the scratch folder. Returns what it wrote.
+    /// Writes the inputs when missing (or always, with `force`), and makes
+    /// the scratch folder. Returns what it wrote. The text file is printed
+    /// from `nodes20k.onnx` as loaded back from disk, and rewritten whenever
+    /// that file is.
     @discardableResult
     public static func ensure(force: Bool = false, log: (String) -> Void = { _ in }) throws -> [String] {
         try FileManager.default.createDirectory(atPath: BenchPaths.scratch, withIntermediateDirectories: true)
@@ -47,6 +54,14 @@ public enum BenchInputs {
             try ModelFile.save(make(), to: path)
             log("wrote \(path) (\(fileSize(path)) bytes) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
             written.append(path)
+        }
+        let text = BenchPaths.nodesText
+        if force || written.contains(BenchPaths.nodes) || !FileManager.default.fileExists(atPath: text) {
+            let start = Date()
+            let bytes = try OnnxTextPrinter().print(ModelFile.load(BenchPaths.nodes))
+            bytes.withUnsafeBytes { writeWholeFile(text, $0) }
+            log("wrote \(text) (\(fileSize(text)) bytes) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+            written.append(text)
         }
         return written
     }

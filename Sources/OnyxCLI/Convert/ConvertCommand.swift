@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OnyxIR
 import OnyxONNX
+import OnyxText
 
 extension ModelFormat: ExpressibleByArgument {}
 
@@ -12,7 +13,8 @@ struct ConvertCommand: ConsoleCommand {
         commandName: "convert",
         abstract: "Convert a model between formats, optionally moving weights to or from external data.",
         discussion: """
-            Formats follow the extensions: .onnx (binary), .json (protobuf JSON mapping), \
+            Formats follow the extensions: .onnx (binary), .onnxtxt (the ONNX textual syntax of \
+            onnx.parser and onnx.printer), .json (protobuf JSON mapping), \
             .textproto/.pbtxt/.txtpb/.prototxt (protobuf text format), and for output only \
             .dot/.svg/.png (a Graphviz drawing; .svg and .png need Graphviz's dot program); \
             --from and --to override them, and - reads standard input or writes standard output. \
@@ -23,6 +25,8 @@ struct ConvertCommand: ConsoleCommand {
             Examples:
               onyx convert model.onnx copy.onnx
               onyx convert model.onnx model.json
+              onyx convert model.onnx model.onnxtxt
+              onyx convert edited.onnxtxt model.onnx
               onyx convert model.onnx - --to textproto | less
               onyx convert resnet50.onnx resnet50.svg
               onyx convert big.onnx big.textproto --elide-weights
@@ -87,7 +91,7 @@ struct ConvertCommand: ConsoleCommand {
         }
         if output != "-" && to == nil && ModelFormat(path: output) == nil && PictureFormat(path: output) == nil {
             throw ValidationError(
-                "cannot tell the output format from '\(output)'; use an extension (.onnx, .json, .textproto, .dot, .svg, .png) or --to")
+                "cannot tell the output format from '\(output)'; use an extension (.onnx, .onnxtxt, .json, .textproto, .dot, .svg, .png) or --to")
         }
         if elideWeights {
             let target = to ?? (output == "-" ? nil : ModelFormat(path: output)?.rawValue)
@@ -98,6 +102,12 @@ struct ConvertCommand: ConsoleCommand {
         if picture != nil && (externalData != nil || inlineData) {
             throw ValidationError("--external-data and --inline-data do not apply to a drawing")
         }
+    }
+
+    /// The model format of the output, if it is not a drawing.
+    var outputFormat: ModelFormat? {
+        if let to { return ModelFormat(rawValue: to) }
+        return output == "-" ? nil : ModelFormat(path: output)
     }
 
     /// The drawing asked for, if the output is one.
@@ -129,6 +139,14 @@ struct ConvertCommand: ConsoleCommand {
                         + "(--elide-weights); give the full model with --weights-from")
             }
             if elideWeights { WeightElision.elide(model) }
+            if outputFormat == .onnxtxt {
+                let losses = OnnxTextLosses.of(model)
+                if !losses.isEmpty {
+                    console.err(
+                        "warning: the ONNX textual syntax has no place for what this model also holds: "
+                            + losses.joined(separator: ", ") + "; .onnx, .json and .textproto keep everything\n")
+                }
+            }
             if let picture {
                 let bytes = try picture.render(model)
                 if output == "-" {

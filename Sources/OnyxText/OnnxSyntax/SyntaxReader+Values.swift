@@ -191,17 +191,19 @@ extension SyntaxReader {
             attribute.type = type
         }
         try scanner.expect("=", "after attribute '\(name)'")
+        let listStart = scanner.position
         guard scanner.matches("[") else {
-            let start = scanner.position
-            try store(try singleValue(expected: attribute.type, in: reading), in: &attribute, start: start)
+            store(try singleValue(expected: attribute.type, in: reading), in: &attribute)
             return attribute
         }
         if scanner.matches("]") {
             guard let type = attribute.type else {
-                throw scanner.error("the empty list of attribute '\(name)' needs a type, as in '\(name): ints = []'")
+                throw scanner.error(
+                    "the empty list of attribute '\(name)' needs a type, as in '\(name): ints = []'", at: listStart)
             }
             guard let singleton = type.singletonOfList, singleton != type else {
-                throw scanner.error("attribute '\(name)' is a single \(SyntaxVocabulary.name(of: type)), not a list")
+                throw scanner.error(
+                    "attribute '\(name)' is a single \(SyntaxVocabulary.name(of: type)), not a list", at: listStart)
             }
             return attribute
         }
@@ -241,7 +243,7 @@ extension SyntaxReader {
         }
     }
 
-    private func store(_ value: AttributeValue, in attribute: inout Attribute, start: Int) throws(OnnxTextError) {
+    private func store(_ value: AttributeValue, in attribute: inout Attribute) {
         switch value {
         case .int(let v): attribute.i = v
         case .float(let v): attribute.f = v

@@ -224,14 +224,11 @@ struct SyntaxScanner {
         return "a non-ASCII character"
     }
 
-    /// An error at `offset` (the current position by default, after
-    /// whitespace), with its line and column and the line quoted.
+    /// An error at the token that starts at or after `offset` (the current
+    /// position by default), with its line and column and the line quoted.
     func error(_ message: String, at offset: Int? = nil) -> OnnxTextError {
         var at = offset ?? position
-        if offset == nil {
-            while at < text.count && (text[at] == 0x20 || (text[at] >= 0x09 && text[at] <= 0x0D)) { at += 1 }
-        }
-        at = min(at, text.count)
+        while at < text.count && (text[at] == 0x20 || (text[at] >= 0x09 && text[at] <= 0x0D)) { at += 1 }
         var line = 1
         var lineStart = 0
         for index in 0..<at where text[index] == 0x0A {

@@ -1,0 +1,169 @@
+import Foundation
+import OnyxIR
+import OnyxONNX
+import OnyxTestSupport
+import OnyxText
+import Testing
+
+func parse(_ text: String) throws(OnnxTextError) -> Model { try OnnxTextParser.parseModel(Array(text.utf8)) }
+
+func printed(_ model: Model) throws -> String { String(decoding: try OnnxTextPrinter().print(model), as: UTF8.self) }
+
+/// The grammar's corners: linking, what Onyx writes beyond onnx's printer,
+/// elided weights and what cannot be written.
+@Suite struct OnnxTextSyntaxTests {
+    /// A model header as the printer writes it.
+    static let header = "<\n   ir_version: 10,\n   opset_import: [\"\" : 21]\n>\n"
+
+    @Test func namesLinkAcrossGraphsAndOrder() throws {
+        // The If branch reads `late`, made after the If in the outer graph;
+        // `b` is read before the node that makes it.
+        let model = try parse(Self.header + """
+            g (bool c, float[2] x) => (float[2] y) {
+               y = If (c) <then_branch: graph = t () => (float[2] o) { o = Identity (late) },
+                           else_branch: graph = e () => (float[2] o2) { o2 = Identity (x) }>
+               late = Neg (b)
+               b = Abs (x)
+            }
+            """)
+        let graph = try #require(model.graph)
+        let (ifNode, neg, abs) = (graph.nodes[0], graph.nodes[1], graph.nodes[2])
+        let thenBranch = try #require(ifNode.attribute("then_branch")?.g)
+        #expect(thenBranch.nodes[0].inputs[0] === neg.outputs[0])
+        #expect(neg.inputs[0] === abs.outputs[0])
+        #expect(graph.outputs[0] === ifNode.outputs[0])
+        #expect(graph.inputs[1].uses.count == 2)
+        #expect(Set(thenBranch.capturedValues.map(\.name)) == ["late"])
+    }
+
+    @Test func functionsKeepDefaultsValueInfoAndDocs() throws {
+        let text = Self.header + """
+            g (float[2] x) => (float[2] y) {
+               y = local.Scale <factor: float = 2> (x)
+            }
+            <
+              domain: "local",
+              doc_string: "y = x * factor",
+              opset_import: ["" : 21]
+            >
+            Scale <factor,bias: float = 0.5>(x) => (y) <float[2] k>
+            {
+               k = Constant <value_float: float = @factor> ()
+               y = Mul (x, k)
+            }
+
+            """
+        let model = try parse(text)
+        let function = try #require(model.functions.first)
+        #expect(function.attributeNames == ["factor"])
+        #expect(function.attributeDefaults.map(\.name) == ["bias"] && function.attributeDefaults[0].f == 0.5)
+        #expect(function.body.valueInfo.map(\.name) == ["k"])
+        #expect(function.body.valueInfo[0] === function.body.nodes[0].outputs[0])
+        #expect(function.docString == "y = x * factor")
+        #expect(function.body.nodes[0].attributes[0].refAttrName == "factor")
+        #expect(try printed(model) == text)
+    }
+
+    @Test func listAttributesOfTensorsGraphsAndTypesAreKept() throws {
+        // onnx's parser reads these lists and drops them; Onyx keeps them.
+        let model = try parse(Self.header + """
+            g (float[2] x) => (float[2] y) {
+               y = Custom <ts: tensors = [float[2] {1,2}, int64 t {5}], tps: type_protos = [float[N], seq(int64)],
+                           gs: graphs = [a () => (float o) { o = Constant <value_float = 1.5> () }]> (x)
+            }
+            """)
+        let attributes = try #require(model.graph?.nodes.first?.attributes)
+        #expect(attributes[0].type == .tensors && attributes[0].tensors.map(\.floatData) == [[1, 2], []])
+        #expect(attributes[0].tensors[1].int64Data == [5] && attributes[0].tensors[1].name == "t")
+        #expect(attributes[1].type == .typeProtos && attributes[1].typeProtos.count == 2)
+        #expect(attributes[2].type == .graphs && attributes[2].graphs[0].nodes.count == 1)
+        let again = try parse(try printed(model))
+        #expect(try printed(again) == printed(model))
+    }
+
+    @Test func subgraphNamesThatNeedQuotesReadBack() throws {
+        // onnx's parser takes a quoted graph value for a string; the type
+        // annotation says it is a graph.
+        let text = Self.header + """
+            g (bool c) => (float y) {
+               y = If (c) <else_branch: graph = "else branch" () => (float a) {
+                  a = Constant <value_float: float = 0> ()
+               }, then_branch: graph = "" () => (float b) {
+                  b = Constant <value_float: float = 1> ()
+               }>
+            }
+
+            """
+        let model = try parse(text)
+        #expect(model.graph?.nodes[0].attribute("else_branch")?.g?.name == "else branch")
+        #expect(try printed(model) == text)
+    }
+
+    @Test func rawDataOnnxPrintsAsDotsIsWrittenAsNumbers() throws {
+        let graph = Graph(name: "g")
+        func initializer(_ name: String, _ type: DataType, _ dims: [Int64], _ bytes: [UInt8]) {
+            let value = Value(name: name)
+            value.initializer = Tensor(name: name, dataType: type, dims: dims, rawData: bytes)
+            graph.initializers.append(value)
+        }
+        initializer("c", .complex64, [1], Array(Float(1.5).bitPattern.littleEndianBytes + Float(-2).bitPattern.littleEndianBytes))
+        initializer("q", .int4, [3], [0x21, 0x0F])
+        let model = Model(graph: graph)
+        model.irVersion = 10
+        model.opsetImports = [OpsetImport(domain: "", version: 21)]
+        let text = try printed(model)
+        #expect(text.contains("<complex64[1] c =  {1.5,-2}, int4[3] q =  {33,15}>"))
+        // The pinned onnx reads it, into the values the raw bytes held.
+        let check = try PythonOracle.run(
+            """
+            import sys, onnx.parser
+            from onnx import numpy_helper
+            m = onnx.parser.parse_model(sys.stdin.read() if False else sys.argv[1])
+            c, q = (numpy_helper.to_array(t) for t in m.graph.initializer)
+            print(c.tolist(), q.tolist())
+            """, [text])
+        #expect(check.out == "[(1.5-2j)] [1, 2, -1]\n", "\(check.err)")
+    }
+
+    @Test func elidedWeightsAreMarkedAndRefusedAsAModel() throws {
+        let model = try parse(Self.header + "g (float[2] x) => (float[2] y)\n   <float[1000] w = {}, float[2] v = {1,2}>\n{\n   y = Add (x, v)\n}\n")
+        let initializers = try #require(model.graph?.initializers)
+        #expect(initializers[0].initializer?.isElided == true)
+        #expect(initializers[0].initializer?.metadataProps == [StringPair(Tensor.elisionMarker, "4000")])
+        #expect(initializers[1].initializer?.isElided == false)
+        let folder = TemporaryDirectory()
+        #expect(throws: ONNXError.self) { try ModelFile.save(model, to: folder.path("m.onnx")) }
+        #expect(!FileManager.default.fileExists(atPath: folder.path("m.onnx")))
+    }
+
+    @Test func whatCannotBeWrittenIsRefusedByName() throws {
+        let node = Node(opType: "Constant", name: "sparse_const", outputs: ["y"])
+        var attribute = Attribute(name: "sparse_value", type: .sparseTensor)
+        attribute.sparseTensor = SparseTensor(values: nil, indices: nil, dims: [2])
+        node.attributes = [attribute]
+        let graph = Graph(name: "g")
+        graph.append(node)
+        #expect {
+            _ = try OnnxTextPrinter().print(Model(graph: graph))
+        } throws: { error in
+            (error as? OnnxTextError)?.message
+                == "node 'sparse_const': attribute 'sparse_value' is of type SPARSE_TENSOR, which the ONNX textual syntax cannot write"
+        }
+    }
+
+    @Test func lossesAreListed() throws {
+        let model = try ModelFile.load(fixture("kitchen-sink.onnx"))
+        #expect(
+            OnnxTextLosses.of(model) == [
+                "training_info entries: 1", "device configurations: 1", "doc strings: 2", "metadata_props entries: 2",
+                "sparse initializers: 1", "quantization annotations: 1",
+            ])
+        #expect(OnnxTextLosses.of(try ModelFile.load(fixture("mlp.onnx"))).isEmpty)
+    }
+}
+
+func fixture(_ name: String) -> String { ConformanceData.fixtures.appendingPathComponent(name).path }
+
+extension UInt32 {
+    var littleEndianBytes: [UInt8] { withUnsafeBytes(of: littleEndian) { Array($0) } }
+}
