@@ -167,3 +167,18 @@ func fixture(_ name: String) -> String { ConformanceData.fixtures.appendingPathC
 extension UInt32 {
     var littleEndianBytes: [UInt8] { withUnsafeBytes(of: littleEndian) { Array($0) } }
 }
+
+/// A text whose name says nothing is told apart by its first tokens.
+@Suite struct FormatSniffingTests {
+    func sniff(_ text: String) -> ModelFormat { Array(text.utf8).withUnsafeBytes { ModelFormat.sniff($0) } }
+
+    @Test func textSyntaxesAreToldApart() {
+        #expect(sniff("<\n   ir_version: 8,\n>\ng () => () {}") == .onnxtxt)
+        #expect(sniff("# a comment\nmain_graph (float[N] x) => (float y) {}") == .onnxtxt)
+        #expect(sniff("\"my graph\" () => () {}") == .onnxtxt)
+        #expect(sniff("ir_version: 8\ngraph {\n}") == .textproto)
+        #expect(sniff("# proto-file: onnx.proto\ngraph { name: \"g\" }") == .textproto)
+        #expect(sniff("  {\"irVersion\": \"8\"}") == .json)
+        #expect(sniff("\u{08}\u{12}\u{03}abc") == .onnx)
+    }
+}
