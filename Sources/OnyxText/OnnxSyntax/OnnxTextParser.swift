@@ -80,37 +80,48 @@ final class SyntaxReader {
 
     func model() throws(OnnxTextError) -> Model {
         let model = Model()
-        if scanner.matches("<") {
-            repeat {
-                let keywordStart = scanner.position
-                let keyword = try scanner.identifier("a model field name")
-                try scanner.expect(":", "after '\(keyword)'")
-                switch keyword {
-                case "ir_version": model.irVersion = try scanner.integer("the IR version")
-                case "opset_import": model.opsetImports = try opsetImports()
-                case "producer_name": model.producerName = try scanner.string("the producer name")
-                case "producer_version": model.producerVersion = try scanner.string("the producer version")
-                case "domain": model.domain = try scanner.string("the model domain")
-                case "model_version": model.modelVersion = try scanner.integer("the model version")
-                case "doc_string": model.docString = try scanner.string("the doc string")
-                case "metadata_props":
-                    try scanner.expect("[", "to open metadata_props")
-                    if !scanner.matches("]") {
-                        model.metadataProps = try pairs()
-                        try scanner.expect("]", "to close metadata_props")
-                    }
-                default:
-                    throw scanner.error(
-                        "unknown model field '\(keyword)'; expected ir_version, opset_import, producer_name, "
-                            + "producer_version, domain, model_version, doc_string or metadata_props",
-                        at: keywordStart)
+        try header(
+            "model",
+            expecting: "ir_version, opset_import, producer_name, producer_version, domain, model_version, doc_string or metadata_props"
+        ) { keyword throws(OnnxTextError) in
+            switch keyword {
+            case "ir_version": model.irVersion = try scanner.integer("the IR version")
+            case "opset_import": model.opsetImports = try opsetImports()
+            case "producer_name": model.producerName = try scanner.string("the producer name")
+            case "producer_version": model.producerVersion = try scanner.string("the producer version")
+            case "domain": model.domain = try scanner.string("the model domain")
+            case "model_version": model.modelVersion = try scanner.integer("the model version")
+            case "doc_string": model.docString = try scanner.string("the doc string")
+            case "metadata_props":
+                try scanner.expect("[", "to open metadata_props")
+                if !scanner.matches("]") {
+                    model.metadataProps = try pairs()
+                    try scanner.expect("]", "to close metadata_props")
                 }
-            } while scanner.matches(",")
-            try scanner.expect(">", "to close the model header")
+            default: return false
+            }
+            return true
         }
         model.graph = try graph(parent: nil)
         while scanner.peek() != nil { model.functions.append(try function()) }
         return model
+    }
+
+    /// `<key: value, …>`, if present: `field` reads the value of each key,
+    /// and returns false for a key it does not know.
+    private func header(
+        _ what: String, expecting expected: String, _ field: (String) throws(OnnxTextError) -> Bool
+    ) throws(OnnxTextError) {
+        guard scanner.matches("<") else { return }
+        repeat {
+            let keywordStart = scanner.position
+            let keyword = try scanner.identifier("a \(what) field name")
+            try scanner.expect(":", "after '\(keyword)'")
+            guard try field(keyword) else {
+                throw scanner.error("unknown \(what) field '\(keyword)'; expected \(expected)", at: keywordStart)
+            }
+        } while scanner.matches(",")
+        try scanner.expect(">", "to close the \(what) header")
     }
 
     func opsetImports() throws(OnnxTextError) -> [OpsetImport] {
@@ -184,6 +195,14 @@ final class SyntaxReader {
                 recorder.record(declaration, for: value, at: .output(index), in: graph)
             }
         }
+        declareValueInfo(valueInfo, in: reading)
+        return graph
+    }
+
+    /// Declares a graph's value_info, once its nodes are read, and binds
+    /// every name the graph used.
+    private func declareValueInfo(_ valueInfo: [Declaration], in reading: GraphReading) {
+        let graph = reading.graph
         graph.valueInfo = valueInfo.map { Value(name: $0.name) }
         for (index, declaration) in valueInfo.enumerated() {
             reading.use(declaration.name, fresh: true) { [unowned self] value in
@@ -192,7 +211,6 @@ final class SyntaxReader {
             }
         }
         reading.bindReferences()
-        return graph
     }
 
     /// `=>`, written without a space between the two characters.
@@ -297,23 +315,15 @@ final class SyntaxReader {
     /// `<domain: "…", opset_import: […]> Name <attrs> (inputs) => (outputs) <value_info> { nodes }`
     func function() throws(OnnxTextError) -> Function {
         let function = Function(name: nil, domain: nil)
-        if scanner.matches("<") {
-            repeat {
-                let keywordStart = scanner.position
-                let keyword = try scanner.identifier("a function field name")
-                try scanner.expect(":", "after '\(keyword)'")
-                switch keyword {
-                case "opset_import": function.opsetImports = try opsetImports()
-                case "doc_string": function.docString = try scanner.string("the doc string")
-                case "domain": function.domain = try scanner.string("the function domain")
-                case "overload": function.overload = try scanner.string("the overload name")
-                default:
-                    throw scanner.error(
-                        "unknown function field '\(keyword)'; expected domain, overload, opset_import or doc_string",
-                        at: keywordStart)
-                }
-            } while scanner.matches(",")
-            try scanner.expect(">", "to close the function header")
+        try header("function", expecting: "domain, overload, opset_import or doc_string") { keyword throws(OnnxTextError) in
+            switch keyword {
+            case "opset_import": function.opsetImports = try opsetImports()
+            case "doc_string": function.docString = try scanner.string("the doc string")
+            case "domain": function.domain = try scanner.string("the function domain")
+            case "overload": function.overload = try scanner.string("the overload name")
+            default: return false
+            }
+            return true
         }
         function.name = try scanner.name("a function name")
         let body = function.body
@@ -342,14 +352,7 @@ final class SyntaxReader {
         reading.bindReferences()
         body.outputs = outputs.map { Value(name: $0) }
         for (index, name) in outputs.enumerated() { reading.use(name) { body.outputs[index] = $0 } }
-        body.valueInfo = valueInfo.map { Value(name: $0.name) }
-        for (index, declaration) in valueInfo.enumerated() {
-            reading.use(declaration.name, fresh: true) { [unowned self] value in
-                body.valueInfo[index] = value
-                recorder.record(declaration, for: value, at: .valueInfo(index), in: body)
-            }
-        }
-        reading.bindReferences()
+        declareValueInfo(valueInfo, in: reading)
         return function
     }
 

@@ -290,16 +290,12 @@ extension SyntaxReader {
             let literal = try scanner.literal("an attribute value")
             switch literal {
             case .integer(let token) where expected == .float:
-                guard let v = Float(token), v.isFinite else { throw scanner.error("\(token) is out of range for a float", at: start) }
-                value = .float(v)
+                value = .float(try scanner.convert(token))
             case .integer(let token):
                 guard let v = Int64(token) else { throw scanner.error("integer \(token) is out of range", at: start) }
                 value = .int(v)
             case .decimal(let token):
-                guard let v = Float(token), v.isFinite || !token.contains(where: \.isNumber) else {
-                    throw scanner.error("\(token) is out of range for a float", at: start)
-                }
-                value = .float(v)
+                value = .float(try scanner.convert(token))
             case .string(let bytes):
                 value = .string(bytes)
             }

@@ -169,28 +169,26 @@ struct SyntaxScanner {
         return value
     }
 
-    mutating func float(_ what: String) throws(OnnxTextError) -> Float {
+    mutating func float(_ what: String) throws(OnnxTextError) -> Float { try number(what) }
+
+    mutating func double(_ what: String) throws(OnnxTextError) -> Double { try number(what) }
+
+    /// A float or double element: an integer or decimal literal.
+    private mutating func number<F: BinaryFloatingPoint & LosslessStringConvertible>(_ what: String) throws(OnnxTextError) -> F {
         let literal = try literal(what)
         switch literal {
-        case .integer(let token), .decimal(let token):
-            guard let value = Float(token), value.isFinite || !token.contains(where: \.isNumber) else {
-                throw error("\(token) is out of range for a float", at: tokenStart)
-            }
-            return value
+        case .integer(let token), .decimal(let token): return try convert(token)
         case .string: throw error("expected \(what) (a number), found \(describe(literal))", at: tokenStart)
         }
     }
 
-    mutating func double(_ what: String) throws(OnnxTextError) -> Double {
-        let literal = try literal(what)
-        switch literal {
-        case .integer(let token), .decimal(let token):
-            guard let value = Double(token), value.isFinite || !token.contains(where: \.isNumber) else {
-                throw error("\(token) is out of range for a double", at: tokenStart)
-            }
-            return value
-        case .string: throw error("expected \(what) (a number), found \(describe(literal))", at: tokenStart)
+    /// A number literal as a float or double; one too large for the type is
+    /// refused, as onnx's parser refuses it (a tiny one becomes 0).
+    func convert<F: BinaryFloatingPoint & LosslessStringConvertible>(_ token: Substring) throws(OnnxTextError) -> F {
+        guard let value = F(String(token)), value.isFinite || !token.contains(where: \.isNumber) else {
+            throw error("\(token) is out of range for \(F.self == Float.self ? "a float" : "a double")", at: tokenStart)
         }
+        return value
     }
 
     // MARK: Errors
