@@ -59,4 +59,23 @@ import Testing
                 """)
         #expect(!FileManager.default.fileExists(atPath: folder.path("out.onnx")))
     }
+
+    @Test func externalDataTravelsAndStaysInside() throws {
+        let external = ConformanceData.fixtures.appendingPathComponent("external/model.onnx").path
+        let kept = folder.path("out/model.onnxtxt")
+        #expect(onyx("convert", external, kept).status == 0)
+        #expect(try text(kept).contains("[\"location\": \"weights.bin\", \"offset\": \"0\", \"length\": \"32768\"]"))
+        #expect(FileManager.default.fileExists(atPath: folder.path("out/weights.bin")))
+        #expect(onyx("diff", external, kept).status == 0)
+        let inlined = folder.path("inline.onnxtxt")
+        #expect(onyx("convert", external, inlined, "--inline-data").status == 0)
+        #expect(try !text(inlined).contains("location"))
+        #expect(onyx("diff", external, inlined).status == 0)
+
+        let evil = folder.path("evil.onnxtxt")
+        try "g () => (float[2] w)\n   <float[2] w = [\"location\": \"../secret.bin\"]>\n{\n}\n"
+            .write(toFile: evil, atomically: true, encoding: .utf8)
+        let refused = onyx("convert", evil, folder.path("evil.onnx"))
+        #expect(refused.status == 2 && refused.err.contains("'../secret.bin' contains '..'"), "\(refused.err)")
+    }
 }
