@@ -143,7 +143,8 @@ let benchmarks: @Sendable () -> Void = {
         }
         releaseFreeMemory()
     } setup: {
-        Array(FileBytes(BenchPaths.nodesText).bytes)
+        let file = FileBytes(BenchPaths.nodesText)
+        return withExtendedLifetime(file) { Array(file.bytes) }
     }
 
     Benchmark("nodes20k: print text", configuration: small) { benchmark, model in
