@@ -13,9 +13,11 @@ public final class NameScope {
 
     /// Makes `value` visible under its name; an earlier definition of the
     /// same name in this scope wins only when `keepExisting` is set.
-    public func define(_ value: Value, keepExisting: Bool = false) {
-        if keepExisting, values[value.name] != nil { return }
-        values[value.name] = value
+    /// Returns whether the name was already defined here.
+    @discardableResult
+    public func define(_ value: Value, keepExisting: Bool = false) -> Bool {
+        if keepExisting, values[value.name] != nil { return true }
+        return values.updateValue(value, forKey: value.name) != nil
     }
 
     /// The value `name` stands for in this scope or an enclosing one.

@@ -36,6 +36,26 @@ func printed(_ model: Model) throws -> String { String(decoding: try OnnxTextPri
         #expect(Set(thenBranch.capturedValues.map(\.name)) == ["late"])
     }
 
+    @Test func aNameDefinedTwiceIsItsLastDefinitionAsInBinary() throws {
+        // Not SSA, but files like this exist; both readers agree.
+        let text = Self.header + """
+            g (float[2] x) => (float[2] y) {
+               y = Neg (x)
+               z = Abs (y)
+               y = Relu (x)
+            }
+
+            """
+        let model = try parse(text)
+        let graph = try #require(model.graph)
+        #expect(graph.nodes[1].inputs[0] === graph.nodes[2].outputs[0])
+        #expect(graph.outputs[0] === graph.nodes[2].outputs[0])
+        let binary = try ModelDecoder.decode(ModelEncoder.encode(model))
+        let binaryGraph = try #require(binary.graph)
+        #expect(binaryGraph.nodes[1].inputs[0] === binaryGraph.nodes[2].outputs[0])
+        #expect(try printed(model) == text)
+    }
+
     @Test func functionsKeepDefaultsValueInfoAndDocs() throws {
         let text = Self.header + """
             g (float[2] x) => (float[2] y) {

@@ -19,19 +19,28 @@ public enum OnnxTextParser {
     public static let nestingLimit = 64
 
     public static func parseModel(_ text: [UInt8]) throws(OnnxTextError) -> Model {
-        let reader = SyntaxReader(text)
-        return try reader.model()
+        try text.withUnsafeBufferPointer { buffer throws(OnnxTextError) in
+            var reader = SyntaxReader(buffer)
+            return try reader.model()
+        }
     }
 }
 
-/// One graph being read: its scope and the names it used that it does not
-/// define (yet). Names are bound when the graph ends, when every value of
-/// it is known; what it does not define goes up to the enclosing graph.
+/// One graph being read: its scope and the names it used before it
+/// defined them. A node input is bound at once to the value its name has
+/// so far in this graph; any other name waits until the graph ends, when
+/// every value of it is known, and what the graph does not define goes up
+/// to the enclosing graph. The result is what binding everything at the
+/// end would give, as the binary reader does: a name defined twice (which
+/// SSA forbids, but files have) is rebound to its last definition.
 final class GraphReading {
     let graph: Graph
     let scope: NameScope
     let parent: GraphReading?
+    /// Uses of names this graph (or a subgraph) could not bind yet.
     var references: [Reference] = []
+    /// Names that nodes of this graph defined more than once.
+    var redefined: Set<String> = []
 
     init(_ graph: Graph, parent: GraphReading?) {
         self.graph = graph
@@ -39,64 +48,114 @@ final class GraphReading {
         scope = NameScope(parent: parent?.scope)
     }
 
-    /// A use of a name, and what to do with the value it turns out to be.
+    /// A use of a name, and where the value it turns out to be goes.
     struct Reference {
+        enum Site {
+            case nodeInput(Node, Int)
+            case graphOutput(Graph, Int, Declaration?)
+            case valueInfo(Graph, Int, Declaration)
+        }
         let name: String
-        /// Whether an unknown name stands for a fresh value (a value_info
-        /// of nothing) rather than the free value every reader shares.
-        let fresh: Bool
-        let bind: (Value) -> Void
+        let site: Site
+
+        /// A value_info of a name nothing defines declares a fresh value;
+        /// any other unknown name is the free value every reader shares.
+        var makesFreshValue: Bool {
+            if case .valueInfo = site { return true }
+            return false
+        }
     }
 
-    func use(_ name: String, fresh: Bool = false, _ bind: @escaping (Value) -> Void) {
-        references.append(Reference(name: name, fresh: fresh, bind: bind))
+    /// Gives `node` its next input, the value `name` has so far, or a
+    /// placeholder bound later.
+    func appendInput(named name: String, to node: Node) {
+        if name.isEmpty {
+            node.appendInput(nil)
+        } else if let value = scope.lookupLocal(name) {
+            node.appendInput(value)
+        } else {
+            node.appendInput(nil)
+            references.append(Reference(name: name, site: .nodeInput(node, node.inputs.count - 1)))
+        }
+    }
+
+    /// Makes a node's output visible to the nodes after it.
+    func define(_ output: Value) {
+        if scope.define(output) { redefined.insert(output.name) }
+    }
+
+    /// Rebinds inputs bound to an earlier definition of a name defined
+    /// again later in the graph.
+    func rebindRedefinedNames() {
+        guard !redefined.isEmpty else { return }
+        for node in graph.nodes {
+            for (index, input) in node.inputs.enumerated() {
+                guard let input, redefined.contains(input.name), let last = scope.lookupLocal(input.name), last !== input
+                else { continue }
+                node.setInput(last, at: index)
+            }
+        }
     }
 
     /// Binds every reference this graph can, and hands the rest up.
-    func bindReferences() {
+    func bindReferences(_ recorder: inout DeclarationRecorder) {
         let pending = references
         references = []
         for reference in pending {
             if let value = scope.lookupLocal(reference.name) {
-                reference.bind(value)
+                bind(value, to: reference.site, &recorder)
             } else if let parent {
                 parent.references.append(reference)
             } else {
-                reference.bind(reference.fresh ? Value(name: reference.name) : scope.resolve(reference.name))
+                let value = reference.makesFreshValue ? Value(name: reference.name) : scope.resolve(reference.name)
+                bind(value, to: reference.site, &recorder)
             }
+        }
+    }
+
+    private func bind(_ value: Value, to site: Reference.Site, _ recorder: inout DeclarationRecorder) {
+        switch site {
+        case .nodeInput(let node, let index):
+            node.setInput(value, at: index)
+        case .graphOutput(let graph, let index, let declaration):
+            graph.outputs[index] = value
+            if let declaration { recorder.record(declaration, for: value, at: .output(index), in: graph) }
+        case .valueInfo(let graph, let index, let declaration):
+            graph.valueInfo[index] = value
+            recorder.record(declaration, for: value, at: .valueInfo(index), in: graph)
         }
     }
 }
 
 /// The grammar of onnx/defs/parser.cc, production by production.
-final class SyntaxReader {
+struct SyntaxReader {
     var scanner: SyntaxScanner
     var recorder = DeclarationRecorder()
     var depth = 0
 
-    init(_ text: [UInt8]) { scanner = SyntaxScanner(text) }
+    init(_ text: UnsafeBufferPointer<UInt8>) { scanner = SyntaxScanner(text) }
 
     // MARK: Model
 
-    func model() throws(OnnxTextError) -> Model {
+    mutating func model() throws(OnnxTextError) -> Model {
         let model = Model()
         try header(
             "model",
             expecting: "ir_version, opset_import, producer_name, producer_version, domain, model_version, doc_string or metadata_props"
-        ) { keyword throws(OnnxTextError) in
+        ) { reader, keyword throws(OnnxTextError) in
             switch keyword {
-            case "ir_version": model.irVersion = try scanner.integer("the IR version")
-            case "opset_import": model.opsetImports = try opsetImports()
-            case "producer_name": model.producerName = try scanner.string("the producer name")
-            case "producer_version": model.producerVersion = try scanner.string("the producer version")
-            case "domain": model.domain = try scanner.string("the model domain")
-            case "model_version": model.modelVersion = try scanner.integer("the model version")
-            case "doc_string": model.docString = try scanner.string("the doc string")
+            case "ir_version": model.irVersion = try reader.scanner.integer("the IR version")
+            case "opset_import": model.opsetImports = try reader.opsetImports()
+            case "producer_name": model.producerName = try reader.scanner.string("the producer name")
+            case "producer_version": model.producerVersion = try reader.scanner.string("the producer version")
+            case "domain": model.domain = try reader.scanner.string("the model domain")
+            case "model_version": model.modelVersion = try reader.scanner.integer("the model version")
+            case "doc_string": model.docString = try reader.scanner.string("the doc string")
             case "metadata_props":
-                try scanner.expect("[", "to open metadata_props")
-                if !scanner.matches("]") {
-                    model.metadataProps = try pairs()
-                    try scanner.expect("]", "to close metadata_props")
+                try reader.scanner.expect("[", "to open metadata_props")
+                if !reader.scanner.matches("]") {
+                    model.metadataProps = try reader.pairs()
+                    try reader.scanner.expect("]", "to close metadata_props")
                 }
             default: return false
             }
@@ -109,22 +168,23 @@ final class SyntaxReader {
 
     /// `<key: value, …>`, if present: `field` reads the value of each key,
     /// and returns false for a key it does not know.
-    private func header(
-        _ what: String, expecting expected: String, _ field: (String) throws(OnnxTextError) -> Bool
+    private mutating func header(
+        _ what: String, expecting expected: String,
+        _ field: (inout SyntaxReader, String) throws(OnnxTextError) -> Bool
     ) throws(OnnxTextError) {
         guard scanner.matches("<") else { return }
         repeat {
             let keywordStart = scanner.position
             let keyword = try scanner.identifier("a \(what) field name")
             try scanner.expect(":", "after '\(keyword)'")
-            guard try field(keyword) else {
+            guard try field(&self, keyword) else {
                 throw scanner.error("unknown \(what) field '\(keyword)'; expected \(expected)", at: keywordStart)
             }
         } while scanner.matches(",")
         try scanner.expect(">", "to close the \(what) header")
     }
 
-    func opsetImports() throws(OnnxTextError) -> [OpsetImport] {
+    mutating func opsetImports() throws(OnnxTextError) -> [OpsetImport] {
         var imports: [OpsetImport] = []
         try scanner.expect("[", "to open the opset imports")
         if scanner.matches("]") { return imports }
@@ -138,7 +198,7 @@ final class SyntaxReader {
     }
 
     /// `"key": "value", …`
-    func pairs() throws(OnnxTextError) -> [StringPair] {
+    mutating func pairs() throws(OnnxTextError) -> [StringPair] {
         var pairs: [StringPair] = []
         repeat {
             let key = try scanner.string("a key")
@@ -151,7 +211,7 @@ final class SyntaxReader {
     // MARK: Graphs
 
     /// `name (inputs) => (outputs) <initializers and value_info> { nodes }`
-    func graph(parent: GraphReading?) throws(OnnxTextError) -> Graph {
+    mutating func graph(parent: GraphReading?) throws(OnnxTextError) -> Graph {
         depth += 1
         defer { depth -= 1 }
         guard depth <= OnnxTextParser.nestingLimit else {
@@ -187,39 +247,36 @@ final class SyntaxReader {
             try scanner.expect(">", "to close the initializers and value_info")
         }
         graph.setNodes(try nodes(in: reading))
-        reading.bindReferences()
-        graph.outputs = outputs.map { Value(name: $0.name) }
-        for (index, declaration) in outputs.enumerated() {
-            reading.use(declaration.name) { [unowned self] value in
-                graph.outputs[index] = value
-                recorder.record(declaration, for: value, at: .output(index), in: graph)
-            }
-        }
-        declareValueInfo(valueInfo, in: reading)
+        finish(reading, outputs: outputs.map { ($0.name, $0) }, valueInfo: valueInfo)
         return graph
     }
 
-    /// Declares a graph's value_info, once its nodes are read, and binds
-    /// every name the graph used.
-    private func declareValueInfo(_ valueInfo: [Declaration], in reading: GraphReading) {
+    /// Once a graph's nodes are read: links their inputs, then its outputs
+    /// and value_info (in that order, as the binary reader declares them).
+    private mutating func finish(
+        _ reading: GraphReading, outputs: [(name: String, declaration: Declaration?)], valueInfo: [Declaration]
+    ) {
         let graph = reading.graph
+        reading.rebindRedefinedNames()
+        reading.bindReferences(&recorder)
+        graph.outputs = outputs.map { Value(name: $0.name) }
+        for (index, output) in outputs.enumerated() {
+            reading.references.append(.init(name: output.name, site: .graphOutput(graph, index, output.declaration)))
+        }
         graph.valueInfo = valueInfo.map { Value(name: $0.name) }
         for (index, declaration) in valueInfo.enumerated() {
-            reading.use(declaration.name, fresh: true) { [unowned self] value in
-                graph.valueInfo[index] = value
-                recorder.record(declaration, for: value, at: .valueInfo(index), in: graph)
-            }
+            reading.references.append(.init(name: declaration.name, site: .valueInfo(graph, index, declaration)))
         }
-        reading.bindReferences()
+        reading.bindReferences(&recorder)
     }
 
     /// `=>`, written without a space between the two characters.
-    func arrow() throws(OnnxTextError) {
+    mutating func arrow() throws(OnnxTextError) {
         try scanner.expect("=", "of '=>' between inputs and outputs")
         try scanner.expect(">", skippingSpace: false, "of '=>' between inputs and outputs")
     }
 
-    private func initializer(named name: String, type: TypeInfo?, in reading: GraphReading) throws(OnnxTextError) {
+    private mutating func initializer(named name: String, type: TypeInfo?, in reading: GraphReading) throws(OnnxTextError) {
         var tensor = try tensorElements(type: type, name: name)
         if !tensor.isExternal, tensor.byteCount == 0, let count = tensor.elementCount, count > 0 {
             let bytes = (tensor.dataType?.bitWidth).map { ($0 * count + 7) / 8 } ?? 0
@@ -231,13 +288,13 @@ final class SyntaxReader {
     }
 
     /// `type name`, the type optional.
-    func valueInfo() throws(OnnxTextError) -> Declaration {
+    mutating func valueInfo() throws(OnnxTextError) -> Declaration {
         let type = nextIsType() ? try self.type() : nil
         let name = try scanner.name("a value name")
         return Declaration(name: name, type: type, docString: nil, metadataProps: [], unknownFields: [])
     }
 
-    func valueInfoList(_ open: Character, _ close: Character, _ what: String) throws(OnnxTextError) -> [Declaration] {
+    mutating func valueInfoList(_ open: Unicode.Scalar, _ close: Unicode.Scalar, _ what: String) throws(OnnxTextError) -> [Declaration] {
         var list: [Declaration] = []
         try scanner.expect(open, "to open the \(what)")
         if scanner.matches(close) { return list }
@@ -248,7 +305,7 @@ final class SyntaxReader {
 
     // MARK: Nodes
 
-    func nodes(in reading: GraphReading) throws(OnnxTextError) -> [Node] {
+    mutating func nodes(in reading: GraphReading) throws(OnnxTextError) -> [Node] {
         try scanner.expect("{", "to open the node list")
         var nodes: [Node] = []
         while !scanner.matches("}") {
@@ -259,7 +316,7 @@ final class SyntaxReader {
     }
 
     /// `[name] outputs = domain.Op:overload <attributes> (inputs) <attributes>`
-    func node(in reading: GraphReading) throws(OnnxTextError) -> Node {
+    mutating func node(in reading: GraphReading) throws(OnnxTextError) -> Node {
         var name: String?
         if scanner.matches("[") {
             name = try scanner.optionalName()
@@ -279,14 +336,11 @@ final class SyntaxReader {
         for output in outputs {
             let value = Value(name: output)
             node.appendOutput(value)
-            if !output.isEmpty { reading.scope.define(value) }
+            if !output.isEmpty { reading.define(value) }
         }
         node.attributes = try attributeList(in: reading)
         try scanner.expect("(", "to open the inputs of \(opType.isEmpty ? "the node" : opType)")
-        for (index, input) in try nameList().enumerated() {
-            node.appendInput(nil)
-            if !input.isEmpty { reading.use(input) { node.setInput($0, at: index) } }
-        }
+        try names { reading.appendInput(named: $0, to: node) }
         try scanner.expect(")", "to close the inputs of \(opType.isEmpty ? "the node" : opType)")
         if node.attributes.isEmpty { node.attributes = try attributeList(in: reading) }
         return node
@@ -294,33 +348,39 @@ final class SyntaxReader {
 
     /// Names separated by commas, any of them empty: `a, , c` or `a, "", c`.
     /// A trailing comma adds nothing (as in onnx's parser).
-    func nameList() throws(OnnxTextError) -> [String] {
-        var names: [String] = []
+    mutating func nameList() throws(OnnxTextError) -> [String] {
+        var list: [String] = []
+        try names { list.append($0) }
+        return list
+    }
+
+    /// Hands each name of a list to `each`, in order.
+    mutating func names(_ each: (String) -> Void) throws(OnnxTextError) {
         func next() throws(OnnxTextError) -> String? {
             if scanner.peek() == UInt8(ascii: "\"") { return try scanner.string("a name") }
             let name = scanner.optionalIdentifier()
             return !name.isEmpty || scanner.peek() == UInt8(ascii: ",") ? name : nil
         }
-        guard let first = try next() else { return names }
-        names.append(first)
+        guard let first = try next() else { return }
+        each(first)
         while scanner.matches(",") {
             guard let name = try next() else { break }
-            names.append(name)
+            each(name)
         }
-        return names
     }
 
     // MARK: Functions
 
     /// `<domain: "…", opset_import: […]> Name <attrs> (inputs) => (outputs) <value_info> { nodes }`
-    func function() throws(OnnxTextError) -> Function {
+    mutating func function() throws(OnnxTextError) -> Function {
         let function = Function(name: nil, domain: nil)
-        try header("function", expecting: "domain, overload, opset_import or doc_string") { keyword throws(OnnxTextError) in
+        try header("function", expecting: "domain, overload, opset_import or doc_string") {
+            reader, keyword throws(OnnxTextError) in
             switch keyword {
-            case "opset_import": function.opsetImports = try opsetImports()
-            case "doc_string": function.docString = try scanner.string("the doc string")
-            case "domain": function.domain = try scanner.string("the function domain")
-            case "overload": function.overload = try scanner.string("the overload name")
+            case "opset_import": function.opsetImports = try reader.opsetImports()
+            case "doc_string": function.docString = try reader.scanner.string("the doc string")
+            case "domain": function.domain = try reader.scanner.string("the function domain")
+            case "overload": function.overload = try reader.scanner.string("the overload name")
             default: return false
             }
             return true
@@ -349,16 +409,13 @@ final class SyntaxReader {
         let outputs = try functionParameters(&valueInfo)
         if scanner.peek() == UInt8(ascii: "<") { valueInfo += try valueInfoList("<", ">", "function value_info") }
         body.setNodes(try nodes(in: reading))
-        reading.bindReferences()
-        body.outputs = outputs.map { Value(name: $0) }
-        for (index, name) in outputs.enumerated() { reading.use(name) { body.outputs[index] = $0 } }
-        declareValueInfo(valueInfo, in: reading)
+        finish(reading, outputs: outputs.map { ($0, nil) }, valueInfo: valueInfo)
         return function
     }
 
     /// `(name, type name, …)`: the names, with a value_info entry for each
     /// typed one.
-    private func functionParameters(_ valueInfo: inout [Declaration]) throws(OnnxTextError) -> [String] {
+    private mutating func functionParameters(_ valueInfo: inout [Declaration]) throws(OnnxTextError) -> [String] {
         var names: [String] = []
         try scanner.expect("(", "to open the function parameters")
         if scanner.matches(")") { return names }

@@ -4,7 +4,7 @@ import OnyxIR
 extension SyntaxReader {
     // MARK: Types
 
-    func nextIsType() -> Bool {
+    mutating func nextIsType() -> Bool {
         let word = scanner.peekIdentifier()
         return SyntaxVocabulary.dataType(named: word) != nil || SyntaxVocabulary.typeKeywords.contains(word)
     }
@@ -12,7 +12,7 @@ extension SyntaxReader {
     /// `float[N,3]`, `float` (a scalar), `float[]` (unknown rank),
     /// `seq(T)`, `map(K, T)`, `optional(T)`, `sparse_tensor(float[N])`,
     /// `opaque(domain, name)`.
-    func type() throws(OnnxTextError) -> TypeInfo {
+    mutating func type() throws(OnnxTextError) -> TypeInfo {
         depth += 1
         defer { depth -= 1 }
         guard depth <= OnnxTextParser.nestingLimit else {
@@ -25,27 +25,29 @@ extension SyntaxReader {
         }
         switch word {
         case "seq":
-            return TypeInfo(.sequence(try parenthesized { () throws(OnnxTextError) in try type() }))
+            return TypeInfo(.sequence(try parenthesized { reader throws(OnnxTextError) in try reader.type() }))
         case "optional":
-            return TypeInfo(.optional(try parenthesized { () throws(OnnxTextError) in try type() }))
+            return TypeInfo(.optional(try parenthesized { reader throws(OnnxTextError) in try reader.type() }))
         case "map":
-            return try parenthesized { () throws(OnnxTextError) in
-                let key = try elementType("a map key type")
-                try scanner.expect(",", "between map key and value types")
-                return TypeInfo(.map(keyType: key, valueType: try type()))
+            return try parenthesized { reader throws(OnnxTextError) in
+                let key = try reader.elementType("a map key type")
+                try reader.scanner.expect(",", "between map key and value types")
+                return TypeInfo(.map(keyType: key, valueType: try reader.type()))
             }
         case "sparse_tensor":
-            return try parenthesized { () throws(OnnxTextError) in
-                let element = try elementType("a sparse tensor element type")
-                return TypeInfo(.sparseTensor(elementType: element, shape: try shapeSuffix()))
+            return try parenthesized { reader throws(OnnxTextError) in
+                let element = try reader.elementType("a sparse tensor element type")
+                return TypeInfo(.sparseTensor(elementType: element, shape: try reader.shapeSuffix()))
             }
         case "opaque":
-            return try parenthesized { () throws(OnnxTextError) in
-                if scanner.peek() == UInt8(ascii: ")") { return TypeInfo(.opaque(domain: nil, name: nil)) }
-                var first = try scanner.identifier("an opaque type name")
-                while scanner.matches(".") { first += "." + (try scanner.identifier("a domain part after '.'")) }
-                if scanner.matches(",") {
-                    return TypeInfo(.opaque(domain: first, name: try scanner.identifier("an opaque type name")))
+            return try parenthesized { reader throws(OnnxTextError) in
+                if reader.scanner.peek() == UInt8(ascii: ")") { return TypeInfo(.opaque(domain: nil, name: nil)) }
+                var first = try reader.scanner.identifier("an opaque type name")
+                while reader.scanner.matches(".") {
+                    first += "." + (try reader.scanner.identifier("a domain part after '.'"))
+                }
+                if reader.scanner.matches(",") {
+                    return TypeInfo(.opaque(domain: first, name: try reader.scanner.identifier("an opaque type name")))
                 }
                 return TypeInfo(.opaque(domain: nil, name: first))
             }
@@ -56,14 +58,16 @@ extension SyntaxReader {
         }
     }
 
-    private func parenthesized<T>(_ body: () throws(OnnxTextError) -> T) throws(OnnxTextError) -> T {
+    private mutating func parenthesized<T>(
+        _ body: (inout SyntaxReader) throws(OnnxTextError) -> T
+    ) throws(OnnxTextError) -> T {
         try scanner.expect("(", "after the type keyword")
-        let result = try body()
+        let result = try body(&self)
         try scanner.expect(")", "to close the type")
         return result
     }
 
-    private func elementType(_ what: String) throws(OnnxTextError) -> DataType {
+    private mutating func elementType(_ what: String) throws(OnnxTextError) -> DataType {
         let start = scanner.position
         let word = try scanner.identifier(what)
         guard let type = SyntaxVocabulary.dataType(named: word) else {
@@ -73,7 +77,7 @@ extension SyntaxReader {
     }
 
     /// `[dims]`, `[]` (nil: unknown rank) or nothing (a scalar).
-    private func shapeSuffix() throws(OnnxTextError) -> Shape? {
+    private mutating func shapeSuffix() throws(OnnxTextError) -> Shape? {
         guard scanner.matches("[") else { return Shape([]) }
         if scanner.matches("]") { return nil }
         var dims: [Dimension] = []
@@ -95,7 +99,7 @@ extension SyntaxReader {
 
     /// The data after a tensor's type and name: `{1, 2, 3}`, external data
     /// `["location": "w.bin", …]`, or nothing.
-    func tensorElements(type: TypeInfo?, name: String?) throws(OnnxTextError) -> Tensor {
+    mutating func tensorElements(type: TypeInfo?, name: String?) throws(OnnxTextError) -> Tensor {
         let start = scanner.position
         guard case .tensor(let element, let shape)? = type?.kind, let element else {
             throw scanner.error("tensor data needs a tensor type (float[2,3], int64, …)", at: start)
@@ -120,7 +124,7 @@ extension SyntaxReader {
         return tensor
     }
 
-    private func elements(of type: DataType, into tensor: inout Tensor) throws(OnnxTextError) {
+    private mutating func elements(of type: DataType, into tensor: inout Tensor) throws(OnnxTextError) {
         guard let layout = TensorText.layout(of: type) else {
             throw scanner.error("the textual syntax has no element form for \(type.name) tensors")
         }
@@ -153,7 +157,7 @@ extension SyntaxReader {
 
     /// A uint32/uint64 element. A negative one wraps around, as C's
     /// `strtoull` (and so onnx's parser) makes it.
-    private func unsignedElement() throws(OnnxTextError) -> UInt64 {
+    private mutating func unsignedElement() throws(OnnxTextError) -> UInt64 {
         guard case .integer(let token) = try scanner.literal("a tensor element") else {
             throw scanner.error("expected an integer tensor element", at: scanner.tokenStart)
         }
@@ -165,7 +169,7 @@ extension SyntaxReader {
     // MARK: Attributes
 
     /// `<name: type = value, …>`, or nothing.
-    func attributeList(in reading: GraphReading) throws(OnnxTextError) -> [Attribute] {
+    mutating func attributeList(in reading: GraphReading) throws(OnnxTextError) -> [Attribute] {
         var attributes: [Attribute] = []
         guard scanner.matches("<") else { return attributes }
         repeat {
@@ -178,7 +182,7 @@ extension SyntaxReader {
 
     /// `: type = value` after an attribute's name; the type is optional
     /// when the value tells it.
-    func attribute(named name: String, in reading: GraphReading) throws(OnnxTextError) -> Attribute {
+    mutating func attribute(named name: String, in reading: GraphReading) throws(OnnxTextError) -> Attribute {
         var attribute = Attribute(name: name, type: nil)
         if scanner.matches(":") {
             let start = scanner.position
@@ -243,7 +247,7 @@ extension SyntaxReader {
         }
     }
 
-    private func store(_ value: AttributeValue, in attribute: inout Attribute) {
+    private mutating func store(_ value: AttributeValue, in attribute: inout Attribute) {
         switch value {
         case .int(let v): attribute.i = v
         case .float(let v): attribute.f = v
@@ -260,7 +264,7 @@ extension SyntaxReader {
 
     /// A single value; `expected` (from a type annotation) decides between
     /// readings (an integer literal for a float) and is checked.
-    private func singleValue(expected: AttributeType?, in reading: GraphReading) throws(OnnxTextError) -> AttributeValue {
+    private mutating func singleValue(expected: AttributeType?, in reading: GraphReading) throws(OnnxTextError) -> AttributeValue {
         let start = scanner.position
         let value: AttributeValue
         let next = scanner.peek()
@@ -277,7 +281,7 @@ extension SyntaxReader {
                 } else {
                     value = .type(type)
                 }
-            } else if ["nan", "inf", "infinity"].contains(scanner.peekIdentifier().lowercased()) {
+            } else if SyntaxScanner.floatWords.contains(scanner.peekIdentifier().lowercased()) {
                 value = .float(try scanner.float("a float"))
             } else {
                 value = .graph(try graph(parent: reading))

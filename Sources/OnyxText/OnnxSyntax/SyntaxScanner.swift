@@ -5,17 +5,21 @@
 /// exponent; `nan`, `inf`, `infinity` in any case).
 ///
 /// Positions are byte offsets; line and column are worked out only for an
-/// error, so reading costs nothing for them.
+/// error, so reading costs nothing for them. The text is borrowed: the
+/// scanner lives inside `OnnxTextParser.parseModel`'s access to it.
 struct SyntaxScanner {
     /// A literal token.
     enum Literal {
         case integer(Substring), decimal(Substring), string([UInt8])
     }
 
-    let text: [UInt8]
+    /// The words that are float literals, in any case.
+    static let floatWords: Set<String> = ["nan", "inf", "infinity"]
+
+    let text: UnsafeBufferPointer<UInt8>
     var position = 0
 
-    init(_ text: [UInt8]) { self.text = text }
+    init(_ text: UnsafeBufferPointer<UInt8>) { self.text = text }
 
     var atEnd: Bool { position >= text.count }
 
@@ -38,17 +42,23 @@ struct SyntaxScanner {
         return position < text.count ? text[position] : nil
     }
 
-    /// Consumes `byte` if it comes next.
-    mutating func matches(_ byte: Character, skippingSpace: Bool = true) -> Bool {
+    /// Consumes `character` (ASCII) if it comes next.
+    @inline(__always)
+    mutating func matches(_ character: Unicode.Scalar, skippingSpace: Bool = true) -> Bool {
         if skippingSpace { skipSpace() }
-        guard position < text.count, text[position] == byte.asciiValue! else { return false }
+        guard position < text.count, text[position] == UInt8(truncatingIfNeeded: character.value) else { return false }
         position += 1
         return true
     }
 
-    mutating func expect(_ byte: Character, skippingSpace: Bool = true, _ context: String) throws(OnnxTextError) {
-        guard matches(byte, skippingSpace: skippingSpace) else {
-            throw error("expected '\(byte)' \(context), found \(describeNext())")
+    /// Consumes `character`, or fails saying what it was for (`context`,
+    /// built only then).
+    @inline(__always)
+    mutating func expect(
+        _ character: Unicode.Scalar, skippingSpace: Bool = true, _ context: @autoclosure () -> String
+    ) throws(OnnxTextError) {
+        guard matches(character, skippingSpace: skippingSpace) else {
+            throw error("expected '\(character)' \(context()), found \(describeNext())")
         }
     }
 
@@ -61,7 +71,7 @@ struct SyntaxScanner {
         guard position < text.count, SyntaxVocabulary.isIdentifierStart(text[position]) else { return "" }
         position += 1
         while position < text.count && SyntaxVocabulary.isIdentifierByte(text[position]) { position += 1 }
-        return String(decoding: text[start..<position], as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(rebasing: text[start..<position]), as: UTF8.self)
     }
 
     /// The identifier that comes next, without consuming it.
@@ -71,16 +81,16 @@ struct SyntaxScanner {
         return optionalIdentifier()
     }
 
-    mutating func identifier(_ what: String) throws(OnnxTextError) -> String {
+    mutating func identifier(_ what: @autoclosure () -> String) throws(OnnxTextError) -> String {
         let name = optionalIdentifier()
-        guard !name.isEmpty else { throw error("expected \(what), found \(describeNext())") }
+        guard !name.isEmpty else { throw error("expected \(what()), found \(describeNext())") }
         return name
     }
 
     /// An identifier or a quoted name.
-    mutating func name(_ what: String) throws(OnnxTextError) -> String {
-        if peek() == UInt8(ascii: "\"") { return try string(what) }
-        return try identifier(what)
+    mutating func name(_ what: @autoclosure () -> String) throws(OnnxTextError) -> String {
+        if peek() == UInt8(ascii: "\"") { return try string(what()) }
+        return try identifier(what())
     }
 
     /// An identifier or a quoted name, or "" when neither comes next.
@@ -112,7 +122,7 @@ struct SyntaxScanner {
             var end = position
             while end < text.count && SyntaxVocabulary.isLetter(text[end]) { end += 1 }
             let word = String(decoding: text[position..<end], as: UTF8.self).lowercased()
-            guard ["nan", "inf", "infinity"].contains(word), end >= text.count || !SyntaxVocabulary.isDigit(text[end]) else {
+            guard Self.floatWords.contains(word), end >= text.count || !SyntaxVocabulary.isDigit(text[end]) else {
                 position = start
                 throw error("expected \(what), found \(describeNext())")
             }

@@ -30,10 +30,10 @@ enum SyntaxVocabulary {
         "sparse_tensor", "sparse_tensors", "type_proto", "type_protos",
     ]
 
-    static func attributeType(named name: String) -> AttributeType? {
-        guard let index = attributeTypeNames.firstIndex(of: name), index > 0 else { return nil }
-        return AttributeType(rawValue: Int32(index))
-    }
+    private static let attributeTypesByName: [String: AttributeType] = Dictionary(
+        uniqueKeysWithValues: attributeTypeNames.enumerated().dropFirst().map { ($1, AttributeType(rawValue: Int32($0))) })
+
+    static func attributeType(named name: String) -> AttributeType? { attributeTypesByName[name] }
 
     static func name(of type: AttributeType?) -> String {
         guard let code = type?.rawValue, code > 0, Int(code) < attributeTypeNames.count else { return "undefined" }
