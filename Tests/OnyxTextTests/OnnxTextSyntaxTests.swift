@@ -69,6 +69,7 @@ func printed(_ model: Model) throws -> String { String(decoding: try OnnxTextPri
             Scale <factor,bias: float = 0.5>(x) => (y) <float[2] k>
             {
                k = Constant <value_float: float = @factor> ()
+               m = Constant <value_float = @bias> ()
                y = Mul (x, k)
             }
 
@@ -81,6 +82,7 @@ func printed(_ model: Model) throws -> String { String(decoding: try OnnxTextPri
         #expect(function.body.valueInfo[0] === function.body.nodes[0].outputs[0])
         #expect(function.docString == "y = x * factor")
         #expect(function.body.nodes[0].attributes[0].refAttrName == "factor")
+        #expect(function.body.nodes[1].attributes[0].type == nil)
         #expect(try printed(model) == text)
     }
 

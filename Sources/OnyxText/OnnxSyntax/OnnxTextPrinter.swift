@@ -235,14 +235,20 @@ struct SyntaxWriter {
             throw OnnxTextError("attribute name '\(name)' is not an identifier, which the ONNX textual syntax requires")
         }
         write(name)
-        write(": ")
-        write(SyntaxVocabulary.name(of: attribute.type))
-        write(" = ")
         if let reference = attribute.refAttrName {
-            write("@")
+            // A reference without a type is written without one: onnx's
+            // printer writes `: undefined`, which no parser reads.
+            if let type = attribute.type, type != .undefined {
+                write(": ")
+                write(SyntaxVocabulary.name(of: type))
+            }
+            write(" = @")
             write(reference)
             return
         }
+        write(": ")
+        write(SyntaxVocabulary.name(of: attribute.type))
+        write(" = ")
         switch attribute.type ?? .undefined {
         case .int: number(attribute.i ?? 0)
         case .ints: list("[", ", ", "]", attribute.ints) { w, v in w.number(v) }

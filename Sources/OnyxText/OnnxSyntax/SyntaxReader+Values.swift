@@ -229,9 +229,11 @@ extension SyntaxReader {
         return attribute
     }
 
-    /// One attribute value.
+    /// One attribute value. (A tensor is boxed: inline, it would make every
+    /// value as large as a `Tensor`.)
     enum AttributeValue {
-        case int(Int64), float(Float), string([UInt8]), tensor(Tensor), graph(Graph), type(TypeInfo)
+        case int(Int64), float(Float), string([UInt8]), graph(Graph), type(TypeInfo)
+        indirect case tensor(Tensor)
         case reference(String)
 
         var type: AttributeType? {
