@@ -52,6 +52,10 @@ demo: build
 	$(ONYX) convert fixtures/mlp.onnx $(DEMO_DIR)/mlp.json
 	$(ONYX) diff fixtures/mlp.onnx $(DEMO_DIR)/mlp.json
 	$(ONYX) convert fixtures/kitchen-sink.onnx - --to textproto --elide-weights | head -20
+	$(ONYX) convert fixtures/mlp.onnx $(DEMO_DIR)/mlp.onnxtxt --elide-weights
+	cat $(DEMO_DIR)/mlp.onnxtxt
+	$(ONYX) convert $(DEMO_DIR)/mlp.onnxtxt $(DEMO_DIR)/mlp-from-text.onnx --weights-from fixtures/mlp.onnx
+	$(ONYX) diff fixtures/mlp.onnx $(DEMO_DIR)/mlp-from-text.onnx
 
 clean:
 	rm -rf .build

@@ -251,8 +251,9 @@ struct SyntaxReader {
         return graph
     }
 
-    /// Once a graph's nodes are read: links their inputs, then its outputs
-    /// and value_info (in that order, as the binary reader declares them).
+    /// Once a graph's nodes are read: binds the names its nodes used before
+    /// they were defined, then its outputs and value_info (in that order, as
+    /// the binary reader declares them).
     private mutating func finish(
         _ reading: GraphReading, outputs: [(name: String, declaration: Declaration?)], valueInfo: [Declaration]
     ) {
