@@ -171,6 +171,25 @@ func printed(_ model: Model) throws -> String { String(decoding: try OnnxTextPri
             (error as? OnnxTextError)?.message
                 == "node 'sparse_const': attribute 'sparse_value' is of type SPARSE_TENSOR, which the ONNX textual syntax cannot write"
         }
+        // Saving says so, and leaves no file.
+        let folder = TemporaryDirectory()
+        #expect {
+            try ModelFile.save(Model(graph: graph), to: folder.path("m.onnxtxt"))
+        } throws: { error in
+            "\(error)".hasPrefix("\(folder.path("m.onnxtxt")): cannot write the ONNX textual syntax: node 'sparse_const'")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty)
+    }
+
+    @Test func operatorsMustBeDottedIdentifiers() throws {
+        let graph = Graph(name: "g")
+        graph.append(Node(opType: "Gelu", domain: "custom-ops", name: "act", outputs: ["y"]))
+        #expect {
+            _ = try OnnxTextPrinter().print(Model(graph: graph))
+        } throws: { error in
+            (error as? OnnxTextError)?.message
+                == "node 'act': operator 'custom-ops.Gelu' is not made of identifiers, which the ONNX textual syntax requires"
+        }
     }
 
     @Test func lossesAreListed() throws {

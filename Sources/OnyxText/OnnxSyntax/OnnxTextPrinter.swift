@@ -198,12 +198,25 @@ struct SyntaxWriter {
         }
         list("", ", ", "", node.outputs) { w, value in w.identifier(value.name) }
         write(" = ")
-        if let domain = node.domain, !domain.isEmpty {
+        // The grammar reads an operator as dotted identifiers (no quotes):
+        // anything else would make a text no parser reads.
+        let domain = node.domain ?? "", opType = node.opType ?? "", overload = node.overload ?? ""
+        guard domain.isEmpty || domain.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({
+            SyntaxVocabulary.isIdentifier(String($0))
+        }), opType.isEmpty || SyntaxVocabulary.isIdentifier(opType),
+            overload.isEmpty || SyntaxVocabulary.isIdentifier(overload)
+        else {
+            throw OnnxTextError(
+                "node '\(node.name ?? node.qualifiedOpType)': operator '\(node.qualifiedOpType)"
+                    + (overload.isEmpty ? "" : ":\(overload)")
+                    + "' is not made of identifiers, which the ONNX textual syntax requires")
+        }
+        if !domain.isEmpty {
             write(domain)
             write(".")
         }
-        write(node.opType ?? "")
-        if let overload = node.overload, !overload.isEmpty {
+        write(opType)
+        if !overload.isEmpty {
             write(":")
             write(overload)
         }
