@@ -30,6 +30,7 @@ import Testing
             "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')",
             [Self.script.path, folder.url.path])
         #expect(result.status == 0, "\(result.err)")
+        print("onnxtxt interop (Python side): \(result.out.split(separator: "\n").last ?? "")")
         #expect(result.out.contains("checked \(Self.models.count) models"), "\(result.out)")
         #expect(result.out.hasSuffix(" 0 failures\n"), "\(result.out)")
 
