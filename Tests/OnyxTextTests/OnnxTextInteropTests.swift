@@ -51,4 +51,38 @@ import Testing
         }
         #expect(failures.isEmpty, "\(failures.count) failures:\n\(failures.prefix(10).joined(separator: "\n"))")
     }
+
+    /// Random bit patterns of every magnitude, printed by onnx's printer
+    /// (C++ `std::to_chars`) and by Onyx: the texts must be the same, which
+    /// is what makes numbers in the two tools' texts compare equal.
+    @Test func numbersPrintAsOnnxPrintsThem() throws {
+        let folder = TemporaryDirectory()
+        let script = """
+            import sys, numpy as np, onnx, onnx.printer
+            from onnx import helper, numpy_helper
+            rng = np.random.default_rng(7)
+            f = rng.integers(0, 2**32, 20000, dtype=np.uint64).astype(np.uint32).view(np.float32)
+            d = rng.integers(0, 2**64, 20000, dtype=np.uint64).view(np.float64)
+            specials = np.array([0.0, -0.0, 1e22, 1e23, 123456789012345680.0, 2.0**64, 2.0**76, 5e-324,
+                                 1.7976931348623157e308, 1e-7, 0.1, 100.0, 1e15, 1e16, np.inf, -np.inf])
+            d = np.concatenate([d[~np.isnan(d)], specials])
+            f = np.concatenate([f[~np.isnan(f)], specials.astype(np.float32)])
+            graph = helper.make_graph([], "numbers", [], [helper.make_tensor_value_info("f", onnx.TensorProto.FLOAT, None)],
+                                      [numpy_helper.from_array(f, "f"), numpy_helper.from_array(d, "d")])
+            model = helper.make_model(graph)
+            onnx.save(model, sys.argv[1] + "/numbers.onnx")
+            open(sys.argv[1] + "/numbers.onnxtxt", "w").write(onnx.printer.to_text(model) + "\\n")
+            """
+        let result = try PythonOracle.run(script, [folder.url.path])
+        try #require(result.status == 0, "\(result.err)")
+        let model = try ModelFile.load(folder.path("numbers.onnx"))
+        let theirs = try String(contentsOfFile: folder.path("numbers.onnxtxt"), encoding: .utf8)
+        let ours = String(decoding: try OnnxTextPrinter().print(model), as: UTF8.self)
+        #expect(ours.utf8.count > 400_000)
+        if ours != theirs {
+            let (a, b) = (ours.split(separator: ","), theirs.split(separator: ","))
+            let first = zip(a, b).first { $0 != $1 }
+            Issue.record("texts differ, first at: ours \(first?.0 ?? "") vs theirs \(first?.1 ?? "")")
+        }
+    }
 }

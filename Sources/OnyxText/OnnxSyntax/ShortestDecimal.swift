@@ -21,7 +21,37 @@ enum ShortestDecimal {
             return
         }
         let (digits, exponent) = decompose(value.magnitude.description)
-        layOut(digits: digits, exponent: exponent, into: &out)
+        if !layOut(digits: digits, exponent: exponent, into: &out) {
+            // printf's %f, which to_chars follows, writes a whole number's
+            // exact digits (79541493760, not the shortest 79541490000).
+            out.append(contentsOf: exactInteger(value.magnitude).utf8)
+        }
+    }
+
+    /// The exact decimal digits of a positive whole number.
+    private static func exactInteger<F: BinaryFloatingPoint>(_ value: F) -> String {
+        if value < F(18_446_744_073_709_551_616.0) { return String(UInt64(value)) }
+        // value = significand × 2^shift, worked in base-10⁹ limbs.
+        let significand = UInt64(value.significandBitPattern) | (1 << UInt64(F.significandBitCount))
+        let shift = Int(value.exponent) - F.significandBitCount
+        let base: UInt64 = 1_000_000_000
+        var limbs = [significand % base, significand / base % base, significand / base / base]
+        for _ in 0..<shift {
+            var carry: UInt64 = 0
+            for index in limbs.indices {
+                let doubled = limbs[index] * 2 + carry
+                limbs[index] = doubled % base
+                carry = doubled / base
+            }
+            if carry > 0 { limbs.append(carry) }
+        }
+        while limbs.count > 1 && limbs.last == 0 { limbs.removeLast() }
+        var text = String(limbs.last!)
+        for limb in limbs.dropLast().reversed() {
+            let digits = String(limb)
+            text += String(repeating: "0", count: 9 - digits.count) + digits
+        }
+        return text
     }
 
     /// The significant digits (no leading or trailing zeros) and the power
@@ -53,7 +83,10 @@ enum ShortestDecimal {
         return (digits, pointPosition - 1 + exponent)
     }
 
-    private static func layOut(digits: [UInt8], exponent: Int, into out: inout [UInt8]) {
+    /// Writes the shorter of the two notations; returns false, writing
+    /// nothing, when that is fixed notation of a whole number, whose digits
+    /// are then the exact ones.
+    private static func layOut(digits: [UInt8], exponent: Int, into out: inout [UInt8]) -> Bool {
         let count = digits.count
         let exponentDigits = max(2, String(abs(exponent)).count)
         let scientificLength = count + (count > 1 ? 1 : 0) + 2 + exponentDigits
@@ -66,8 +99,7 @@ enum ShortestDecimal {
         if fixedLength <= scientificLength {
             if exponent >= 0 {
                 if count <= exponent + 1 {
-                    out.append(contentsOf: digits)
-                    out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: exponent + 1 - count))
+                    return false
                 } else {
                     out.append(contentsOf: digits[0...exponent])
                     out.append(UInt8(ascii: "."))
@@ -90,5 +122,6 @@ enum ShortestDecimal {
             if magnitude.count < 2 { out.append(UInt8(ascii: "0")) }
             out.append(contentsOf: magnitude.utf8)
         }
+        return true
     }
 }
