@@ -190,7 +190,7 @@ extension SyntaxReader {
             guard let type = SyntaxVocabulary.attributeType(named: word) else {
                 throw scanner.error(
                     "unknown attribute type '\(word)'; expected one of "
-                        + SyntaxVocabulary.attributeTypeNames.dropFirst().joined(separator: ", "), at: start)
+                        + SyntaxVocabulary.attributeTypes.names.dropFirst().joined(separator: ", "), at: start)
             }
             attribute.type = type
         }
