@@ -153,6 +153,9 @@ func printed(_ model: Model) throws -> String { String(decoding: try OnnxTextPri
         #expect(initializers[0].initializer?.isElided == true)
         #expect(initializers[0].initializer?.metadataProps == [StringPair(Tensor.elisionMarker, "4000")])
         #expect(initializers[1].initializer?.isElided == false)
+        // Elements that take no bytes are still elements.
+        let strings = try parse(Self.header + "g () => (string[2] s)\n   <string[2] s = {\"\", \"\"}>\n{\n}\n")
+        #expect(strings.graph?.initializers[0].initializer?.isElided == false)
         let folder = TemporaryDirectory()
         #expect(throws: ONNXError.self) { try ModelFile.save(model, to: folder.path("m.onnx")) }
         #expect(!FileManager.default.fileExists(atPath: folder.path("m.onnx")))
