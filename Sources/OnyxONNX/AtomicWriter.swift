@@ -40,15 +40,22 @@ final class AtomicWriter {
     }
 }
 
-/// Writes all of `bytes` to `fd`.
-func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, file: String) throws(ONNXError) {
-    var offset = 0
-    while offset < bytes.count {
-        let n = Foundation.write(fd, bytes.baseAddress! + offset, min(bytes.count - offset, 1 << 30))
+/// Writes all of `bytes` to `fd`: at file offset `position` when given
+/// (`pwrite`, the file offset unchanged), else where the file offset is.
+func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at position: Int? = nil, file: String) throws(ONNXError) {
+    var done = 0
+    while done < bytes.count {
+        let chunk = min(bytes.count - done, 1 << 30)
+        let n =
+            if let position {
+                pwrite(fd, bytes.baseAddress! + done, chunk, off_t(position + done))
+            } else {
+                Foundation.write(fd, bytes.baseAddress! + done, chunk)
+            }
         if n < 0 {
             if errno == EINTR { continue }
             throw ONNXError(.io, file: file, "write failed: \(errnoMessage())")
         }
-        offset += n
+        done += n
     }
 }

@@ -120,8 +120,10 @@ public enum ModelFile {
                 if format == .onnx {
                     _ = try ModelEncoder.write(model, to: fd, transform: layout.transform)
                 } else {
-                    let text = OwnedStorage(try ModelCodec.encode(model, as: format, transform: layout.transform))
-                    try writeAll(fd, text.bytes, file: path)
+                    let text = try ModelCodec.encode(model, as: format, transform: layout.transform)
+                    try text.withUnsafeBufferPointer { buffer throws(ONNXError) in
+                        try writeAll(fd, UnsafeRawBufferPointer(buffer), file: path)
+                    }
                 }
             }
             try writer.commit()
@@ -167,10 +169,7 @@ public enum ModelFile {
                     guard let bytes = tensor.externalBytes else {
                         throw ONNXError(.externalData, "tensor '\(tensor.name ?? "")': its external data was not loaded")
                     }
-                    let offset = tensor.externalOffset ?? 0
-                    guard pwriteAll(fd, bytes.bytes, at: offset) else {
-                        throw ONNXError(.io, file: target.path, "write failed: \(errnoMessage())")
-                    }
+                    try writeAll(fd, bytes.bytes, at: tensor.externalOffset ?? 0, file: target.path)
                 }
             }
         }
@@ -180,17 +179,4 @@ public enum ModelFile {
 extension URL {
     /// The path with symlinks resolved, for comparing files.
     var realPath: String { resolvingSymlinksInPath().standardizedFileURL.path }
-}
-
-private func pwriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
-    var done = 0
-    while done < bytes.count {
-        let n = pwrite(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30), off_t(offset + done))
-        if n < 0 {
-            if errno == EINTR { continue }
-            return false
-        }
-        done += n
-    }
-    return true
 }

@@ -75,7 +75,7 @@ public enum ModelCodec {
             return try ModelDecoder.decode(bytes)
         case .onnxtxt:
             do {
-                return try OnnxTextParser.parseModel(Array(bytes))
+                return try OnnxTextParser.parseModel(bytes)
             } catch {
                 throw ONNXError(.syntax, error.description)
             }

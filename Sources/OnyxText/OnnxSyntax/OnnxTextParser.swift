@@ -19,9 +19,13 @@ public enum OnnxTextParser {
     public static let nestingLimit = 64
 
     public static func parseModel(_ text: [UInt8]) throws(OnnxTextError) -> Model {
-        try text.withUnsafeBufferPointer { buffer throws(OnnxTextError) in
-            var reader = SyntaxReader(buffer)
-            return try reader.model()
-        }
+        try text.withUnsafeBufferPointer { buffer throws(OnnxTextError) in try parseModel(UnsafeRawBufferPointer(buffer)) }
+    }
+
+    /// Parses text in memory that is not an array (a mapped file), without
+    /// copying it; the model keeps nothing of it.
+    public static func parseModel(_ text: UnsafeRawBufferPointer) throws(OnnxTextError) -> Model {
+        var reader = SyntaxReader(text.assumingMemoryBound(to: UInt8.self))
+        return try reader.model()
     }
 }
