@@ -1,5 +1,6 @@
 import COnnxProto
 import Foundation
+import OnyxText
 
 /// protobuf's JSON mapping, as `google.protobuf.json_format.MessageToJson`
 /// writes it: lowerCamelCase names, 64-bit integers as strings, bytes as
@@ -172,7 +173,7 @@ enum ProtoJSON {
 /// A parsed JSON value with the position it started at.
 struct JSONValue {
     indirect enum Kind {
-        case object([(String, SourcePosition, JSONValue)])
+        case object([(String, TextLocation, JSONValue)])
         case array([JSONValue])
         case string(String)
         /// The number's text, converted by the field that receives it.
@@ -182,14 +183,14 @@ struct JSONValue {
     }
 
     var kind: Kind
-    var position: SourcePosition
+    var position: TextLocation
 }
 
 /// A JSON reader that keeps line and column for its error messages.
 struct JSONParser: TextScanner {
     let text: [UInt8]
     var index = 0
-    var position = SourcePosition()
+    var position = TextLocation()
     /// Objects and arrays nest at most this deep (ModelProto needs far less).
     private static let maximumDepth = 1000
 
@@ -226,7 +227,7 @@ struct JSONParser: TextScanner {
         switch text[index] {
         case UInt8(ascii: "{"):
             advance()
-            var members: [(String, SourcePosition, JSONValue)] = []
+            var members: [(String, TextLocation, JSONValue)] = []
             skipSpace()
             if index < text.count, text[index] == UInt8(ascii: "}") {
                 advance()

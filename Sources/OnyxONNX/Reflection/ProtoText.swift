@@ -1,5 +1,6 @@
 import COnnxProto
 import Foundation
+import OnyxText
 
 /// protobuf's text format, as `protoc --decode=onnx.ModelProto` prints it:
 /// `name: value` lines, nested messages in braces, strings with C escapes
@@ -213,7 +214,7 @@ struct TextToken {
     }
 
     var kind: Kind
-    var position: SourcePosition
+    var position: TextLocation
     /// The token as the user wrote it, for messages.
     var text: String
 }
@@ -222,7 +223,7 @@ struct TextToken {
 struct TextLexer: TextScanner {
     let text: [UInt8]
     var index = 0
-    var position = SourcePosition()
+    var position = TextLocation()
 
     init(text: [UInt8]) { self.text = text }
 
@@ -282,7 +283,7 @@ struct TextLexer: TextScanner {
         throw error(start, "unexpected character '\(String(decoding: text[index..<min(index + 4, text.count)], as: UTF8.self).prefix(1))'")
     }
 
-    private mutating func string(quote: UInt8, start: SourcePosition) throws(ONNXError) -> [UInt8] {
+    private mutating func string(quote: UInt8, start: TextLocation) throws(ONNXError) -> [UInt8] {
         advance()
         var bytes: [UInt8] = []
         while true {

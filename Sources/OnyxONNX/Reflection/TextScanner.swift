@@ -1,24 +1,18 @@
-/// A position in a text file: 1-based line and column (in characters).
-struct SourcePosition: Equatable {
-    var line = 1
-    var column = 1
-}
+import OnyxText
 
 /// Builds the message of a syntax error: `line:column: what`, then the
 /// offending line and a caret under the column.
-func syntaxError(_ text: [UInt8], _ position: SourcePosition, _ message: String) -> ONNXError {
+func syntaxError(_ text: [UInt8], _ position: TextLocation, _ message: String) -> ONNXError {
     let lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     let line = position.line - 1 < lines.count ? String(decoding: lines[position.line - 1], as: UTF8.self) : ""
-    let shown = line.count > 160 ? String(line.prefix(160)) + "…" : line
-    let caret = String(repeating: " ", count: max(0, min(position.column - 1, 160))) + "^"
-    return ONNXError(.syntax, "\(position.line):\(position.column): \(message)\n  \(shown)\n  \(caret)")
+    return ONNXError(.syntax, position.annotate(message, sourceLine: line))
 }
 
 /// A reader that walks bytes of text and knows the line and column it is at.
 protocol TextScanner {
     var text: [UInt8] { get }
     var index: Int { get set }
-    var position: SourcePosition { get set }
+    var position: TextLocation { get set }
 }
 
 extension TextScanner {
@@ -34,5 +28,5 @@ extension TextScanner {
         index += 1
     }
 
-    func error(_ at: SourcePosition, _ message: String) -> ONNXError { syntaxError(text, at, message) }
+    func error(_ at: TextLocation, _ message: String) -> ONNXError { syntaxError(text, at, message) }
 }

@@ -248,7 +248,7 @@ struct SyntaxScanner {
         // Columns count characters: UTF-8 continuation bytes do not start one.
         let column = 1 + text[lineStart..<at].filter { $0 & 0xC0 != 0x80 }.count
         return OnnxTextError(
-            message, location: .init(line: line, column: column),
+            message, location: TextLocation(line: line, column: column),
             sourceLine: String(decoding: text[lineStart..<lineEnd], as: UTF8.self))
     }
 }
