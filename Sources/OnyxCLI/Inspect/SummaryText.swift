@@ -19,22 +19,17 @@ extension ModelSummary {
         row("Nodes", "\(nodeCount)" + (subgraphNodeCount > 0 ? " (\(subgraphNodeCount) in subgraphs)" : ""))
         for op in opCounts { lines.append("    " + column(qualified(op), 14) + String(op.count)) }
         row("Parameters", "\(grouped(parameterCount)) in \(initializerCount) initializer\(initializerCount == 1 ? "" : "s") (\(byteSize(initializerBytes)))")
-        if externalData.isEmpty {
-            row("External data", "none")
-        } else {
-            row("External data", "")
-            for file in externalData {
-                lines.append("    \(file.location): \(file.tensors) tensor\(file.tensors == 1 ? "" : "s"), \(byteSize(file.bytes))")
-            }
+        /// A heading with one indented line per entry, or "none".
+        func section(_ label: String, _ entries: [String]) {
+            row(label, entries.isEmpty ? "none" : "")
+            lines += entries.map { "    " + $0 }
         }
-        if functions.isEmpty {
-            row("Functions", "none")
-        } else {
-            row("Functions", "")
-            for function in functions {
-                lines.append("    \(function.domain).\(function.name) (\(function.nodes) node\(function.nodes == 1 ? "" : "s"))")
-            }
-        }
+        section("External data", externalData.map { file in
+            "\(file.location): \(file.tensors) tensor\(file.tensors == 1 ? "" : "s"), \(byteSize(file.bytes))"
+        })
+        section("Functions", functions.map { function in
+            "\(function.domain).\(function.name) (\(function.nodes) node\(function.nodes == 1 ? "" : "s"))"
+        })
         if !metadata.isEmpty {
             row("Metadata", "")
             for key in metadata.keys.sorted() { lines.append("    \(key): \(metadata[key]!)") }

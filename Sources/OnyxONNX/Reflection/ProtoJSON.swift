@@ -219,6 +219,18 @@ struct JSONParser: TextScanner {
         advance()
     }
 
+    /// After an object member or array item: true past a `,`, false past
+    /// the closing bracket.
+    private mutating func continuesList(closedBy close: Unicode.Scalar) throws(ONNXError) -> Bool {
+        skipSpace()
+        let closing = UInt8(ascii: close)
+        if index < text.count, text[index] == UInt8(ascii: ",") || text[index] == closing {
+            advance()
+            return text[index - 1] == UInt8(ascii: ",")
+        }
+        throw error(position, "expected ',' or '\(close)', found \(describeNext())")
+    }
+
     private mutating func parseValue(depth: Int) throws(ONNXError) -> JSONValue {
         skipSpace()
         let start = position
@@ -242,11 +254,7 @@ struct JSONParser: TextScanner {
                 let key = try parseString()
                 try expect(UInt8(ascii: ":"), "':'")
                 members.append((key, keyPosition, try parseValue(depth: depth + 1)))
-                skipSpace()
-                guard index < text.count else { throw error(position, "expected ',' or '}', found end of input") }
-                if text[index] == UInt8(ascii: ",") { advance(); continue }
-                if text[index] == UInt8(ascii: "}") { advance(); break }
-                throw error(position, "expected ',' or '}', found \(describeNext())")
+                if try !continuesList(closedBy: "}") { break }
             }
             return JSONValue(kind: .object(members), position: start)
         case UInt8(ascii: "["):
@@ -259,11 +267,7 @@ struct JSONParser: TextScanner {
             }
             while true {
                 items.append(try parseValue(depth: depth + 1))
-                skipSpace()
-                guard index < text.count else { throw error(position, "expected ',' or ']', found end of input") }
-                if text[index] == UInt8(ascii: ",") { advance(); continue }
-                if text[index] == UInt8(ascii: "]") { advance(); break }
-                throw error(position, "expected ',' or ']', found \(describeNext())")
+                if try !continuesList(closedBy: "]") { break }
             }
             return JSONValue(kind: .array(items), position: start)
         case UInt8(ascii: "\""):
