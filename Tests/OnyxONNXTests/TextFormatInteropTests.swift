@@ -74,4 +74,29 @@ import Testing
         }
         #expect(failures.count == 0, "\(failures.prefix(10).joined(separator: "\n"))")
     }
+
+    /// The reader also takes what `json_format.Parse` takes besides its own
+    /// output: the original field names, 64-bit integers as numbers and
+    /// enums by number.
+    @Test func jsonReaderTakesOriginalNamesAndNumbers() throws {
+        let canonical = #"""
+            {"irVersion": "8", "opsetImport": [{"domain": "", "version": "17"}],
+             "graph": {"name": "g", "node": [{"input": ["x"], "output": ["y"], "opType": "Relu",
+                                              "attribute": [{"name": "k", "i": "3", "type": "INT"}]}],
+                       "input": [{"name": "x", "type": {"tensorType": {"elemType": 1, "shape": {"dim": [{"dimValue": "2"}]}}}}]}}
+            """#
+        let original = #"""
+            {"ir_version": 8, "opset_import": [{"domain": "", "version": 17}],
+             "graph": {"name": "g", "node": [{"input": ["x"], "output": ["y"], "op_type": "Relu",
+                                              "attribute": [{"name": "k", "i": 3, "type": 2}]}],
+                       "input": [{"name": "x", "type": {"tensor_type": {"elem_type": 1, "shape": {"dim": [{"dim_value": 2}]}}}}]}}
+            """#
+        func encoded(_ json: String) throws -> [UInt8] {
+            try ModelEncoder.encode(Array(json.utf8).withUnsafeBytes { try ModelCodec.decode($0, as: .json) })
+        }
+        let expected = try encoded(canonical)
+        #expect(try encoded(original) == expected)
+        let node = try #require(try ModelDecoder.decode(expected).graph?.nodes.first)
+        #expect(node.opType == "Relu" && node.attributes.first?.type == .int && node.attributes.first?.i == 3)
+    }
 }
