@@ -136,15 +136,14 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: Text syntax (target: ≤ 2× onnx.parser.parse_model / onnx.printer.to_text)
 
-    Benchmark("nodes20k: parse text", configuration: small) { benchmark, text in
-        try withExtendedLifetime(OnnxTextParser.parseModel(text)) { model in
+    Benchmark("nodes20k: parse text", configuration: small) { benchmark, file in
+        try withExtendedLifetime(OnnxTextParser.parseModel(file.bytes)) { model in
             benchmark.stopMeasurement()
             blackHole(model)
         }
         releaseFreeMemory()
     } setup: {
-        let file = FileBytes(BenchPaths.nodesText)
-        return withExtendedLifetime(file) { Array(file.bytes) }
+        FileBytes(BenchPaths.nodesText)
     }
 
     Benchmark("nodes20k: print text", configuration: small) { benchmark, model in
