@@ -4,9 +4,9 @@ extension Graph {
     /// same position, then `old` is removed. The replacement must have at
     /// least as many outputs as `old` has outputs that are read.
     public func replace(_ old: Node, with replacement: Node) throws(GraphError) {
-        guard nodes.contains(where: { $0 === old }) else { throw .notInGraph(old.description) }
+        guard old.graph === self else { throw .notInGraph(old) }
         for (index, output) in old.outputs.enumerated() where output.hasUses || isOutput(output) {
-            guard index < replacement.outputs.count else { throw .stillUsed(output.name) }
+            guard index < replacement.outputs.count else { throw .stillUsed(output) }
         }
         try insert(replacement, before: old)
         for (output, newOutput) in zip(old.outputs, replacement.outputs) {
@@ -16,17 +16,11 @@ extension Graph {
     }
 
     /// Removes a graph input, initializer or sparse initializer that no node
-    /// reads and that is not a graph output.
+    /// reads and that is not a graph output, with its value_info entries and
+    /// every declaration override it has.
     public func remove(value: Value) throws(GraphError) {
-        guard !value.hasUses, !isOutput(value) else { throw .stillUsed(value.name) }
-        let before = inputs.count + initializers.count + sparseInitializers.count
-        inputs.removeAll { $0 === value }
-        initializers.removeAll { $0 === value }
-        sparseInitializers.removeAll { $0 === value }
-        valueInfo.removeAll { $0 === value }
-        guard inputs.count + initializers.count + sparseInitializers.count < before else {
-            throw .notInGraph(value.name)
-        }
+        guard !value.hasUses, !isOutput(value) else { throw .stillUsed(value) }
+        guard removeFromLists(value) else { throw .notInGraph(value) }
     }
 
     /// True when `value` is one of the graph's outputs.

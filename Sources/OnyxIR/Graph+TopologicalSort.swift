@@ -14,9 +14,10 @@ extension Graph {
     public func topologicallySort() throws(GraphError) {
         let (order, pending) = kahnOrder()
         guard order.count == nodes.count else {
-            throw .cycle(nodes.indices.filter { pending[$0] > 0 }.map { nodes[$0].name ?? nodes[$0].description })
+            throw .cycle(nodes.indices.filter { pending[$0] > 0 }.map { ($0, nodes[$0]) })
         }
-        setNodes(order)
+        // The same nodes in another order: nothing for setNodes to refuse.
+        try setNodes(order)
     }
 
     /// Kahn's algorithm with the ready nodes in a min-heap of file positions.

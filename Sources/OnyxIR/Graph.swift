@@ -1,30 +1,31 @@
 /// A computation (`GraphProto`): nodes over values, with declared inputs,
 /// outputs and constant initializers.
 ///
-/// Invariants: every node in `nodes` has `graph === self`; each value's
-/// `uses` match the nodes' inputs exactly (Node keeps them in step). The
-/// mutation API below refuses changes that would leave a value read but not
-/// produced.
+/// Invariants, kept by the mutators below (the lists cannot be changed any
+/// other way): every node in `nodes` has `graph === self` and belongs to no
+/// other graph; each value's `uses` match the nodes' inputs exactly (Node
+/// keeps them in step); a declaration override belongs to the value it
+/// declares, whatever else is added or removed. Removing a node or value
+/// that is still read is refused. `verify()` checks all of this and more.
 public final class Graph {
     public var name: String?
     public var docString: String?
     public private(set) var nodes: [Node] = []
-    public var inputs: [Value] = []
-    public var outputs: [Value] = []
+    public private(set) var inputs: [Value] = []
+    public private(set) var outputs: [Value] = []
     /// Values that carry a dense constant, in file order.
-    public var initializers: [Value] = []
+    public private(set) var initializers: [Value] = []
     /// Values that carry a sparse constant, in file order.
-    public var sparseInitializers: [Value] = []
+    public private(set) var sparseInitializers: [Value] = []
     /// Values with a `value_info` declaration, in file order.
-    public var valueInfo: [Value] = []
+    public private(set) var valueInfo: [Value] = []
     public var quantizationAnnotations: [TensorAnnotation] = []
     public var metadataProps: [StringPair] = []
     public var unknownFields: [UnknownField] = []
 
-    /// A declaration of a value that disagrees with one made earlier in the
-    /// same graph (an output that is also an input, with another type, say).
-    /// Kept so that the file is written back exactly; empty for sane files.
-    public var declarationOverrides: [DeclarationSite: Declaration] = [:]
+    /// Declarations that disagree with the value's own (see
+    /// Graph+Declarations.swift), keyed by the value, not by position.
+    var overrides: [DeclarationKey: Declaration] = [:]
 
     public init(name: String? = nil) { self.name = name }
 
@@ -36,57 +37,178 @@ public final class Graph {
         for index in nodes.indices where isKnownUniquelyReferenced(&nodes[index]) {
             dying.insert(ObjectIdentifier(nodes[index]))
         }
-        var cleared = Set<ObjectIdentifier>()
-        for node in nodes {
-            node.graph = nil
-            guard dying.contains(ObjectIdentifier(node)) else { continue }
-            for case let input? in node.inputs where cleared.insert(ObjectIdentifier(input)).inserted {
-                input.uses.removeAll { dying.contains($0.nodeID) }
-            }
-            node.forgetInputs()
-        }
+        for node in nodes { node.graph = nil }
+        Node.dropUses(of: nodes.filter { dying.contains(ObjectIdentifier($0)) }, dying: dying)
     }
 
-    // MARK: Building
+    // MARK: Building nodes
 
     /// Appends `node`; its inputs must already be values of this graph or
-    /// an enclosing one.
-    public func append(_ node: Node) {
-        node.graph = self
+    /// an enclosing one. A node another graph holds, or one already here,
+    /// is refused.
+    public func append(_ node: Node) throws(GraphError) {
+        try adopt(node)
         nodes.append(node)
     }
 
     /// Inserts `node` just before `anchor`.
     public func insert(_ node: Node, before anchor: Node) throws(GraphError) {
-        guard let index = nodes.firstIndex(where: { $0 === anchor }) else { throw .notInGraph(anchor.description) }
-        node.graph = self
+        guard let index = nodes.firstIndex(where: { $0 === anchor }) else { throw .notInGraph(anchor) }
+        try adopt(node)
         nodes.insert(node, at: index)
+    }
+
+    private func adopt(_ node: Node) throws(GraphError) {
+        guard node.graph == nil else { throw .alreadyOwned(node, byThisGraph: node.graph === self) }
+        node.graph = self
     }
 
     /// Removes `node`, which must produce nothing that is still read (by a
     /// node or as a graph output). Its own inputs are released.
     public func remove(_ node: Node) throws(GraphError) {
-        guard let index = nodes.firstIndex(where: { $0 === node }) else { throw .notInGraph(node.description) }
+        guard node.graph === self, let index = nodes.firstIndex(where: { $0 === node }) else { throw .notInGraph(node) }
         for output in node.outputs where output.hasUses || isOutput(output) {
-            throw .stillUsed(output.name)
+            throw .stillUsed(output)
         }
         node.removeAllInputs()
         node.graph = nil
         nodes.remove(at: index)
     }
 
+    /// Removes every node of `doomed` at once, in time linear in the nodes
+    /// and uses involved. Their outputs may be read by each other, but not by
+    /// a node that stays or as a graph output; on refusal nothing changes.
+    public func remove(_ doomed: some Sequence<Node>) throws(GraphError) {
+        let list = Array(doomed)
+        let ids = Set(list.map(ObjectIdentifier.init))
+        for node in list where node.graph !== self { throw .notInGraph(node) }
+        let outputs = Set(self.outputs.map(ObjectIdentifier.init))
+        for node in list {
+            for output in node.outputs {
+                if outputs.contains(ObjectIdentifier(output)) || output.uses.contains(where: { !ids.contains($0.nodeID) }) {
+                    throw .stillUsed(output)
+                }
+            }
+        }
+        Node.dropUses(of: list, dying: ids)
+        for node in list { node.graph = nil }
+        nodes.removeAll { ids.contains(ObjectIdentifier($0)) }
+    }
+
     /// Makes every reader of `old`, graph outputs included, read `new`.
     public func replaceAllUses(of old: Value, with new: Value) {
         old.replaceAllUses(with: new)
-        for index in outputs.indices where outputs[index] === old { outputs[index] = new }
+        for index in outputs.indices where outputs[index] === old { setOutput(new, at: index) }
     }
 
-    /// Replaces the node list; used by the importer and by sorting.
-    public func setNodes(_ newNodes: [Node]) {
-        let kept = Set(newNodes.map(ObjectIdentifier.init))
-        for node in nodes where !kept.contains(ObjectIdentifier(node)) { node.graph = nil }
+    /// Replaces the node list: the importer's bulk load, and reordering.
+    /// Every node must be free or already this graph's, and appear once.
+    public func setNodes(_ newNodes: [Node]) throws(GraphError) {
+        var seen = Set<ObjectIdentifier>()
+        for node in newNodes {
+            guard node.graph == nil || node.graph === self else { throw .alreadyOwned(node, byThisGraph: false) }
+            guard seen.insert(ObjectIdentifier(node)).inserted else { throw .alreadyOwned(node, byThisGraph: true) }
+        }
+        for node in nodes where !seen.contains(ObjectIdentifier(node)) { node.graph = nil }
         for node in newNodes { node.graph = self }
         nodes = newNodes
+    }
+
+    /// The node list of a graph being read from a file, whose reader made
+    /// every node itself (so none can belong to another graph).
+    package func loadNodes(_ fresh: [Node]) {
+        for node in fresh { node.graph = self }
+        nodes = fresh
+    }
+
+    // MARK: Building value lists
+
+    /// Adds `value` to the end of one of the declaration lists.
+    public func append(_ value: Value, to list: DeclarationList) {
+        switch list {
+        case .inputs: inputs.append(value)
+        case .outputs: outputs.append(value)
+        case .valueInfo: valueInfo.append(value)
+        }
+    }
+
+    /// Adds a graph input (a formal parameter, for a function body or a
+    /// Loop/Scan body).
+    public func appendInput(_ value: Value) { inputs.append(value) }
+
+    /// Adds a graph output; a value may be listed more than once.
+    public func appendOutput(_ value: Value) { outputs.append(value) }
+
+    /// Adds a value holding a dense constant (`value.initializer`).
+    public func appendInitializer(_ value: Value) { initializers.append(value) }
+
+    /// Adds a value holding a sparse constant (`value.sparseInitializer`).
+    public func appendSparseInitializer(_ value: Value) { sparseInitializers.append(value) }
+
+    /// Adds a `value_info` declaration of `value`.
+    public func appendValueInfo(_ value: Value) { valueInfo.append(value) }
+
+    /// Makes graph output `index` be `value`; an override of the entry it
+    /// replaces goes away with it.
+    public func setOutput(_ value: Value, at index: Int) {
+        guard overrides.isEmpty else { return editEntries(of: .outputs) { $0[index] = (value, nil) } }
+        outputs[index] = value
+    }
+
+    /// Makes value_info entry `index` declare `value`.
+    public func setValueInfo(_ value: Value, at index: Int) {
+        guard overrides.isEmpty else { return editEntries(of: .valueInfo) { $0[index] = (value, nil) } }
+        valueInfo[index] = value
+    }
+
+    /// Removes graph output `index`.
+    public func removeOutput(at index: Int) {
+        editEntries(of: .outputs) { $0.remove(at: index) }
+    }
+
+    /// Removes every value_info entry (the step that writes inferred types
+    /// back starts from a clean list).
+    public func removeAllValueInfo() {
+        editEntries(of: .valueInfo) { $0.removeAll() }
+    }
+
+    /// Applies `change` to one declaration list with each entry's override
+    /// beside its value, so that overrides move with the entries they
+    /// belong to.
+    func editEntries(of list: DeclarationList, _ change: (inout [(Value, Declaration?)]) -> Void) {
+        var entries = Array(zip(self[list], declarationOverrides(in: list)))
+        change(&entries)
+        self[list] = entries.map(\.0)
+        setOverrides(entries.map(\.1), in: list)
+    }
+
+    /// One of the three declaration lists.
+    subscript(list: DeclarationList) -> [Value] {
+        get {
+            switch list {
+            case .inputs: return inputs
+            case .outputs: return outputs
+            case .valueInfo: return valueInfo
+            }
+        }
+        set {
+            switch list {
+            case .inputs: inputs = newValue
+            case .outputs: outputs = newValue
+            case .valueInfo: valueInfo = newValue
+            }
+        }
+    }
+
+    /// Drops `value` from the input, initializer and value_info lists, with
+    /// its overrides; true when it was in one of them.
+    func removeFromLists(_ value: Value) -> Bool {
+        let before = inputs.count + initializers.count + sparseInitializers.count
+        editEntries(of: .inputs) { $0.removeAll { $0.0 === value } }
+        editEntries(of: .valueInfo) { $0.removeAll { $0.0 === value } }
+        initializers.removeAll { $0 === value }
+        sparseInitializers.removeAll { $0 === value }
+        return inputs.count + initializers.count + sparseInitializers.count < before
     }
 
     // MARK: Queries
@@ -116,11 +238,6 @@ public final class Graph {
     public var allNodes: [Node] {
         nodes.flatMap { node in [node] + node.subgraphs.flatMap(\.allNodes) }
     }
-}
-
-/// Where a value is declared in a graph.
-public enum DeclarationSite: Hashable, Sendable {
-    case input(Int), output(Int), valueInfo(Int)
 }
 
 /// A value's declaration as written (`ValueInfoProto`).
@@ -153,17 +270,3 @@ public struct TensorAnnotation: Hashable, Sendable {
     }
 }
 
-/// Why a graph refused a change.
-public enum GraphError: Error, Equatable, CustomStringConvertible {
-    case notInGraph(String)
-    case stillUsed(String)
-    case cycle([String])
-
-    public var description: String {
-        switch self {
-        case .notInGraph(let node): return "node \(node) is not in this graph"
-        case .stillUsed(let value): return "value '\(value)' is still used"
-        case .cycle(let nodes): return "the graph has a cycle through \(nodes.joined(separator: ", "))"
-        }
-    }
-}

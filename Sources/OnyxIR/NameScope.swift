@@ -59,20 +59,24 @@ public final class NameScope {
 /// Applies value declarations (graph inputs, outputs, value_info) as a file
 /// lists them: the first declaration of a value sets its type and docs; a
 /// later one that says something else is kept in
-/// `Graph.declarationOverrides`, so the file is written back exactly.
+/// an override of that entry (`Graph.setDeclarationOverride`), so the file
+/// is written back exactly.
 public struct DeclarationRecorder {
     private var declared = Set<ObjectIdentifier>()
 
     public init() {}
 
-    public mutating func record(_ declaration: Declaration, for value: Value, at site: DeclarationSite, in graph: Graph) {
+    /// Records entry `index` of `list`, which must already hold `value`.
+    public mutating func record(
+        _ declaration: Declaration, for value: Value, in list: DeclarationList, at index: Int, of graph: Graph
+    ) {
         if declared.insert(ObjectIdentifier(value)).inserted {
             value.type = declaration.type
             value.docString = declaration.docString
             value.metadataProps = declaration.metadataProps
             value.declarationUnknownFields = declaration.unknownFields
         } else if declaration != value.declaration {
-            graph.declarationOverrides[site] = declaration
+            graph.setDeclarationOverride(declaration, in: list, at: index)
         }
     }
 }

@@ -23,14 +23,19 @@ public struct Use: Hashable {
 ///
 /// Invariants: `producer` is the node whose `outputs[outputIndex]` is this
 /// value, or nil; `uses` lists exactly the (node, index) pairs whose input is
-/// this value. Only `Node` changes `uses` (see Node+Uses.swift), so the two
+/// this value. Only `Node` changes `uses` (its use-list plumbing), so the two
 /// never drift apart. A value may be read from inside a subgraph (an If
 /// branch reading an outer value); such uses are listed here too.
 public final class Value {
     /// The name the value has in the file; names are how ONNX links values.
     public var name: String
-    /// The declared type (from a graph input/output or value_info), if any.
+    /// The declared type (from a graph input/output or value_info), if any:
+    /// what the file says. Inference never changes it on its own.
     public var type: TypeInfo?
+    /// The type shape inference found, kept apart from the declared one so
+    /// that a conversion writes back only what the file said;
+    /// `Graph.declareInferredTypes()` is the explicit step that writes it.
+    public var inferredType: TypeInfo?
     /// Documentation and metadata from the value's declaration.
     public var docString: String?
     public var metadataProps: [StringPair] = []
@@ -52,6 +57,9 @@ public final class Value {
         self.name = name
         self.type = type
     }
+
+    /// The most that is known of the value's type: inferred, else declared.
+    public var knownType: TypeInfo? { inferredType ?? type }
 
     /// The nodes that read this value, each once, in use order.
     public var consumers: [Node] {

@@ -39,7 +39,7 @@ import Testing
             node.name = "n_" + (node.name ?? "")
             for output in node.outputs where !b.graph!.outputs.contains(where: { $0 === output }) { output.name = "v_" + output.name }
         }
-        b.graph!.setNodes(b.graph!.nodes.reversed())
+        try b.graph!.setNodes(b.graph!.nodes.reversed())
         let result = diff(fixture("kitchen-sink.onnx"), try save(b, "b.onnx"))
         #expect(result.status == 0)
         #expect(result.out == "fixtures/kitchen-sink.onnx → b.onnx: identical\n")
@@ -83,28 +83,28 @@ import Testing
 
     @Test func opUpgradedToANewerOpsetForm() throws {
         // ReduceSum moved `axes` from an attribute (opset 11) to an input (13).
-        func reduce(opset: Int64) -> Model {
+        func reduce(opset: Int64) throws -> Model {
             let graph = Graph(name: "reduce")
             let x = Value(name: "x", type: .tensor(.float, Shape(static: [2, 3])))
-            graph.inputs = [x]
+            graph.appendInput(x)
             let node = Node(opType: "ReduceSum", name: "sum", inputs: [x], outputs: ["y"], attributes: [.int("keepdims", 0)])
             if opset < 13 {
                 node.attributes.insert(.ints("axes", [1]), at: 0)
             } else {
                 let axes = Value(name: "axes")
                 axes.initializer = Tensor(name: "axes", dataType: .int64, dims: [1], rawData: [1, 0, 0, 0, 0, 0, 0, 0])
-                graph.initializers = [axes]
+                graph.appendInitializer(axes)
                 node.appendInput(axes)
             }
-            graph.append(node)
+            try graph.append(node)
             node.outputs[0].type = .tensor(.float, Shape(static: [2]))
-            graph.outputs = [node.outputs[0]]
+            graph.appendOutput(node.outputs[0])
             let model = Model(graph: graph)
             model.irVersion = 8
             model.opsetImports = [OpsetImport(domain: "", version: opset)]
             return model
         }
-        let result = diff(try save(reduce(opset: 11), "a.onnx"), try save(reduce(opset: 13), "b.onnx"))
+        let result = diff(try save(try reduce(opset: 11), "a.onnx"), try save(try reduce(opset: 13), "b.onnx"))
         #expect(result.status == 1)
         assertSnapshot(result.out, named: "diff-opset-upgrade")
     }
@@ -121,7 +121,7 @@ import Testing
     @Test func outputDropped() throws {
         let source = ConformanceData.directory.appendingPathComponent("node/test_split_equal_parts_1d_opset18/model.onnx").path
         let b = try load(source)
-        b.graph!.outputs.removeLast()
+        b.graph!.removeOutput(at: b.graph!.outputs.count - 1)
         let result = diff(source, try save(b, "b.onnx"))
         #expect(result.status == 1)
         assertSnapshot(result.out.replacingOccurrences(of: ".cache/onnx-tests/", with: ""), named: "diff-output-dropped")

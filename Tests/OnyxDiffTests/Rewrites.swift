@@ -17,7 +17,7 @@ enum Rewrites {
                 }
                 node.subgraphs.forEach(rewrite)
             }
-            graph.setNodes(graph.nodes.reversed())
+            try! graph.setNodes(graph.nodes.reversed())  // the same nodes: nothing to refuse
         }
         model.graph.map(rewrite)
         model.functions.forEach { rewrite($0.body) }

@@ -126,8 +126,8 @@ import Testing
         if let offset { tensor.externalData.append(StringPair("offset", offset)) }
         if let length { tensor.externalData.append(StringPair("length", length)) }
         weight.initializer = tensor
-        graph.initializers = [weight]
-        graph.outputs = [weight]
+        graph.appendInitializer(weight)
+        graph.appendOutput(weight)
         let model = Model(graph: graph)
         model.irVersion = 10
         return model

@@ -30,7 +30,7 @@ import Testing
         let z = try #require(graph.valueInfo.first { $0.name == "z" })
         #expect(z.producer?.opType == "Square")
         #expect(z.type?.description == "tensor(FLOAT)[D]")
-        #expect(graph.declarationOverrides.isEmpty)
+        #expect(graph.allDeclarationOverrides.isEmpty)
     }
 
     @Test func functionsKeepAttributeReferences() throws {
@@ -45,15 +45,16 @@ import Testing
         // A graph whose output is its input, declared with another type.
         let graph = Graph(name: "passthrough")
         let x = Value(name: "x", type: .tensor(.float, Shape(static: [2])))
-        graph.inputs = [x]
-        graph.outputs = [x]
-        graph.declarationOverrides[.output(0)] = Declaration(
-            name: "x", type: .tensor(.float, nil), docString: "output view", metadataProps: [], unknownFields: [])
+        graph.appendInput(x)
+        graph.appendOutput(x)
+        graph.setDeclarationOverride(
+            Declaration(name: "x", type: .tensor(.float, nil), docString: "output view", metadataProps: [], unknownFields: []),
+            in: .outputs, at: 0)
         let model = Model(graph: graph)
         model.irVersion = 10
         let bytes = try ModelEncoder.encode(model)
         let reloaded = try ModelDecoder.decode(bytes)
-        #expect(reloaded.graph?.declarationOverrides[.output(0)]?.docString == "output view")
+        #expect(reloaded.graph?.declarationOverrides(in: .outputs).first??.docString == "output view")
         #expect(reloaded.graph?.outputs.first === reloaded.graph?.inputs.first)
         #expect(try ModelEncoder.encode(reloaded) == bytes)
     }

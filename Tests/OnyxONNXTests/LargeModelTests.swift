@@ -20,8 +20,8 @@ import Testing
         let value = Value(name: "huge")
         value.initializer = tensor
         let graph = Graph(name: "big")
-        graph.initializers = [value]
-        graph.outputs = [value]
+        graph.appendInitializer(value)
+        graph.appendOutput(value)
         let model = Model(graph: graph)
         model.irVersion = 10
         return model

@@ -126,7 +126,7 @@ func printed(_ model: Model) throws -> String { String(decoding: try OnnxTextPri
         func initializer(_ name: String, _ type: DataType, _ dims: [Int64], _ bytes: [UInt8]) {
             let value = Value(name: name)
             value.initializer = Tensor(name: name, dataType: type, dims: dims, rawData: bytes)
-            graph.initializers.append(value)
+            graph.appendInitializer(value)
         }
         initializer("c", .complex64, [1], Array(Float(1.5).bitPattern.littleEndianBytes + Float(-2).bitPattern.littleEndianBytes))
         initializer("q", .int4, [3], [0x21, 0x0F])
@@ -167,7 +167,7 @@ func printed(_ model: Model) throws -> String { String(decoding: try OnnxTextPri
         attribute.sparseTensor = SparseTensor(values: nil, indices: nil, dims: [2])
         node.attributes = [attribute]
         let graph = Graph(name: "g")
-        graph.append(node)
+        try graph.append(node)
         #expect {
             _ = try OnnxTextPrinter().print(Model(graph: graph))
         } throws: { error in
@@ -186,7 +186,7 @@ func printed(_ model: Model) throws -> String { String(decoding: try OnnxTextPri
 
     @Test func operatorsMustBeDottedIdentifiers() throws {
         let graph = Graph(name: "g")
-        graph.append(Node(opType: "Gelu", domain: "custom-ops", name: "act", outputs: ["y"]))
+        try graph.append(Node(opType: "Gelu", domain: "custom-ops", name: "act", outputs: ["y"]))
         #expect {
             _ = try OnnxTextPrinter().print(Model(graph: graph))
         } throws: { error in

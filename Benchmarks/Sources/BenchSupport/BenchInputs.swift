@@ -73,7 +73,7 @@ public enum BenchInputs {
         let side = Int64(largeTensorSide)
         let graph = Graph(name: "large_weights")
         let x = Value(name: "x", type: .tensor(.float, Shape(static: [1, side])))
-        graph.inputs = [x]
+        graph.appendInput(x)
         var rng = XorShift(seed: 0x9E37_79B9_7F4A_7C15)
         var current = x
         for index in 0..<largeTensorCount {
@@ -86,13 +86,13 @@ public enum BenchInputs {
             }
             let weight = Value(name: name)
             weight.initializer = tensor
-            graph.initializers.append(weight)
+            graph.appendInitializer(weight)
             let node = Node(opType: "MatMul", name: "mm\(index)", inputs: [current, weight], outputs: ["h\(index)"])
-            graph.append(node)
+            try graph.append(node)
             current = node.outputs[0]
         }
         current.type = .tensor(.float, Shape(static: [1, side]))
-        graph.outputs = [current]
+        graph.appendOutput(current)
         return finish(Model(graph: graph))
     }
 
@@ -109,7 +109,7 @@ public enum BenchInputs {
         if let middle = graph.nodes[(graph.nodes.count / 2)...].first(where: { $0.attributes.first?.f != nil }) {
             middle.attributes[0].f! += 0.25
         }
-        graph.setNodes(graph.nodes.reversed())
+        try graph.setNodes(graph.nodes.reversed())
         return model
     }
 
@@ -120,7 +120,7 @@ public enum BenchInputs {
     public static func makeNodesModel() -> Model {
         let graph = Graph(name: "nodes20k")
         let x = Value(name: "x", type: .tensor(.float, Shape(static: [1, 16])))
-        graph.inputs = [x]
+        graph.appendInput(x)
         func constant(_ name: String, _ value: Float) -> Value {
             let v = Value(name: name)
             let bytes = (0..<16).flatMap { _ in withUnsafeBytes(of: value.bitPattern.littleEndian, Array.init) }
@@ -129,7 +129,8 @@ public enum BenchInputs {
         }
         let bias = constant("b", 0.25)
         let scale = constant("s", 0.75)
-        graph.initializers = [bias, scale]
+        graph.appendInitializer(bias)
+        graph.appendInitializer(scale)
         var current = x
         for index in 0..<nodeCount {
             let node: Node
@@ -151,11 +152,11 @@ public enum BenchInputs {
                     opType: "Shrink", name: name, inputs: [current], outputs: [output],
                     attributes: [.float("bias", 0.0), .float("lambd", 0.5)])
             }
-            graph.append(node)
+            try graph.append(node)
             current = node.outputs[0]
         }
         current.type = .tensor(.float, Shape(static: [1, 16]))
-        graph.outputs = [current]
+        graph.appendOutput(current)
         return finish(Model(graph: graph))
     }
 

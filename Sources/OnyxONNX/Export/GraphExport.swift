@@ -13,9 +13,9 @@ extension ProtoArena {
         (m.pointee.n_sparse_initializer, m.pointee.sparse_initializer) = messages(
             graph.sparseInitializers.compactMap(\.sparseInitializer), sparseTensor)
         m.pointee.doc_string = string(graph.docString)
-        (m.pointee.n_input, m.pointee.input) = declarations(graph.inputs, graph, DeclarationSite.input)
-        (m.pointee.n_output, m.pointee.output) = declarations(graph.outputs, graph, DeclarationSite.output)
-        (m.pointee.n_value_info, m.pointee.value_info) = declarations(graph.valueInfo, graph, DeclarationSite.valueInfo)
+        (m.pointee.n_input, m.pointee.input) = messages(graph.declarations(in: .inputs), valueInfo)
+        (m.pointee.n_output, m.pointee.output) = messages(graph.declarations(in: .outputs), valueInfo)
+        (m.pointee.n_value_info, m.pointee.value_info) = messages(graph.declarations(in: .valueInfo), valueInfo)
         (m.pointee.n_quantization_annotation, m.pointee.quantization_annotation) = messages(
             graph.quantizationAnnotations
         ) { annotation in
@@ -34,14 +34,6 @@ extension ProtoArena {
     /// name in the file keeps none while the value's name is still empty.
     private func exportedName(_ value: Value, original: String?) -> String? {
         original == nil && value.name.isEmpty ? nil : value.name
-    }
-
-    private func declarations(_ values: [Value], _ graph: Graph, _ site: (Int) -> DeclarationSite)
-        -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<Onnx__ValueInfoProto>?>?)
-    {
-        messages(Array(values.enumerated())) { index, value in
-            valueInfo(graph.declarationOverrides[site(index)] ?? value.declaration)
-        }
     }
 
     func valueInfo(_ declaration: Declaration) -> UnsafeMutablePointer<Onnx__ValueInfoProto> {
@@ -121,7 +113,7 @@ extension ProtoArena {
         (m.pointee.n_opset_import, m.pointee.opset_import) = messages(function.opsetImports, opset)
         m.pointee.domain = string(function.domain)
         m.pointee.overload = string(function.overload)
-        (m.pointee.n_value_info, m.pointee.value_info) = declarations(body.valueInfo, body, DeclarationSite.valueInfo)
+        (m.pointee.n_value_info, m.pointee.value_info) = messages(body.declarations(in: .valueInfo), valueInfo)
         (m.pointee.n_metadata_props, m.pointee.metadata_props) = pairs(function.metadataProps)
         setUnknownFields(function.unknownFields, on: &m.pointee.base)
         return m

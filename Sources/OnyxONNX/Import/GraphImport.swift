@@ -6,8 +6,8 @@ import OnyxIR
 ///
 /// Declarations (graph inputs, outputs, value_info) put their type and docs
 /// on the value they name; when a second declaration of the same value says
-/// something else, it is kept as a `Graph.declarationOverrides` entry so the
-/// file is written back exactly as it was.
+/// something else, it is kept as an override of that entry so the file is
+/// written back exactly as it was.
 final class GraphImporter {
     private let owner: DecodedBuffer
     private var recorder = DeclarationRecorder()
@@ -24,29 +24,29 @@ final class GraphImporter {
         graph.unknownFields = unknownFields(p.base)
         let scope = NameScope(parent: outer)
 
-        graph.inputs = declarations(p.input, p.n_input, DeclarationSite.input, in: graph) { name in
+        declare(p.input, p.n_input, in: .inputs, of: graph) { name in
             let value = Value(name: name)
             scope.define(value, keepExisting: true)
             return value
         }
 
-        graph.initializers = messages(p.initializer, p.n_initializer) { proto in
+        for proto in messages(p.initializer, p.n_initializer, { $0 }) {
             let tensor = importTensor(proto, owner: owner)
             let value = scope.initializerValue(named: tensor.name ?? "", in: graph)
             value.initializer = tensor
-            return value
+            graph.appendInitializer(value)
         }
-        graph.sparseInitializers = messages(p.sparse_initializer, p.n_sparse_initializer) { proto in
+        for proto in messages(p.sparse_initializer, p.n_sparse_initializer, { $0 }) {
             let sparse = importSparseTensor(proto, owner: owner)
             let value = scope.initializerValue(named: sparse.values?.name ?? "", in: graph)
             value.sparseInitializer = sparse
-            return value
+            graph.appendSparseInitializer(value)
         }
 
-        graph.setNodes(importNodes(p.node, p.n_node, scope: scope))
+        graph.loadNodes(importNodes(p.node, p.n_node, scope: scope))
 
-        graph.outputs = declarations(p.output, p.n_output, DeclarationSite.output, in: graph, value: scope.resolve)
-        graph.valueInfo = declarations(p.value_info, p.n_value_info, DeclarationSite.valueInfo, in: graph) { name in
+        declare(p.output, p.n_output, in: .outputs, of: graph, value: scope.resolve)
+        declare(p.value_info, p.n_value_info, in: .valueInfo, of: graph) { name in
             scope.lookup(name) ?? Value(name: name)
         }
         graph.quantizationAnnotations = messages(p.quantization_annotation, p.n_quantization_annotation) {
@@ -58,27 +58,29 @@ final class GraphImporter {
         return graph
     }
 
-    /// The values a list of ValueInfoProto declares (`value` finds or makes
-    /// the one a name stands for), with each declaration recorded.
-    private func declarations(
+    /// Appends the values a list of ValueInfoProto declares to `list`
+    /// (`value` finds or makes the one a name stands for), with each
+    /// declaration recorded.
+    private func declare(
         _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__ValueInfoProto>?>?, _ count: Int,
-        _ site: (Int) -> DeclarationSite, in graph: Graph, value: (String) -> Value
-    ) -> [Value] {
-        messages(pointer, count, { $0 }).enumerated().map { index, info in
+        in list: DeclarationList, of graph: Graph, value: (String) -> Value
+    ) {
+        for (index, info) in messages(pointer, count, { $0 }).enumerated() {
             let declared = value(string(info.pointee.name) ?? "")
-            declare(declared, from: info, site: site(index), in: graph)
-            return declared
+            graph.append(declared, to: list)
+            declare(declared, from: info, in: list, at: index, of: graph)
         }
     }
 
     private func declare(
-        _ value: Value, from info: UnsafeMutablePointer<Onnx__ValueInfoProto>, site: DeclarationSite, in graph: Graph
+        _ value: Value, from info: UnsafeMutablePointer<Onnx__ValueInfoProto>, in list: DeclarationList, at index: Int,
+        of graph: Graph
     ) {
         let i = info.pointee
         let declaration = Declaration(
             name: string(i.name) ?? "", type: i.type.map(importType), docString: string(i.doc_string),
             metadataProps: pairs(i.metadata_props, i.n_metadata_props), unknownFields: unknownFields(i.base))
-        recorder.record(declaration, for: value, at: site, in: graph)
+        recorder.record(declaration, for: value, in: list, at: index, of: graph)
     }
 
     // MARK: Nodes
@@ -158,17 +160,15 @@ final class GraphImporter {
 
         let scope = NameScope(parent: nil)
         let body = function.body
-        body.inputs = strings(p.input, p.n_input).map { name in
+        for name in strings(p.input, p.n_input) {
             let value = Value(name: name)
             scope.define(value, keepExisting: true)
-            return value
+            body.appendInput(value)
         }
         function.attributeDefaults = messages(p.attribute_proto, p.n_attribute_proto) { importAttribute($0, scope: scope) }
-        body.setNodes(importNodes(p.node, p.n_node, scope: scope))
-        body.outputs = strings(p.output, p.n_output).map(scope.resolve)
-        body.valueInfo = declarations(p.value_info, p.n_value_info, DeclarationSite.valueInfo, in: body) { name in
-            scope.lookup(name) ?? Value(name: name)
-        }
+        body.loadNodes(importNodes(p.node, p.n_node, scope: scope))
+        for name in strings(p.output, p.n_output) { body.appendOutput(scope.resolve(name)) }
+        declare(p.value_info, p.n_value_info, in: .valueInfo, of: body) { name in scope.lookup(name) ?? Value(name: name) }
         return function
     }
 }

@@ -92,11 +92,11 @@ final class GraphReading {
         case .nodeInput(let node, let index):
             node.setInput(value, at: index)
         case .graphOutput(let graph, let index, let declaration):
-            graph.outputs[index] = value
-            if let declaration { recorder.record(declaration, for: value, at: .output(index), in: graph) }
+            graph.setOutput(value, at: index)
+            if let declaration { recorder.record(declaration, for: value, in: .outputs, at: index, of: graph) }
         case .valueInfo(let graph, let index, let declaration):
-            graph.valueInfo[index] = value
-            recorder.record(declaration, for: value, at: .valueInfo(index), in: graph)
+            graph.setValueInfo(value, at: index)
+            recorder.record(declaration, for: value, in: .valueInfo, at: index, of: graph)
         }
     }
 }

@@ -50,7 +50,7 @@ public enum OnnxTextLosses {
             add("sparse initializers", graph.sparseInitializers.count)
             add("quantization annotations", graph.quantizationAnnotations.count)
             for value in graph.inputs + graph.outputs { declaration(value.declaration) }
-            for declaration in graph.declarationOverrides.values { self.declaration(declaration) }
+            for declaration in graph.allDeclarationOverrides { self.declaration(declaration) }
             for value in graph.initializers { if let tensor = value.initializer { self.tensor(tensor) } }
             graphContents(graph)
         }

@@ -97,8 +97,8 @@ struct SyntaxReader {
                 let declaration = try valueInfo()
                 let value = Value(name: declaration.name)
                 reading.scope.define(value, keepExisting: true)
-                recorder.record(declaration, for: value, at: .input(graph.inputs.count), in: graph)
-                graph.inputs.append(value)
+                graph.appendInput(value)
+                recorder.record(declaration, for: value, in: .inputs, at: graph.inputs.count - 1, of: graph)
                 if scanner.matches("=") {
                     try initializer(named: declaration.name, type: declaration.type, in: reading)
                 }
@@ -119,7 +119,7 @@ struct SyntaxReader {
             } while scanner.matches(",")
             try scanner.expect(">", "to close the initializers and value_info")
         }
-        graph.setNodes(try nodes(in: reading))
+        graph.loadNodes(try nodes(in: reading))
         finish(reading, outputs: outputs.map { ($0.name, $0) }, valueInfo: valueInfo)
         return graph
     }
@@ -133,11 +133,11 @@ struct SyntaxReader {
         let graph = reading.graph
         reading.rebindRedefinedNames()
         reading.bindReferences(&recorder)
-        graph.outputs = outputs.map { Value(name: $0.name) }
+        for output in outputs { graph.appendOutput(Value(name: output.name)) }
         for (index, output) in outputs.enumerated() {
             reading.references.append(.init(name: output.name, site: .graphOutput(graph, index, output.declaration)))
         }
-        graph.valueInfo = valueInfo.map { Value(name: $0.name) }
+        for declaration in valueInfo { graph.appendValueInfo(Value(name: declaration.name)) }
         for (index, declaration) in valueInfo.enumerated() {
             reading.references.append(.init(name: declaration.name, site: .valueInfo(graph, index, declaration)))
         }
@@ -158,7 +158,7 @@ struct SyntaxReader {
         }
         let value = reading.scope.initializerValue(named: name, in: reading.graph)
         value.initializer = tensor
-        reading.graph.initializers.append(value)
+        reading.graph.appendInitializer(value)
     }
 
     /// `type name`, the type optional.
@@ -277,12 +277,12 @@ struct SyntaxReader {
         for declaration in try functionParameters(&valueInfo) {
             let value = Value(name: declaration)
             reading.scope.define(value, keepExisting: true)
-            body.inputs.append(value)
+            body.appendInput(value)
         }
         try arrow()
         let outputs = try functionParameters(&valueInfo)
         if scanner.peek() == UInt8(ascii: "<") { valueInfo += try valueInfoList("<", ">", "function value_info") }
-        body.setNodes(try nodes(in: reading))
+        body.loadNodes(try nodes(in: reading))
         finish(reading, outputs: outputs.map { ($0, nil) }, valueInfo: valueInfo)
         return function
     }

@@ -101,7 +101,7 @@ struct SyntaxWriter {
         list("(", ", ", ")", body.outputs) { w, value in w.identifier(value.name) }
         if !body.valueInfo.isEmpty {
             write(" ")
-            declarations(body.valueInfo, in: body, site: DeclarationSite.valueInfo, open: "<", close: ">")
+            declarations(body.declarations(in: .valueInfo), open: "<", close: ">")
         }
         write("\n")
         try nodes(body.nodes)
@@ -112,9 +112,9 @@ struct SyntaxWriter {
     mutating func graph(_ graph: Graph) throws(OnnxTextError) {
         identifier(graph.name ?? "")
         write(" ")
-        declarations(graph.inputs, in: graph, site: DeclarationSite.input, open: "(", close: ")")
+        declarations(graph.declarations(in: .inputs), open: "(", close: ")")
         write(" => ")
-        declarations(graph.outputs, in: graph, site: DeclarationSite.output, open: "(", close: ")")
+        declarations(graph.declarations(in: .outputs), open: "(", close: ")")
         write(" ")
         let initializers = graph.initializers.filter { $0.initializer != nil }
         if !initializers.isEmpty || !graph.valueInfo.isEmpty {
@@ -128,10 +128,10 @@ struct SyntaxWriter {
                 let tensor = value.initializer!
                 try self.tensor(tensor, name: tensor.name == nil && value.name.isEmpty ? nil : value.name, isInitializer: true)
             }
-            for (index, value) in graph.valueInfo.enumerated() {
+            for declaration in graph.declarations(in: .valueInfo) {
                 if !first { write(", ") }
                 first = false
-                valueInfo(graph.declarationOverrides[.valueInfo(index)] ?? value.declaration)
+                valueInfo(declaration)
             }
             write(">\n")
         }
@@ -139,12 +139,12 @@ struct SyntaxWriter {
     }
 
     private mutating func declarations(
-        _ values: [Value], in graph: Graph, site: (Int) -> DeclarationSite, open: String, close: String
+        _ declarations: [Declaration], open: String, close: String
     ) {
         write(open)
-        for (index, value) in values.enumerated() {
+        for (index, declaration) in declarations.enumerated() {
             if index > 0 { write(", ") }
-            valueInfo(graph.declarationOverrides[site(index)] ?? value.declaration)
+            valueInfo(declaration)
         }
         write(close)
     }
