@@ -17,7 +17,8 @@ let package = Package(
         .library(name: "OnyxCLI", targets: ["OnyxCLI"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
         // MARK: - C edge
@@ -33,7 +34,7 @@ let package = Package(
 
         // MARK: - Core library
 
-        .target(name: "OnyxIR"),
+        .target(name: "OnyxIR", dependencies: [.product(name: "ComplexModule", package: "swift-numerics")]),
         .target(name: "OnyxONNX", dependencies: ["OnyxIR", "OnyxText", "COnnxProto"]),
         .target(name: "OnyxDiff", dependencies: ["OnyxIR"]),
         .target(name: "OnyxText", dependencies: ["OnyxIR"]),

@@ -55,8 +55,11 @@ func describe(_ attribute: Attribute) -> String {
     func text(_ bytes: [UInt8]) -> String { "'" + String(decoding: bytes, as: UTF8.self) + "'" }
     func tensor(_ t: Tensor?) -> String {
         guard let t else { return "(none)" }
-        let values = t.doubleElements().map { list($0) { formatNumber($0) } } ?? "\(t.byteCount) bytes"
-        return "tensor(\(t.dataType?.name ?? "?"))\(t.dims) \(values)"
+        guard let values = try? t.elements().values else {
+            return "tensor(\(t.dataType?.name ?? "?"))\(t.dims) \(t.byteCount) bytes"
+        }
+        let shown = values.descriptions(limit: 16).joined(separator: ", ")
+        return "tensor(\(t.dataType?.name ?? "?"))\(t.dims) [" + shown + (values.count > 16 ? ", … (\(values.count) values)" : "") + "]"
     }
     if let ref = attribute.refAttrName { return "@\(ref)" }
     switch attribute.value {

@@ -118,27 +118,15 @@ struct Context {
     /// nil when equal within tolerance; else (differing, total, max abs, max rel).
     private func compareValues(_ a: Tensor, _ b: Tensor) -> (Int?, Int?, Double?, Double?)? {
         if contentHash(a) == contentHash(b) { return nil }
-        guard let x = a.doubleElements(), let y = b.doubleElements(), x.count == y.count else {
-            // No numeric view (strings, 4-bit types): any byte difference counts.
+        let tolerance = ElementTolerance(rtol: options.rtol, atol: options.atol)
+        guard let x = try? a.elements(), let y = try? b.elements(),
+            let comparison = ElementComparison(x, y, tolerance: tolerance)
+        else {
+            // Data that does not decode (wrong size, not loaded): any byte difference counts.
             return (nil, a.elementCount, nil, nil)
         }
-        var differing = 0
-        var maxAbs = 0.0
-        var maxRel = 0.0
-        for (u, v) in zip(x, y) {
-            if u.isNaN && v.isNaN { continue }
-            let difference = abs(u - v)
-            if u.isNaN || v.isNaN || difference.isNaN || !(difference <= options.atol + options.rtol * abs(v)) {
-                differing += 1
-            }
-            if !difference.isNaN {
-                maxAbs = max(maxAbs, difference)
-                if v != 0 { maxRel = max(maxRel, difference / abs(v)) }
-            } else {
-                maxAbs = .infinity
-            }
-        }
-        return differing == 0 ? nil : (differing, x.count, maxAbs, maxRel)
+        if comparison.isEqual { return nil }
+        return (comparison.differing, comparison.total, comparison.maxAbsDiff, comparison.maxRelDiff)
     }
 
     // MARK: Nodes

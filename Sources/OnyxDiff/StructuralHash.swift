@@ -89,16 +89,7 @@ func contentHash(_ tensor: Tensor) -> Int {
     var hasher = Hasher()
     hasher.combine(tensor.dataType)
     hasher.combine(tensor.dims)
-    if let raw = tensor.rawBytes {
-        hasher.combine(bytes: raw)
-    } else {
-        hasher.combine(tensor.floatData.map(\.bitPattern))
-        hasher.combine(tensor.int32Data)
-        hasher.combine(tensor.int64Data)
-        hasher.combine(tensor.doubleData.map(\.bitPattern))
-        hasher.combine(tensor.uint64Data)
-        hasher.combine(tensor.stringData)
-    }
+    tensor.hashElements(into: &hasher)
     return hasher.finalize()
 }
 

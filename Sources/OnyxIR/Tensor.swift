@@ -1,11 +1,14 @@
 /// A dense tensor (`TensorProto`): dims, element type and its elements.
 ///
-/// The elements live in exactly one of three places, and the tensor keeps
-/// which one the file chose so that it is written back the same way:
-/// `rawData` (little-endian bytes, usually borrowed from the decoded file
-/// without a copy), one of the typed arrays (`floatData`, `int32Data`, …),
-/// or an external file (`externalData` entries, `dataLocation == .external`),
-/// whose bytes the loader maps into `externalBytes`.
+/// The elements live in exactly one place, `storage`: raw little-endian
+/// bytes (usually borrowed from the decoded file without a copy), one typed
+/// field (`float_data`, `int32_data`, …), or an external file. Which place
+/// the file chose is kept, so the tensor is written back the same way.
+/// `elements()` reads them, exactly, as their own type, whatever the place.
+///
+/// A malformed file may set more than one place; ONNX reads raw_data over a
+/// typed field and external data over both. `storage` is the place a
+/// reader reads; the rest sit in `fileDetails`, which only export looks at.
 public struct Tensor: Hashable, Sendable {
     /// Where the elements are stored (`TensorProto.DataLocation`).
     /// A struct so that codes from newer releases pass through unchanged.
@@ -32,37 +35,40 @@ public struct Tensor: Hashable, Sendable {
     public var segment: Segment?
     public var docString: String?
 
-    public var rawData: (any TensorStorage)?
-    public var floatData: [Float] = []
-    public var int32Data: [Int32] = []
-    public var stringData: [[UInt8]] = []
-    public var int64Data: [Int64] = []
-    public var doubleData: [Double] = []
-    public var uint64Data: [UInt64] = []
-
-    /// `location`, `offset`, `length`, `checksum` entries, in file order.
-    public var externalData: [StringPair] = []
-    public var dataLocation: DataLocation?
-    /// The external bytes once loaded (mapped), or nil.
-    public var externalBytes: (any TensorStorage)?
+    /// The one place the elements are.
+    public var storage: Storage = .none
+    /// What the file wrote that does not change the elements; for export.
+    public var fileDetails = FileDetails()
 
     public var metadataProps: [StringPair] = []
     public var unknownFields: [UnknownField] = []
 
-    public init(name: String?, dataType: DataType?, dims: [Int64]) {
+    public init(name: String?, dataType: DataType?, dims: [Int64], storage: Storage = .none) {
         self.name = name
         self.dataType = dataType
         self.dims = dims
+        self.storage = storage
     }
 
     /// A tensor whose elements are the given little-endian bytes.
     public init(name: String?, dataType: DataType, dims: [Int64], rawData: [UInt8]) {
-        self.init(name: name, dataType: dataType, dims: dims)
-        self.rawData = OwnedStorage(rawData)
+        self.init(name: name, dataType: dataType, dims: dims, storage: .raw(OwnedStorage(rawData)))
     }
 
     /// True when the elements live in an external file.
-    public var isExternal: Bool { dataLocation == .external }
+    public var isExternal: Bool {
+        if case .external = storage { return true }
+        return false
+    }
+
+    /// The external-data reference, when the elements live in a file.
+    public var externalData: ExternalData? {
+        get {
+            if case .external(let reference) = storage { return reference }
+            return nil
+        }
+        set { if let newValue { storage = .external(newValue) } }
+    }
 
     /// Number of elements the dims describe (1 for a scalar), or nil when a
     /// dim is negative or the product overflows.
@@ -78,21 +84,13 @@ public struct Tensor: Hashable, Sendable {
     }
 
     /// The bytes the elements take in memory (strings count their contents).
-    public var byteCount: Int {
-        if isExternal { return externalBytes?.count ?? externalLength ?? 0 }
-        if let rawData { return rawData.count }
-        return floatData.count * 4 + int32Data.count * 4 + int64Data.count * 8 + doubleData.count * 8
-            + uint64Data.count * 8 + stringData.reduce(0) { $0 + $1.count }
+    public var byteCount: Int { storage.byteCount }
+
+    /// Empties the storage, and what the file also wrote beside it.
+    public mutating func removeElements() {
+        storage = .none
+        fileDetails = FileDetails()
     }
-
-    /// `length` from the external-data entries, if present and valid.
-    public var externalLength: Int? { externalData[key: "length"].flatMap { Int($0) } }
-
-    /// `offset` from the external-data entries, if present and valid.
-    public var externalOffset: Int? { externalData[key: "offset"].flatMap { Int($0) } }
-
-    /// `location` from the external-data entries.
-    public var externalLocation: String? { externalData[key: "location"] }
 
     // MARK: Equality
 
@@ -100,11 +98,7 @@ public struct Tensor: Hashable, Sendable {
     // different files are equal when their bytes are.
     public static func == (a: Tensor, b: Tensor) -> Bool {
         a.name == b.name && a.dataType == b.dataType && a.dims == b.dims && a.segment == b.segment
-            && a.docString == b.docString && sameBytes(a.rawData, b.rawData)
-            && a.floatData.elementsEqualBitwise(b.floatData) && a.int32Data == b.int32Data
-            && a.stringData == b.stringData && a.int64Data == b.int64Data
-            && a.doubleData.elementsEqualBitwise(b.doubleData) && a.uint64Data == b.uint64Data
-            && a.externalData == b.externalData && a.dataLocation == b.dataLocation
+            && a.docString == b.docString && a.storage == b.storage && a.fileDetails == b.fileDetails
             && a.metadataProps == b.metadataProps && a.unknownFields == b.unknownFields
     }
 
@@ -114,19 +108,11 @@ public struct Tensor: Hashable, Sendable {
         hasher.combine(dims)
         hasher.combine(byteCount)
     }
-
-    private static func sameBytes(_ a: (any TensorStorage)?, _ b: (any TensorStorage)?) -> Bool {
-        switch (a, b) {
-        case (nil, nil): return true
-        case (let a?, let b?): return a.bytes.elementsEqual(b.bytes)
-        default: return false
-        }
-    }
 }
 
 extension Array where Element: BinaryFloatingPoint, Element.RawSignificand: FixedWidthInteger {
     /// Compares bit patterns, so NaNs equal themselves and -0 differs from 0.
-    fileprivate func elementsEqualBitwise(_ other: [Element]) -> Bool {
+    func elementsEqualBitwise(_ other: [Element]) -> Bool {
         count == other.count && zip(self, other).allSatisfy { lhs, rhs in
             lhs.significandBitPattern == rhs.significandBitPattern && lhs.exponentBitPattern == rhs.exponentBitPattern
                 && lhs.sign == rhs.sign

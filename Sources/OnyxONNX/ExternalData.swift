@@ -17,12 +17,13 @@ struct ExternalDataLoader {
         realBase = baseDirectory.resolvingSymlinksInPath().standardizedFileURL.path
     }
 
-    /// Loads the bytes of every external tensor of `model` into `externalBytes`.
+    /// Loads the bytes of every external tensor of `model` into its reference.
     mutating func load(into model: Model) throws(ONNXError) {
         guard model.hasExternalTensors else { return }
         try model.updateTensors { (tensor: inout Tensor) throws(ONNXError) in
-            guard tensor.isExternal else { return }
-            tensor.externalBytes = try bytes(for: tensor)
+            guard var reference = tensor.externalData else { return }
+            reference.bytes = try bytes(for: tensor, reference)
+            tensor.externalData = reference
         }
     }
 
@@ -45,9 +46,11 @@ struct ExternalDataLoader {
         return url
     }
 
-    private mutating func bytes(for tensor: Tensor) throws(ONNXError) -> any TensorStorage {
+    private mutating func bytes(for tensor: Tensor, _ reference: Tensor.ExternalData) throws(ONNXError)
+        -> any TensorStorage
+    {
         let name = tensor.name ?? "<unnamed>"
-        guard let location = tensor.externalLocation else {
+        guard let location = reference.location else {
             throw ONNXError(.externalData, "tensor '\(name)': external data has no 'location'")
         }
         let url = try resolve(location, tensor: name)
@@ -63,8 +66,8 @@ struct ExternalDataLoader {
             files[url.path] = file
         }
         let size = file.bytes.count
-        let offsetText = tensor.externalData[key: "offset"]
-        let lengthText = tensor.externalData[key: "length"]
+        let offsetText = reference.entries[key: "offset"]
+        let lengthText = reference.entries[key: "length"]
         guard let offset = offsetText.map({ Int($0) }) ?? 0, offset >= 0 else {
             throw ONNXError(.externalData, "tensor '\(name)': external data offset '\(offsetText ?? "")' is not a valid number")
         }

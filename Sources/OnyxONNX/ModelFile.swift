@@ -140,7 +140,7 @@ public enum ModelFile {
     private static func inputDataFiles(of model: Model, modelPath: String) -> [String] {
         let loader = ExternalDataLoader(baseDirectory: directory(of: modelPath))
         return model.allTensors.compactMap { tensor in
-            guard tensor.isExternal, let location = tensor.externalLocation else { return nil }
+            guard let location = tensor.externalData?.location else { return nil }
             return (try? loader.resolve(location, tensor: tensor.name ?? ""))?.realPath
         }
     }
@@ -154,7 +154,7 @@ public enum ModelFile {
         let resolver = ExternalDataLoader(baseDirectory: directory)
         var byLocation: [(location: String, tensors: [Tensor])] = []
         for tensor in model.allTensors where tensor.isExternal {
-            let location = tensor.externalLocation ?? ""
+            let location = tensor.externalData?.location ?? ""
             if let index = byLocation.firstIndex(where: { $0.location == location }) {
                 byLocation[index].tensors.append(tensor)
             } else {
@@ -166,10 +166,10 @@ public enum ModelFile {
             if protected.contains(target.realPath) { continue }
             try writer.write(target.path, createFolders: true) { fd throws(ONNXError) in
                 for tensor in tensors {
-                    guard let bytes = tensor.externalBytes else {
+                    guard let reference = tensor.externalData, let bytes = reference.bytes else {
                         throw ONNXError(.externalData, "tensor '\(tensor.name ?? "")': its external data was not loaded")
                     }
-                    try writeAll(fd, bytes.bytes, at: tensor.externalOffset ?? 0, file: target.path)
+                    try writeAll(fd, bytes.bytes, at: reference.offset ?? 0, file: target.path)
                 }
             }
         }

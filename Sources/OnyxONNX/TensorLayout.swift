@@ -16,18 +16,13 @@ struct TensorLayout {
     func transform(_ tensor: Tensor) -> Tensor {
         if let storage = Self.payload(tensor), let entries = placed[ObjectIdentifier(storage)] {
             var moved = tensor
-            moved.rawData = nil
-            moved.externalBytes = storage
-            moved.externalData = entries
-            moved.dataLocation = .external
+            moved.storage = .external(Tensor.ExternalData(entries: entries, bytes: storage))
+            moved.fileDetails.inlineLocation = nil
             return moved
         }
-        if inlineExternal, tensor.isExternal, let bytes = tensor.externalBytes {
+        if inlineExternal, let bytes = tensor.externalData?.bytes {
             var inlined = tensor
-            inlined.rawData = bytes
-            inlined.externalData = []
-            inlined.dataLocation = nil
-            inlined.externalBytes = nil
+            inlined.storage = .raw(bytes)
             return inlined
         }
         return tensor
@@ -35,7 +30,11 @@ struct TensorLayout {
 
     /// The bytes a tensor stores as raw data, inline or external.
     private static func payload(_ tensor: Tensor) -> (any TensorStorage)? {
-        tensor.isExternal ? tensor.externalBytes : tensor.rawData
+        switch tensor.storage {
+        case .raw(let bytes): return bytes
+        case .external(let reference): return reference.bytes
+        case .none, .field: return nil
+        }
     }
 
     /// Writes every tensor of at least `threshold` bytes into `location`.

@@ -15,16 +15,7 @@ public enum WeightElision {
             for value in graph.initializers {
                 guard var tensor = value.initializer, !isElided(tensor) else { continue }
                 let bytes = tensor.byteCount
-                tensor.rawData = nil
-                tensor.floatData = []
-                tensor.int32Data = []
-                tensor.stringData = []
-                tensor.int64Data = []
-                tensor.doubleData = []
-                tensor.uint64Data = []
-                tensor.externalData = []
-                tensor.externalBytes = nil
-                tensor.dataLocation = nil
+                tensor.removeElements()
                 tensor.metadataProps.append(StringPair(marker, String(bytes)))
                 value.initializer = tensor
             }

@@ -68,9 +68,9 @@ import Testing
     @Test func weightPerturbedDependsOnTolerance() throws {
         let b = try load(fixture("mlp.onnx"))
         let weight = b.graph!.initializers.first { $0.name == "fc1.weight" }!
-        var values = weight.initializer!.rawData!.array
+        var values = Array(weight.initializer!.storage.rawBytes!)
         values.withUnsafeMutableBytes { $0.storeBytes(of: $0.load(as: Float.self) + 1e-3, as: Float.self) }
-        weight.initializer!.rawData = OwnedStorage(values)
+        weight.initializer!.storage = .raw(OwnedStorage(values))
         let path = try save(b, "b.onnx")
         let strict = diff(fixture("mlp.onnx"), path)
         #expect(strict.status == 1)

@@ -8,7 +8,7 @@ import Testing
         .deletingLastPathComponent()
 
     static let allowed: [String: Set<String>] = [
-        "OnyxIR": ["Foundation"],
+        "OnyxIR": ["ComplexModule"],
         "OnyxONNX": ["Foundation", "OnyxIR", "OnyxText", "COnnxProto"],
         "OnyxDiff": ["OnyxIR"],
         "OnyxText": ["OnyxIR"],

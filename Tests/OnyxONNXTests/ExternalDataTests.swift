@@ -13,7 +13,7 @@ import Testing
         var result: [String: [UInt8]] = [:]
         for value in model.graph!.initializers {
             let tensor = value.initializer!
-            result[value.name] = (tensor.isExternal ? tensor.externalBytes : tensor.rawData)?.array
+            result[value.name] = tensor.storage.rawBytes.map(Array.init)
         }
         return result
     }
@@ -57,8 +57,8 @@ import Testing
         #expect(external == ["fc1.weight", "fc2.weight"])
         #expect(weights(reloaded) == weights(model))
         for tensor in reloaded.allTensors where tensor.isExternal {
-            #expect(tensor.externalLocation == "w.bin")
-            #expect((tensor.externalOffset ?? -1) % 64 == 0)
+            #expect(tensor.externalData?.location == "w.bin")
+            #expect((tensor.externalData?.offset ?? -1) % 64 == 0)
         }
     }
 
@@ -121,10 +121,10 @@ import Testing
         let graph = Graph(name: "g")
         let weight = Value(name: "w")
         var tensor = Tensor(name: "w", dataType: .float, dims: [4])
-        tensor.dataLocation = .external
-        tensor.externalData = [StringPair("location", location)]
-        if let offset { tensor.externalData.append(StringPair("offset", offset)) }
-        if let length { tensor.externalData.append(StringPair("length", length)) }
+        var entries = [StringPair("location", location)]
+        if let offset { entries.append(StringPair("offset", offset)) }
+        if let length { entries.append(StringPair("length", length)) }
+        tensor.storage = .external(Tensor.ExternalData(entries: entries))
         weight.initializer = tensor
         graph.appendInitializer(weight)
         graph.appendOutput(weight)
@@ -174,6 +174,6 @@ import Testing
         let path = folder.path("ok.onnx")
         try Data(ModelEncoder.encode(model(location: "w.bin", offset: "0", length: "16"))).write(to: URL(fileURLWithPath: path))
         let loaded = try ModelFile.load(path)
-        #expect(loaded.allTensors.first?.externalBytes?.array == [UInt8](repeating: 1, count: 16))
+        #expect(loaded.allTensors.first?.externalData?.bytes?.array == [UInt8](repeating: 1, count: 16))
     }
 }

@@ -19,7 +19,7 @@ import Testing
         #expect(add.inputs[0] === x && add.inputs[1] === bias)
         #expect(x.uses.contains(Use(node: add, index: 0)))
         #expect(Set(thenBranch.capturedValues.map(\.name)) == ["x", "bias"])
-        #expect(bias.initializer?.floatData == [0.5, 0.25])
+        #expect(bias.initializer?.storage == .field(.float([0.5, 0.25])))
     }
 
     @Test func declarationsLandOnValues() throws {

@@ -16,7 +16,7 @@ import Testing
             bytes[Self.size - 1] = 0x7F
         }
         var tensor = Tensor(name: "huge", dataType: .uint8, dims: [Int64(Self.size)])
-        tensor.rawData = storage
+        tensor.storage = .raw(storage)
         let value = Value(name: "huge")
         value.initializer = tensor
         let graph = Graph(name: "big")
@@ -42,7 +42,7 @@ import Testing
         let attributes = try FileManager.default.attributesOfItem(atPath: folder.path("split.bin"))
         #expect((attributes[.size] as? Int) == Self.size)
         let loaded = try ModelFile.load(folder.path("split.onnx"))
-        let bytes = try #require(loaded.allTensors.first?.externalBytes?.bytes)
+        let bytes = try #require(loaded.allTensors.first?.externalData?.bytes?.bytes)
         #expect(bytes.count == Self.size)
         #expect(bytes[0] == 0x11 && bytes[Self.size - 1] == 0x7F)
 

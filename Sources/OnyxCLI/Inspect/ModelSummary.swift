@@ -93,8 +93,8 @@ public struct ModelSummary: Codable, Equatable {
             + sparse.reduce(0) { $0 + ($1.values?.byteCount ?? 0) + ($1.indices?.byteCount ?? 0) }
 
         var files: [DataFile] = []
-        for tensor in model.allTensors where tensor.isExternal {
-            let location = tensor.externalLocation ?? ""
+        for tensor in model.allTensors {
+            guard let location = tensor.externalData.map({ $0.location ?? "" }) else { continue }
             if let index = files.firstIndex(where: { $0.location == location }) {
                 files[index].tensors += 1
                 files[index].bytes += tensor.byteCount

@@ -15,24 +15,33 @@ extension ProtoArena {
             m.pointee.segment = s
         }
         m.pointee.doc_string = string(tensor.docString)
-        if let raw = tensor.rawData {
-            m.pointee.has_raw_data = 1
-            m.pointee.raw_data = borrow(raw)
-        }
-        (m.pointee.n_float_data, m.pointee.float_data) = array(tensor.floatData)
-        (m.pointee.n_int32_data, m.pointee.int32_data) = array(tensor.int32Data)
-        (m.pointee.n_string_data, m.pointee.string_data) = array(tensor.stringData.map(binary))
-        (m.pointee.n_int64_data, m.pointee.int64_data) = array(tensor.int64Data)
-        (m.pointee.n_double_data, m.pointee.double_data) = array(tensor.doubleData)
-        (m.pointee.n_uint64_data, m.pointee.uint64_data) = array(tensor.uint64Data)
-        (m.pointee.n_external_data, m.pointee.external_data) = pairs(tensor.externalData)
-        if let location = tensor.dataLocation {
+        for place in [tensor.storage] + tensor.fileDetails.unread { store(place, in: m) }
+        let location = tensor.isExternal ? Tensor.DataLocation.external : tensor.fileDetails.inlineLocation
+        if let location {
             m.pointee.has_data_location = 1
             m.pointee.data_location = Onnx__TensorProto__DataLocation(rawValue: numericCast(UInt32(bitPattern: location.rawValue)))
         }
         (m.pointee.n_metadata_props, m.pointee.metadata_props) = pairs(tensor.metadataProps)
         setUnknownFields(tensor.unknownFields, on: &m.pointee.base)
         return m
+    }
+
+    /// Writes one element place into its field of `m`.
+    private func store(_ place: Tensor.Storage, in m: UnsafeMutablePointer<Onnx__TensorProto>) {
+        switch place {
+        case .none: break
+        case .raw(let raw):
+            m.pointee.has_raw_data = 1
+            m.pointee.raw_data = borrow(raw)
+        case .external(let reference):
+            (m.pointee.n_external_data, m.pointee.external_data) = pairs(reference.entries)
+        case .field(.float(let v)): (m.pointee.n_float_data, m.pointee.float_data) = array(v)
+        case .field(.int32(let v)): (m.pointee.n_int32_data, m.pointee.int32_data) = array(v)
+        case .field(.string(let v)): (m.pointee.n_string_data, m.pointee.string_data) = array(v.map(binary))
+        case .field(.int64(let v)): (m.pointee.n_int64_data, m.pointee.int64_data) = array(v)
+        case .field(.double(let v)): (m.pointee.n_double_data, m.pointee.double_data) = array(v)
+        case .field(.uint64(let v)): (m.pointee.n_uint64_data, m.pointee.uint64_data) = array(v)
+        }
     }
 
     func sparseTensor(_ sparse: SparseTensor) -> UnsafeMutablePointer<Onnx__SparseTensorProto> {

@@ -13,19 +13,31 @@ func importTensor(_ proto: UnsafeMutablePointer<Onnx__TensorProto>, owner: Decod
             begin: optional(segment.has_begin, segment.begin), end: optional(segment.has_end, segment.end))
     }
     tensor.docString = string(p.doc_string)
+    var places: [Tensor.Storage] = []
     if p.has_raw_data != 0 {
         let raw = UnsafeRawBufferPointer(start: p.raw_data.data, count: p.raw_data.data == nil ? 0 : p.raw_data.len)
-        tensor.rawData = BorrowedStorage(raw, owner: owner)
+        places.append(.raw(BorrowedStorage(raw, owner: owner)))
     }
-    tensor.floatData = array(p.float_data, p.n_float_data)
-    tensor.int32Data = array(p.int32_data, p.n_int32_data)
-    tensor.stringData = array(p.string_data, p.n_string_data).map(bytes)
-    tensor.int64Data = array(p.int64_data, p.n_int64_data)
-    tensor.doubleData = array(p.double_data, p.n_double_data)
-    tensor.uint64Data = array(p.uint64_data, p.n_uint64_data)
-    tensor.externalData = pairs(p.external_data, p.n_external_data)
-    if p.has_data_location != 0 {
-        tensor.dataLocation = Tensor.DataLocation(rawValue: Int32(bitPattern: p.data_location.rawValue))
+    let fields: [Tensor.TypedField] = [
+        .float(array(p.float_data, p.n_float_data)), .int32(array(p.int32_data, p.n_int32_data)),
+        .string(array(p.string_data, p.n_string_data).map(bytes)), .int64(array(p.int64_data, p.n_int64_data)),
+        .double(array(p.double_data, p.n_double_data)), .uint64(array(p.uint64_data, p.n_uint64_data)),
+    ]
+    places += fields.filter { $0.count > 0 }.map(Tensor.Storage.field)
+    let entries = pairs(p.external_data, p.n_external_data)
+    let location = p.has_data_location != 0
+        ? Tensor.DataLocation(rawValue: Int32(bitPattern: p.data_location.rawValue)) : nil
+    if location == .external {
+        places.insert(.external(Tensor.ExternalData(entries: entries)), at: 0)
+    } else {
+        tensor.fileDetails.inlineLocation = location
+        if !entries.isEmpty { places.append(.external(Tensor.ExternalData(entries: entries))) }
+    }
+    // ONNX reads external data over raw_data, and raw_data over a typed
+    // field; what a malformed file also set is kept aside for export.
+    if let read = places.first {
+        tensor.storage = read
+        tensor.fileDetails.unread = Array(places.dropFirst())
     }
     tensor.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
     tensor.unknownFields = unknownFields(p.base)

@@ -117,8 +117,7 @@ extension SyntaxReader {
                 try scanner.expect("}", "to close the tensor elements")
             }
         } else if scanner.matches("[") {
-            tensor.dataLocation = .external
-            tensor.externalData = try pairs()
+            tensor.storage = .external(Tensor.ExternalData(entries: try pairs()))
             try scanner.expect("]", "to close the external data entries")
         }
         return tensor
@@ -128,31 +127,45 @@ extension SyntaxReader {
         guard let layout = TensorText.layout(of: type) else {
             throw scanner.error("the textual syntax has no element form for \(type.name) tensors")
         }
+        let field: Tensor.TypedField
         switch layout {
         case .int32Field:
+            var values: [Int32] = []
             repeat {
                 let value = try scanner.integer("a tensor element")
                 guard let narrow = Int32(exactly: value) else {
                     throw scanner.error("\(value) does not fit the int32 field of a \(type.name) tensor", at: scanner.tokenStart)
                 }
-                tensor.int32Data.append(narrow)
+                values.append(narrow)
             } while scanner.matches(",")
+            field = .int32(values)
         case .int64Field:
-            repeat { tensor.int64Data.append(try scanner.integer("a tensor element")) } while scanner.matches(",")
+            var values: [Int64] = []
+            repeat { values.append(try scanner.integer("a tensor element")) } while scanner.matches(",")
+            field = .int64(values)
         case .uint64Field:
-            repeat { tensor.uint64Data.append(try unsignedElement()) } while scanner.matches(",")
+            var values: [UInt64] = []
+            repeat { values.append(try unsignedElement()) } while scanner.matches(",")
+            field = .uint64(values)
         case .floatField:
-            repeat { tensor.floatData.append(try scanner.float("a tensor element")) } while scanner.matches(",")
+            var values: [Float] = []
+            repeat { values.append(try scanner.float("a tensor element")) } while scanner.matches(",")
+            field = .float(values)
         case .doubleField:
-            repeat { tensor.doubleData.append(try scanner.double("a tensor element")) } while scanner.matches(",")
+            var values: [Double] = []
+            repeat { values.append(try scanner.double("a tensor element")) } while scanner.matches(",")
+            field = .double(values)
         case .stringField:
+            var values: [[UInt8]] = []
             repeat {
                 guard case .string(let bytes) = try scanner.literal("a string element") else {
                     throw scanner.error("expected a quoted string element", at: scanner.tokenStart)
                 }
-                tensor.stringData.append(bytes)
+                values.append(bytes)
             } while scanner.matches(",")
+            field = .string(values)
         }
+        tensor.storage = .field(field)
     }
 
     /// A uint32/uint64 element. A negative one wraps around, as C's

@@ -152,7 +152,7 @@ struct SyntaxReader {
 
     private mutating func initializer(named name: String, type: TypeInfo?, in reading: GraphReading) throws(OnnxTextError) {
         var tensor = try tensorElements(type: type, name: name)
-        if !tensor.isExternal, tensor.typedElementCount == 0, let count = tensor.elementCount, count > 0 {
+        if case .none = tensor.storage, let count = tensor.elementCount, count > 0 {
             let bytes = (tensor.dataType?.bitWidth).map { ($0 * count + 7) / 8 } ?? 0
             tensor.metadataProps.append(StringPair(Tensor.elisionMarker, String(bytes)))
         }
@@ -300,13 +300,5 @@ struct SyntaxReader {
         } while scanner.matches(",")
         try scanner.expect(")", "to close the function parameters")
         return names
-    }
-}
-
-extension Tensor {
-    /// Elements in the typed fields, the ones the parser fills (an empty
-    /// string is an element, though it takes no bytes).
-    fileprivate var typedElementCount: Int {
-        floatData.count + int32Data.count + stringData.count + int64Data.count + doubleData.count + uint64Data.count
     }
 }

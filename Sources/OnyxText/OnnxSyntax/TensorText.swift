@@ -4,10 +4,10 @@ import OnyxIR
 /// `{1,2,3}` (or `{"a", "b"}` for strings), or `["location": "w.bin", …]`
 /// for external data.
 ///
-/// Raw data is written as the typed field the parser will fill: 8 and
-/// 16-bit floats as their bit patterns, packed 2/4/6-bit types as their
-/// bytes (as `onnx.helper.make_tensor` stores them in `int32_data`),
-/// complex numbers as (real, imaginary) pairs.
+/// Raw data is written as the typed field the parser will fill, as
+/// `onnx.helper.make_tensor` stores it: 8 and 16-bit floats as their bit
+/// patterns, 4 and 2-bit types as packed bytes, 6-bit floats one code per
+/// entry, complex numbers as (real, imaginary) pairs.
 enum TensorText {
     /// How one element type is written, and which typed field holds it.
     enum Layout {
@@ -31,8 +31,8 @@ enum TensorText {
     }
 
     static func writeElements(of tensor: Tensor, into w: inout SyntaxWriter) throws(OnnxTextError) {
-        if tensor.isExternal {
-            w.list("[", ", ", "]", tensor.externalData) { w, pair in
+        if let reference = tensor.externalData {
+            w.list("[", ", ", "]", reference.entries) { w, pair in
                 w.quoted(pair.key ?? "")
                 w.write(": ")
                 w.quoted(pair.value ?? "")
@@ -43,49 +43,36 @@ enum TensorText {
             throw OnnxTextError(
                 "element type \(tensor.dataType?.name ?? "UNDEFINED") has no form in the ONNX textual syntax")
         }
-        if let raw = tensor.rawData?.bytes {
-            try writeRaw(raw, type: type, into: &w)
-            return
+        let field: Tensor.TypedField
+        switch tensor.storage {
+        case .field(let typed): field = typed
+        case .none: field = layout.emptyField
+        case .raw, .external:
+            // Raw data is written as the field the parser fills, through the
+            // one decoding of elements.
+            do { field = Tensor.TypedField(try tensor.elements()) } catch { throw OnnxTextError(error.description) }
         }
-        switch layout {
-        case .int32Field: w.list(" {", ",", "}", tensor.int32Data) { w, v in w.number(v) }
-        case .int64Field: w.list(" {", ",", "}", tensor.int64Data) { w, v in w.number(v) }
-        case .uint64Field: w.list(" {", ",", "}", tensor.uint64Data) { w, v in w.number(v) }
-        case .floatField: w.list(" {", ",", "}", tensor.floatData) { w, v in ShortestDecimal.append(v, to: &w.out) }
-        case .doubleField: w.list(" {", ",", "}", tensor.doubleData) { w, v in ShortestDecimal.append(v, to: &w.out) }
-        case .stringField: w.list("{", ", ", "}", tensor.stringData) { w, v in w.quoted(v) }
+        switch field {
+        case .int32(let v): w.list(" {", ",", "}", v) { w, v in w.number(v) }
+        case .int64(let v): w.list(" {", ",", "}", v) { w, v in w.number(v) }
+        case .uint64(let v): w.list(" {", ",", "}", v) { w, v in w.number(v) }
+        case .float(let v): w.list(" {", ",", "}", v) { w, v in ShortestDecimal.append(v, to: &w.out) }
+        case .double(let v): w.list(" {", ",", "}", v) { w, v in ShortestDecimal.append(v, to: &w.out) }
+        case .string(let v): w.list("{", ", ", "}", v) { w, v in w.quoted(v) }
         }
     }
+}
 
-    private static func writeRaw(_ raw: UnsafeRawBufferPointer, type: DataType, into w: inout SyntaxWriter)
-        throws(OnnxTextError)
-    {
-        func elements<T>(_: T.Type, _ write: (inout SyntaxWriter, T) -> Void) throws(OnnxTextError) {
-            let size = MemoryLayout<T>.size
-            guard raw.count % size == 0 else {
-                throw OnnxTextError("raw data of \(raw.count) bytes is not a whole number of \(size)-byte elements")
-            }
-            w.list(" {", ",", "}", 0..<raw.count / size) { w, i in
-                write(&w, raw.loadUnaligned(fromByteOffset: i * size, as: T.self))
-            }
-        }
-        switch type {
-        case .int8: try elements(Int8.self) { w, v in w.number(v) }
-        case .int16: try elements(Int16.self) { w, v in w.number(Int16(littleEndian: v)) }
-        case .int32: try elements(Int32.self) { w, v in w.number(Int32(littleEndian: v)) }
-        case .int64: try elements(Int64.self) { w, v in w.number(Int64(littleEndian: v)) }
-        case .uint16, .float16, .bfloat16: try elements(UInt16.self) { w, v in w.number(UInt16(littleEndian: v)) }
-        case .uint32: try elements(UInt32.self) { w, v in w.number(UInt32(littleEndian: v)) }
-        case .uint64: try elements(UInt64.self) { w, v in w.number(UInt64(littleEndian: v)) }
-        case .float, .complex64:
-            try elements(UInt32.self) { w, v in ShortestDecimal.append(Float(bitPattern: UInt32(littleEndian: v)), to: &w.out) }
-        case .double, .complex128:
-            try elements(UInt64.self) { w, v in ShortestDecimal.append(Double(bitPattern: UInt64(littleEndian: v)), to: &w.out) }
-        case .string:
-            throw OnnxTextError("a string tensor cannot hold raw data")
-        default:
-            // Bytes: 8-bit types, and the packed 2/4/6-bit ones.
-            try elements(UInt8.self) { w, v in w.number(v) }
+extension TensorText.Layout {
+    /// The field this layout fills, with no entries.
+    var emptyField: Tensor.TypedField {
+        switch self {
+        case .int32Field: return .int32([])
+        case .int64Field: return .int64([])
+        case .uint64Field: return .uint64([])
+        case .floatField: return .float([])
+        case .doubleField: return .double([])
+        case .stringField: return .string([])
         }
     }
 }
