@@ -69,9 +69,13 @@ public struct ElementComparison: Hashable, Sendable {
             maxAbsDiff = 0
             maxRelDiff = 0
             for index in u.indices {
-                let (p, q) = (u[index], v[index])
-                if p == q || (p.real.isNaN || p.imaginary.isNaN) && (q.real.isNaN || q.imaginary.isNaN) { continue }
-                measure(index, (p - q).length, reference: q.length, tolerance)
+                // NOTE: rawStorage, not real/imaginary, which swift-numerics
+                // makes NaN for every non-finite number.
+                let (p, q) = (u[index].rawStorage, v[index].rawStorage)
+                func same(_ a: Double, _ b: Double) -> Bool { a == b || a.isNaN && b.isNaN }
+                if same(p.x, q.x) && same(p.y, q.y) { continue }
+                let distance = (p.x - q.x).isInfinite || (p.y - q.y).isInfinite ? .infinity : hypot2(p.x - q.x, p.y - q.y)
+                measure(index, distance, reference: hypot2(q.x, q.y), tolerance)
             }
         default:
             let (u, v) = (x.reals, y.reals)
@@ -99,3 +103,6 @@ public struct ElementComparison: Hashable, Sendable {
         if reference != 0, !reference.isNaN { maxRelDiff = max(maxRelDiff ?? 0, distance / abs(reference)) }
     }
 }
+
+/// √(a² + b²) without a math library (OnyxIR imports none).
+private func hypot2(_ a: Double, _ b: Double) -> Double { (a * a + b * b).squareRoot() }

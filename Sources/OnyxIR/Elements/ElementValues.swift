@@ -49,7 +49,7 @@ public enum ElementValues: Equatable, Sendable {
         case .uint64(let v): self = .unsigned(v)
         case .bool(let v): self = .integers(v.map { $0 ? 1 : 0 })
         case .string(let v): self = .strings(v)
-        case .complex64(let v): self = .complex(v.map { Complex(Double($0.real), Double($0.imaginary)) })
+        case .complex64(let v): self = .complex(v.map { Complex(Double($0.rawStorage.x), Double($0.rawStorage.y)) })
         case .complex128(let v): self = .complex(v)
         }
     }
@@ -65,7 +65,10 @@ public enum ElementValues: Equatable, Sendable {
         case .integers(let v): return v.prefix(limit).map(String.init)
         case .unsigned(let v): return v.prefix(limit).map(String.init)
         case .complex(let v):
-            return v.prefix(limit).map { show($0.real) + ($0.imaginary < 0 ? "-" : "+") + show(abs($0.imaginary)) + "i" }
+            return v.prefix(limit).map { value in
+                let (re, im) = value.rawStorage
+                return show(re) + (im.sign == .minus ? "-" : "+") + show(abs(im)) + "i"
+            }
         case .strings(let v): return v.prefix(limit).map { "'" + String(decoding: $0, as: UTF8.self) + "'" }
         }
     }

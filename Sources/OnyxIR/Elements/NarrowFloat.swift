@@ -17,14 +17,17 @@ public protocol NarrowFloat: Hashable, Sendable, CustomStringConvertible {
     init(bitPattern: BitPattern)
 
     /// The exact value: every value of these formats is exactly a Float.
-    /// NaN encodings decode to a quiet NaN.
+    /// NaN encodings decode to a quiet NaN (payloads are not kept).
     var floatValue: Float { get }
 
-    /// The value rounded once, to nearest with ties to even, as ONNX Cast
-    /// does. `saturate` is Cast's attribute: true clamps out-of-range finite
-    /// values and infinities to the largest finite value of that sign; false
-    /// gives what the Cast spec says for the format (NaN or infinity). NaN
-    /// stays NaN. Each format documents where it departs from this.
+    /// The value rounded once, to nearest with ties to even, as the Cast
+    /// spec says. (onnx's reference Cast of a double goes through float32,
+    /// rounding twice, so it can differ next to a tie; from Float they
+    /// agree.) `saturate` is Cast's attribute: true clamps out-of-range
+    /// finite values and infinities to the largest finite value of that
+    /// sign; false gives what the Cast spec says for the format (NaN or
+    /// infinity). NaN stays NaN. Each format documents where it departs
+    /// from this.
     init(_ value: Double, saturate: Bool)
 
     /// As the Double initializer; Float widens to Double exactly, so this too
@@ -84,32 +87,30 @@ struct NarrowFloatLayout {
         case .allOnesNaN: return sign | (signBit - 1)
         case .negativeZeroNaN: return signBit
         // There is no NaN to give. onnx's reference Cast (ml_dtypes) gives the
-        // zero of the opposite sign; onnx's FLOAT6 notes call that "-0.0 for
-        // NaN, matching FLOAT4E2M1" (its FLOAT4 table says 6, which no
-        // implementation gives).
+        // zero of the opposite sign; onnx's FLOAT6 notes record that as "-0.0,
+        // matching FLOAT4E2M1's cast behavior" (its FLOAT4 table says 6).
         case .finiteOnly: return sign ^ signBit
         }
     }
 
     func decode<Pattern: FixedWidthInteger>(_ pattern: Pattern) -> Float {
         let bits = UInt32(truncatingIfNeeded: pattern)
-        let sign: FloatingPointSign = bits & signBit == 0 ? .plus : .minus
         let magnitude = bits & (signBit - 1)
-        let exponentField = magnitude >> UInt32(mantissaBits)
+        let exponentField = Int(magnitude >> UInt32(mantissaBits))
         let mantissa = magnitude & ((1 << UInt32(mantissaBits)) - 1)
+        let value: Float
         switch specials {
-        case .ieee where magnitude >= topExponent:
-            return sign == .plus ? (mantissa == 0 ? .infinity : .nan) : (mantissa == 0 ? -.infinity : -.nan)
-        case .allOnesNaN where magnitude == signBit - 1:
-            return sign == .plus ? .nan : -.nan
-        case .negativeZeroNaN where bits == signBit:
-            return .nan
+        case .ieee where magnitude == topExponent:
+            value = .infinity
+        case .ieee where magnitude > topExponent, .allOnesNaN where magnitude == signBit - 1,
+            .negativeZeroNaN where bits == signBit:
+            value = .nan
         default:
             // Subnormals share the smallest normal exponent and lack the implicit bit.
             let significand = exponentField == 0 ? mantissa : mantissa | 1 << UInt32(mantissaBits)
-            let exponent = max(Int(exponentField), 1) - bias - mantissaBits
-            return Float(sign: sign, exponent: exponent, significand: Float(significand))
+            value = Float(sign: .plus, exponent: max(exponentField, 1) - bias - mantissaBits, significand: Float(significand))
         }
+        return bits & signBit == 0 ? value : -value
     }
 
     func encode<Pattern: FixedWidthInteger>(_ value: Double, saturate: Bool) -> Pattern {

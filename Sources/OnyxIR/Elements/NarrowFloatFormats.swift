@@ -158,23 +158,20 @@ public struct Float8E8M0: NarrowFloat {
     /// Rounds `up`, Cast's default `round_mode`.
     public init(_ value: Double, saturate: Bool) { self.init(value, saturate: saturate, rounding: .up) }
 
-    /// The value first rounds to Float (to nearest; past Float's range to
-    /// infinity), as onnx does, because the rounding modes are defined on
-    /// Float32's fields; see the Float initializer.
-    public init(_ value: Double, saturate: Bool, rounding: Rounding) {
-        self.init(Float(value), saturate: saturate, rounding: rounding)
-    }
-
-    /// onnx's `to_float8e8m0`, which the Cast spec's tables leave partly
-    /// open: the result is Float32's exponent field, rounded by the fraction.
-    /// So the sign is ignored, ±0 gives 2^-127 (0x00), and infinity and NaN
-    /// give NaN whatever `saturate` says. Subnormal Floats have exponent
-    /// field 0: `up` takes any nonzero one to 2^-126, and `nearest` takes
-    /// those above 2^-127 to 2^-126 (the tie at 2^-127 itself stays). A
+    /// onnx's `to_float8e8m0`. The value first rounds to Float (to nearest;
+    /// past Float's range to infinity), as onnx does, because the rounding
+    /// is defined on Float32's fields: the result is the exponent field,
+    /// moved up by the fraction. So the sign is ignored, ±0 gives 2^-127
+    /// (0x00), and infinity and NaN give NaN whatever `saturate` says (the
+    /// Cast spec's table differs: it lists infinity → largest with
+    /// saturate, and 0 → NaN for nearest without). Subnormal Floats have
+    /// exponent field 0: `up` takes any nonzero one to 2^-126, and `nearest`
+    /// takes those above 2^-127 there (the tie at 2^-127 itself stays). A
     /// round-up from 2^127 gives NaN, or stays 2^127 with `saturate`.
-    public init(_ value: Float, saturate: Bool, rounding: Rounding) {
-        let exponent = UInt8(truncatingIfNeeded: value.bitPattern >> 23)
-        let fraction = value.bitPattern & 0x7F_FFFF
+    public init(_ value: Double, saturate: Bool, rounding: Rounding) {
+        let bits = Float(value).bitPattern
+        let exponent = UInt8(truncatingIfNeeded: bits >> 23)
+        let fraction = bits & 0x7F_FFFF
         let half: UInt32 = 0x40_0000
         let roundsUp: Bool
         switch rounding {

@@ -45,8 +45,10 @@ enum ElementBytes {
         case .uint32(let v): return littleEndian(v)
         case .uint64(let v): return littleEndian(v)
         case .bool(let v): return v.map { $0 ? 1 : 0 }
-        case .complex64(let v): return littleEndian(v.flatMap { [$0.real.bitPattern, $0.imaginary.bitPattern] })
-        case .complex128(let v): return littleEndian(v.flatMap { [$0.real.bitPattern, $0.imaginary.bitPattern] })
+        // NOTE: rawStorage keeps non-finite parts exactly; real and
+        // imaginary would make both NaN.
+        case .complex64(let v): return littleEndian(v.flatMap { [$0.rawStorage.x.bitPattern, $0.rawStorage.y.bitPattern] })
+        case .complex128(let v): return littleEndian(v.flatMap { [$0.rawStorage.x.bitPattern, $0.rawStorage.y.bitPattern] })
         case .string: return []
         case .int4, .uint4, .int2, .uint2, .float4e2m1, .float6e2m3, .float6e3m2:
             return PackedBits.pack(subByteCodes(elements), width: elements.dataType.bitWidth!)
@@ -66,8 +68,8 @@ extension Tensor.TypedField {
         switch elements {
         case .float(let v): return .float(v)
         case .double(let v): return .double(v)
-        case .complex64(let v): return .float(v.flatMap { [$0.real, $0.imaginary] })
-        case .complex128(let v): return .double(v.flatMap { [$0.real, $0.imaginary] })
+        case .complex64(let v): return .float(v.flatMap { [$0.rawStorage.x, $0.rawStorage.y] })
+        case .complex128(let v): return .double(v.flatMap { [$0.rawStorage.x, $0.rawStorage.y] })
         case .int64(let v): return .int64(v)
         case .uint64(let v): return .uint64(v)
         case .uint32(let v): return .uint64(v.map(UInt64.init))
