@@ -1,4 +1,5 @@
 import Foundation
+import OnyxIR
 
 /// Where a command writes: standard output and error in the tool, strings
 /// in tests.
@@ -9,6 +10,8 @@ public final class Console {
     public var outBytes: ([UInt8]) -> Void
     /// Whether standard output is a terminal (for colors and widths).
     public var isTerminal: Bool
+    /// True for the process's own standard output and error.
+    public internal(set) var isStandard = false
 
     public init(
         out: @escaping (String) -> Void, err: @escaping (String) -> Void, outBytes: (([UInt8]) -> Void)? = nil,
@@ -24,11 +27,13 @@ public final class Console {
 
     /// The process's own standard output and error.
     public static var standard: Console {
-        Console(
+        let console = Console(
             out: { FileHandle.standardOutput.write(Data($0.utf8)) },
             err: { FileHandle.standardError.write(Data($0.utf8)) },
             outBytes: { FileHandle.standardOutput.write(Data($0)) },
             isTerminal: isatty(STDOUT_FILENO) != 0)
+        console.isStandard = true
+        return console
     }
 
     /// A console that records what is written, for tests.
@@ -48,8 +53,18 @@ public enum ExitStatus: Int32, Sendable {
     case failure = 2
 }
 
-/// An error a command reports as one line on standard error (exit 2).
-public struct CommandFailure: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+/// An error a command reports on standard error (exit 2): a diagnostic,
+/// rendered by `DiagnosticPrinter` like every other.
+public struct CommandFailure: DiagnosticError, CustomStringConvertible {
+    public var diagnostic: Diagnostic
+
+    /// A failure of the command itself (no file format involved).
+    public init(_ message: String, file: String? = nil, hint: String? = nil) {
+        diagnostic = .error("cli", message, at: DiagnosticLocation(file: file), hint: hint)
+    }
+
+    /// A failure another layer diagnosed (reading, writing, the IR).
+    public init(_ error: any DiagnosticError) { diagnostic = error.diagnostic }
+
+    public var description: String { diagnostic.description }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OnyxIR
 
 /// A subcommand that writes through a `Console` and returns an exit status,
 /// so that tests run it in-process exactly as the tool does.
@@ -31,6 +32,7 @@ public struct OnyxCommand: ParsableCommand {
     /// Runs the tool on `arguments` (without the program name) and returns
     /// its exit status. Usage errors exit 2, like every failure to do the job.
     public static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
+        let printer = console.isStandard ? DiagnosticPrinter.forStandardError() : DiagnosticPrinter(colors: false)
         do {
             var command = try parseAsRoot(arguments)
             if let consoleCommand = command as? any ConsoleCommand {
@@ -38,8 +40,11 @@ public struct OnyxCommand: ParsableCommand {
             }
             try command.run()
             return 0
-        } catch let failure as CommandFailure {
-            console.err("onyx: \(failure.description)\n")
+        } catch let failure as any DiagnosticError {
+            // A command asked for JSON gets its failure as JSON too; the
+            // text goes to standard error either way.
+            if arguments.contains("--json") { console.out(DiagnosticPrinter.json([failure.diagnostic])) }
+            console.err(printer.text(failure.diagnostic))
             return ExitStatus.failure.rawValue
         } catch {
             let code = exitCode(for: error)

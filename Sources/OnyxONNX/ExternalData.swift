@@ -30,7 +30,7 @@ struct ExternalDataLoader {
     /// The validated path of `location`, relative to the model's folder.
     func resolve(_ location: String, tensor: String) throws(ONNXError) -> URL {
         func refuse(_ why: String) -> ONNXError {
-            ONNXError(.externalData, "tensor '\(tensor)': external data location '\(location)' \(why)")
+            ONNXError(.externalData, "external data location '\(location)' \(why)", at: IRPath([.tensor(tensor)]))
         }
         guard !location.isEmpty else { throw refuse("is empty") }
         guard !location.hasPrefix("/"), !location.hasPrefix("\\"), !(location.dropFirst().first == ":") else {
@@ -51,7 +51,7 @@ struct ExternalDataLoader {
     {
         let name = tensor.name ?? "<unnamed>"
         guard let location = reference.location else {
-            throw ONNXError(.externalData, "tensor '\(name)': external data has no 'location'")
+            throw ONNXError(.externalData, "external data has no 'location'", at: IRPath([.tensor(name)]))
         }
         let url = try resolve(location, tensor: name)
         let file: MappedFile
@@ -61,7 +61,8 @@ struct ExternalDataLoader {
             do {
                 file = try MappedFile(path: url.path)
             } catch {
-                throw ONNXError(.externalData, "tensor '\(name)': external data file '\(location)': \(error.message)")
+                throw ONNXError(
+                    .externalData, "external data file '\(location)': \(error.message)", at: IRPath([.tensor(name)]))
             }
             files[url.path] = file
         }
@@ -69,20 +70,23 @@ struct ExternalDataLoader {
         let offsetText = reference.entries[key: "offset"]
         let lengthText = reference.entries[key: "length"]
         guard let offset = offsetText.map({ Int($0) }) ?? 0, offset >= 0 else {
-            throw ONNXError(.externalData, "tensor '\(name)': external data offset '\(offsetText ?? "")' is not a valid number")
+            throw ONNXError(
+                .externalData, "external data offset '\(offsetText ?? "")' is not a valid number", at: IRPath([.tensor(name)]))
         }
         guard offset <= size else {
             throw ONNXError(
-                .externalData, "tensor '\(name)': external data offset \(offset) runs past the end of '\(location)' (\(size) bytes)")
+                .externalData, "external data offset \(offset) runs past the end of '\(location)' (\(size) bytes)",
+                at: IRPath([.tensor(name)]))
         }
         guard let length = lengthText.map({ Int($0) }) ?? (size - offset), length >= 0 else {
-            throw ONNXError(.externalData, "tensor '\(name)': external data length '\(lengthText ?? "")' is not a valid number")
+            throw ONNXError(
+                .externalData, "external data length '\(lengthText ?? "")' is not a valid number", at: IRPath([.tensor(name)]))
         }
         guard length <= size - offset else {
             throw ONNXError(
                 .externalData,
-                "tensor '\(name)': external data range of \(length) bytes at offset \(offset) runs past the end of '\(location)' (\(size) bytes)"
-            )
+                "external data range of \(length) bytes at offset \(offset) runs past the end of '\(location)' (\(size) bytes)",
+                at: IRPath([.tensor(name)]))
         }
         let slice = size == 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(rebasing: file.bytes[offset..<offset + length])
         return BorrowedStorage(slice, owner: file)

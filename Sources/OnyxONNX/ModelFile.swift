@@ -34,7 +34,8 @@ public enum ModelFile {
                 guard named == nil, error.kind == .syntax else { throw error }
                 // Say why a file was read as text at all.
                 var explained = error
-                explained.message += "\n(read as protobuf text format: the file name does not say which format it is)"
+                explained.diagnostic.notes.append(
+                    Diagnostic.Note("read as protobuf text format: the file name does not say which format it is"))
                 throw explained
             }
         } catch {
@@ -167,7 +168,7 @@ public enum ModelFile {
             try writer.write(target.path, createFolders: true) { fd throws(ONNXError) in
                 for tensor in tensors {
                     guard let reference = tensor.externalData, let bytes = reference.bytes else {
-                        throw ONNXError(.externalData, "tensor '\(tensor.name ?? "")': its external data was not loaded")
+                        throw ONNXError(.externalData, "its external data was not loaded", at: IRPath([.tensor(tensor.name ?? "")]))
                     }
                     try writeAll(fd, bytes.bytes, at: reference.offset ?? 0, file: target.path)
                 }

@@ -77,7 +77,7 @@ public enum ModelCodec {
             do {
                 return try OnnxTextParser.parseModel(bytes)
             } catch {
-                throw ONNXError(.syntax, error.description)
+                throw ONNXError(.syntax, error.diagnostic)
             }
         case .json, .textproto:
             let text = Array(bytes)
@@ -108,7 +108,9 @@ public enum ModelCodec {
             do {
                 return try OnnxTextPrinter(tensorTransform: transform).print(model)
             } catch {
-                throw ONNXError(.unwritable, "cannot write the ONNX textual syntax: \(error.message)")
+                var diagnostic = error.diagnostic
+                diagnostic.message = "cannot write the ONNX textual syntax: " + diagnostic.message
+                throw ONNXError(.unwritable, diagnostic)
             }
         case .json, .textproto: break
         }

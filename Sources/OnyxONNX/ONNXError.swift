@@ -1,44 +1,50 @@
-/// Why a model could not be read or written.
-///
-/// The description is one line meant for the user: the file, where in it
-/// (byte offset, tensor, node) when that is known, and what was expected.
-public struct ONNXError: Error, Equatable, CustomStringConvertible {
-    public enum Kind: Equatable, Sendable {
+import OnyxIR
+
+/// Why a model could not be read or written, as a diagnostic: the file,
+/// where in it (text position, tensor, node) when that is known, and what
+/// was expected. The tool renders it; `description` is the same text
+/// without colors.
+public struct ONNXError: DiagnosticError, Equatable, CustomStringConvertible {
+    /// What went wrong, broadly; each kind is a stable rule id.
+    public enum Kind: String, Sendable {
         /// The bytes are not a ModelProto (or not one we can decode).
-        case notAModel
+        case notAModel = "onnx.not-a-model"
         /// An external-data reference is unsafe or broken.
-        case externalData
+        case externalData = "onnx.external-data"
         /// The file system refused (open, read, write, rename).
-        case io
+        case io = "io"
         /// The model cannot be written the way it was asked (size limits).
-        case unwritable
-        /// A text format does not parse; the message starts with line:column.
-        case syntax
+        case unwritable = "onnx.unwritable"
+        /// A text format does not parse.
+        case syntax = "text.syntax"
     }
 
     public var kind: Kind
-    /// The file concerned, when there is one.
-    public var file: String?
-    public var message: String
+    public var diagnostic: Diagnostic
 
-    public init(_ kind: Kind, file: String? = nil, _ message: String) {
+    /// An error of `kind` saying `message` about `path` in `file`.
+    public init(
+        _ kind: Kind, file: String? = nil, _ message: String, at path: IRPath = IRPath(),
+        position: FilePosition? = nil, hint: String? = nil
+    ) {
         self.kind = kind
-        self.file = file
-        self.message = message
+        let text = kind == .notAModel ? "not an ONNX model: " + message : message
+        diagnostic = .error(
+            kind.rawValue, text, at: DiagnosticLocation(file: file, position: position, path: path), hint: hint)
     }
 
-    public var description: String {
-        let prefix = file.map { "\($0): " } ?? ""
-        switch kind {
-        case .notAModel: return prefix + "not an ONNX model: " + message
-        case .syntax: return (file ?? "<input>") + ":" + message
-        case .externalData, .io, .unwritable: return prefix + message
-        }
+    /// An error carrying a diagnostic made elsewhere (a text reader's).
+    public init(_ kind: Kind, _ diagnostic: Diagnostic) {
+        self.kind = kind
+        self.diagnostic = diagnostic
     }
 
-    func inFile(_ path: String) -> ONNXError {
-        var copy = self
-        if copy.file == nil { copy.file = path }
-        return copy
-    }
+    /// The file concerned, when there is one.
+    public var file: String? { diagnostic.location.file }
+    /// What is wrong, without the place.
+    public var message: String { diagnostic.message }
+
+    public var description: String { diagnostic.description }
+
+    func inFile(_ path: String) -> ONNXError { ONNXError(kind, diagnostic.inFile(path)) }
 }

@@ -46,6 +46,21 @@ import Testing
         #expect(missing.err.contains("nope.onnx: cannot open: No such file or directory"))
     }
 
+    @Test func failuresUnderJSONAreAJSONDocumentToo() throws {
+        let folder = TemporaryDirectory()
+        let cut = folder.path("cut.onnx")
+        try Data(contentsOf: URL(fileURLWithPath: fixture("mlp.onnx"))).prefix(1000).write(to: URL(fileURLWithPath: cut))
+        let result = onyx("inspect", "--json", cut)
+        #expect(result.status == 2)
+        let document = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
+        #expect(document?["schemaVersion"] as? Int == 1)
+        let diagnostic = try #require((document?["diagnostics"] as? [[String: Any]])?.first)
+        #expect(diagnostic["rule"] as? String == "onnx.not-a-model")
+        #expect(diagnostic["severity"] as? String == "error")
+        #expect(diagnostic["file"] as? String == cut)
+        #expect(result.err.hasPrefix("onyx: \(cut): not an ONNX model"))
+    }
+
     @Test func usageErrorsExitTwo() {
         #expect(onyx("inspect").status == 2)
         #expect(onyx("frobnicate").status == 2)

@@ -79,7 +79,7 @@ import Testing
 
         let refused = onyx("convert", text, folder.path("m.onnx"))
         #expect(refused.status == 2)
-        #expect(refused.err.contains("were elided (--elide-weights); give the full model with --weights-from"))
+        #expect(refused.err.contains("were elided (--elide-weights)\n  hint: give the full model with --weights-from"))
         #expect(!FileManager.default.fileExists(atPath: folder.path("m.onnx")))
 
         #expect(onyx("convert", text, folder.path("m.onnx"), "--weights-from", fixture("mlp.onnx")).status == 0)

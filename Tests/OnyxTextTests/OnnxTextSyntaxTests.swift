@@ -171,15 +171,15 @@ func printed(_ model: Model) throws -> String { String(decoding: try OnnxTextPri
         #expect {
             _ = try OnnxTextPrinter().print(Model(graph: graph))
         } throws: { error in
-            (error as? OnnxTextError)?.message
-                == "node 'sparse_const': attribute 'sparse_value' is of type SPARSE_TENSOR, which the ONNX textual syntax cannot write"
+            (error as? OnnxTextError)?.description
+                == "node 0 'sparse_const' (Constant): attribute 'sparse_value' is of type SPARSE_TENSOR, which the ONNX textual syntax cannot write"
         }
         // Saving says so, and leaves no file.
         let folder = TemporaryDirectory()
         #expect {
             try ModelFile.save(Model(graph: graph), to: folder.path("m.onnxtxt"))
         } throws: { error in
-            "\(error)".hasPrefix("\(folder.path("m.onnxtxt")): cannot write the ONNX textual syntax: node 'sparse_const'")
+            "\(error)".hasPrefix("\(folder.path("m.onnxtxt")): node 0 'sparse_const' (Constant): cannot write the ONNX textual syntax: ")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty)
     }
@@ -190,8 +190,8 @@ func printed(_ model: Model) throws -> String { String(decoding: try OnnxTextPri
         #expect {
             _ = try OnnxTextPrinter().print(Model(graph: graph))
         } throws: { error in
-            (error as? OnnxTextError)?.message
-                == "node 'act': operator 'custom-ops.Gelu' is not made of identifiers, which the ONNX textual syntax requires"
+            (error as? OnnxTextError)?.description
+                == "node 0 'act' (custom-ops.Gelu): operator 'custom-ops.Gelu' is not made of identifiers, which the ONNX textual syntax requires"
         }
     }
 

@@ -135,8 +135,8 @@ struct ConvertCommand: ConsoleCommand {
                 try WeightElision.restore(model, from: ModelFile.load(weightsFrom))
             } else if !WeightElision.elidedInitializers(model).isEmpty && !elideWeights {
                 throw CommandFailure(
-                    "\(input): the weights of \(WeightElision.elidedInitializers(model).count) initializer(s) were elided "
-                        + "(--elide-weights); give the full model with --weights-from")
+                    "the weights of \(WeightElision.elidedInitializers(model).count) initializer(s) were elided "
+                        + "(--elide-weights)", file: input, hint: "give the full model with --weights-from")
             }
             if elideWeights { WeightElision.elide(model) }
             if outputFormat == .onnxtxt {
@@ -161,10 +161,10 @@ struct ConvertCommand: ConsoleCommand {
                     model, to: output, format: to.flatMap(ModelFormat.init(rawValue:)), externalData: policy,
                     sourcePath: input == "-" ? nil : input)
             }
-        } catch let failure as CommandFailure {
-            throw failure
+        } catch let failure as any DiagnosticError {
+            throw CommandFailure(failure)
         } catch {
-            throw CommandFailure(String(describing: error))
+            throw CommandFailure(String(describing: error), file: output)
         }
         return .success
     }

@@ -81,7 +81,7 @@ struct DiffCommand: ConsoleCommand {
             modelA = try ModelFile.load(a)
             modelB = try ModelFile.load(b)
         } catch {
-            throw CommandFailure(error.description)
+            throw CommandFailure(error)
         }
         let differ = ModelDiffer(options: DiffOptions(ignored: try aspects(), rtol: rtol, atol: atol))
         let report = differ.diff(modelA, modelB, nameA: a, nameB: b)
@@ -90,7 +90,7 @@ struct DiffCommand: ConsoleCommand {
             do {
                 try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
             } catch {
-                throw CommandFailure("\(html): cannot write: \(error.localizedDescription)")
+                throw CommandFailure("cannot write: \(error.localizedDescription)", file: html)
             }
         }
         if json {

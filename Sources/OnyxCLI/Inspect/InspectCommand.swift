@@ -28,14 +28,17 @@ struct InspectCommand: ConsoleCommand {
         do {
             loaded = try ModelFile.load(model, loadExternalData: false)
         } catch {
-            throw CommandFailure(error.description)
+            throw CommandFailure(error)
         }
         var summary = ModelSummary(model: loaded, file: model)
         // A model whose weights are missing can still be described; say so.
         do {
             try ModelFile.loadExternalData(into: loaded, modelPath: model)
         } catch {
-            summary.warnings.append(error.message)
+            // The warning is about the file the summary already names.
+            var warning = error.diagnostic
+            warning.location.file = nil
+            summary.warnings.append(warning.description)
         }
         if json {
             let encoder = JSONEncoder()

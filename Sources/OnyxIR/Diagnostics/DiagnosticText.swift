@@ -39,12 +39,13 @@ public struct DiagnosticText {
         return lines.joined(separator: "\n")
     }
 
-    /// `file:line:column`, `file@offset`, `file` or nothing.
+    /// `file:line:column`, `file at byte N`, `file`, `line:column` or nothing.
     private func locationPrefix(_ location: DiagnosticLocation) -> String {
+        let file = location.file
         switch location.position {
-        case .text(let line, let column, _): return (location.file ?? "<input>") + ":\(line):\(column)"
-        case .byteOffset(let offset): return (location.file ?? "<input>") + " at byte \(offset)"
-        case nil: return location.file ?? ""
+        case .text(let line, let column, _): return (file.map { $0 + ":" } ?? "") + "\(line):\(column)"
+        case .byteOffset(let offset): return (file.map { $0 + " " } ?? "") + "at byte \(offset)"
+        case nil: return file ?? ""
         }
     }
 

@@ -1,11 +1,11 @@
+import OnyxIR
 import OnyxText
 
-/// Builds the message of a syntax error: `line:column: what`, then the
-/// offending line and a caret under the column.
+/// A syntax error at `position`, with the offending line for the caret.
 func syntaxError(_ text: [UInt8], _ position: TextLocation, _ message: String) -> ONNXError {
     let lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     let line = position.line - 1 < lines.count ? String(decoding: lines[position.line - 1], as: UTF8.self) : ""
-    return ONNXError(.syntax, position.annotate(message, sourceLine: line))
+    return ONNXError(.syntax, message, position: position.position(sourceLine: line))
 }
 
 /// A reader that walks bytes of text and knows the line and column it is at.

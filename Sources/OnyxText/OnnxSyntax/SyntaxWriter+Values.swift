@@ -121,7 +121,7 @@ extension SyntaxWriter {
         do throws(OnnxTextError) {
             try TensorText.writeElements(of: tensor, into: &self)
         } catch {
-            throw OnnxTextError("tensor '\(name ?? "")': \(error.message)")
+            throw OnnxTextError(error.diagnostic.within(.tensor(name ?? "")))
         }
     }
 }

@@ -180,9 +180,8 @@ struct SyntaxWriter {
             overload.isEmpty || SyntaxVocabulary.isIdentifier(overload)
         else {
             throw OnnxTextError(
-                "node '\(node.name ?? node.qualifiedOpType)': operator '\(node.qualifiedOpType)"
-                    + (overload.isEmpty ? "" : ":\(overload)")
-                    + "' is not made of identifiers, which the ONNX textual syntax requires")
+                "operator '\(node.qualifiedOpType)" + (overload.isEmpty ? "" : ":\(overload)")
+                    + "' is not made of identifiers, which the ONNX textual syntax requires", at: IRPath([node.pathStep]))
         }
         if !domain.isEmpty {
             write(domain)
@@ -207,7 +206,7 @@ struct SyntaxWriter {
             do throws(OnnxTextError) {
                 try self.attribute(attribute)
             } catch {
-                throw OnnxTextError("node '\(node.name ?? node.qualifiedOpType)': \(error.message)")
+                throw OnnxTextError(error.diagnostic.within(node.pathStep))
             }
         }
         write(">")
