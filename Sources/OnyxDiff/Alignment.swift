@@ -17,7 +17,7 @@ extension ModelDiffer {
     /// it in the first graph.
     public func alignment(_ a: Model, _ b: Model) -> [AlignedRow] {
         guard let ga = a.graph, let gb = b.graph else { return [] }
-        let context = Context(options: options, opsetsA: a.opsetImports, opsetsB: b.opsetImports)
+        let context = Context(options: options, opsetsA: OpsetContext(a), opsetsB: OpsetContext(b))
         let matcher = GraphMatcher(ga, gb)
         var partnerInA: [ObjectIdentifier: Node] = [:]
         for (na, nb) in matcher.pairs { partnerInA[ObjectIdentifier(nb)] = na }

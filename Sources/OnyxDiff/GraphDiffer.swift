@@ -4,8 +4,9 @@ import OnyxIR
 /// set of options and the two models' opset imports.
 struct Context {
     let options: DiffOptions
-    let opsetsA: [OpsetImport]
-    let opsetsB: [OpsetImport]
+    /// Which opset each node of either model runs under.
+    let opsetsA: OpsetContext
+    let opsetsB: OpsetContext
 
     func diff(_ a: Graph, _ b: Graph, outer: GraphMatcher? = nil) -> GraphDiff {
         let matcher = GraphMatcher(a, b, outer: outer)
@@ -182,10 +183,12 @@ struct Context {
         else { return nil }
         change.a = summary(na, in: matcher.a)
         change.b = summary(nb, in: matcher.b)
-        let domain = OperatorDomain.displayName(na.domain)
-        let versionA = opsetsA.last { OperatorDomain.displayName($0.domain) == domain }?.version
-        let versionB = opsetsB.last { OperatorDomain.displayName($0.domain) == domain }?.version
-        if versionA != versionB { change.opsetVersion = OpsetChange(domain: domain, old: versionA, new: versionB) }
+        // A node whose operator moved to another domain says so in `opType`;
+        // versions are compared within one domain.
+        let (versionA, versionB) = (opsetsA.version(for: na), opsetsB.version(for: nb))
+        if na.normalizedDomain == nb.normalizedDomain, versionA != versionB {
+            change.opsetVersion = OpsetChange(domain: OperatorDomain.displayName(na.domain), old: versionA, new: versionB)
+        }
         return change
     }
 

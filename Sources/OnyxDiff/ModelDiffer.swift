@@ -8,7 +8,7 @@ public struct ModelDiffer {
 
     /// The differences between `a` and `b`; `nameA`/`nameB` label them.
     public func diff(_ a: Model, _ b: Model, nameA: String = "a", nameB: String = "b") -> DiffReport {
-        let context = Context(options: options, opsetsA: a.opsetImports, opsetsB: b.opsetImports)
+        let context = Context(options: options, opsetsA: OpsetContext(a), opsetsB: OpsetContext(b))
         var report = DiffReport(a: nameA, b: nameB, graph: GraphDiff())
         report.model = modelFields(a, b)
         report.opsets = opsetChanges(a.opsetImports, b.opsetImports)

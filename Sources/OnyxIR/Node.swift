@@ -27,7 +27,7 @@ public final class Node {
     /// Creates a node reading `inputs` and producing fresh values named
     /// `outputs` (an empty name stands for an omitted optional output).
     public init(
-        opType: String, domain: String? = nil, name: String? = nil, inputs: [Value?] = [],
+        opType: String?, domain: String? = nil, name: String? = nil, inputs: [Value?] = [],
         outputs: [String] = [], attributes: [Attribute] = []
     ) {
         self.opType = opType

@@ -34,10 +34,8 @@ public enum ModelFormat: String, CaseIterable, Sendable {
     /// text format otherwise (`ir_version: 8`, `graph {`); anything else is
     /// binary.
     public static func sniff(_ bytes: UnsafeRawBufferPointer) -> ModelFormat {
-        let head = bytes.prefix(256)
-        let isText = head.allSatisfy { $0 == 9 || $0 == 10 || $0 == 13 || (32...126).contains($0) || $0 >= 0x80 }
-        guard isText else { return .onnx }
-        var tokens = significantBytes(head).makeIterator()
+        guard isTextual(bytes) else { return .onnx }
+        var tokens = significantBytes(bytes.prefix(Self.sniffedBytes)).makeIterator()
         guard let first = tokens.next() else { return .onnx }
         if first == UInt8(ascii: "{") { return .json }
         if first == UInt8(ascii: "<") || first == UInt8(ascii: "\"") { return .onnxtxt }
@@ -47,6 +45,16 @@ public enum ModelFormat: String, CaseIterable, Sendable {
             if next == UInt8(ascii: "(") { return .onnxtxt }
         }
         return .textproto
+    }
+
+    /// How much of a file sniffing looks at.
+    static let sniffedBytes = 256
+
+    /// True when the first bytes are all printable ASCII, whitespace or
+    /// UTF-8: what both sniffing and the binary reader's "this is text"
+    /// explanation go by.
+    static func isTextual(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.prefix(sniffedBytes).allSatisfy { $0 == 9 || $0 == 10 || $0 == 13 || (32...126).contains($0) || $0 >= 0x80 }
     }
 
     /// The bytes outside whitespace and `#` comments.

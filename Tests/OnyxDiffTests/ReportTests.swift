@@ -25,6 +25,21 @@ import Testing
         #expect(ModelDiffer(options: DiffOptions(ignored: [.names])).diff(a, b).identical)
     }
 
+    @Test func functionBodiesRunUnderTheFunctionsOwnOpsets() throws {
+        // Scale's body: its Constant changes value, and the function moves
+        // from ai.onnx 17 to 18 while the model stays at 17.
+        let (a, b) = try pair { model in
+            let scale = model.functions.first { $0.name == "Scale" }!
+            scale.opsetImports = [OpsetImport(domain: "", version: 18)]
+            scale.body.nodes[0].attributes[0].refAttrName = nil
+            scale.body.nodes[0].attributes[0].f = 9
+        }
+        let report = ModelDiffer().diff(a, b)
+        let body = try #require(report.functions.first { $0.name == "Scale" }?.body)
+        let change = try #require(body.changedNodes.first)
+        #expect(change.opsetVersion.map { [$0.domain, "\($0.old ?? 0)", "\($0.new ?? 0)"] } == ["ai.onnx", "17", "18"])
+    }
+
     @Test func graphInputRenamedIsPairedByPosition() throws {
         let (a, b) = try pair { $0.graph!.inputs[1].name = "data" }
         let report = ModelDiffer().diff(a, b)

@@ -17,7 +17,7 @@ struct InspectCommand: ConsoleCommand {
             """
     )
 
-    @Argument(help: "The model file (ONNX binary).")
+    @Argument(help: "The model file, in any format Onyx reads (.onnx, .onnxtxt, .json, .textproto; by content otherwise).")
     var model: String
 
     @Flag(help: "Print JSON instead of text.")

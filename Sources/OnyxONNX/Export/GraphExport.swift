@@ -145,16 +145,10 @@ extension ProtoArena {
                     let x: UnsafeMutablePointer<Onnx__SimpleShardedDimProto> = message(
                         onnx__simple_sharded_dim_proto__init)
                     (x.pointee.has_num_shards, x.pointee.num_shards) = optionalField(simple.numShards, default: 0)
-                    switch simple.dim {
-                    case .value(let v):
-                        x.pointee.dim_case = ONNX__SIMPLE_SHARDED_DIM_PROTO__DIM_DIM_VALUE
-                        x.pointee.dim_value = v
-                    case .symbol(let p):
-                        x.pointee.dim_case = ONNX__SIMPLE_SHARDED_DIM_PROTO__DIM_DIM_PARAM
-                        x.pointee.dim_param = string(p)
-                    case .unknown:
-                        break
-                    }
+                    x.pointee.dim_case = extent(
+                        simple.dim, value: ONNX__SIMPLE_SHARDED_DIM_PROTO__DIM_DIM_VALUE,
+                        param: ONNX__SIMPLE_SHARDED_DIM_PROTO__DIM_DIM_PARAM, unset: ONNX__SIMPLE_SHARDED_DIM_PROTO__DIM__NOT_SET,
+                        setValue: { x.pointee.dim_value = $0 }, setParam: { x.pointee.dim_param = $0 })
                     return x
                 }
                 return d

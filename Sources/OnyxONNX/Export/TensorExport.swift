@@ -44,6 +44,25 @@ extension ProtoArena {
         }
     }
 
+    /// Fills a dimension's oneof and returns its case: shape dimensions
+    /// and sharded dimensions spell an extent the same way. `dim_value` and
+    /// `dim_param` share a C union, so only the one in use is written.
+    func extent<Case>(
+        _ extent: Dimension.Extent, value: Case, param: Case, unset: Case, setValue: (Int64) -> Void,
+        setParam: (UnsafeMutablePointer<CChar>?) -> Void
+    ) -> Case {
+        switch extent {
+        case .value(let v):
+            setValue(v)
+            return value
+        case .symbol(let s):
+            setParam(string(s))
+            return param
+        case .unknown:
+            return unset
+        }
+    }
+
     func sparseTensor(_ sparse: SparseTensor) -> UnsafeMutablePointer<Onnx__SparseTensorProto> {
         let m: UnsafeMutablePointer<Onnx__SparseTensorProto> = message(onnx__sparse_tensor_proto__init)
         m.pointee.values = sparse.values.map { tensor($0) }
@@ -104,16 +123,11 @@ extension ProtoArena {
         (m.pointee.n_dim, m.pointee.dim) = messages(shape.dims) { dim in
             let d: UnsafeMutablePointer<Onnx__TensorShapeProto__Dimension> = message(onnx__tensor_shape_proto__dimension__init)
             d.pointee.denotation = string(dim.denotation)
-            switch dim.extent {
-            case .value(let v):
-                d.pointee.value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
-                d.pointee.dim_value = v
-            case .symbol(let s):
-                d.pointee.value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM
-                d.pointee.dim_param = string(s)
-            case .unknown:
-                break
-            }
+            d.pointee.value_case = extent(
+                dim.extent, value: ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE,
+                param: ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM,
+                unset: ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE__NOT_SET,
+                setValue: { d.pointee.dim_value = $0 }, setParam: { d.pointee.dim_param = $0 })
             return d
         }
         return m

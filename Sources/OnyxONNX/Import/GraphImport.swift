@@ -94,8 +94,7 @@ final class GraphImporter {
         let protos = messages(pointer, count) { $0 }
         let nodes = protos.map { proto -> Node in
             let p = proto.pointee
-            let node = Node(opType: string(p.op_type) ?? "")
-            node.opType = string(p.op_type)
+            let node = Node(opType: string(p.op_type))
             node.domain = string(p.domain)
             node.name = string(p.name)
             node.overload = string(p.overload)

@@ -60,11 +60,10 @@ public enum ModelDecoder {
         return "protobuf decoding failed: truncated or corrupt data (\(bytes.count) bytes)"
     }
 
-    /// True when the first bytes are printable ASCII or UTF-8 text.
+    /// True when the first bytes are text with some letters in it.
     private static func looksLikeText(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let head = bytes.prefix(256)
-        return !head.isEmpty && head.allSatisfy { $0 == 9 || $0 == 10 || $0 == 13 || (32...126).contains($0) || $0 >= 0x80 }
-            && head.contains { (65...122).contains($0) }
+        !bytes.isEmpty && ModelFormat.isTextual(bytes)
+            && bytes.prefix(ModelFormat.sniffedBytes).contains { (65...122).contains($0) }
     }
 }
 
