@@ -52,16 +52,26 @@ let package = Package(
 
         // MARK: - Tests
 
-        .target(name: "OnyxTestSupport", dependencies: ["OnyxIR", "OnyxONNX"], path: "Tests/OnyxTestSupport"),
+        // Pure support (IR and text only), so that schema, checker and
+        // runtime tests never pull in the C codec; the conformance part
+        // (the generated cache, read through the codec) is separate.
+        .target(
+            name: "OnyxTestSupport", dependencies: ["OnyxIR", "OnyxText"], path: "Tests/OnyxTestSupport",
+            swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(
+            name: "OnyxConformanceSupport", dependencies: ["OnyxONNX", "OnyxTestSupport"],
+            path: "Tests/OnyxConformanceSupport", swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "OnyxIRTests", dependencies: ["OnyxIR", "OnyxTestSupport"]),
         .testTarget(
-            name: "OnyxONNXTests", dependencies: ["OnyxONNX", "OnyxTestSupport", "COnnxProto"],
+            name: "OnyxONNXTests",
+            dependencies: ["OnyxONNX", "OnyxTestSupport", "OnyxConformanceSupport", "COnnxProto"],
             exclude: ["element_oracle.py"]),
         .testTarget(
-            name: "OnyxTextTests", dependencies: ["OnyxText", "OnyxONNX", "OnyxTestSupport"],
+            name: "OnyxTextTests", dependencies: ["OnyxText", "OnyxONNX", "OnyxTestSupport", "OnyxConformanceSupport"],
             exclude: ["onnxtxt_interop.py"]),
-        .testTarget(name: "OnyxDiffTests", dependencies: ["OnyxDiff", "OnyxONNX", "OnyxTestSupport"]),
-        .testTarget(name: "OnyxCLITests", dependencies: ["OnyxCLI", "OnyxTestSupport"]),
+        .testTarget(
+            name: "OnyxDiffTests", dependencies: ["OnyxDiff", "OnyxONNX", "OnyxTestSupport", "OnyxConformanceSupport"]),
+        .testTarget(name: "OnyxCLITests", dependencies: ["OnyxCLI", "OnyxTestSupport", "OnyxConformanceSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import OnyxCLI
+import OnyxConformanceSupport
 import OnyxTestSupport
 
 /// Runs `onyx` in-process; paths under the repository print relative to it

@@ -1,11 +1,12 @@
 import Foundation
 import OnyxIR
 import OnyxONNX
+import OnyxConformanceSupport
 import OnyxTestSupport
 import OnyxText
 import Testing
 
-@testable import OnyxCLI
+import OnyxCLI
 
 /// Graphviz drawings: the dot source, images through `dot`, and a clear
 /// message when `dot` is missing.

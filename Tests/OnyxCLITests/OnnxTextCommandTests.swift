@@ -1,4 +1,5 @@
 import Foundation
+import OnyxConformanceSupport
 import OnyxTestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import OnyxDiff
 import OnyxIR
 import OnyxONNX
+import OnyxConformanceSupport
 import OnyxTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import OnyxIR
 import OnyxONNX
+import OnyxConformanceSupport
 import OnyxTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import COnnxProto
 import Foundation
+import OnyxConformanceSupport
 import OnyxTestSupport
 import Testing
 

@@ -5,7 +5,7 @@ import Foundation
 public enum PythonOracle {
     public static var python: String {
         if let override = ProcessInfo.processInfo.environment["ONYX_PYTHON"], !override.isEmpty { return override }
-        return ConformanceData.repositoryRoot.appendingPathComponent(".cache/venv/bin/python").path
+        return Repository.root.appendingPathComponent(".cache/venv/bin/python").path
     }
 
     /// Runs `script` with `arguments`; returns (exit status, stdout, stderr).

@@ -4,14 +4,14 @@ import OnyxText
 
 /// A drawing of a model: Graphviz source, or an image rendered from it by
 /// Graphviz's `dot` program.
-enum PictureFormat: String, CaseIterable {
+public enum PictureFormat: String, CaseIterable {
     case dot, svg, png
 
     init?(path: String) { self.init(rawValue: URL(fileURLWithPath: path).pathExtension.lowercased()) }
 
     /// The picture's bytes. `dot` is looked for on `searchPath` (the
     /// process's PATH by default).
-    func render(_ model: Model, searchPath: String? = nil) throws -> [UInt8] {
+    public func render(_ model: Model, searchPath: String? = nil) throws -> [UInt8] {
         let source = Array(GraphvizWriter().render(model).utf8)
         guard self != .dot else { return source }
         guard let dot = Self.findDot(searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") else {

@@ -1,4 +1,5 @@
 import Foundation
+import OnyxTestSupport
 
 /// The generated conformance cache (`scripts/gen-onnx-tests`).
 ///
@@ -6,10 +7,7 @@ import Foundation
 /// is unset, the default `.cache/onnx-tests` at the repository root is used
 /// (where `make test` generates it).
 public enum ConformanceData {
-    public static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-    }
+    public static var repositoryRoot: URL { Repository.root }
 
     public static var directory: URL {
         if let override = ProcessInfo.processInfo.environment["ONYX_ONNX_TESTS"], !override.isEmpty {
@@ -43,5 +41,5 @@ public enum ConformanceData {
     }
 
     /// The `fixtures/` folder of the repository.
-    public static var fixtures: URL { repositoryRoot.appendingPathComponent("fixtures") }
+    public static var fixtures: URL { Repository.fixtures }
 }
