@@ -38,9 +38,11 @@ check-proto: deps
 	  || { echo "check-proto: Sources/COnnxProto differs from schemas/onnx.proto; run scripts/regen-proto"; rm -rf $$tmp; exit 1; }; \
 	rm -rf $$tmp
 
+# The Benchmarks package is built too (not run), so that it cannot rot.
 test: deps conformance check-proto
 	swift build --build-tests
 	swift test --skip-build --disable-xctest
+	swift build --package-path Benchmarks
 
 demo: build
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)

@@ -46,6 +46,12 @@ import Testing
         #expect(missing.err.contains("nope.onnx: cannot open: No such file or directory"))
     }
 
+    @Test func helpNamesEveryFormatItReads() {
+        let help = onyx("inspect", "--help").out
+        #expect(help.contains(".onnxtxt") && help.contains(".json") && help.contains(".textproto"))
+        #expect(!help.contains("(ONNX binary)"))
+    }
+
     @Test func failuresUnderJSONAreAJSONDocumentToo() throws {
         let folder = TemporaryDirectory()
         let cut = folder.path("cut.onnx")

@@ -131,21 +131,24 @@ func printed(_ model: Model) throws -> String { String(decoding: try OnnxTextPri
         }
         initializer("c", .complex64, [1], Array(Float(1.5).bitPattern.littleEndianBytes + Float(-2).bitPattern.littleEndianBytes))
         initializer("q", .int4, [3], [0x21, 0x0F])
+        // Raw 6-bit floats are packed four to three bytes; the typed field
+        // the parser fills holds one code per entry.
+        initializer("f", .float6e2m3, [5], [31, 25, 8, 3])
         let model = Model(graph: graph)
         model.irVersion = 10
         model.opsetImports = [OpsetImport(domain: "", version: 21)]
         let text = try printed(model)
-        #expect(text.contains("<complex64[1] c =  {1.5,-2}, int4[3] q =  {33,15}>"))
+        #expect(text.contains("<complex64[1] c =  {1.5,-2}, int4[3] q =  {33,15}, float6e2m3[5] f =  {31,36,1,2,3}>"))
         // The pinned onnx reads it, into the values the raw bytes held.
         let check = try PythonOracle.run(
             """
             import sys, onnx.parser
             from onnx import numpy_helper
             m = onnx.parser.parse_model(sys.stdin.read() if False else sys.argv[1])
-            c, q = (numpy_helper.to_array(t) for t in m.graph.initializer)
-            print(c.tolist(), q.tolist())
+            c, q, f = (numpy_helper.to_array(t) for t in m.graph.initializer)
+            print(c.tolist(), q.tolist(), [float(x) for x in f])
             """, [text])
-        #expect(check.out == "[(1.5-2j)] [1, 2, -1]\n", "\(check.err)")
+        #expect(check.out == "[(1.5-2j)] [1, 2, -1] [7.5, -0.5, 0.125, 0.25, 0.375]\n", "\(check.err)")
     }
 
     @Test func elidedWeightsAreMarkedAndRefusedAsAModel() throws {

@@ -51,7 +51,7 @@ public enum BenchInputs {
         ] {
             if !force, FileManager.default.fileExists(atPath: path) { continue }
             let start = Date()
-            try ModelFile.save(make(), to: path)
+            try ModelFile.save(try make(), to: path)
             log("wrote \(path) (\(fileSize(path)) bytes) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
             written.append(path)
         }
@@ -69,7 +69,7 @@ public enum BenchInputs {
     /// A chain of 75 MatMuls over [1024, 1024] float32 weights: 75 × 4 MiB =
     /// 300 MiB of `raw_data` initializers, pseudo-random (incompressible)
     /// values.
-    public static func makeLargeModel() -> Model {
+    public static func makeLargeModel() throws -> Model {
         let side = Int64(largeTensorSide)
         let graph = Graph(name: "large_weights")
         let x = Value(name: "x", type: .tensor(.float, Shape(static: [1, side])))
@@ -80,10 +80,10 @@ public enum BenchInputs {
             let name = "w\(index)"
             let count = largeTensorSide * largeTensorSide
             var tensor = Tensor(name: name, dataType: .float, dims: [side, side])
-            tensor.rawData = OwnedStorage(count: count * 4) { buffer in
+            tensor.storage = .raw(OwnedStorage(count: count * 4) { buffer in
                 let floats = buffer.bindMemory(to: Float.self)
                 for i in 0..<count { floats[i] = rng.nextFloat() * 0.05 }
-            }
+            })
             let weight = Value(name: name)
             weight.initializer = tensor
             graph.appendInitializer(weight)
@@ -98,8 +98,8 @@ public enum BenchInputs {
 
     /// `makeNodesModel()` as a re-export would write it: renamed, reordered,
     /// with one attribute of a node in the middle changed.
-    public static func makeReexportedNodesModel() -> Model {
-        let model = makeNodesModel()
+    public static func makeReexportedNodesModel() throws -> Model {
+        let model = try makeNodesModel()
         let graph = model.graph!
         let outputs = Set(graph.outputs.map(ObjectIdentifier.init))
         for (index, node) in graph.nodes.enumerated() {
@@ -117,7 +117,7 @@ public enum BenchInputs {
     /// cycling through Add (with a constant), HardSigmoid (alpha, beta),
     /// Mul (with a constant), Selu (alpha, gamma), Shrink (bias, lambd):
     /// short names, 1.2 attributes per node on average. Valid ONNX (opset 21).
-    public static func makeNodesModel() -> Model {
+    public static func makeNodesModel() throws -> Model {
         let graph = Graph(name: "nodes20k")
         let x = Value(name: "x", type: .tensor(.float, Shape(static: [1, 16])))
         graph.appendInput(x)
