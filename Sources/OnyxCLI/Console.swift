@@ -12,6 +12,10 @@ public final class Console {
     public var isTerminal: Bool
     /// True for the process's own standard output and error.
     public internal(set) var isStandard = false
+    /// All of standard input (a model read from `-`).
+    public var readInput: () -> [UInt8] = { [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
+    /// Warnings are not printed (`--quiet`).
+    public var quiet = false
 
     public init(
         out: @escaping (String) -> Void, err: @escaping (String) -> Void, outBytes: (([UInt8]) -> Void)? = nil,
@@ -24,6 +28,13 @@ public final class Console {
     }
 
     func write(_ bytes: [UInt8]) { outBytes(bytes) }
+
+    /// Prints a warning on standard error, unless the command is quiet.
+    func warn(_ diagnostic: Diagnostic) {
+        guard !quiet else { return }
+        let printer = isStandard ? DiagnosticPrinter.forStandardError() : DiagnosticPrinter(colors: false)
+        err(printer.text(diagnostic))
+    }
 
     /// The process's own standard output and error.
     public static var standard: Console {

@@ -7,10 +7,9 @@ import OnyxIR
 struct DiagnosticPrinter {
     var colors: Bool
 
-    /// Colors only when they help a person reading a terminal, as
-    /// no-color.org asks.
-    static func forStandardError(environment: [String: String] = ProcessInfo.processInfo.environment) -> Self {
-        DiagnosticPrinter(colors: isatty(STDERR_FILENO) != 0 && environment["NO_COLOR"].map(\.isEmpty) ?? true)
+    /// Colors on a terminal, as `--color auto` decides them.
+    static func forStandardError() -> Self {
+        DiagnosticPrinter(colors: ColorMode.auto.isEnabled(terminal: isatty(STDERR_FILENO) != 0))
     }
 
     /// `onyx: FILE: what is wrong`, and the lines below it, ending in a newline.

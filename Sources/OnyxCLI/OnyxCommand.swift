@@ -24,8 +24,12 @@ public struct OnyxCommand: ParsableCommand {
             Exit status: 0 success, 1 the answer is no (invalid, different), \
             2 the command could not do its job (unreadable input, bad usage).
             """,
+        version: OnyxCommand.version,
         subcommands: [InspectCommand.self, ConvertCommand.self, DiffCommand.self]
     )
+
+    /// The tool's version, as `onyx --version` prints it.
+    public static let version = "0.4.0"
 
     public init() {}
 
@@ -33,6 +37,11 @@ public struct OnyxCommand: ParsableCommand {
     /// its exit status. Usage errors exit 2, like every failure to do the job.
     public static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
         let printer = console.isStandard ? DiagnosticPrinter.forStandardError() : DiagnosticPrinter(colors: false)
+        // `onyx` alone is a usage error like any other: usage, exit 2.
+        guard !arguments.isEmpty else {
+            console.err(helpMessage() + "\n")
+            return ExitStatus.failure.rawValue
+        }
         do {
             var command = try parseAsRoot(arguments)
             if let consoleCommand = command as? any ConsoleCommand {

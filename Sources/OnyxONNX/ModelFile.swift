@@ -11,6 +11,12 @@ public enum ExternalDataPolicy: Equatable, Sendable {
     /// Move every tensor of at least `sizeThreshold` bytes into one data file
     /// at `location` (relative to the output's folder); smaller ones inline.
     case externalize(location: String, sizeThreshold: Int)
+
+    /// True when the policy writes a new data file.
+    var externalizes: Bool {
+        if case .externalize = self { return true }
+        return false
+    }
 }
 
 /// Reading and writing ONNX binary model files, with their external data.
@@ -46,14 +52,21 @@ public enum ModelFile {
     }
 
     /// Decodes a model that is already in memory (read from standard input,
-    /// say); external data is looked up relative to `directory`.
+    /// say); external data is looked up relative to `directory`, unless
+    /// `loadExternalData` is false.
     public static func load(
-        bytes: UnsafeRawBufferPointer, format: ModelFormat? = nil, externalDataDirectory directory: String
+        bytes: UnsafeRawBufferPointer, format: ModelFormat? = nil, externalDataDirectory directory: String,
+        loadExternalData: Bool = true
     ) throws(ONNXError) -> Model {
         let model = try ModelCodec.decode(bytes, as: format ?? .sniff(bytes))
+        if loadExternalData { try self.loadExternalData(into: model, directory: directory) }
+        return model
+    }
+
+    /// Maps the external data of a model read from memory, relative to `directory`.
+    public static func loadExternalData(into model: Model, directory: String) throws(ONNXError) {
         var loader = ExternalDataLoader(baseDirectory: URL(fileURLWithPath: directory, isDirectory: true))
         try loader.load(into: model)
-        return model
     }
 
     /// Encodes `model` for a stream (standard output): `.keep` leaves
@@ -79,14 +92,18 @@ public enum ModelFile {
         do { try loader.load(into: model) } catch { throw error.inFile(modelPath) }
     }
 
-    /// Saves `model` to `path` atomically, with its data files.
+    /// Saves `model` to `path` atomically, with its data files: all of them
+    /// or none. A device or FIFO is written in place, a symbolic link
+    /// through to its file.
     ///
-    /// `sourcePath` is the file the model was loaded from, if any: its data
-    /// files are never overwritten.
+    /// `sourcePath` is the file the model was loaded from, if any: data
+    /// files it shares with the output (converting within one folder) are
+    /// left as they are. No file in `protecting` (the command's inputs) is
+    /// ever written. The output's folder must exist unless `parents` is set.
     /// The format is `format`, else the one the extension names.
     public static func save(
         _ model: Model, to path: String, format: ModelFormat? = nil, externalData policy: ExternalDataPolicy = .keep,
-        sourcePath: String? = nil
+        sourcePath: String? = nil, protecting protected: ProtectedFiles = ProtectedFiles(), parents: Bool = false
     ) throws(ONNXError) {
         let elided = WeightElision.elidedInitializers(model)
         guard elided.isEmpty || (format ?? ModelFormat(path: path)) != .onnx else {
@@ -100,22 +117,29 @@ public enum ModelFile {
                 .unwritable, file: path,
                 "cannot tell the format from the extension '.\(URL(fileURLWithPath: path).pathExtension)'; name one (onnx, json, textproto, onnxtxt)")
         }
-        let writer = AtomicWriter()
+        let writer = AtomicWriter(protecting: protected)
         let outputDirectory = directory(of: path)
         let hasExternal = model.hasExternalTensors
-        let protected = hasExternal ? Set(sourcePath.map { inputDataFiles(of: model, modelPath: $0) } ?? []) : []
+        let shared = hasExternal ? Set(sourcePath.map { dataFiles(of: model, modelPath: $0) } ?? []) : []
         var layout = TensorLayout()
-        do {
+        do throws(ONNXError) {
+            let destination = try OutputDestination(path)
+            if case .stream = destination, hasExternal && policy == .keep || policy.externalizes {
+                throw ONNXError(
+                    .unwritable, "is not a regular file, so the model's external data files cannot go beside it",
+                    hint: "pass --inline-data")
+            }
+            try AtomicWriter.prepareFolder(directory(of: destination.path).path, for: path, create: parents)
             switch policy {
             case .keep:
-                if hasExternal { try writeKeptDataFiles(model, into: outputDirectory, protected: protected, writer: writer) }
+                if hasExternal { try writeKeptDataFiles(model, into: outputDirectory, shared: shared, writer: writer) }
             case .inline:
                 layout.inlineExternal = true
             case .externalize(let location, let threshold):
                 layout.inlineExternal = true
                 try layout.externalize(
                     model, location: location, threshold: threshold, outputDirectory: outputDirectory,
-                    protected: protected, writer: writer)
+                    shared: shared, writer: writer)
             }
             try writer.write(path) { fd throws(ONNXError) in
                 if format == .onnx {
@@ -137,8 +161,10 @@ public enum ModelFile {
         URL(fileURLWithPath: path).deletingLastPathComponent()
     }
 
-    /// Real paths of the data files the model's external tensors come from.
-    private static func inputDataFiles(of model: Model, modelPath: String) -> [String] {
+    /// The data files a model loaded from `modelPath` reads (those whose
+    /// locations are safe), with symbolic links resolved.
+    public static func dataFiles(of model: Model, modelPath: String) -> [String] {
+        guard model.hasExternalTensors else { return [] }
         let loader = ExternalDataLoader(baseDirectory: directory(of: modelPath))
         return model.allTensors.compactMap { tensor in
             guard let location = tensor.externalData?.location else { return nil }
@@ -150,7 +176,7 @@ public enum ModelFile {
     /// every tensor's bytes at its recorded offset, unless the file is the
     /// input's own (converting within one folder).
     private static func writeKeptDataFiles(
-        _ model: Model, into directory: URL, protected: Set<String>, writer: AtomicWriter
+        _ model: Model, into directory: URL, shared: Set<String>, writer: AtomicWriter
     ) throws(ONNXError) {
         let resolver = ExternalDataLoader(baseDirectory: directory)
         var byLocation: [(location: String, tensors: [Tensor])] = []
@@ -164,7 +190,7 @@ public enum ModelFile {
         }
         for (location, tensors) in byLocation {
             let target = try resolver.resolve(location, tensor: tensors[0].name ?? "")
-            if protected.contains(target.realPath) { continue }
+            if shared.contains(target.realPath) { continue }
             try writer.write(target.path, createFolders: true) { fd throws(ONNXError) in
                 for tensor in tensors {
                     guard let reference = tensor.externalData, let bytes = reference.bytes else {

@@ -39,11 +39,11 @@ struct TensorLayout {
 
     /// Writes every tensor of at least `threshold` bytes into `location`.
     mutating func externalize(
-        _ model: Model, location: String, threshold: Int, outputDirectory: URL, protected: Set<String>,
+        _ model: Model, location: String, threshold: Int, outputDirectory: URL, shared: Set<String>,
         writer: AtomicWriter
     ) throws(ONNXError) {
         let target = try ExternalDataLoader(baseDirectory: outputDirectory).resolve(location, tensor: "(output)")
-        guard !protected.contains(target.realPath) else {
+        guard !shared.contains(target.realPath) else {
             throw ONNXError(
                 .unwritable,
                 "'\(location)' holds the input model's external data; choose another name for --external-data")

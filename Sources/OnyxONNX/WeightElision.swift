@@ -32,29 +32,47 @@ public enum WeightElision {
     static func isElided(_ tensor: Tensor) -> Bool { tensor.isElided }
 
     /// Puts back the data of every elided initializer from the initializer
-    /// of the same name in `companion`, which must have the same type and dims.
+    /// of the same name in `companion`, which must have the same type and
+    /// dims and hold its data. Every elided initializer is filled or
+    /// nothing changes: the error names each one that could not be.
     public static func restore(_ model: Model, from companion: Model) throws(ONNXError) {
         var weights: [String: Tensor] = [:]
         for graph in companion.topLevelGraphs {
             for value in graph.initializers { if let tensor = value.initializer { weights[value.name] = tensor } }
         }
+        var restored: [(Value, Tensor)] = []
+        var unfilled: [(name: String, why: String)] = []
         for graph in model.topLevelGraphs {
             for value in graph.initializers {
                 guard let elided = value.initializer, isElided(elided) else { continue }
                 guard var source = weights[value.name] else {
-                    throw ONNXError(.unwritable, "the weights file has no initializer '\(value.name)'")
+                    unfilled.append((value.name, "not in the weights file"))
+                    continue
                 }
                 guard source.dataType == elided.dataType, source.dims == elided.dims else {
-                    throw ONNXError(
-                        .unwritable,
-                        "initializer '\(value.name)' is \(elided.dataType?.name ?? "?")\(elided.dims) here but "
-                            + "\(source.dataType?.name ?? "?")\(source.dims) in the weights file")
+                    unfilled.append(
+                        (value.name, "\(elided.dataType?.name ?? "?")\(elided.dims) here but "
+                            + "\(source.dataType?.name ?? "?")\(source.dims) in the weights file"))
+                    continue
+                }
+                guard !isElided(source), source.byteCount > 0 || source.elementCount == 0 else {
+                    unfilled.append((value.name, "elided in the weights file too"))
+                    continue
                 }
                 source.name = elided.name
                 source.docString = elided.docString
                 source.metadataProps = elided.metadataProps.filter { $0.key != marker }
-                value.initializer = source
+                restored.append((value, source))
             }
         }
+        guard unfilled.isEmpty else {
+            let shown = unfilled.prefix(8).map { "'\($0.name)' (\($0.why))" }.joined(separator: ", ")
+            throw ONNXError(
+                .unwritable,
+                "--weights-from cannot fill \(unfilled.count) elided initializer(s): \(shown)"
+                    + (unfilled.count > 8 ? ", …" : ""),
+                hint: "give the complete model the text was made from")
+        }
+        for (value, tensor) in restored { value.initializer = tensor }
     }
 }

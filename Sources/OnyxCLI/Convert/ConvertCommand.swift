@@ -40,8 +40,25 @@ struct ConvertCommand: ConsoleCommand {
     @Argument(help: "The model to read, or - for standard input.")
     var input: String
 
-    @Argument(help: "Where to write the converted model, or - for standard output.")
-    var output: String
+    @Argument(help: "Where to write the converted model, or - for standard output (or give -o).")
+    var outputPath: String?
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Where to write the converted model.", valueName: "out"))
+    var outputOption: String?
+
+    /// The output, given either way.
+    var output: String { outputPath ?? outputOption ?? "-" }
+
+    @Flag(help: "Create the output's folder (and those above it) when missing, like mkdir -p.")
+    var parents = false
+
+    @Option(help: ArgumentHelp(
+        "With input from standard input: the folder its external data files are in (default: the current folder).",
+        valueName: "dir"))
+    var baseDir: String?
+
+    @Flag(help: "Print no warnings.")
+    var quiet = false
 
     @Option(help: "The input's format: \(ModelFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var from: ModelFormat?
@@ -74,6 +91,12 @@ struct ConvertCommand: ConsoleCommand {
     var weightsFrom: String?
 
     func validate() throws {
+        if outputPath == nil && outputOption == nil {
+            throw ValidationError("name the output: onyx convert IN OUT, or -o OUT")
+        }
+        if outputPath != nil && outputOption != nil {
+            throw ValidationError("name the output once: as OUT or with -o, not both")
+        }
         if externalData != nil && inlineData {
             throw ValidationError("--external-data and --inline-data exclude each other")
         }
@@ -122,50 +145,71 @@ struct ConvertCommand: ConsoleCommand {
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
+        console.quiet = quiet
+        var inputs = ModelInputs(console: console, baseDirectory: baseDir)
+        // A drawing or a text with elided weights shows structure only: it
+        // does not need the weights to be there.
+        let structureOnly = picture != nil || elideWeights
+        let model = try inputs.load(input, format: from, needsData: !structureOnly)
+        inputs.warnings.forEach(console.warn)
+        if let weightsFrom {
+            let companion = try inputs.load(weightsFrom)
+            do {
+                try WeightElision.restore(model, from: companion)
+            } catch {
+                throw CommandFailure(ONNXError(error.kind, error.diagnostic.inFile(weightsFrom)))
+            }
+        } else if !WeightElision.elidedInitializers(model).isEmpty && !elideWeights && picture == nil {
+            throw CommandFailure(
+                "the weights of \(WeightElision.elidedInitializers(model).count) initializer(s) were elided "
+                    + "(--elide-weights)", file: input, hint: "give the full model with --weights-from")
+        }
+        if elideWeights { WeightElision.elide(model) }
+        if outputFormat == .onnxtxt {
+            let losses = OnnxTextLosses.of(model)
+            if !losses.isEmpty {
+                console.warn(
+                    .warning(
+                        "onnxtxt.losses",
+                        "the ONNX textual syntax has no place for what this model also holds: "
+                            + losses.joined(separator: ", "),
+                        hint: ".onnx, .json and .textproto keep everything"))
+            }
+        }
         do {
-            let model: OnyxIR.Model
-            if input == "-" {
-                let bytes = OwnedStorage([UInt8](FileHandle.standardInput.readDataToEndOfFile()))
-                model = try ModelFile.load(
-                    bytes: bytes.bytes, format: from, externalDataDirectory: FileManager.default.currentDirectoryPath)
-            } else {
-                model = try ModelFile.load(input, format: from)
-            }
-            if let weightsFrom {
-                try WeightElision.restore(model, from: ModelFile.load(weightsFrom))
-            } else if !WeightElision.elidedInitializers(model).isEmpty && !elideWeights {
-                throw CommandFailure(
-                    "the weights of \(WeightElision.elidedInitializers(model).count) initializer(s) were elided "
-                        + "(--elide-weights)", file: input, hint: "give the full model with --weights-from")
-            }
-            if elideWeights { WeightElision.elide(model) }
-            if outputFormat == .onnxtxt {
-                let losses = OnnxTextLosses.of(model)
-                if !losses.isEmpty {
-                    console.err(
-                        "warning: the ONNX textual syntax has no place for what this model also holds: "
-                            + losses.joined(separator: ", ") + "; .onnx, .json and .textproto keep everything\n")
-                }
-            }
-            if let picture {
-                let bytes = try picture.render(model)
-                if output == "-" {
-                    console.write(bytes)
-                } else {
-                    try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
-                }
-            } else if output == "-" {
-                console.write(try ModelFile.encode(model, format: ModelFormat(rawValue: to!)!, externalData: policy))
+            if output == "-" {
+                try writeToStandardOutput(model, console)
+            } else if let picture {
+                try OutputFile.write(picture.render(model), to: output, protecting: inputs.protected, parents: parents)
             } else {
                 try ModelFile.save(
                     model, to: output, format: to.flatMap(ModelFormat.init(rawValue:)), externalData: policy,
-                    sourcePath: input == "-" ? nil : input)
+                    sourcePath: input == "-" ? nil : input, protecting: inputs.protected, parents: parents)
             }
         } catch let failure as any DiagnosticError {
             throw CommandFailure(failure)
-        } catch {
-            throw CommandFailure(String(describing: error), file: output)
         }
         return .success
+    }
+
+    /// `-`: the bytes go to standard output, which cannot carry data files
+    /// and should not fill a terminal with binary.
+    private func writeToStandardOutput(_ model: OnyxIR.Model, _ console: Console) throws {
+        let binary = picture == .png || outputFormat == .onnx
+        if binary && console.isTerminal {
+            throw CommandFailure(
+                "standard output is a terminal; \(to ?? "binary") output would fill it with binary",
+                hint: "redirect it (> file, | command) or name an output file")
+        }
+        if let picture {
+            console.write(try picture.render(model))
+            return
+        }
+        if model.hasExternalTensors && policy == .keep {
+            throw CommandFailure(
+                "the model keeps tensors in external data files, which cannot travel with it on standard output",
+                hint: "pass --inline-data to put them in the model")
+        }
+        console.write(try ModelFile.encode(model, format: ModelFormat(rawValue: to!)!, externalData: policy))
     }
 }

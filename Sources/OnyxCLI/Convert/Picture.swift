@@ -29,8 +29,13 @@ public enum PictureFormat: String, CaseIterable {
         try process.run()
         // Feed the source from another thread so a large picture cannot
         // deadlock on full pipes.
+        // NOTE: dot may exit before reading everything (a name it refuses);
+        // writing on would raise SIGPIPE and kill the tool without a word.
+        // Ignored, the write fails with EPIPE and dot's own message is
+        // reported below.
+        signal(SIGPIPE, SIG_IGN)
         let writer = Thread {
-            input.fileHandleForWriting.write(Data(source))
+            try? input.fileHandleForWriting.write(contentsOf: Data(source))
             try? input.fileHandleForWriting.close()
         }
         writer.start()

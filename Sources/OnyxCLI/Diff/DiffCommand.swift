@@ -22,11 +22,22 @@ struct DiffCommand: ConsoleCommand {
             """
     )
 
-    @Argument(help: "The first (old) model.")
+    @Argument(help: "The first (old) model, in any format Onyx reads, or - for standard input.")
     var a: String
 
-    @Argument(help: "The second (new) model.")
+    @Argument(help: "The second (new) model, or - for standard input.")
     var b: String
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp(
+        "For a model from standard input: the folder its external data files are in (default: the current folder).",
+        valueName: "dir"))
+    var baseDir: String?
+
+    @Flag(help: "Print no warnings.")
+    var quiet = false
 
     @Flag(help: "List every difference (the default shows the first few of each kind).")
     var verbose = false
@@ -34,7 +45,9 @@ struct DiffCommand: ConsoleCommand {
     @Flag(help: "Print the report as JSON (schemaVersion 1).")
     var json = false
 
-    @Option(help: ArgumentHelp("Also write a self-contained HTML page showing the graphs side by side.", valueName: "file"))
+    @Option(help: ArgumentHelp(
+        "Also write a self-contained HTML page showing the graphs side by side (- for standard output, instead of the report).",
+        valueName: "file"))
     var html: String?
 
     @Option(
@@ -49,15 +62,14 @@ struct DiffCommand: ConsoleCommand {
     @Option(help: "Absolute tolerance for initializer values.")
     var atol: Double = 1e-8
 
-    @Option(help: "Color the text report: auto (on a terminal), always or never.")
+    @Option(help: "Color the text report: auto (on a terminal, unless NO_COLOR is set), always or never.")
     var color: ColorMode = .auto
-
-    enum ColorMode: String, ExpressibleByArgument, CaseIterable {
-        case auto, always, never
-    }
 
     func validate() throws {
         _ = try aspects()
+        if html == "-" && (json || output != nil) {
+            throw ValidationError("--html - writes the page to standard output, in place of the report; drop --json and -o")
+        }
         guard rtol >= 0, atol >= 0, rtol.isFinite, atol.isFinite else {
             throw ValidationError("--rtol and --atol must be finite and not negative")
         }
@@ -76,30 +88,39 @@ struct DiffCommand: ConsoleCommand {
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
-        let modelA: OnyxIR.Model, modelB: OnyxIR.Model
-        do {
-            modelA = try ModelFile.load(a)
-            modelB = try ModelFile.load(b)
-        } catch {
-            throw CommandFailure(error)
-        }
+        console.quiet = quiet
+        guard a != "-" || b != "-" else { throw CommandFailure("only one of the two models can come from standard input") }
+        var inputs = ModelInputs(console: console, baseDirectory: baseDir)
+        let modelA = try inputs.load(a), modelB = try inputs.load(b)
         let differ = ModelDiffer(options: DiffOptions(ignored: try aspects(), rtol: rtol, atol: atol))
         let report = differ.diff(modelA, modelB, nameA: a, nameB: b)
         if let html {
-            let page = DiffHTML().render(report, rows: differ.alignment(modelA, modelB))
+            let page = Array(DiffHTML().render(report, rows: differ.alignment(modelA, modelB)).utf8)
+            if html == "-" {
+                console.write(page)
+                return report.identical ? .success : .negative
+            }
             do {
-                try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
+                try OutputFile.write(page, to: html, protecting: inputs.protected)
             } catch {
-                throw CommandFailure("cannot write: \(error.localizedDescription)", file: html)
+                throw CommandFailure(error)
             }
         }
+        let text: String
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            console.out(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+            text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
         } else {
-            let useColor = color == .always || (color == .auto && console.isTerminal)
-            console.out(DiffText(verbose: verbose, color: useColor).render(report))
+            let useColor = color.isEnabled(terminal: output == nil && console.isTerminal)
+            text = DiffText(verbose: verbose, color: useColor).render(report)
+        }
+        if let output {
+            do { try OutputFile.write(Array(text.utf8), to: output, protecting: inputs.protected) } catch {
+                throw CommandFailure(error)
+            }
+        } else {
+            console.out(text)
         }
         return report.identical ? .success : .negative
     }

@@ -23,23 +23,18 @@ struct InspectCommand: ConsoleCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @Option(help: ArgumentHelp(
+        "For a model from standard input: the folder its external data files are in (default: the current folder).",
+        valueName: "dir"))
+    var baseDir: String?
+
     func execute(_ console: Console) throws -> ExitStatus {
-        let loaded: OnyxIR.Model
-        do {
-            loaded = try ModelFile.load(model, loadExternalData: false)
-        } catch {
-            throw CommandFailure(error)
-        }
-        var summary = ModelSummary(model: loaded, file: model)
+        var inputs = ModelInputs(console: console, baseDirectory: baseDir)
         // A model whose weights are missing can still be described; say so.
-        do {
-            try ModelFile.loadExternalData(into: loaded, modelPath: model)
-        } catch {
-            // The warning is about the file the summary already names.
-            var warning = error.diagnostic
-            warning.location.file = nil
-            summary.warnings.append(warning.description)
-        }
+        let loaded = try inputs.load(model, needsData: false)
+        var summary = ModelSummary(model: loaded, file: model)
+        // The summary names the file, and its list says these are warnings.
+        summary.warnings += inputs.warnings.map(\.placedMessage)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -59,4 +59,10 @@ public struct DiagnosticText {
 
 extension Diagnostic: CustomStringConvertible {
     public var description: String { DiagnosticText().render(self) }
+
+    /// `PATH: message` (or the message alone): the first line without the
+    /// file or severity, for a report that gives those itself.
+    public var placedMessage: String {
+        location.path.steps.isEmpty ? message : location.path.description + ": " + message
+    }
 }

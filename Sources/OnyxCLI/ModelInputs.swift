@@ -1,0 +1,63 @@
+import Foundation
+import OnyxIR
+import OnyxONNX
+
+/// The models a command reads, the one way every command reads them: a
+/// path, or `-` for standard input (its external data then looked up in
+/// `baseDirectory`, the current folder unless `--base-dir` says otherwise).
+/// Every file read is remembered, so that no output of the command can
+/// replace it.
+struct ModelInputs {
+    private(set) var protected = ProtectedFiles()
+    /// What loading found that did not stop it (missing data the command
+    /// does not need); the command reports them its own way.
+    private(set) var warnings: [Diagnostic] = []
+    let console: Console
+    let baseDirectory: String?
+
+    init(console: Console, baseDirectory: String? = nil) {
+        self.console = console
+        self.baseDirectory = baseDirectory
+    }
+
+    /// Loads `path`. With `needsData` false (the command reads structure
+    /// only), a missing or broken external data file is a warning, not a
+    /// failure.
+    mutating func load(_ path: String, format: ModelFormat? = nil, needsData: Bool = true) throws -> Model {
+        let model: Model
+        do {
+            if path == "-" {
+                let bytes = OwnedStorage(console.readInput())
+                model = try ModelFile.load(
+                    bytes: bytes.bytes, format: format, externalDataDirectory: dataDirectory, loadExternalData: false)
+            } else {
+                model = try ModelFile.load(path, format: format, loadExternalData: false)
+                protected.add(model: model, loadedFrom: path)
+            }
+        } catch {
+            throw CommandFailure(error)
+        }
+        do {
+            if path == "-" {
+                try ModelFile.loadExternalData(into: model, directory: dataDirectory)
+            } else {
+                try ModelFile.loadExternalData(into: model, modelPath: path)
+            }
+        } catch {
+            var diagnostic = error.diagnostic
+            if path == "-" {
+                diagnostic = diagnostic.inFile("<standard input>")
+                diagnostic.notes.append(
+                    Diagnostic.Note(
+                        "a model read from standard input finds its external data relative to '\(dataDirectory)' "
+                            + (baseDirectory == nil ? "(the current folder; --base-dir DIR names another)" : "(--base-dir)")))
+            }
+            guard !needsData else { throw CommandFailure(ONNXError(.externalData, diagnostic)) }
+            diagnostic.severity = .warning
+            warnings.append(diagnostic)
+        }
+        return model
+    }
+
+    private var dataDirectory: String { baseDirectory ?? FileManager.default.currentDirectoryPath }
+}
