@@ -33,10 +33,9 @@ struct DiagnosticPrinter {
     /// The diagnostics as one JSON document (`schemaVersion` 1), for
     /// commands run with `--json`.
     static func json(_ diagnostics: [Diagnostic]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let document = DiagnosticsDocument(diagnostics: diagnostics.map(DiagnosticJSON.init))
-        return String(decoding: (try? encoder.encode(document)) ?? Data(), as: UTF8.self) + "\n"
+        // Plain strings and numbers: encoding cannot fail.
+        return (try? JSONOutput.encode(document)) ?? "{}\n"
     }
 }
 

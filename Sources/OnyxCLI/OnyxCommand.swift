@@ -50,21 +50,34 @@ public struct OnyxCommand: ParsableCommand {
             try command.run()
             return 0
         } catch let failure as any DiagnosticError {
-            // A command asked for JSON gets its failure as JSON too; the
-            // text goes to standard error either way.
-            if arguments.contains("--json") { console.out(DiagnosticPrinter.json([failure.diagnostic])) }
-            console.err(printer.text(failure.diagnostic))
+            report(failure.diagnostic, arguments: arguments, console: console, printer: printer)
             return ExitStatus.failure.rawValue
         } catch {
             let code = exitCode(for: error)
-            let message = fullMessage(for: error)
             if code == .success {
+                let message = fullMessage(for: error)
                 console.out(message.hasSuffix("\n") ? message : message + "\n")
                 return 0
             }
-            if !message.isEmpty { console.err(message.hasSuffix("\n") ? message : message + "\n") }
-            // ArgumentParser's usage errors exit 64; ours are all 2.
-            return code.rawValue == ExitStatus.negative.rawValue ? 1 : ExitStatus.failure.rawValue
+            if code.rawValue == ExitStatus.negative.rawValue { return ExitStatus.negative.rawValue }
+            // A usage error is spelled like every other error (and exits 2,
+            // not ArgumentParser's 64), with the usage as a hint.
+            let command = arguments.first { !$0.hasPrefix("-") }.flatMap { name in
+                Self.configuration.subcommands.first { $0._commandName == name }
+            }
+            let usage = command.map { "usage: onyx " + $0.usageString() } ?? ""
+            let help = command.map { "onyx \($0._commandName) --help" } ?? "onyx --help"
+            let diagnostic = Diagnostic.error(
+                "cli.usage", message(for: error), hint: (usage.isEmpty ? "" : usage + "; ") + "see '\(help)'")
+            report(diagnostic, arguments: arguments, console: console, printer: printer)
+            return ExitStatus.failure.rawValue
         }
+    }
+
+    /// A failure on standard error; under `--json` also as a JSON document
+    /// on standard output, so that a script always gets one.
+    private static func report(_ diagnostic: Diagnostic, arguments: [String], console: Console, printer: DiagnosticPrinter) {
+        if arguments.contains("--json") { console.out(DiagnosticPrinter.json([diagnostic])) }
+        console.err(printer.text(diagnostic))
     }
 }

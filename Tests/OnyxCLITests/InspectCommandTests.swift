@@ -46,6 +46,32 @@ import Testing
         #expect(missing.err.contains("nope.onnx: cannot open: No such file or directory"))
     }
 
+    @Test func constantWeightsElisionLongNamesAndEmptyModels() throws {
+        let folder = TemporaryDirectory()
+        // Weights in Constant nodes, as onnxscript and dynamo export them.
+        let text = """
+            <ir_version: 10, opset_import: ["" : 21]>
+            g (float[4] a_very_long_input_name_that_is_longer_than_the_column) => (float[4] y) {
+               w = Constant <value: tensor = float[4] {1, 2, 3, 4}> ()
+               y = Add (a_very_long_input_name_that_is_longer_than_the_column, w)
+            }
+            """
+        try text.write(toFile: folder.path("c.onnxtxt"), atomically: true, encoding: .utf8)
+        let constants = onyx("inspect", folder.path("c.onnxtxt"))
+        #expect(constants.out.contains("  Parameters      4 in 0 initializers and 1 Constant node (16 B)"), "\(constants.out)")
+        let typeColumns = constants.out.split(separator: "\n").filter { $0.contains("tensor(FLOAT)[4]") }
+            .map { $0.distance(from: $0.startIndex, to: $0.range(of: "tensor(")!.lowerBound) }
+        #expect(typeColumns.count == 2 && Set(typeColumns).count == 1, "\(constants.out)")
+
+        #expect(onyx("convert", fixture("mlp.onnx"), folder.path("e.onnxtxt"), "--elide-weights").status == 0)
+        #expect(onyx("inspect", folder.path("e.onnxtxt")).out.contains("  Weights         elided in 4 initializers (--weights-from restores them)"))
+
+        try Data([0x08, 0x07]).write(to: URL(fileURLWithPath: folder.path("tiny.onnx")))
+        let tiny = onyx("inspect", folder.path("tiny.onnx"))
+        #expect(tiny.out.contains("(an empty model: no graph and no functions)"))
+        #expect(onyx("inspect", "--json", folder.path("tiny.onnx")).out.contains("\"isEmpty\" : true"))
+    }
+
     @Test func helpNamesEveryFormatItReads() {
         let help = onyx("inspect", "--help").out
         #expect(help.contains(".onnxtxt") && help.contains(".json") && help.contains(".textproto"))

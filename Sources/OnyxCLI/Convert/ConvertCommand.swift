@@ -60,7 +60,8 @@ struct ConvertCommand: ConsoleCommand {
     @Flag(help: "Print no warnings.")
     var quiet = false
 
-    @Option(help: "The input's format: \(ModelFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    // ArgumentParser lists the values itself.
+    @Option(help: "The input's format, when its name does not say.")
     var from: ModelFormat?
 
     @Option(help: "The output's format: \(Self.outputFormats.joined(separator: ", ")).")

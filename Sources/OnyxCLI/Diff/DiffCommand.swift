@@ -108,9 +108,7 @@ struct DiffCommand: ConsoleCommand {
         }
         let text: String
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+            text = try JSONOutput.encode(report)
         } else {
             let useColor = color.isEnabled(terminal: output == nil && console.isTerminal)
             text = DiffText(verbose: verbose, color: useColor).render(report)

@@ -36,10 +36,7 @@ struct InspectCommand: ConsoleCommand {
         // The summary names the file, and its list says these are warnings.
         summary.warnings += inputs.warnings.map(\.placedMessage)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(summary)
-            console.out(String(decoding: data, as: UTF8.self) + "\n")
+            console.out(try JSONOutput.encode(summary))
         } else {
             console.out(summary.text)
         }

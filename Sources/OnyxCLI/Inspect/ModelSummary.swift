@@ -45,17 +45,27 @@ public struct ModelSummary: Codable, Equatable {
     public var graphName: String?
     public var inputs: [Port]
     public var outputs: [Port]
-    /// Nodes of the main graph and of its subgraphs.
+    /// Nodes of the main graph itself.
     public var nodeCount: Int
-    /// Of `nodeCount`, how many sit in subgraphs (If/Loop/Scan bodies).
+    /// Nodes inside the main graph's subgraphs (If/Loop/Scan bodies).
     public var subgraphNodeCount: Int
-    /// Per (domain, op type), most frequent first.
+    /// Per (domain, op type), over the main graph and its subgraphs, most
+    /// frequent first.
     public var opCounts: [OpCount]
     public var initializerCount: Int
-    /// Elements of every initializer (dense and sparse values).
+    /// Constant nodes that hold a tensor (onnxscript and dynamo exports keep
+    /// weights there), in the main graph and its subgraphs.
+    public var constantCount: Int
+    /// Elements of every initializer (dense and sparse values) and of every
+    /// Constant node's tensor.
     public var parameterCount: Int
-    /// Bytes of initializer data, wherever it is stored.
+    /// Bytes of initializer and Constant data, wherever it is stored.
     public var initializerBytes: Int
+    /// Initializers whose data was left out (`--elide-weights`).
+    public var elidedInitializerCount: Int
+    /// True when the file decodes to a model with no graph and no functions:
+    /// nothing to run (protobuf reads almost any few bytes as some message).
+    public var isEmpty: Bool
     public var externalData: [DataFile]
     public var functions: [FunctionInfo]
     public var metadata: [String: String]
@@ -75,8 +85,8 @@ public struct ModelSummary: Codable, Equatable {
         outputs = (graph?.outputs ?? []).map { Port(name: $0.name, type: $0.type?.description) }
 
         let nodes = graph?.allNodes ?? []
-        nodeCount = nodes.count
-        subgraphNodeCount = nodes.count - (graph?.nodes.count ?? 0)
+        nodeCount = graph?.nodes.count ?? 0
+        subgraphNodeCount = nodes.count - nodeCount
         var counts: [String: OpCount] = [:]
         for node in nodes {
             let key = node.normalizedDomain + "::" + (node.opType ?? "")
@@ -84,13 +94,19 @@ public struct ModelSummary: Codable, Equatable {
         }
         opCounts = counts.values.sorted { ($1.count, $0.domain, $0.opType) < ($0.count, $1.domain, $1.opType) }
 
-        let constants = (graph?.initializers ?? []).compactMap(\.initializer)
+        let initializers = (graph?.initializers ?? []).compactMap(\.initializer)
         let sparse = (graph?.sparseInitializers ?? []).compactMap(\.sparseInitializer)
-        initializerCount = constants.count + sparse.count
-        parameterCount = constants.reduce(0) { $0 + ($1.elementCount ?? 0) }
+        let constantTensors = nodes.filter { $0.opType == "Constant" && $0.normalizedDomain.isEmpty }
+            .compactMap { $0.attribute("value")?.t }
+        let dense = initializers + constantTensors
+        initializerCount = initializers.count + sparse.count
+        constantCount = constantTensors.count
+        parameterCount = dense.reduce(0) { $0 + ($1.elementCount ?? 0) }
             + sparse.reduce(0) { $0 + ($1.values?.elementCount ?? 0) }
-        initializerBytes = constants.reduce(0) { $0 + $1.byteCount }
+        initializerBytes = dense.reduce(0) { $0 + $1.byteCount }
             + sparse.reduce(0) { $0 + ($1.values?.byteCount ?? 0) + ($1.indices?.byteCount ?? 0) }
+        elidedInitializerCount = initializers.filter(\.isElided).count
+        isEmpty = graph == nil && model.functions.isEmpty
 
         var files: [DataFile] = []
         for tensor in model.allTensors {

@@ -5,6 +5,7 @@ extension ModelSummary {
     /// The human-readable report of `onyx inspect`.
     public var text: String {
         var lines: [String] = [file]
+        if isEmpty { lines.append("  (an empty model: no graph and no functions)") }
         func row(_ label: String, _ value: String) {
             lines.append(value.isEmpty ? "  " + label : "  " + column(label, 16) + value)
         }
@@ -14,11 +15,19 @@ extension ModelSummary {
         row("Producer", producer.isEmpty ? "(none)" : producer)
         if let modelVersion { row("Model version", String(modelVersion)) }
         row("Graph", graphName.map { $0.isEmpty ? "(unnamed)" : $0 } ?? "(none)")
-        portRows("Inputs", inputs, into: &lines)
-        portRows("Outputs", outputs, into: &lines)
+        // One column for inputs and outputs, so long names keep types aligned.
+        let portWidth = max(14, ((inputs + outputs).map(\.name.count).max() ?? 0) + 2)
+        portRows("Inputs", inputs, width: portWidth, into: &lines)
+        portRows("Outputs", outputs, width: portWidth, into: &lines)
         row("Nodes", "\(nodeCount)" + (subgraphNodeCount > 0 ? " (\(subgraphNodeCount) in subgraphs)" : ""))
-        for op in opCounts { lines.append("    " + column(qualified(op), 14) + String(op.count)) }
-        row("Parameters", "\(grouped(parameterCount)) in \(initializerCount) initializer\(initializerCount == 1 ? "" : "s") (\(byteSize(initializerBytes)))")
+        let opWidth = max(14, (opCounts.map { qualified($0).count }.max() ?? 0) + 2)
+        for op in opCounts { lines.append("    " + column(qualified(op), opWidth) + String(op.count)) }
+        let holders = "\(initializerCount) initializer\(initializerCount == 1 ? "" : "s")"
+            + (constantCount > 0 ? " and \(constantCount) Constant node\(constantCount == 1 ? "" : "s")" : "")
+        row("Parameters", "\(grouped(parameterCount)) in \(holders) (\(byteSize(initializerBytes)))")
+        if elidedInitializerCount > 0 {
+            row("Weights", "elided in \(elidedInitializerCount) initializer\(elidedInitializerCount == 1 ? "" : "s") (--weights-from restores them)")
+        }
         /// A heading with one indented line per entry, or "none".
         func section(_ label: String, _ entries: [String]) {
             row(label, entries.isEmpty ? "none" : "")
@@ -38,10 +47,10 @@ extension ModelSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func portRows(_ label: String, _ ports: [Port], into lines: inout [String]) {
+    private func portRows(_ label: String, _ ports: [Port], width: Int, into lines: inout [String]) {
         lines.append("  \(label)")
         if ports.isEmpty { lines.append("    (none)") }
-        for port in ports { lines.append("    " + column(port.name, 14) + (port.type ?? "(undeclared)")) }
+        for port in ports { lines.append("    " + column(port.name, width) + (port.type ?? "(undeclared)")) }
     }
 
     /// `text` padded to `width`, or followed by two spaces when longer.
