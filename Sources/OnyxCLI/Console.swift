@@ -16,6 +16,14 @@ public final class Console {
     public var readInput: () -> [UInt8] = { [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
     /// Warnings are not printed (`--quiet`).
     public var quiet = false
+    /// Whether errors and warnings are colored (`--color`).
+    var colorMode = ColorMode.auto
+
+    /// How diagnostics are printed here: colored only on a real terminal.
+    var diagnosticPrinter: DiagnosticPrinter {
+        DiagnosticPrinter(colors: isStandard && colorMode.isEnabled(terminal: isatty(STDERR_FILENO) != 0)
+            || colorMode == .always)
+    }
 
     public init(
         out: @escaping (String) -> Void, err: @escaping (String) -> Void, outBytes: (([UInt8]) -> Void)? = nil,
@@ -32,16 +40,18 @@ public final class Console {
     /// Prints a warning on standard error, unless the command is quiet.
     func warn(_ diagnostic: Diagnostic) {
         guard !quiet else { return }
-        let printer = isStandard ? DiagnosticPrinter.forStandardError() : DiagnosticPrinter(colors: false)
-        err(printer.text(diagnostic))
+        err(diagnosticPrinter.text(diagnostic))
     }
 
     /// The process's own standard output and error.
     public static var standard: Console {
+        // A reader that went away (`| head`) ends the tool by SIGPIPE, as
+        // any filter; where SIGPIPE is ignored the write fails, and the
+        // output is dropped rather than crashing the tool.
         let console = Console(
-            out: { FileHandle.standardOutput.write(Data($0.utf8)) },
-            err: { FileHandle.standardError.write(Data($0.utf8)) },
-            outBytes: { FileHandle.standardOutput.write(Data($0)) },
+            out: { try? FileHandle.standardOutput.write(contentsOf: Data($0.utf8)) },
+            err: { try? FileHandle.standardError.write(contentsOf: Data($0.utf8)) },
+            outBytes: { try? FileHandle.standardOutput.write(contentsOf: Data($0)) },
             isTerminal: isatty(STDOUT_FILENO) != 0)
         console.isStandard = true
         return console

@@ -7,11 +7,6 @@ import OnyxIR
 struct DiagnosticPrinter {
     var colors: Bool
 
-    /// Colors on a terminal, as `--color auto` decides them.
-    static func forStandardError() -> Self {
-        DiagnosticPrinter(colors: ColorMode.auto.isEnabled(terminal: isatty(STDERR_FILENO) != 0))
-    }
-
     /// `onyx: FILE: what is wrong`, and the lines below it, ending in a newline.
     func text(_ diagnostic: Diagnostic) -> String {
         "onyx: " + renderer(for: diagnostic.severity).render(diagnostic) + "\n"

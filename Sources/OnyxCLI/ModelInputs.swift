@@ -44,6 +44,9 @@ struct ModelInputs {
                 try ModelFile.loadExternalData(into: model, modelPath: path)
             }
         } catch {
+            // A location that escapes the folder is refused whatever the
+            // command needs: the file is not to be trusted.
+            if error.kind == .unsafeLocation { throw CommandFailure(error) }
             var diagnostic = error.diagnostic
             if path == "-" {
                 diagnostic = diagnostic.inFile("<standard input>")
@@ -56,7 +59,24 @@ struct ModelInputs {
             diagnostic.severity = .warning
             warnings.append(diagnostic)
         }
+        warnings += Self.unknownExternalDataKeys(in: model, file: path == "-" ? "<standard input>" : path)
         return model
+    }
+
+    /// The external-data keys ONNX defines; onnx warns about any other, and
+    /// so does Onyx (the entry is kept and written back as it was).
+    static let externalDataKeys: Set<String> = ["location", "offset", "length", "checksum", "basepath"]
+
+    private static func unknownExternalDataKeys(in model: Model, file: String) -> [Diagnostic] {
+        guard model.hasExternalTensors else { return [] }
+        return model.allTensors.flatMap { tensor -> [Diagnostic] in
+            let keys = tensor.externalData?.entries.compactMap(\.key) ?? []
+            return keys.filter { !externalDataKeys.contains($0) }.map { key in
+                .warning(
+                    "onnx.external-data.key", "unknown external data key '\(key)' (kept as written)",
+                    at: DiagnosticLocation(file: file, path: IRPath([.tensor(tensor.name ?? "")])))
+            }
+        }
     }
 
     private var dataDirectory: String { baseDirectory ?? FileManager.default.currentDirectoryPath }

@@ -23,6 +23,13 @@ public struct OnyxCommand: ParsableCommand {
         discussion: """
             Exit status: 0 success, 1 the answer is no (invalid, different), \
             2 the command could not do its job (unreadable input, bad usage).
+
+            Every command: no output ever replaces an input or its data files; regular files \
+            are written atomically (all files of an output or none), devices and FIFOs in place, \
+            symbolic links through to their file. - is standard input or output. Missing folders \
+            are made only with --parents. -o/--output writes to a file, --json (inspect, diff) prints \
+            one JSON document (failures too), --color auto|always|never (NO_COLOR, CLICOLOR_FORCE), \
+            --quiet silences warnings. Errors read 'onyx: FILE: what is wrong'.
             """,
         version: OnyxCommand.version,
         subcommands: [InspectCommand.self, ConvertCommand.self, DiffCommand.self]
@@ -36,7 +43,6 @@ public struct OnyxCommand: ParsableCommand {
     /// Runs the tool on `arguments` (without the program name) and returns
     /// its exit status. Usage errors exit 2, like every failure to do the job.
     public static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
-        let printer = console.isStandard ? DiagnosticPrinter.forStandardError() : DiagnosticPrinter(colors: false)
         // `onyx` alone is a usage error like any other: usage, exit 2.
         guard !arguments.isEmpty else {
             console.err(helpMessage() + "\n")
@@ -50,7 +56,7 @@ public struct OnyxCommand: ParsableCommand {
             try command.run()
             return 0
         } catch let failure as any DiagnosticError {
-            report(failure.diagnostic, arguments: arguments, console: console, printer: printer)
+            report(failure.diagnostic, arguments: arguments, console: console)
             return ExitStatus.failure.rawValue
         } catch {
             let code = exitCode(for: error)
@@ -69,15 +75,15 @@ public struct OnyxCommand: ParsableCommand {
             let help = command.map { "onyx \($0._commandName) --help" } ?? "onyx --help"
             let diagnostic = Diagnostic.error(
                 "cli.usage", message(for: error), hint: (usage.isEmpty ? "" : usage + "; ") + "see '\(help)'")
-            report(diagnostic, arguments: arguments, console: console, printer: printer)
+            report(diagnostic, arguments: arguments, console: console)
             return ExitStatus.failure.rawValue
         }
     }
 
     /// A failure on standard error; under `--json` also as a JSON document
     /// on standard output, so that a script always gets one.
-    private static func report(_ diagnostic: Diagnostic, arguments: [String], console: Console, printer: DiagnosticPrinter) {
+    private static func report(_ diagnostic: Diagnostic, arguments: [String], console: Console) {
         if arguments.contains("--json") { console.out(DiagnosticPrinter.json([diagnostic])) }
-        console.err(printer.text(diagnostic))
+        console.err(console.diagnosticPrinter.text(diagnostic))
     }
 }

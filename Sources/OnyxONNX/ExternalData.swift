@@ -30,7 +30,7 @@ struct ExternalDataLoader {
     /// The validated path of `location`, relative to the model's folder.
     func resolve(_ location: String, tensor: String) throws(ONNXError) -> URL {
         func refuse(_ why: String) -> ONNXError {
-            ONNXError(.externalData, "external data location '\(location)' \(why)", at: IRPath([.tensor(tensor)]))
+            ONNXError(.unsafeLocation, "external data location '\(location)' \(why)", at: IRPath([.tensor(tensor)]))
         }
         guard !location.isEmpty else { throw refuse("is empty") }
         guard !location.hasPrefix("/"), !location.hasPrefix("\\"), !(location.dropFirst().first == ":") else {

@@ -9,8 +9,11 @@ public struct ONNXError: DiagnosticError, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         /// The bytes are not a ModelProto (or not one we can decode).
         case notAModel = "onnx.not-a-model"
-        /// An external-data reference is unsafe or broken.
+        /// An external-data reference is broken (missing file, bad range).
         case externalData = "onnx.external-data"
+        /// An external-data location would leave the model's folder: the
+        /// file is hostile or broken, never just incomplete.
+        case unsafeLocation = "onnx.external-data.escape"
         /// The file system refused (open, read, write, rename).
         case io = "io"
         /// The model cannot be written the way it was asked (size limits).

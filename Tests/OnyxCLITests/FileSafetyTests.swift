@@ -1,5 +1,6 @@
 import Foundation
 import OnyxCLI
+import OnyxIR
 import OnyxONNX
 import OnyxTestSupport
 import Testing
@@ -181,6 +182,21 @@ import Testing
         } throws: { error in
             "\(error)" == "dot failed: Error: name too long"
         }
+    }
+
+    @Test func unknownExternalDataKeysAreWarnedAboutAndKept() throws {
+        try FileManager.default.copyItem(atPath: fixture("external"), toPath: folder.path("ex"))
+        let model = try ModelFile.load(folder.path("ex/model.onnx"))
+        model.updateTensors { tensor in
+            if tensor.name == "fc1.weight" { tensor.externalData?.entries.append(StringPair("tier", "hot")) }
+        }
+        try Data(ModelEncoder.encode(model)).write(to: URL(fileURLWithPath: folder.path("ex/model.onnx")))
+        let result = onyx("convert", folder.path("ex/model.onnx"), folder.path("ex/copy.onnx"))
+        #expect(result.status == 0)
+        #expect(result.err.contains("warning: tensor 'fc1.weight': unknown external data key 'tier' (kept as written)"), "\(result.err)")
+        let copy = try ModelFile.load(folder.path("ex/copy.onnx"))
+        #expect(copy.allTensors.first { $0.name == "fc1.weight" }?.externalData?.entries.last == StringPair("tier", "hot"))
+        #expect(onyx("inspect", folder.path("ex/model.onnx")).out.contains("  warning: tensor 'fc1.weight': unknown external data key 'tier'"))
     }
 
     @Test func usageAndVersion() {

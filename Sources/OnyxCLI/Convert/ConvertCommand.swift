@@ -57,8 +57,7 @@ struct ConvertCommand: ConsoleCommand {
         valueName: "dir"))
     var baseDir: String?
 
-    @Flag(help: "Print no warnings.")
-    var quiet = false
+    @OptionGroup var common: CommonOptions
 
     // ArgumentParser lists the values itself.
     @Option(help: "The input's format, when its name does not say.")
@@ -146,7 +145,7 @@ struct ConvertCommand: ConsoleCommand {
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
-        console.quiet = quiet
+        common.apply(to: console)
         var inputs = ModelInputs(console: console, baseDirectory: baseDir)
         // A drawing or a text with elided weights shows structure only: it
         // does not need the weights to be there.

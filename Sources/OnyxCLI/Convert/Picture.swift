@@ -31,10 +31,15 @@ public enum PictureFormat: String, CaseIterable {
         // deadlock on full pipes.
         // NOTE: dot may exit before reading everything (a name it refuses);
         // writing on would raise SIGPIPE and kill the tool without a word.
-        // Ignored, the write fails with EPIPE and dot's own message is
-        // reported below.
-        signal(SIGPIPE, SIG_IGN)
+        // The writer thread blocks SIGPIPE for itself alone (the signal a
+        // write raises goes to the writing thread), so its write fails with
+        // EPIPE and dot's own message is reported below; the rest of the
+        // process keeps the usual disposition.
         let writer = Thread {
+            var blocked = sigset_t()
+            sigemptyset(&blocked)
+            sigaddset(&blocked, SIGPIPE)
+            pthread_sigmask(SIG_BLOCK, &blocked, nil)
             try? input.fileHandleForWriting.write(contentsOf: Data(source))
             try? input.fileHandleForWriting.close()
         }

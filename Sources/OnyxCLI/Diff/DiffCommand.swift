@@ -36,8 +36,7 @@ struct DiffCommand: ConsoleCommand {
         valueName: "dir"))
     var baseDir: String?
 
-    @Flag(help: "Print no warnings.")
-    var quiet = false
+    @OptionGroup var common: CommonOptions
 
     @Flag(help: "List every difference (the default shows the first few of each kind).")
     var verbose = false
@@ -62,8 +61,6 @@ struct DiffCommand: ConsoleCommand {
     @Option(help: "Absolute tolerance for initializer values.")
     var atol: Double = 1e-8
 
-    @Option(help: "Color the text report: auto (on a terminal, unless NO_COLOR is set), always or never.")
-    var color: ColorMode = .auto
 
     func validate() throws {
         _ = try aspects()
@@ -88,7 +85,7 @@ struct DiffCommand: ConsoleCommand {
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
-        console.quiet = quiet
+        common.apply(to: console)
         guard a != "-" || b != "-" else { throw CommandFailure("only one of the two models can come from standard input") }
         var inputs = ModelInputs(console: console, baseDirectory: baseDir)
         let modelA = try inputs.load(a), modelB = try inputs.load(b)
@@ -110,7 +107,7 @@ struct DiffCommand: ConsoleCommand {
         if json {
             text = try JSONOutput.encode(report)
         } else {
-            let useColor = color.isEnabled(terminal: output == nil && console.isTerminal)
+            let useColor = common.color.isEnabled(terminal: output == nil && console.isTerminal)
             text = DiffText(verbose: verbose, color: useColor).render(report)
         }
         if let output {

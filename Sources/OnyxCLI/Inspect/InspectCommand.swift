@@ -23,22 +23,31 @@ struct InspectCommand: ConsoleCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @OptionGroup var common: CommonOptions
+
     @Option(help: ArgumentHelp(
         "For a model from standard input: the folder its external data files are in (default: the current folder).",
         valueName: "dir"))
     var baseDir: String?
 
     func execute(_ console: Console) throws -> ExitStatus {
+        common.apply(to: console)
         var inputs = ModelInputs(console: console, baseDirectory: baseDir)
         // A model whose weights are missing can still be described; say so.
         let loaded = try inputs.load(model, needsData: false)
         var summary = ModelSummary(model: loaded, file: model)
         // The summary names the file, and its list says these are warnings.
         summary.warnings += inputs.warnings.map(\.placedMessage)
-        if json {
-            console.out(try JSONOutput.encode(summary))
+        let report = json ? try JSONOutput.encode(summary) : summary.text
+        if let output {
+            do { try OutputFile.write(Array(report.utf8), to: output, protecting: inputs.protected) } catch {
+                throw CommandFailure(error)
+            }
         } else {
-            console.out(summary.text)
+            console.out(report)
         }
         return .success
     }
