@@ -103,6 +103,16 @@ import Testing
         #expect(folder.contents == ["taken.onnx", "w2.bin"])
     }
 
+    @Test func aRefusedDataFileLeavesNoModel() throws {
+        // The data file's name is a link out of the folder (to a full disk):
+        // refused like any escaping location, and the model must not appear.
+        try FileManager.default.createSymbolicLink(atPath: folder.path("w.bin"), withDestinationPath: "/dev/full")
+        let result = onyx("convert", fixture("mlp.onnx"), folder.path("m.onnx"), "--external-data", "w.bin")
+        #expect(result.status == 2)
+        #expect(result.err.contains("external data location 'w.bin' resolves outside the model's folder"), "\(result.err)")
+        #expect(folder.contents == ["w.bin"])
+    }
+
     @Test func aMissingFolderIsOneErrorUnlessParentsIsGiven() throws {
         for (name, extra) in [("m.onnx", [String]()), ("m.json", []), ("m.onnx", ["--external-data", "w.bin"])] {
             let result = onyx(["convert", fixture("mlp.onnx"), folder.path("no/such/\(name)")] + extra)
