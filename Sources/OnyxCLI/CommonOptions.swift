@@ -8,6 +8,11 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Print no warnings.")
     var quiet = false
 
+    @Option(help: ArgumentHelp(
+        "For a model read from standard input (-): the folder its external data files are in (default: the current folder).",
+        valueName: "dir"))
+    var baseDir: String?
+
     /// Applies them to the console the command writes through.
     func apply(to console: Console) {
         console.quiet = quiet

@@ -9,17 +9,24 @@ import Testing
 /// whole node suite's test data, and tensors onnx builds itself with every
 /// bit pattern of the narrow types (element_oracle.py says how).
 @Suite struct ElementOracleTests {
-    @Test func everyTensorDecodesAsOnnxReadsIt() throws {
+    /// Runs element_oracle.py, which writes its synthetic tensors into
+    /// `scratch` and prints one line per tensor.
+    func oracle(into scratch: TemporaryDirectory) throws -> [Substring] {
         try #require(ConformanceData.isAvailable, "\(ConformanceData.missingMessage)")
-        let scratch = TemporaryDirectory()
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("element_oracle.py")
         let run = try runProcess(
             URL(fileURLWithPath: PythonOracle.python), [script.path, ConformanceData.directory.path, scratch.url.path])
         try #require(run.status == 0, "\(run.err)")
+        return run.out.split(separator: "\n")
+    }
+
+    @Test func everyTensorDecodesAsOnnxReadsIt() throws {
+        let scratch = TemporaryDirectory()
+        let lines = try oracle(into: scratch)
 
         var checked: [String: Int] = [:]
         var mismatches: [String] = []
-        for line in run.out.split(separator: "\n") {
+        for line in lines {
             let fields = line.split(separator: "\t").map(String.init)
             try #require(fields.count == 4, "bad oracle line: \(line)")
             let (path, typeName, count, expected) = (fields[0], fields[1], Int(fields[2])!, fields[3])
@@ -47,14 +54,10 @@ import Testing
     @Test func tensorsBuiltFromElementsAreWhatOnnxBuilds() throws {
         // Onyx's own encodings of the synthetic elements must be byte for
         // byte what onnx wrote: raw data as from_array, fields as make_tensor.
-        try #require(ConformanceData.isAvailable, "\(ConformanceData.missingMessage)")
         let scratch = TemporaryDirectory()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("element_oracle.py")
-        let run = try runProcess(
-            URL(fileURLWithPath: PythonOracle.python), [script.path, ConformanceData.directory.path, scratch.url.path])
-        try #require(run.status == 0, "\(run.err)")
+        let synthetic = try oracle(into: scratch).filter { $0.hasPrefix("synthetic/") }
         var compared = 0
-        for line in run.out.split(separator: "\n") where line.hasPrefix("synthetic/") {
+        for line in synthetic {
             let path = String(line.split(separator: "\t")[0])
             let original = try TensorCodec.decode([UInt8](Data(contentsOf: scratch.url.appendingPathComponent(path))))
             let encoding: Tensor.ElementEncoding = path.hasSuffix("_raw.pb") ? .raw : .typedField
@@ -62,7 +65,7 @@ import Testing
             #expect(rebuilt.storage == original.storage, "\(path)")
             compared += 1
         }
-        #expect(compared == run.out.split(separator: "\n").filter { $0.hasPrefix("synthetic/") }.count && compared > 50)
+        #expect(compared == synthetic.count && compared > 50)
     }
 }
 

@@ -52,10 +52,6 @@ struct ConvertCommand: ConsoleCommand {
     @Flag(help: "Create the output's folder (and those above it) when missing, like mkdir -p.")
     var parents = false
 
-    @Option(help: ArgumentHelp(
-        "With input from standard input: the folder its external data files are in (default: the current folder).",
-        valueName: "dir"))
-    var baseDir: String?
 
     @OptionGroup var common: CommonOptions
 
@@ -146,7 +142,7 @@ struct ConvertCommand: ConsoleCommand {
 
     func execute(_ console: Console) throws -> ExitStatus {
         common.apply(to: console)
-        var inputs = ModelInputs(console: console, baseDirectory: baseDir)
+        var inputs = ModelInputs(console: console, baseDirectory: common.baseDir)
         // A drawing or a text with elided weights shows structure only: it
         // does not need the weights to be there.
         let structureOnly = picture != nil || elideWeights

@@ -31,10 +31,6 @@ struct DiffCommand: ConsoleCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
     var output: String?
 
-    @Option(help: ArgumentHelp(
-        "For a model from standard input: the folder its external data files are in (default: the current folder).",
-        valueName: "dir"))
-    var baseDir: String?
 
     @OptionGroup var common: CommonOptions
 
@@ -87,7 +83,7 @@ struct DiffCommand: ConsoleCommand {
     func execute(_ console: Console) throws -> ExitStatus {
         common.apply(to: console)
         guard a != "-" || b != "-" else { throw CommandFailure("only one of the two models can come from standard input") }
-        var inputs = ModelInputs(console: console, baseDirectory: baseDir)
+        var inputs = ModelInputs(console: console, baseDirectory: common.baseDir)
         let modelA = try inputs.load(a), modelB = try inputs.load(b)
         let differ = ModelDiffer(options: DiffOptions(ignored: try aspects(), rtol: rtol, atol: atol))
         let report = differ.diff(modelA, modelB, nameA: a, nameB: b)

@@ -28,14 +28,11 @@ struct InspectCommand: ConsoleCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: ArgumentHelp(
-        "For a model from standard input: the folder its external data files are in (default: the current folder).",
-        valueName: "dir"))
-    var baseDir: String?
+
 
     func execute(_ console: Console) throws -> ExitStatus {
         common.apply(to: console)
-        var inputs = ModelInputs(console: console, baseDirectory: baseDir)
+        var inputs = ModelInputs(console: console, baseDirectory: common.baseDir)
         // A model whose weights are missing can still be described; say so.
         let loaded = try inputs.load(model, needsData: false)
         var summary = ModelSummary(model: loaded, file: model)
