@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ONYX := .build/debug/onyx
 DEMO_DIR := .build/demo
 
-.PHONY: all deps build test demo conformance check-proto clean
+.PHONY: all deps build test demo conformance check-proto check-schemas schemas clean
 
 all: build
 
@@ -39,7 +39,18 @@ check-proto: deps
 	rm -rf $$tmp
 
 # The Benchmarks package is built too (not run), so that it cannot rot.
-test: deps conformance check-proto
+# The committed operator schemas must be what the pinned onnx gives.
+check-schemas: conformance
+	@tmp=$$(mktemp -d); scripts/gen-schemas $$tmp 2>/dev/null; \
+	if diff -r $$tmp/schemas/operators schemas/operators >/dev/null \
+	  && diff -r $$tmp/Sources/OnyxSchemas/Generated Sources/OnyxSchemas/Generated >/dev/null; \
+	then echo "check-schemas: schemas/operators is up to date"; rm -rf $$tmp; \
+	else echo "check-schemas: schemas/operators differs from the pinned onnx; run scripts/gen-schemas"; rm -rf $$tmp; exit 1; fi
+
+schemas: conformance
+	scripts/gen-schemas
+
+test: deps conformance check-proto check-schemas
 	swift build --build-tests
 	swift test --skip-build --disable-xctest
 	swift build --package-path Benchmarks

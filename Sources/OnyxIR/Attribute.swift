@@ -28,6 +28,12 @@ public struct AttributeType: RawRepresentable, Hashable, Sendable, CustomStringC
     public var description: String {
         rawValue >= 0 && Int(rawValue) < Self.names.count ? Self.names[Int(rawValue)] : "ATTRIBUTETYPE(\(rawValue))"
     }
+
+    /// Finds a type by its ONNX name (`INT`, `FLOATS`, …).
+    public init?(name: String) {
+        guard let index = Self.names.firstIndex(of: name) else { return nil }
+        self.init(rawValue: Int32(index))
+    }
 }
 
 /// A named attribute of a node, or a formal attribute (with its default) of

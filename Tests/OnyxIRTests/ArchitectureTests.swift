@@ -16,6 +16,8 @@ import Testing
         "Sources/OnyxONNX": ["Foundation", "OnyxIR", "OnyxText", "COnnxProto"],
         "Sources/OnyxDiff": ["OnyxIR"],
         "Sources/OnyxText": ["OnyxIR"],
+        "Sources/OnyxSchemas": ["OnyxIR", "Synchronization"],
+        "Tests/OnyxSchemasTests": ["Foundation", "Testing", "OnyxIR", "OnyxSchemas", "OnyxTestSupport"],
         "Sources/OnyxCLI": ["Foundation", "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "ArgumentParser"],
         "Sources/onyx": ["Foundation", "OnyxCLI"],
         // The pure support and the IR's tests never see the codec.

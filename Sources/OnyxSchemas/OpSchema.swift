@@ -1,0 +1,102 @@
+import OnyxIR
+
+/// One version of an operator's signature (onnx's `OpSchema`), as facts:
+/// what it reads and writes, its attributes with their defaults, the types
+/// it allows, and its function bodies. No documentation text.
+///
+/// A schema holds from `sinceVersion` of its domain's opset until the next
+/// version of the same operator; `SchemaRegistry` picks the one in force.
+public struct OpSchema: Hashable, Sendable {
+    /// Whether a formal input or output must be given, may be left out, or
+    /// repeats (only the last may).
+    public enum Option: String, Hashable, Sendable { case single, optional, variadic }
+
+    /// How settled the schema is in onnx.
+    public enum SupportLevel: String, Hashable, Sendable { case common, experimental }
+
+    /// A formal input or output.
+    public struct Parameter: Hashable, Sendable {
+        public var name: String
+        /// A type-constraint name (`T`) or a type (`tensor(int64)`).
+        public var typeString: String
+        public var option: Option
+        /// For a variadic parameter: whether every value has the same type.
+        public var isHomogeneous: Bool
+        /// For a variadic parameter: how many values it needs at least.
+        public var minimumArity: Int
+    }
+
+    /// A formal attribute.
+    public struct AttributeSpec: Hashable, Sendable {
+        public var name: String
+        public var type: AttributeType
+        public var isRequired: Bool
+        /// The value a node that leaves the attribute out gets, if any.
+        public var defaultValue: AttributeValue?
+    }
+
+    /// A type variable and the types it may stand for.
+    public struct TypeConstraint: Hashable, Sendable {
+        public var parameter: String
+        /// Type strings as onnx writes them: `tensor(float)`, `seq(tensor(int64))`.
+        public var allowedTypes: [String]
+    }
+
+    /// A function body for an opset of the schema's domain, in the ONNX
+    /// textual syntax (a `<…>` header, then the function).
+    public struct FunctionBody: Hashable, Sendable {
+        public var opset: Int64
+        public var text: String
+    }
+
+    public var domain: String
+    public var name: String
+    public var sinceVersion: Int64
+    public var isDeprecated: Bool
+    public var supportLevel: SupportLevel
+    public var inputs: [Parameter]
+    public var outputs: [Parameter]
+    public var attributes: [AttributeSpec]
+    public var typeConstraints: [TypeConstraint]
+    public var minInputs: Int
+    public var maxInputs: Int
+    public var minOutputs: Int
+    public var maxOutputs: Int
+    /// Bodies that do not depend on the node (context-independent ones).
+    public var functionBodies: [FunctionBody]
+    /// The schema builds a body per node (from its attributes and types).
+    public var hasContextDependentFunction: Bool
+
+    /// The attribute spec named `name`.
+    public func attribute(_ name: String) -> AttributeSpec? { attributes.first { $0.name == name } }
+
+    /// The body for `opset` of the schema's domain: the one of the highest
+    /// opset not above it, as onnx picks them.
+    public func functionBody(forOpset opset: Int64) -> FunctionBody? {
+        functionBodies.last { $0.opset <= opset }
+    }
+}
+
+/// An attribute default as schemas give them (scalars and lists only).
+public enum AttributeValue: Hashable, Sendable {
+    case int(Int64), float(Float), string(String)
+    case ints([Int64]), floats([Float]), strings([String])
+
+    /// The value as an IR attribute named `name`.
+    public func attribute(named name: String) -> Attribute {
+        switch self {
+        case .int(let v): return .int(name, v)
+        case .float(let v): return .float(name, v)
+        case .string(let v): return .string(name, v)
+        case .ints(let v): return .ints(name, v)
+        case .floats(let v):
+            var attribute = Attribute(name: name, type: .floats)
+            attribute.floats = v
+            return attribute
+        case .strings(let v):
+            var attribute = Attribute(name: name, type: .strings)
+            attribute.strings = v.map { Array($0.utf8) }
+            return attribute
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import OnyxIR
+import Synchronization
+
+/// Which schema an operator has at an opset, as onnx resolves it.
+public enum SchemaLookup: Hashable, Sendable {
+    /// The version in force: the highest `sinceVersion` not above the opset.
+    case found(OpSchema)
+    /// The version in force is deprecated (onnx marks removed operators so).
+    case deprecated(OpSchema)
+    /// The operator exists only from a later opset (`firstVersion`).
+    case notYetDefined(firstVersion: Int64)
+    /// The domain has schemas, but none of this name.
+    case unknownOperator
+    /// No schema of this domain is known (a custom domain).
+    case unknownDomain
+
+    /// The schema in force, deprecated or not.
+    public var schema: OpSchema? {
+        switch self {
+        case .found(let schema), .deprecated(let schema): return schema
+        default: return nil
+        }
+    }
+}
+
+/// Every operator schema, by domain and name, with its whole version
+/// history.
+///
+/// The data is compiled in as text and read lazily: a domain is indexed
+/// (one pass that finds each operator's blocks) when first asked about, and
+/// an operator's versions are parsed when it is first looked up, so a tool
+/// that checks a one-node model parses one operator. Safe to share between
+/// threads.
+public final class SchemaRegistry: Sendable {
+    /// The schemas of the pinned onnx (1.23.2).
+    public static let standard = SchemaRegistry(texts: SchemaData.domains)
+
+    private struct State {
+        var indexes: [String: [String: [Substring]]] = [:]
+        var parsed: [String: [OpSchema]] = [:]
+    }
+
+    private let texts: [String: String]
+    private let state = Mutex(State())
+
+    /// A registry over schema texts, by domain (`""` for the default).
+    init(texts: [(domain: String, text: String)]) {
+        self.texts = Dictionary(texts.map { ($0.domain, $0.text) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The domains with schemas, the default one as `""`.
+    public var domains: [String] { texts.keys.sorted() }
+
+    /// Every version of `name` in `domain`, oldest first; empty when unknown.
+    public func versions(of name: String, domain: String?) -> [OpSchema] {
+        let domain = OperatorDomain.normalized(domain)
+        guard let text = texts[domain] else { return [] }
+        let key = domain + "\u{1}" + name
+        return state.withLock { state in
+            if let parsed = state.parsed[key] { return parsed }
+            if state.indexes[domain] == nil { state.indexes[domain] = SchemaText.index(text) }
+            let versions = (state.indexes[domain]?[name] ?? []).map { SchemaText.parse($0, domain: domain) }
+            state.parsed[key] = versions
+            return versions
+        }
+    }
+
+    /// The schema of `name` in `domain` at `opset` of that domain.
+    public func lookup(_ name: String, domain: String?, opset: Int64) -> SchemaLookup {
+        guard texts[OperatorDomain.normalized(domain)] != nil else { return .unknownDomain }
+        let versions = versions(of: name, domain: domain)
+        guard let first = versions.first else { return .unknownOperator }
+        guard let schema = versions.last(where: { $0.sinceVersion <= opset }) else {
+            return .notYetDefined(firstVersion: first.sinceVersion)
+        }
+        return schema.isDeprecated ? .deprecated(schema) : .found(schema)
+    }
+
+    /// The names of every operator of `domain`, sorted.
+    public func operators(in domain: String?) -> [String] {
+        let domain = OperatorDomain.normalized(domain)
+        guard let text = texts[domain] else { return [] }
+        return state.withLock { state in
+            if state.indexes[domain] == nil { state.indexes[domain] = SchemaText.index(text) }
+            return state.indexes[domain]!.keys.sorted()
+        }
+    }
+
+    /// Every schema of every domain, in domain, name and version order.
+    public var allSchemas: [OpSchema] {
+        domains.flatMap { domain in operators(in: domain).flatMap { versions(of: $0, domain: domain) } }
+    }
+}

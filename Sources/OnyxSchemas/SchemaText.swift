@@ -1,0 +1,127 @@
+import OnyxIR
+
+/// Reads the schema text format of `schemas/operators` (written by
+/// scripts/gen-schemas; the format is described there): one block of
+/// tab-separated lines per operator version.
+enum SchemaText {
+    /// The blocks of each operator in `text`, by name, in version order.
+    /// Only the `schema` lines are looked at, so indexing a domain costs one
+    /// pass over its bytes; blocks are parsed when an operator is asked for.
+    static func index(_ text: String) -> [String: [Substring]] {
+        var blocks: [String: [Substring]] = [:]
+        var start: String.Index?
+        var name = ""
+        var position = text.startIndex
+        func close(at end: String.Index) {
+            if let start { blocks[name, default: []].append(text[start..<end]) }
+        }
+        while position < text.endIndex {
+            let lineEnd = text[position...].firstIndex(of: "\n") ?? text.endIndex
+            let line = text[position..<lineEnd]
+            if line.hasPrefix("schema\t") {
+                close(at: position)
+                start = position
+                name = String(line.split(separator: "\t", omittingEmptySubsequences: false)[1])
+            }
+            position = lineEnd < text.endIndex ? text.index(after: lineEnd) : lineEnd
+        }
+        close(at: text.endIndex)
+        return blocks
+    }
+
+    /// The schema one block describes.
+    static func parse(_ block: Substring, domain: String) -> OpSchema {
+        var schema = OpSchema(
+            domain: domain, name: "", sinceVersion: 0, isDeprecated: false, supportLevel: .common, inputs: [],
+            outputs: [], attributes: [], typeConstraints: [], minInputs: 0, maxInputs: 0, minOutputs: 0, maxOutputs: 0,
+            functionBodies: [], hasContextDependentFunction: false)
+        for line in block.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            func field(_ index: Int) -> String { index < fields.count ? fields[index] : "" }
+            func number(_ index: Int) -> Int { Int(field(index)) ?? 0 }
+            switch fields[0] {
+            case "schema":
+                schema.name = field(1)
+                schema.sinceVersion = Int64(number(2))
+                schema.isDeprecated = field(3) == "1"
+                schema.supportLevel = OpSchema.SupportLevel(rawValue: field(4)) ?? .common
+                (schema.minInputs, schema.maxInputs) = (number(5), number(6))
+                (schema.minOutputs, schema.maxOutputs) = (number(7), number(8))
+                schema.hasContextDependentFunction = field(9) == "1"
+            case "input", "output":
+                let parameter = OpSchema.Parameter(
+                    name: field(1), typeString: field(2), option: OpSchema.Option(rawValue: field(3)) ?? .single,
+                    isHomogeneous: field(4) == "1", minimumArity: number(5))
+                if fields[0] == "input" { schema.inputs.append(parameter) } else { schema.outputs.append(parameter) }
+            case "attribute":
+                let type = AttributeType(name: field(2)) ?? .undefined
+                schema.attributes.append(
+                    OpSchema.AttributeSpec(
+                        name: field(1), type: type, isRequired: field(3) == "1",
+                        defaultValue: field(4) == "-" ? nil : defaultValue(field(4), type: type)))
+            case "constraint":
+                schema.typeConstraints.append(
+                    OpSchema.TypeConstraint(parameter: field(1), allowedTypes: field(2).split(separator: ",").map(String.init)))
+            case "function":
+                schema.functionBodies.append(OpSchema.FunctionBody(opset: Int64(number(1)), text: unescape(field(2))))
+            default:
+                continue
+            }
+        }
+        return schema
+    }
+
+    private static func defaultValue(_ text: String, type: AttributeType) -> AttributeValue? {
+        switch type {
+        case .int: return Int64(text).map(AttributeValue.int)
+        case .float: return Float(text).map(AttributeValue.float)
+        case .string: return .string(unescape(text))
+        case .ints: return .ints(list(text).compactMap { Int64($0) })
+        case .floats: return .floats(list(text).compactMap { Float($0) })
+        case .strings: return .strings(list(text).map(unescape))
+        default: return nil
+        }
+    }
+
+    /// The items of a comma list, each still escaped (`\,` is a comma).
+    private static func list(_ text: String) -> [String] {
+        guard !text.isEmpty else { return [] }
+        var items: [String] = [], current = "", escaped = false
+        for character in text {
+            if escaped {
+                current += "\\" + String(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "," {
+                items.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        items.append(current)
+        return items
+    }
+
+    /// `\\`, `\t`, `\n` and `\,` back to what they stand for.
+    static func unescape(_ text: String) -> String {
+        guard text.contains("\\") else { return text }
+        var result = "", escaped = false
+        for character in text {
+            if escaped {
+                switch character {
+                case "t": result.append("\t")
+                case "n": result.append("\n")
+                default: result.append(character)
+                }
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+}
