@@ -42,7 +42,7 @@ private struct DiagnosticsDocument: Encodable {
 
 /// One diagnostic as JSON: `severity`, `rule`, `message`, `file`, `line`,
 /// `column`, `byteOffset`, `path` (its steps as text), `notes`, `hint`.
-private struct DiagnosticJSON: Encodable {
+struct DiagnosticJSON: Encodable {
     var severity: String
     var rule: String
     var message: String

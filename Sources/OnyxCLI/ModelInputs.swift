@@ -24,6 +24,22 @@ struct ModelInputs {
     /// only), a missing or broken external data file is a warning, not a
     /// failure.
     mutating func load(_ path: String, format: ModelFormat? = nil, needsData: Bool = true) throws -> Model {
+        let model = try loadStructure(path, format: format)
+        do {
+            try loadData(into: model, from: path)
+        } catch {
+            // A location that escapes the folder is refused whatever the
+            // command needs: the file is not to be trusted.
+            if error.kind == .unsafeLocation || needsData { throw CommandFailure(error) }
+            var warning = error.diagnostic
+            warning.severity = .warning
+            warnings.append(warning)
+        }
+        return model
+    }
+
+    /// The model without its external data (which `loadData` maps).
+    mutating func loadStructure(_ path: String, format: ModelFormat? = nil) throws -> Model {
         let model: Model
         do {
             if path == "-" {
@@ -37,30 +53,24 @@ struct ModelInputs {
         } catch {
             throw CommandFailure(error)
         }
-        do {
-            if path == "-" {
-                try ModelFile.loadExternalData(into: model, directory: dataDirectory)
-            } else {
-                try ModelFile.loadExternalData(into: model, modelPath: path)
-            }
-        } catch {
-            // A location that escapes the folder is refused whatever the
-            // command needs: the file is not to be trusted.
-            if error.kind == .unsafeLocation { throw CommandFailure(error) }
-            var diagnostic = error.diagnostic
-            if path == "-" {
-                diagnostic = diagnostic.inFile("<standard input>")
-                diagnostic.notes.append(
-                    Diagnostic.Note(
-                        "a model read from standard input finds its external data relative to '\(dataDirectory)' "
-                            + (baseDirectory == nil ? "(the current folder; --base-dir DIR names another)" : "(--base-dir)")))
-            }
-            guard !needsData else { throw CommandFailure(ONNXError(.externalData, diagnostic)) }
-            diagnostic.severity = .warning
-            warnings.append(diagnostic)
-        }
         warnings += Self.unknownExternalDataKeys(in: model, file: path == "-" ? "<standard input>" : path)
         return model
+    }
+
+    /// Maps the external data of a model `loadStructure` read from `path`;
+    /// the error says where it looked.
+    func loadData(into model: Model, from path: String) throws(ONNXError) {
+        guard path == "-" else { return try ModelFile.loadExternalData(into: model, modelPath: path) }
+        do {
+            try ModelFile.loadExternalData(into: model, directory: dataDirectory)
+        } catch {
+            var diagnostic = error.diagnostic.inFile("<standard input>")
+            diagnostic.notes.append(
+                Diagnostic.Note(
+                    "a model read from standard input finds its external data relative to '\(dataDirectory)' "
+                        + (baseDirectory == nil ? "(the current folder; --base-dir DIR names another)" : "(--base-dir)")))
+            throw ONNXError(error.kind, diagnostic)
+        }
     }
 
     /// The external-data keys ONNX defines; onnx warns about any other, and

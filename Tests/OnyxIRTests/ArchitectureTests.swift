@@ -17,8 +17,10 @@ import Testing
         "Sources/OnyxDiff": ["OnyxIR"],
         "Sources/OnyxText": ["OnyxIR"],
         "Sources/OnyxSchemas": ["OnyxIR", "Synchronization"],
+        "Tests/OnyxCheckTests": ["Testing", "OnyxIR", "OnyxCheck", "OnyxTestSupport"],
         "Tests/OnyxSchemasTests": ["Foundation", "Testing", "OnyxIR", "OnyxSchemas", "OnyxTestSupport"],
-        "Sources/OnyxCLI": ["Foundation", "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "ArgumentParser"],
+        "Sources/OnyxCLI": ["Foundation", "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "OnyxCheck", "ArgumentParser"],
+        "Sources/OnyxCheck": ["OnyxIR", "OnyxSchemas"],
         "Sources/onyx": ["Foundation", "OnyxCLI"],
         // The pure support and the IR's tests never see the codec.
         "Tests/OnyxTestSupport": ["Foundation", "Testing", "OnyxIR", "OnyxText"],

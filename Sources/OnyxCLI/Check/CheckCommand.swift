@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import OnyxCheck
+import OnyxIR
+import OnyxONNX
+
+/// `onyx check MODEL`: is this a valid ONNX model? Every problem, with its place.
+struct CheckCommand: ConsoleCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check that a model is valid ONNX, reporting every problem with its place in the graph.",
+        discussion: """
+            Errors are what onnx.checker.check_model (full_check=False) rejects; warnings are what it lets \
+            through but is worth knowing (custom ops, unused initializers). Exit status: 0 valid (warnings \
+            allowed), 1 invalid, 2 unreadable. Any format Onyx reads can be checked.
+
+            Examples:
+              onyx check model.onnx
+              onyx check --strict --json model.onnx > findings.json
+              onyx check --rules
+            """
+    )
+
+    @Argument(help: "The model, in any format Onyx reads, or - for standard input.")
+    var model: String?
+
+    @Flag(help: "Print the findings as JSON (schemaVersion 1).")
+    var json = false
+
+    @Flag(help: "Treat warnings as errors.")
+    var strict = false
+
+    @Flag(help: "List every rule with its severity and what it means, and exit.")
+    var rules = false
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the report to this file.", valueName: "file"))
+    var output: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if model == nil && !rules { throw ValidationError("name the model to check (or give --rules)") }
+    }
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        common.apply(to: console)
+        if rules {
+            let width = (CheckRule.all.map(\.id.count).max() ?? 0) + 2
+            for rule in CheckRule.all {
+                console.out(rule.id.padding(toLength: width, withPad: " ", startingAt: 0) + rule.severity.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + rule.summary + "\n")
+            }
+            return .success
+        }
+        guard let model else { return .failure }
+        var inputs = ModelInputs(console: console, baseDirectory: common.baseDir)
+        let loaded = try inputs.loadStructure(model)
+        var findings: [Diagnostic] = []
+        // External data that is missing, escapes the folder or runs past
+        // its file makes the model invalid, not unreadable.
+        do { try inputs.loadData(into: loaded, from: model) } catch {
+            var finding = error.diagnostic
+            finding.rule = (error.kind == .unsafeLocation ? CheckRule.externalLocation : CheckRule.externalData).id
+            findings.append(finding.inFile(model))
+        }
+        findings += ModelChecker().check(loaded).map { $0.inFile(model) }
+        findings += inputs.warnings.map { $0.inFile(model) }
+        if strict { findings = findings.map { var f = $0; f.severity = f.severity == .warning ? .error : f.severity; return f } }
+        // The worst first; within a severity, the model's order.
+        findings = findings.enumerated().sorted { ($1.element.severity, $0.offset) < ($0.element.severity, $1.offset) }.map(\.element)
+        let errors = findings.filter { $0.severity == .error }.count
+        let warnings = findings.filter { $0.severity == .warning }.count
+        let report: String
+        if json {
+            report = try JSONOutput.encode(CheckReport(file: model, valid: errors == 0, errors: errors, warnings: warnings,
+                diagnostics: findings.map(DiagnosticJSON.init)))
+        } else {
+            report = text(findings, errors: errors, warnings: warnings, console: console)
+        }
+        if let output {
+            do { try OutputFile.write(Array(report.utf8), to: output, protecting: inputs.protected) } catch {
+                throw CommandFailure(error)
+            }
+        } else if !(common.quiet && !json && errors == 0) {
+            console.out(report)
+        }
+        return errors == 0 ? .success : .negative
+    }
+
+    private func text(_ findings: [Diagnostic], errors: Int, warnings: Int, console: Console) -> String {
+        func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+        var verdict = errors == 0 ? "valid" : "invalid: " + count(errors, "error")
+        if warnings > 0 { verdict += (errors == 0 ? ", " : " and ") + count(warnings, "warning") }
+        var lines = [model! + ": " + verdict]
+        let printer = DiagnosticPrinter(colors: common.color.isEnabled(terminal: output == nil && console.isTerminal))
+        for finding in findings where !(common.quiet && finding.severity != .error) {
+            var shown = finding
+            shown.location.file = nil
+            // `severity: place: message  [rule]`, then its notes and hint, indented.
+            var rendered = printer.text(shown).dropFirst("onyx: ".count).trimmingCharacters(in: .newlines)
+            if finding.severity == .error { rendered = "error: " + rendered }
+            let first = rendered.prefix { $0 != "\n" }
+            let rest = rendered.dropFirst(first.count)
+            lines.append("  " + first + "  [\(finding.rule)]" + rest.replacingOccurrences(of: "\n", with: "\n  "))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// `onyx check --json`: the verdict and every finding.
+private struct CheckReport: Encodable {
+    var schemaVersion = 1
+    var file: String
+    var valid: Bool
+    var errors: Int
+    var warnings: Int
+    var diagnostics: [DiagnosticJSON]
+}

@@ -1,0 +1,198 @@
+import OnyxIR
+import OnyxSchemas
+
+/// A node against the schema of its operator at the opset in force.
+enum NodeRules {
+    static let opTypeMissing = CheckRule("node.op-type-missing", .error, "a node has no op_type")
+    static let noValues = CheckRule("node.no-values", .error, "a node with neither inputs nor outputs")
+    static let domainNotImported = CheckRule("node.domain-not-imported", .error, "a node's domain is not in the opset imports")
+    static let unknownOperator = CheckRule(
+        "node.unknown-op", .error, "no operator of this name in ai.onnx or ai.onnx.ml at the imported opset")
+    static let notYetDefined = CheckRule(
+        "node.op-not-yet-defined", .error, "the operator exists only in a later opset than the one imported")
+    static let deprecated = CheckRule("node.op-deprecated", .error, "the operator is deprecated at the imported opset")
+    static let customOperator = CheckRule(
+        "node.custom-op", .warning, "an operator no schema describes (a custom domain): not checked")
+    static let inputCount = CheckRule("node.input-count", .error, "more or fewer inputs than the schema allows")
+    static let outputCount = CheckRule("node.output-count", .error, "more or fewer outputs than the schema allows")
+    static let emptySingle = CheckRule(
+        "node.required-value-empty", .error, "an input or output the schema marks single is left empty")
+    static let attributeName = CheckRule("node.attribute-name", .error, "an attribute without a name, or given twice")
+    static let attributeField = CheckRule(
+        "node.attribute-field", .error, "an attribute without a type, or whose value fields disagree with it")
+    static let unknownAttribute = CheckRule("node.attribute-unknown", .error, "an attribute the schema does not declare")
+    static let attributeType = CheckRule("node.attribute-type", .error, "an attribute of another type than declared")
+    static let missingAttribute = CheckRule("node.attribute-missing", .error, "a required attribute is missing")
+    static let attributeReference = CheckRule(
+        "node.attribute-reference", .error, "a subgraph attribute both refers to a parent attribute and has a value")
+
+    static let rules = [
+        opTypeMissing, noValues, domainNotImported, unknownOperator, notYetDefined, deprecated, customOperator, inputCount,
+        outputCount, emptySingle, attributeName, attributeField, unknownAttribute, attributeType, missingAttribute,
+        attributeReference,
+    ]
+
+    /// Domains whose every operator onnx knows: an unknown name there is an
+    /// error; in any other (ai.onnx.preview included) the op is not checked.
+    static let closedDomains: Set<String> = ["", "ai.onnx.ml", "ai.onnx.training"]
+
+    /// Retired experimental operators onnx still accepts without a schema.
+    static let experimental: Set<String> = [
+        "ATen", "Affine", "ConstantFill", "Crop", "DynamicSlice", "GRUUnit", "GivenTensorFill", "ImageScaler",
+        "ParametricSoftplus", "Scale", "ScaledTanh",
+    ]
+
+    static func check(_ node: Node, at path: IRPath, inFunction: Bool, inSubgraph: Bool, _ context: CheckContext) {
+        guard let opType = node.opType, !opType.isEmpty else {
+            context.report(opTypeMissing, "has no op_type", at: path)
+            return
+        }
+        if node.inputs.isEmpty && node.outputs.isEmpty { context.report(noValues, "has neither inputs nor outputs", at: path) }
+        let attributesValid = checkAttributeFields(node, at: path, inSubgraph: inSubgraph, context)
+        let domain = node.domain ?? ""
+        guard let opset = importedVersion(of: domain, for: node, context) else {
+            context.report(
+                domainNotImported, "its domain '\(OperatorDomain.displayName(domain))' is not imported", at: path,
+                hint: "add it to opset_import")
+            return
+        }
+        if (domain.isEmpty || domain == OperatorDomain.defaultName) && experimental.contains(opType) { return }
+        // A node in the model's own function is checked through that body.
+        if context.model.functions.contains(where: { ($0.domain ?? "") == domain && $0.name == opType }) { return }
+        // NOTE: onnx keeps its schemas under "", so a node that spells its
+        // domain "ai.onnx" finds none; Onyx agrees, and says why.
+        let lookup: SchemaLookup = domain == OperatorDomain.defaultName
+            ? .unknownOperator : context.schemas.lookup(opType, domain: domain, opset: opset)
+        switch lookup {
+        case .unknownDomain, .unknownOperator where !closedDomains.contains(domain) && domain != OperatorDomain.defaultName:
+            context.report(customOperator, "'\(node.qualifiedOpType)' has no schema to check it against", at: path)
+        case .unknownOperator:
+            context.report(
+                unknownOperator, "no operator '\(opType)' in \(OperatorDomain.displayName(domain)) at opset \(opset)", at: path,
+                hint: domain == OperatorDomain.defaultName ? "write the default domain as \"\", not \"ai.onnx\"" : nil)
+        case .notYetDefined(let first):
+            context.report(
+                notYetDefined, "'\(node.qualifiedOpType)' exists from opset \(first); the model imports \(opset)", at: path,
+                hint: "import opset \(first) or newer")
+        case .deprecated(let schema):
+            context.report(
+                deprecated, "'\(node.qualifiedOpType)' is deprecated from opset \(schema.sinceVersion); the model imports \(opset)",
+                at: path)
+        case .found(let schema):
+            checkSignature(node, schema, at: path, attributesValid: attributesValid, context)
+        }
+    }
+
+    /// The version `domain` is imported at where `node` is; the default
+    /// domain falls back to an `ai.onnx` import, as onnx does.
+    private static func importedVersion(of domain: String, for node: Node, _ context: CheckContext) -> Int64? {
+        guard let graph = node.graph else { return nil }
+        return context.opsets.version(of: domain, in: graph)
+    }
+
+    /// Names, types and value fields of the attributes themselves; false
+    /// when one is broken enough that checking it against the schema would
+    /// repeat the finding.
+    private static func checkAttributeFields(_ node: Node, at path: IRPath, inSubgraph: Bool, _ context: CheckContext) -> Bool {
+        var valid = true
+        var names = Set<String>()
+        for attribute in node.attributes {
+            let name = attribute.name ?? ""
+            let place = IRPath(path.steps + [.attribute(name)])
+            if name.isEmpty {
+                context.report(attributeName, "an attribute has no name", at: path)
+            } else if !names.insert(name).inserted {
+                context.report(attributeName, "is given more than once", at: place)
+            }
+            let fields = AttributeFields(attribute)
+            if attribute.type == nil || attribute.type == .undefined, (context.model.irVersion ?? 0) >= 2 {
+                context.report(attributeField, "has no type", at: place)
+                valid = false
+            } else if let type = attribute.type, !fields.set.allSatisfy({ $0 == type }) {
+                context.report(attributeField, "is \(type), but holds a \(fields.set.map(\.description).joined(separator: ", ")) value", at: place)
+                valid = false
+            }
+            if inSubgraph, attribute.refAttrName != nil, !fields.set.isEmpty {
+                context.report(attributeReference, "refers to '\(attribute.refAttrName!)' and has a value of its own", at: place)
+            }
+        }
+        return valid
+    }
+
+    private static func checkSignature(
+        _ node: Node, _ schema: OpSchema, at path: IRPath, attributesValid: Bool, _ context: CheckContext
+    ) {
+        let versioned = "\(node.qualifiedOpType)-\(schema.sinceVersion)"
+        let inputs = node.inputs.count
+        if inputs < schema.minInputs || inputs > schema.maxInputs {
+            context.report(
+                inputCount, "has \(inputs) input\(inputs == 1 ? "" : "s"); \(versioned) takes \(range(schema.minInputs, schema.maxInputs))",
+                at: path)
+        }
+        let outputs = node.outputs.count
+        if outputs < schema.minOutputs || outputs > schema.maxOutputs {
+            context.report(
+                outputCount, "has \(outputs) output\(outputs == 1 ? "" : "s"); \(versioned) gives \(range(schema.minOutputs, schema.maxOutputs))",
+                at: path)
+        }
+        for (slot, input) in node.inputs.enumerated() where slot < schema.inputs.count && schema.inputs[slot].option == .single {
+            if input == nil || input?.name.isEmpty == true {
+                context.report(emptySingle, "leaves input \(slot) ('\(schema.inputs[slot].name)') empty", at: IRPath(path.steps + [.input(slot)]))
+            }
+        }
+        for (slot, output) in node.outputs.enumerated() where slot < schema.outputs.count && schema.outputs[slot].option == .single {
+            if output.name.isEmpty {
+                context.report(emptySingle, "leaves output \(slot) ('\(schema.outputs[slot].name)') empty", at: IRPath(path.steps + [.output(slot)]))
+            }
+        }
+        guard attributesValid else { return }
+        for attribute in node.attributes {
+            let name = attribute.name ?? ""
+            let place = IRPath(path.steps + [.attribute(name)])
+            guard let spec = schema.attribute(name) else {
+                // onnx lets `__`-prefixed names and LayerNormalization's extras through.
+                if !name.hasPrefix("__") && node.opType != "LayerNormalization" {
+                    context.report(unknownAttribute, "\(versioned) has no attribute '\(name)'", at: place)
+                }
+                continue
+            }
+            // A reference to a function attribute takes its type from there.
+            if attribute.refAttrName == nil, let type = attribute.type, type != spec.type {
+                context.report(attributeType, "is \(type), but \(versioned) declares it \(spec.type)", at: place)
+            }
+        }
+        let given = Set(node.attributes.compactMap(\.name))
+        for spec in schema.attributes where spec.isRequired && !given.contains(spec.name) {
+            context.report(missingAttribute, "\(versioned) requires attribute '\(spec.name)' (\(spec.type))", at: path)
+        }
+    }
+
+    private static func range(_ low: Int, _ high: Int) -> String {
+        if high == Int(Int32.max) { return "\(low) or more" }
+        return low == high ? "\(low)" : "\(low) to \(high)"
+    }
+}
+
+/// Which value fields an attribute sets, by the type each belongs to.
+struct AttributeFields {
+    let set: [AttributeType]
+
+    init(_ a: Attribute) {
+        var set: [AttributeType] = []
+        if a.f != nil { set.append(.float) }
+        if a.i != nil { set.append(.int) }
+        if a.s != nil { set.append(.string) }
+        if a.t != nil { set.append(.tensor) }
+        if a.g != nil { set.append(.graph) }
+        if a.sparseTensor != nil { set.append(.sparseTensor) }
+        if a.tp != nil { set.append(.typeProto) }
+        if !a.floats.isEmpty { set.append(.floats) }
+        if !a.ints.isEmpty { set.append(.ints) }
+        if !a.strings.isEmpty { set.append(.strings) }
+        if !a.tensors.isEmpty { set.append(.tensors) }
+        if !a.graphs.isEmpty { set.append(.graphs) }
+        if !a.sparseTensors.isEmpty { set.append(.sparseTensors) }
+        if !a.typeProtos.isEmpty { set.append(.typeProtos) }
+        self.set = set
+    }
+}

@@ -1,0 +1,126 @@
+import OnyxIR
+
+/// The constants a graph holds, as onnx's `check_tensor` sees them: a
+/// defined element type, one place for the data, and enough of it for the
+/// dims (onnx lets more through; Onyx warns).
+enum TensorRules {
+    static let elementType = CheckRule("tensor.element-type", .error, "a tensor without an element type, or UNDEFINED")
+    static let dims = CheckRule("tensor.dims", .error, "a negative dimension, or dims whose product overflows")
+    static let places = CheckRule(
+        "tensor.data-places", .error, "a tensor with data in more than one field, or none for its elements")
+    static let size = CheckRule("tensor.data-size", .error, "less data than the dims and element type need")
+    static let field = CheckRule(
+        "tensor.data-field", .error, "data in a field its element type does not use (strings in raw_data, say)")
+    static let excess = CheckRule("tensor.data-excess", .warning, "more data than the dims and element type need")
+
+    /// Found by whoever maps the data files (the tool), reported as findings.
+    static let externalData = CheckRule(
+        "tensor.external-data", .error, "an external data file that is missing, unreadable, or shorter than its range")
+    static let externalLocation = CheckRule(
+        "tensor.external-location", .error, "an external data location that leaves the model's folder")
+
+    static let rules = [elementType, dims, places, size, field, excess, externalData, externalLocation]
+
+    static func check(_ graph: Graph, at path: IRPath, _ context: CheckContext) {
+        for value in graph.initializers {
+            guard let tensor = value.initializer else { continue }
+            check(tensor, at: IRPath(path.steps + [.tensor(value.name)]), context)
+        }
+        for (index, node) in graph.nodes.enumerated() {
+            for attribute in node.attributes {
+                let place = IRPath(path.steps + [node.pathStep(at: index), .attribute(attribute.name ?? "")])
+                if let tensor = attribute.t { check(tensor, at: place, context) }
+                for tensor in attribute.tensors { check(tensor, at: place, context) }
+            }
+        }
+    }
+
+    static func check(_ tensor: Tensor, at path: IRPath, _ context: CheckContext) {
+        guard let type = tensor.dataType, type != .undefined else {
+            context.report(elementType, tensor.dataType == nil ? "has no data_type" : "has data_type UNDEFINED", at: path)
+            return
+        }
+        guard let count = tensor.elementCount else {
+            context.report(dims, "has dims \(tensor.dims): a negative one, or a product too large", at: path)
+            return
+        }
+        // An elided weight (a text made with --elide-weights) is a placeholder.
+        if tensor.isElided { return }
+        let stored = ([tensor.storage] + tensor.fileDetails.unread).filter(\.holdsData)
+        if case .external = tensor.storage {
+            if stored.count > 1 { context.report(places, "keeps its data externally and in a field too", at: path) }
+            return
+        }
+        guard count > 0 || !stored.isEmpty else { return }
+        guard count > 0 else {
+            context.report(places, "has no elements but holds data", at: path)
+            return
+        }
+        guard stored.count == 1, let place = stored.first else {
+            context.report(places, stored.isEmpty ? "holds no data for its \(count) elements" : "holds data in \(stored.count) fields", at: path)
+            return
+        }
+        switch place {
+        case .raw(let bytes):
+            guard type != .string else {
+                context.report(field, "STRING elements cannot be stored in raw_data", at: path)
+                return
+            }
+            guard let needed = rawBytes(type, count) else { return }
+            compare(bytes.count, needed, unit: "bytes of raw_data", at: path, context)
+        case .field(let typed):
+            guard let expected = expectedField(type) else { return }
+            guard typed.fieldName == expected.name else {
+                context.report(field, "\(type.name) elements belong in \(expected.name), not \(typed.fieldName)", at: path)
+                return
+            }
+            compare(typed.count, expected.entries(count), unit: "entries of \(typed.fieldName)", at: path, context)
+        case .none, .external:
+            return
+        }
+    }
+
+    private static func compare(_ have: Int, _ need: Int, unit: String, at path: IRPath, _ context: CheckContext) {
+        if have < need {
+            context.report(size, "holds \(have) \(unit), but its dims and type need \(need)", at: path)
+        } else if have > need {
+            context.report(excess, "holds \(have) \(unit), more than the \(need) its dims and type need", at: path)
+        }
+    }
+
+    /// Raw bytes `count` elements take (sub-byte types packed).
+    private static func rawBytes(_ type: DataType, _ count: Int) -> Int? {
+        guard let bits = type.bitWidth else { return nil }
+        let (total, overflow) = count.multipliedReportingOverflow(by: bits)
+        return overflow ? nil : (total + 7) / 8
+    }
+
+    /// The typed field a type's elements go in, and how many entries
+    /// `count` elements take there.
+    private static func expectedField(_ type: DataType) -> (name: String, entries: (Int) -> Int)? {
+        switch type {
+        case .float: return ("float_data", { $0 })
+        case .complex64: return ("float_data", { $0 * 2 })
+        case .double: return ("double_data", { $0 })
+        case .complex128: return ("double_data", { $0 * 2 })
+        case .int64: return ("int64_data", { $0 })
+        case .uint32, .uint64: return ("uint64_data", { $0 })
+        case .string: return ("string_data", { $0 })
+        case .int4, .uint4, .float4e2m1: return ("int32_data", { ($0 + 1) / 2 })
+        case .int2, .uint2: return ("int32_data", { ($0 + 3) / 4 })
+        default: return type.isKnown ? ("int32_data", { $0 }) : nil
+        }
+    }
+}
+
+extension Tensor.Storage {
+    /// True when the place holds some data (an empty raw_data holds none).
+    var holdsData: Bool {
+        switch self {
+        case .none: return false
+        case .raw(let bytes): return bytes.count > 0
+        case .field(let field): return field.count > 0
+        case .external: return true
+        }
+    }
+}
