@@ -12,6 +12,9 @@ struct ModelInputs {
     /// What loading found that did not stop it (missing data the command
     /// does not need); the command reports them its own way.
     private(set) var warnings: [Diagnostic] = []
+    /// The models read here that keep tensors in external files (the others
+    /// have no data to map).
+    private var externalModels = Set<ObjectIdentifier>()
     let console: Console
     let baseDirectory: String?
 
@@ -48,11 +51,16 @@ struct ModelInputs {
                     bytes: bytes.bytes, format: format, externalDataDirectory: dataDirectory, loadExternalData: false)
             } else {
                 model = try ModelFile.load(path, format: format, loadExternalData: false)
-                protected.add(model: model, loadedFrom: path)
+                protected.add(path, as: "the input model '\(path)'")
             }
         } catch {
             throw CommandFailure(error)
         }
+        // NOTE: asked once: on a 20,000-node model each walk of the tensors
+        // costs about as much as 5% of the whole load.
+        guard model.hasExternalTensors else { return model }
+        externalModels.insert(ObjectIdentifier(model))
+        if path != "-" { protected.add(model: model, loadedFrom: path) }
         warnings += Self.unknownExternalDataKeys(in: model, file: path == "-" ? "<standard input>" : path)
         return model
     }
@@ -60,6 +68,7 @@ struct ModelInputs {
     /// Maps the external data of a model `loadStructure` read from `path`;
     /// the error says where it looked.
     func loadData(into model: Model, from path: String) throws(ONNXError) {
+        guard externalModels.contains(ObjectIdentifier(model)) else { return }
         guard path == "-" else { return try ModelFile.loadExternalData(into: model, modelPath: path) }
         do {
             try ModelFile.loadExternalData(into: model, directory: dataDirectory)
@@ -78,8 +87,7 @@ struct ModelInputs {
     static let externalDataKeys: Set<String> = ["location", "offset", "length", "checksum", "basepath"]
 
     private static func unknownExternalDataKeys(in model: Model, file: String) -> [Diagnostic] {
-        guard model.hasExternalTensors else { return [] }
-        return model.allTensors.flatMap { tensor -> [Diagnostic] in
+        model.allTensors.flatMap { tensor -> [Diagnostic] in
             let keys = tensor.externalData?.entries.compactMap(\.key) ?? []
             return keys.filter { !externalDataKeys.contains($0) }.map { key in
                 .warning(
