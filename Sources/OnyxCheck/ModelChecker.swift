@@ -19,7 +19,9 @@ public struct ModelChecker: Sendable {
             context.report(GraphRules.nameMissing, "the model has no graph", at: IRPath([.field("graph")]))
         }
         // onnx checks model-local functions from IR version 8, when they came in.
-        for function in model.functions where (model.irVersion ?? 0) >= 8 {
+        guard (model.irVersion ?? 0) >= 8 else { return context.findings }
+        FunctionRules.check(context)
+        for function in model.functions {
             let path = IRPath([.function(domain: function.domain, name: function.name, overload: function.overload)])
             GraphRules.check(function.body, at: path, outer: [], context, isFunctionBody: true)
         }

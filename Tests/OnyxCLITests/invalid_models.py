@@ -147,9 +147,105 @@ def cases():
     )
 
 
+def function(name="F", domain="local", nodes=None, inputs=("a",), outputs=("b",), opsets=(("", 17),), attributes=()):
+    nodes = nodes if nodes is not None else [helper.make_node("Relu", ["a"], ["b"])]
+    return helper.make_function(
+        domain, name, list(inputs), list(outputs), nodes, [helper.make_opsetid(d, v) for d, v in opsets], list(attributes)
+    )
+
+
+def with_functions(functions, ir=8, nodes=None, opsets=(("", 17), ("local", 1))):
+    nodes = nodes if nodes is not None else [helper.make_node("F", ["x"], ["y"], domain="local")]
+    return model(nodes, opsets=opsets, ir=ir, functions=functions)
+
+
+def more_cases():
+    yield "function-valid", "-", with_functions([function()])
+    yield "function-name-empty", "function.name", with_functions(
+        [function(name="")], nodes=[relu()]
+    )
+    yield "function-duplicate", "function.duplicate", with_functions([function(), function()])
+    recursive = function(nodes=[helper.make_node("F", ["a"], ["b"], domain="local")], opsets=(("", 17), ("local", 1)))
+    yield "function-recursive", "function.cycle", with_functions([recursive])
+    yield "function-output-twice", "function.parameters", with_functions(
+        [function(outputs=("b", "b"))], nodes=[relu()]
+    )
+    yield "function-attribute-twice", "function.parameters", with_functions(
+        [function(attributes=("alpha", "alpha"))], nodes=[relu()]
+    )
+    yield "function-input-twice", "graph.ssa", with_functions([function(inputs=("a", "a"))], nodes=[relu()])
+    unsorted = [helper.make_node("Relu", ["t"], ["b"]), helper.make_node("Relu", ["a"], ["t"])]
+    yield "function-unsorted", "graph.topological-order", with_functions([function(nodes=unsorted)])
+    yield "function-opset-missing", "function.opset-missing", with_functions([function(opsets=(("other", 1),))])
+    yield "function-opset-incompatible", "function.opset-incompatible", with_functions([function(opsets=(("", 13),))])
+    yield "function-ignored-below-ir8", "-", with_functions([function(name="")], ir=7, nodes=[relu()])
+    unnamed_then = helper.make_graph([relu("x", "t")], "", [], [tensor_info("t")])
+    else_graph = helper.make_graph([relu("x", "e")], "else", [], [tensor_info("e")])
+    yield "subgraph-name-empty", "graph.name-missing", model(
+        [helper.make_node("If", ["c"], ["y"], then_branch=unnamed_then, else_branch=else_graph)], inputs=("c", "x")
+    )
+    yield "output-is-input", "-", model([], inputs=("x",), outputs=("x",))
+    yield "output-is-initializer", "-", model(
+        [relu()], outputs=("y", "w"), initializers=[weight(dims=(2,), floats=[1, 2])]
+    )
+    untyped_attr = model([helper.make_node("Concat", ["x", "x"], ["y"], axis=0)])
+    untyped_attr.graph.node[0].attribute[0].ClearField("type")
+    yield "attribute-without-type", "node.attribute-field", untyped_attr
+    unnamed_attr = model([helper.make_node("Concat", ["x", "x"], ["y"], axis=0)])
+    unnamed_attr.graph.node[0].attribute.add(type=onnx.AttributeProto.INT, i=1)
+    yield "attribute-without-name", "node.attribute-name", unnamed_attr
+    ref = model([helper.make_node("Concat", ["x", "x"], ["y"], axis=0)])
+    ref.graph.node[0].attribute[0].ref_attr_name = "outer"
+    yield "ref-attr-in-main-graph", "-", ref
+    yield "empty-single-output", "node.required-value-empty", model(
+        [helper.make_node("Relu", ["x"], [""]), relu()]
+    )
+    yield "too-few-inputs", "node.input-count", model([helper.make_node("Add", ["x"], ["y"])])
+    yield "too-many-outputs", "node.output-count", model([helper.make_node("Relu", ["x"], ["y", "z"])])
+    yield "layer-norm-extra-attribute", "-", model(
+        [helper.make_node("LayerNormalization", ["x", "x"], ["y"], bogus=1)]
+    )
+    yield "unknown-op-ml", "node.unknown-op", model(
+        [helper.make_node("FooBar", ["x"], ["y"], domain="ai.onnx.ml")], opsets=(("", 17), ("ai.onnx.ml", 3))
+    )
+    yield "unknown-op-preview-training", "-", model(
+        [helper.make_node("FooBar", ["x"], ["y"], domain="ai.onnx.preview.training")],
+        opsets=(("", 17), ("ai.onnx.preview.training", 1)),
+    )
+    yield "opset-99", "-", model([relu()], opsets=(("", 99),))
+    yield "opset-out-of-range", "model.opset-range", model([relu()], opsets=(("", 1 << 40),))
+    yield "ir-version-zero", "model.ir-version-missing", model([relu()], ir=0)
+    no_type = model([relu()])
+    no_type.graph.input[0].ClearField("type")
+    yield "input-without-type", "graph.value-info-type", no_type
+    no_elem = model([relu()])
+    no_elem.graph.output[0].type.tensor_type.ClearField("elem_type")
+    yield "output-without-element-type", "graph.value-info-type", no_elem
+    add_w = [helper.make_node("Add", ["x", "w"], ["y"])]
+    yield "int64-raw-short", "tensor.data-size", model(
+        add_w, initializers=[weight(raw=b"\0" * 8, dims=(2,), dtype=TensorProto.INT64)]
+    )
+    complex_short = weight(floats=[1, 2], dims=(2,), dtype=TensorProto.COMPLEX64)
+    yield "complex-float-data-short", "tensor.data-size", model(add_w, initializers=[complex_short])
+    int4 = weight(dims=(20,), dtype=TensorProto.INT4)
+    int4.int32_data.extend([0])
+    yield "int4-int32-data-short", "tensor.data-size", model(add_w, initializers=[int4])
+    zero = weight(floats=[1], dims=(0,))
+    yield "zero-elements-with-data", "tensor.data-places", model(add_w, initializers=[zero])
+    unnamed = weight(floats=[1, 2, 3, 4])
+    unnamed.name = ""
+    yield "initializer-without-name", "graph.initializer-name", model([relu()], initializers=[unnamed])
+    short_constant = helper.make_node("Constant", [], ["k"], value=weight(name="k", floats=[1]))
+    yield "constant-tensor-short", "tensor.data-size", model([short_constant, relu()])
+    external_and_raw = weight(raw=b"\0" * 16)
+    external_and_raw.data_location = TensorProto.EXTERNAL
+    external_and_raw.external_data.add(key="location", value="w.bin")
+    yield "external-and-raw-data", "tensor.data-places", model(add_w, initializers=[external_and_raw])
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
-    for name, rule, m in cases():
+    for name, rule, m in list(cases()) + list(more_cases()):
         path = os.path.join(out, name + ".onnx")
         with open(path, "wb") as f:
             f.write(m.SerializeToString())
