@@ -104,15 +104,15 @@ enum NodeRules {
             } else if !names.insert(name).inserted {
                 context.report(attributeName, "is given more than once", at: place)
             }
-            let fields = AttributeFields(attribute)
+            let fields = attribute.setValueFields
             if attribute.type == nil || attribute.type == .undefined, (context.model.irVersion ?? 0) >= 2 {
                 context.report(attributeField, "has no type", at: place)
                 valid = false
-            } else if let type = attribute.type, !fields.set.allSatisfy({ $0 == type }) {
-                context.report(attributeField, "is \(type), but holds a \(fields.set.map(\.description).joined(separator: ", ")) value", at: place)
+            } else if let type = attribute.type, !fields.allSatisfy({ $0 == type }) {
+                context.report(attributeField, "is \(type), but holds a \(fields.map(\.description).joined(separator: ", ")) value", at: place)
                 valid = false
             }
-            if inSubgraph, attribute.refAttrName != nil, !fields.set.isEmpty {
+            if inSubgraph, attribute.refAttrName != nil, !fields.isEmpty {
                 context.report(attributeReference, "refers to '\(attribute.refAttrName!)' and has a value of its own", at: place)
             }
         }
@@ -170,29 +170,5 @@ enum NodeRules {
     private static func range(_ low: Int, _ high: Int) -> String {
         if high == Int(Int32.max) { return "\(low) or more" }
         return low == high ? "\(low)" : "\(low) to \(high)"
-    }
-}
-
-/// Which value fields an attribute sets, by the type each belongs to.
-struct AttributeFields {
-    let set: [AttributeType]
-
-    init(_ a: Attribute) {
-        var set: [AttributeType] = []
-        if a.f != nil { set.append(.float) }
-        if a.i != nil { set.append(.int) }
-        if a.s != nil { set.append(.string) }
-        if a.t != nil { set.append(.tensor) }
-        if a.g != nil { set.append(.graph) }
-        if a.sparseTensor != nil { set.append(.sparseTensor) }
-        if a.tp != nil { set.append(.typeProto) }
-        if !a.floats.isEmpty { set.append(.floats) }
-        if !a.ints.isEmpty { set.append(.ints) }
-        if !a.strings.isEmpty { set.append(.strings) }
-        if !a.tensors.isEmpty { set.append(.tensors) }
-        if !a.graphs.isEmpty { set.append(.graphs) }
-        if !a.sparseTensors.isEmpty { set.append(.sparseTensors) }
-        if !a.typeProtos.isEmpty { set.append(.typeProtos) }
-        self.set = set
     }
 }

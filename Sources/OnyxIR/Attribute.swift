@@ -101,6 +101,28 @@ public struct Attribute {
         }
     }
 
+    /// The types whose value fields are set, in field order: one that
+    /// agrees with `type` for a well-formed attribute, none for an empty
+    /// one, several for a malformed file (kept as read).
+    public var setValueFields: [AttributeType] {
+        var set: [AttributeType] = []
+        if f != nil { set.append(.float) }
+        if i != nil { set.append(.int) }
+        if s != nil { set.append(.string) }
+        if _t.isSet { set.append(.tensor) }
+        if g != nil { set.append(.graph) }
+        if _sparseTensor.isSet { set.append(.sparseTensor) }
+        if _tp.isSet { set.append(.typeProto) }
+        if !floats.isEmpty { set.append(.floats) }
+        if !ints.isEmpty { set.append(.ints) }
+        if !strings.isEmpty { set.append(.strings) }
+        if !tensors.isEmpty { set.append(.tensors) }
+        if !graphs.isEmpty { set.append(.graphs) }
+        if !sparseTensors.isEmpty { set.append(.sparseTensors) }
+        if !typeProtos.isEmpty { set.append(.typeProtos) }
+        return set
+    }
+
     /// Every subgraph this attribute holds, in field order.
     public var subgraphs: [Graph] {
         guard let g else { return graphs }

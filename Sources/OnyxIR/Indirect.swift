@@ -12,6 +12,12 @@ public struct Indirect<Wrapped> {
 
     public init(wrappedValue: Wrapped?) { box = wrappedValue.map(Box.value) }
 
+    /// True when a value is set; asks without copying it out of its box.
+    public var isSet: Bool {
+        if case .none = box { return false }
+        return true
+    }
+
     public var wrappedValue: Wrapped? {
         get {
             guard case .value(let value)? = box else { return nil }

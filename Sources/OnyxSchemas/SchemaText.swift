@@ -8,24 +8,30 @@ enum SchemaText {
     /// Only the `schema` lines are looked at, so indexing a domain costs one
     /// pass over its bytes; blocks are parsed when an operator is asked for.
     static func index(_ text: String) -> [String: [Substring]] {
+        // NOTE: over UTF-8 bytes, not Characters: grapheme breaking made this
+        // pass cost more than checking a 20,000-node model.
         var blocks: [String: [Substring]] = [:]
+        let utf8 = text.utf8
+        let prefix = Array("schema\t".utf8)
         var start: String.Index?
         var name = ""
-        var position = text.startIndex
         func close(at end: String.Index) {
             if let start { blocks[name, default: []].append(text[start..<end]) }
         }
-        while position < text.endIndex {
-            let lineEnd = text[position...].firstIndex(of: "\n") ?? text.endIndex
-            let line = text[position..<lineEnd]
-            if line.hasPrefix("schema\t") {
-                close(at: position)
-                start = position
-                name = String(line.split(separator: "\t", omittingEmptySubsequences: false)[1])
+        var lineStart = utf8.startIndex
+        while lineStart < utf8.endIndex {
+            let lineEnd = utf8[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+            let line = utf8[lineStart..<lineEnd]
+            if line.starts(with: prefix) {
+                close(at: lineStart)
+                start = lineStart
+                let nameStart = utf8.index(lineStart, offsetBy: prefix.count)
+                let nameEnd = utf8[nameStart..<lineEnd].firstIndex(of: UInt8(ascii: "\t")) ?? lineEnd
+                name = String(text[nameStart..<nameEnd])
             }
-            position = lineEnd < text.endIndex ? text.index(after: lineEnd) : lineEnd
+            lineStart = lineEnd < utf8.endIndex ? utf8.index(after: lineEnd) : lineEnd
         }
-        close(at: text.endIndex)
+        close(at: utf8.endIndex)
         return blocks
     }
 
