@@ -98,7 +98,8 @@ enum NodeRules {
         var names = Set<String>()
         for attribute in node.attributes {
             let name = attribute.name ?? ""
-            let place = IRPath(path.steps + [.attribute(name)])
+            // Built only when there is something to report.
+            var place: IRPath { IRPath(path.steps + [.attribute(name)]) }
             if name.isEmpty {
                 context.report(attributeName, "an attribute has no name", at: path)
             } else if !names.insert(name).inserted {
@@ -122,7 +123,7 @@ enum NodeRules {
     private static func checkSignature(
         _ node: Node, _ schema: OpSchema, at path: IRPath, attributesValid: Bool, _ context: CheckContext
     ) {
-        let versioned = "\(node.qualifiedOpType)-\(schema.sinceVersion)"
+        var versioned: String { "\(node.qualifiedOpType)-\(schema.sinceVersion)" }
         let inputs = node.inputs.count
         if inputs < schema.minInputs || inputs > schema.maxInputs {
             context.report(
@@ -148,7 +149,7 @@ enum NodeRules {
         guard attributesValid else { return }
         for attribute in node.attributes {
             let name = attribute.name ?? ""
-            let place = IRPath(path.steps + [.attribute(name)])
+            var place: IRPath { IRPath(path.steps + [.attribute(name)]) }
             guard let spec = schema.attribute(name) else {
                 // onnx lets `__`-prefixed names and LayerNormalization's extras through.
                 if !name.hasPrefix("__") && node.opType != "LayerNormalization" {
@@ -161,8 +162,7 @@ enum NodeRules {
                 context.report(attributeType, "is \(type), but \(versioned) declares it \(spec.type)", at: place)
             }
         }
-        let given = Set(node.attributes.compactMap(\.name))
-        for spec in schema.attributes where spec.isRequired && !given.contains(spec.name) {
+        for spec in schema.attributes where spec.isRequired && !node.attributes.contains(where: { $0.name == spec.name }) {
             context.report(missingAttribute, "\(versioned) requires attribute '\(spec.name)' (\(spec.type))", at: path)
         }
     }
