@@ -20,10 +20,12 @@ enum GraphRules {
         "graph.output-undefined", .error, "a graph output names a value the graph itself does not define")
     static let unusedInitializer = CheckRule(
         "graph.unused-initializer", .warning, "an initializer that no node reads and that is not an output")
+    static let declarationConflict = CheckRule(
+        "graph.declaration-conflict", .warning, "a value declared twice (input, output, value_info) with different types")
 
     static let rules = [
         nameMissing, valueInfoName, valueInfoType, ssa, initializerName, initializerNotInput, undefinedValue,
-        topologicalOrder, undefinedOutput, unusedInitializer,
+        topologicalOrder, undefinedOutput, unusedInitializer, declarationConflict,
     ]
 
     /// Checks `graph` at `path`; `outer` are the names the graphs around it
@@ -98,6 +100,15 @@ enum GraphRules {
         let outputs = Set(graph.outputs.map { ObjectIdentifier($0) })
         for value in graph.initializers where !value.hasUses && !outputs.contains(ObjectIdentifier(value)) {
             context.report(unusedInitializer, "is never read", at: at(.tensor(value.name)))
+        }
+        for list in DeclarationList.allCases {
+            for (value, override) in zip(graph[list], graph.declarationOverrides(in: list)) {
+                guard let override, override.type != value.type else { continue }
+                context.report(
+                    declarationConflict,
+                    "is declared \(value.type?.description ?? "untyped") and also \(override.type?.description ?? "untyped")",
+                    at: at(.value(value.name)))
+            }
         }
         TensorRules.check(graph, at: path, context)
     }

@@ -19,19 +19,88 @@ enum TensorRules {
     static let externalLocation = CheckRule(
         "tensor.external-location", .error, "an external data location that leaves the model's folder")
 
-    static let rules = [elementType, dims, places, size, field, excess, externalData, externalLocation]
+    static let sparse = CheckRule(
+        "tensor.sparse", .error, "a sparse tensor whose values, dims or indices do not fit (rank, range, order)")
+
+    static let rules = [elementType, dims, places, size, field, excess, externalData, externalLocation, sparse]
 
     static func check(_ graph: Graph, at path: IRPath, _ context: CheckContext) {
         for value in graph.initializers {
             guard let tensor = value.initializer else { continue }
             check(tensor, at: IRPath(path.steps + [.tensor(value.name)]), context)
         }
+        for value in graph.sparseInitializers {
+            guard let tensor = value.sparseInitializer else { continue }
+            check(tensor, at: IRPath(path.steps + [.tensor(value.name)]), context)
+        }
         for (index, node) in graph.nodes.enumerated() {
             for attribute in node.attributes {
-                let place = IRPath(path.steps + [node.pathStep(at: index), .attribute(attribute.name ?? "")])
+                var place: IRPath { IRPath(path.steps + [node.pathStep(at: index), .attribute(attribute.name ?? "")]) }
                 if let tensor = attribute.t { check(tensor, at: place, context) }
                 for tensor in attribute.tensors { check(tensor, at: place, context) }
+                if let tensor = attribute.sparseTensor { check(tensor, at: place, context) }
+                for tensor in attribute.sparseTensors { check(tensor, at: place, context) }
             }
+        }
+    }
+
+    /// onnx's `check_sparse_tensor`: values of rank 1, positive dense dims,
+    /// and INT64 indices, linear (rank 1) or coordinates (rank 2), in
+    /// range and strictly increasing.
+    static func check(_ tensor: SparseTensor, at path: IRPath, _ context: CheckContext) {
+        guard let values = tensor.values else {
+            context.report(sparse, "has no values", at: path)
+            return
+        }
+        check(values, at: path, context)
+        guard values.dims.count == 1 else {
+            return context.report(sparse, "has values of rank \(values.dims.count); they must have rank 1", at: path)
+        }
+        guard !tensor.dims.isEmpty else { return context.report(sparse, "has a dense rank of 0", at: path) }
+        guard tensor.dims.allSatisfy({ $0 > 0 }) else {
+            return context.report(sparse, "has dims \(tensor.dims); they must be positive", at: path)
+        }
+        let nnz = Int(values.dims[0])
+        guard let indices = tensor.indices else {
+            if nnz != 0 { context.report(sparse, "has \(nnz) values but no indices", at: path) }
+            return
+        }
+        guard indices.dataType == .int64 else { return context.report(sparse, "has indices that are not INT64", at: path) }
+        guard case .int64(let flat)? = try? indices.elements() else { return check(indices, at: path, context) }
+        let shape = tensor.dims
+        switch indices.dims.count {
+        case 1:
+            guard flat.count == nnz else {
+                return context.report(sparse, "has \(flat.count) indices for \(nnz) values", at: path)
+            }
+            let (total, overflow) = shape.reduce((Int64(1), false)) { acc, d in
+                let (p, o) = acc.0.multipliedReportingOverflow(by: d)
+                return (p, acc.1 || o)
+            }
+            for (k, index) in flat.enumerated() {
+                if index < 0 || (!overflow && index >= total) {
+                    return context.report(sparse, "has index \(index) at position \(k), outside 0..<\(total)", at: path)
+                }
+                if k > 0 && index <= flat[k - 1] {
+                    return context.report(sparse, "has indices out of order at position \(k)", at: path)
+                }
+            }
+        case 2:
+            let rank = shape.count
+            guard indices.dims[0] == Int64(nnz), indices.dims[1] == Int64(rank), flat.count == nnz * rank else {
+                return context.report(sparse, "has indices of shape \(indices.dims); they must be [\(nnz), \(rank)]", at: path)
+            }
+            for k in 0..<nnz {
+                let row = Array(flat[(k * rank)..<((k + 1) * rank)])
+                for (j, index) in row.enumerated() where index < 0 || index >= shape[j] {
+                    return context.report(sparse, "has index \(index) at [\(k),\(j)], outside 0..<\(shape[j])", at: path)
+                }
+                if k > 0, !Array(flat[((k - 1) * rank)..<(k * rank)]).lexicographicallyPrecedes(row) {
+                    return context.report(sparse, "has indices out of lexicographic order at row \(k)", at: path)
+                }
+            }
+        default:
+            context.report(sparse, "has indices of rank \(indices.dims.count); they must have rank 1 or 2", at: path)
         }
     }
 

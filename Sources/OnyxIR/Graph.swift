@@ -182,8 +182,8 @@ public final class Graph {
         setOverrides(entries.map(\.1), in: list)
     }
 
-    /// One of the three declaration lists.
-    subscript(list: DeclarationList) -> [Value] {
+    /// One of the three declaration lists (`inputs`, `outputs`, `valueInfo`).
+    public internal(set) subscript(list: DeclarationList) -> [Value] {
         get {
             switch list {
             case .inputs: return inputs

@@ -243,9 +243,31 @@ def more_cases():
     yield "external-and-raw-data", "tensor.data-places", model(add_w, initializers=[external_and_raw])
 
 
+def sparse_cases():
+    def sparse(values, indices, dims, index_type=TensorProto.INT64, value_dims=None):
+        v = helper.make_tensor("s", TensorProto.FLOAT, value_dims or [len(values)], values)
+        i = helper.make_tensor("s_indices", index_type, [len(indices)], indices)
+        return helper.make_sparse_tensor(v, i, dims)
+
+    def with_sparse(s):
+        m = model([helper.make_node("Add", ["x", "x"], ["y"])])
+        m.graph.sparse_initializer.append(s)
+        return m
+
+    yield "sparse-valid", "-", with_sparse(sparse([1.0, 2.0], [1, 3], [4]))
+    yield "sparse-index-out-of-range", "tensor.sparse", with_sparse(sparse([1.0, 2.0], [1, 9], [4]))
+    yield "sparse-unsorted", "tensor.sparse", with_sparse(sparse([1.0, 2.0], [3, 1], [4]))
+    yield "sparse-indices-not-int64", "tensor.sparse", with_sparse(sparse([1.0, 2.0], [1, 3], [4], TensorProto.INT32))
+    yield "sparse-values-rank-2", "tensor.sparse", with_sparse(sparse([1.0, 2.0], [1, 3], [4], value_dims=[1, 2]))
+    yield "sparse-dims-zero", "tensor.sparse", with_sparse(sparse([1.0, 2.0], [1, 3], [0]))
+    retyped = model([], inputs=("x",), outputs=("x",))
+    retyped.graph.output[0].type.tensor_type.elem_type = TensorProto.DOUBLE
+    yield "output-retypes-input", "-", retyped
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
-    for name, rule, m in list(cases()) + list(more_cases()):
+    for name, rule, m in list(cases()) + list(more_cases()) + list(sparse_cases()):
         path = os.path.join(out, name + ".onnx")
         with open(path, "wb") as f:
             f.write(m.SerializeToString())

@@ -1,0 +1,82 @@
+import Foundation
+import OnyxCLI
+import OnyxTestSupport
+import Testing
+
+/// `onyx check`'s report, flags and exit statuses.
+@Suite struct CheckCommandTests {
+    let folder = TemporaryDirectory()
+
+    func write(_ text: String, _ name: String = "m.onnxtxt") throws -> String {
+        try text.write(toFile: folder.path(name), atomically: true, encoding: .utf8)
+        return folder.path(name)
+    }
+
+    static let broken = """
+        <ir_version: 8, opset_import: ["" : 18]>
+        g (float[2] x) => (float[2] y) {
+           [r] y = Relu <alpha: float = 1> (x)
+        }
+        """
+
+    @Test func aValidModelExitsZeroAndSaysSo() {
+        let result = onyx("check", fixture("mlp.onnx"))
+        #expect(result.status == 0)
+        #expect(result.out == "fixtures/mlp.onnx: valid\n")
+        #expect(onyx("check", "--quiet", fixture("mlp.onnx")).out.isEmpty)
+    }
+
+    @Test func anInvalidModelExitsOneWithEveryFinding() throws {
+        let path = try write(Self.broken)
+        let result = onyx("check", path)
+        #expect(result.status == 1)
+        #expect(result.out == """
+            \(path): invalid: 1 error
+              error: graph 'g' › node 0 'r' (Relu) › attribute 'alpha': Relu-14 has no attribute 'alpha'  [node.attribute-unknown]
+
+            """)
+    }
+
+    @Test func warningsAreErrorsUnderStrict() {
+        #expect(onyx("check", fixture("kitchen-sink.onnx")).status == 0)
+        let strict = onyx("check", "--strict", fixture("kitchen-sink.onnx"))
+        #expect(strict.status == 1 && strict.out.contains("invalid: 2 errors"))
+        #expect(onyx("check", "--quiet", fixture("kitchen-sink.onnx")).out.isEmpty)
+    }
+
+    @Test func jsonIsOneDocument() throws {
+        let path = try write(Self.broken)
+        let result = onyx("check", "--json", path)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
+        #expect(document["schemaVersion"] as? Int == 1 && document["valid"] as? Bool == false)
+        #expect(document["errors"] as? Int == 1 && document["warnings"] as? Int == 0)
+        let finding = try #require((document["diagnostics"] as? [[String: Any]])?.first)
+        #expect(finding["rule"] as? String == "node.attribute-unknown")
+        #expect(finding["path"] as? [String] == ["graph 'g'", "node 0 'r' (Relu)", "attribute 'alpha'"])
+        #expect(finding["file"] as? String == path)
+    }
+
+    @Test func rulesAreListed() {
+        let rules = onyx("check", "--rules")
+        #expect(rules.status == 0)
+        #expect(rules.out.contains("node.attribute-type") && rules.out.contains("graph.unused-initializer"))
+        #expect(rules.out.split(separator: "\n").count >= 40)
+    }
+
+    @Test func unreadableIsTwoAndExternalProblemsAreInvalid() throws {
+        #expect(onyx("check", folder.path("nope.onnx")).status == 2)
+        try FileManager.default.copyItem(atPath: fixture("external/model.onnx"), toPath: folder.path("alone.onnx"))
+        let missing = onyx("check", folder.path("alone.onnx"))
+        #expect(missing.status == 1)
+        #expect(missing.out.contains("[tensor.external-data]"), "\(missing.out)")
+        #expect(onyx("check", fixture("external/model.onnx")).status == 0)
+        #expect(onyx(["check", "-"], input: [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixture("mlp.onnx"))))).status == 0)
+    }
+
+    @Test func theReportCanGoToAFile() throws {
+        let path = try write(Self.broken)
+        #expect(onyx("check", path, "-o", folder.path("report.txt")).status == 1)
+        #expect(try String(contentsOfFile: folder.path("report.txt"), encoding: .utf8).contains("[node.attribute-unknown]"))
+        #expect(onyx("check", path, "-o", path).status == 2)
+    }
+}
