@@ -85,7 +85,7 @@ let package = Package(
             name: "OnyxDiffTests", dependencies: ["OnyxDiff", "OnyxONNX", "OnyxTestSupport", "OnyxConformanceSupport"]),
         .testTarget(
             name: "OnyxCLITests", dependencies: ["OnyxCLI", "OnyxTestSupport", "OnyxConformanceSupport"],
-            exclude: ["Snapshots", "invalid_models.py"]),
+            exclude: ["Snapshots", "invalid_models.py", "mutate_suite.py"]),
     ],
     swiftLanguageModes: [.v5]
 )

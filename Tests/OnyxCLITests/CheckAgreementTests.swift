@@ -43,6 +43,32 @@ import Testing
         print("check agreement: \(cases.count) one-rule models (\(invalid) invalid), every verdict as onnx gives it")
     }
 
+    @Test func mutatedSuiteModelsGetOnnxsVerdict() throws {
+        try #require(ConformanceData.isAvailable, "\(ConformanceData.missingMessage)")
+        // Every fourth node-suite case, with each mutation that applies
+        // (an unknown or dropped attribute, an int attribute as float, too
+        // many inputs, an undefined input, a duplicated output, ir_version
+        // 99, no opset import, an unknown op): about 3,100 models.
+        let folder = TemporaryDirectory()
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("mutate_suite.py")
+        let run = try runProcess(
+            URL(fileURLWithPath: PythonOracle.python), [script.path, ConformanceData.directory.path, folder.url.path, "4"])
+        try #require(run.status == 0, "\(run.err)")
+        var compared = 0
+        var disagreements: [String] = []
+        for line in run.out.split(separator: "\n") {
+            let fields = line.split(separator: "\t").map(String.init)
+            guard fields.count == 3 else { continue }
+            let status = onyx("check", "--quiet", folder.path(fields[0])).status
+            let verdict = status == 0 ? "valid" : status == 1 ? "invalid" : "unreadable"
+            if verdict != fields[2] { disagreements.append("\(fields[0]): onnx \(fields[2]), onyx \(verdict)") }
+            compared += 1
+        }
+        #expect(compared > 3000)
+        #expect(disagreements.isEmpty, "\(disagreements.count) of \(compared): \(disagreements.prefix(5))")
+        print("check agreement: \(compared) mutated suite models, \(disagreements.count) disagreements")
+    }
+
     @Test func theWholeSuiteIsValidAsOnnxSays() throws {
         try #require(ConformanceData.isAvailable, "\(ConformanceData.missingMessage)")
         // onnx.checker accepts every model of the node suite and the wheel's
