@@ -69,6 +69,7 @@ demo: build
 	cat $(DEMO_DIR)/mlp.onnxtxt
 	$(ONYX) convert $(DEMO_DIR)/mlp.onnxtxt $(DEMO_DIR)/mlp-from-text.onnx --weights-from fixtures/mlp.onnx
 	$(ONYX) diff fixtures/mlp.onnx $(DEMO_DIR)/mlp-from-text.onnx
+	$(ONYX) check fixtures/kitchen-sink.onnx
 
 clean:
 	rm -rf .build

@@ -17,6 +17,15 @@ import Testing
         return (result.status, rules("error"), rules("warning"))
     }
 
+    /// Models onnx accepts though the spec rules them out; Onyx rejects
+    /// them, for the reason given.
+    static let stricterThanOnnx = [
+        "external-range-past-end":
+            "onnx does not compare an external range with its file's size; reading the tensor fails later",
+        "int4-three-entries-for-twenty":
+            "onnx counts 8 int4 values to an int32_data entry; the spec and onnx's own readers take 2",
+    ]
+
     @Test func everyInvalidModelIsRejectedByItsRuleAndEveryValidOneAccepted() throws {
         let folder = TemporaryDirectory()
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("invalid_models.py")
@@ -31,7 +40,11 @@ import Testing
             let (name, rule, verdict) = (String(fields[0]), String(fields[1]), String(fields[2]))
             let result = try check(folder.path(name + ".onnx"))
             let onnxValid = verdict == "valid"
-            #expect(result.status == (onnxValid ? 0 : 1), "\(name): onnx says \(verdict); onyx \(result)")
+            if let reason = Self.stricterThanOnnx[name] {
+                #expect(onnxValid && result.status == 1, "\(name) (\(reason)): onnx \(verdict), onyx \(result)")
+            } else {
+                #expect(result.status == (onnxValid ? 0 : 1), "\(name): onnx says \(verdict); onyx \(result)")
+            }
             if rule != "-" {
                 invalid += 1
                 #expect(result.errors.contains(rule), "\(name): expected \(rule), got \(result.errors)")
@@ -40,7 +53,7 @@ import Testing
             }
         }
         #expect(invalid >= 65)
-        print("check agreement: \(cases.count) one-rule models (\(invalid) invalid), every verdict as onnx gives it")
+        print("check agreement: \(cases.count) one-rule models (\(invalid) invalid); verdicts as onnx gives them but \(Self.stricterThanOnnx.count) listed stricter ones")
     }
 
     @Test func mutatedSuiteModelsGetOnnxsVerdict() throws {

@@ -265,9 +265,25 @@ def sparse_cases():
     yield "output-retypes-input", "-", retyped
 
 
+def stricter_cases(out):
+    """Where onnx accepts what the spec rules out, and Onyx says so."""
+    add_w = [helper.make_node("Add", ["x", "w"], ["y"])]
+    with open(os.path.join(out, "short.bin"), "wb") as f:
+        f.write(b"\0" * 4)
+    past_end = weight()
+    past_end.data_location = TensorProto.EXTERNAL
+    for key, value in (("location", "short.bin"), ("offset", "0"), ("length", "16")):
+        past_end.external_data.add(key=key, value=value)
+    yield "external-range-past-end", "tensor.external-data", model(add_w, initializers=[past_end])
+    int4 = weight(dims=(20,), dtype=TensorProto.INT4)
+    int4.int32_data.extend([0x21, 0x43, 0x65])
+    yield "int4-three-entries-for-twenty", "tensor.data-size", model(add_w, initializers=[int4])
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
-    for name, rule, m in list(cases()) + list(more_cases()) + list(sparse_cases()):
+    os.makedirs(out, exist_ok=True)
+    for name, rule, m in list(cases()) + list(more_cases()) + list(sparse_cases()) + list(stricter_cases(out)):
         path = os.path.join(out, name + ".onnx")
         with open(path, "wb") as f:
             f.write(m.SerializeToString())
