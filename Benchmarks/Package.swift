@@ -45,6 +45,7 @@ let package = Package(
                 .product(name: "OnyxONNX", package: "Onyx"),
                 .product(name: "OnyxDiff", package: "Onyx"),
                 .product(name: "OnyxText", package: "Onyx"),
+                .product(name: "OnyxCheck", package: "Onyx"),
             ],
             path: "Benchmarks/ModelIO",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

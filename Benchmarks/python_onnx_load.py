@@ -35,6 +35,7 @@ import sys
 import time
 
 import onnx
+import onnx.checker
 import onnx.parser
 import onnx.printer
 
@@ -89,6 +90,7 @@ def bench_file(path, runs):
     results = {"file": path, "file_bytes": size}
     results["read bytes"] = timed(read_bytes, runs)
     results["load"] = timed(lambda: onnx.load(path), runs)
+    results["check"] = timed(lambda: onnx.checker.check_model(path), runs)
     results["decode"] = timed(decode, runs)
 
     model = onnx.load(path)

@@ -21,6 +21,7 @@ UNITS_MS = {"ns": 1e-6, "μs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1e3}
 OPS = [
     ("read bytes", "read bytes", "read(2) of the whole file into a new buffer / f.read()"),
     ("load", "load", "ModelFile.load / onnx.load"),
+    ("check", "check", "ModelFile.load + ModelChecker().check / onnx.checker.check_model(path)"),
     ("decode (in memory)", "decode", "ModelDecoder.decode / ParseFromString"),
     ("write bytes", "write bytes", "write(2) of the file's bytes / f.write()"),
     ("save", "save", "ModelFile.save / onnx.save"),

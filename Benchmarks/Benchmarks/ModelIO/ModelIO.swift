@@ -16,6 +16,7 @@
 import Benchmark
 import BenchSupport
 import Foundation
+import OnyxCheck
 import OnyxDiff
 import OnyxIR
 import OnyxONNX
@@ -75,6 +76,15 @@ let benchmarks: @Sendable () -> Void = {
                 let held = rssAnonBytes() - rssAnonBaseline!
                 benchmark.measurement(rssAnonPercent, Int((Double(held) * 100 / Double(fileSize(path))).rounded()))
                 blackHole(model)
+            }
+            releaseFreeMemory()
+        }
+
+        // As onnx.checker.check_model(path): read the file, then check it.
+        Benchmark("\(label): check", configuration: config) { benchmark in
+            try withExtendedLifetime(ModelFile.load(path)) { model in
+                blackHole(ModelChecker().check(model).count)
+                benchmark.stopMeasurement()
             }
             releaseFreeMemory()
         }
