@@ -14,10 +14,22 @@ enum FunctionRules {
     static let opsetIncompatible = CheckRule(
         "function.opset-incompatible", .error, "a function imports an opset whose schema differs from the model's")
 
-    static let rules = [name, duplicate, parameters, cycle, opsetMissing, opsetIncompatible]
+    static let tooMany = CheckRule("function.too-many", .error, "more than 10,000 model-local functions")
+
+    static let rules = [name, duplicate, parameters, cycle, opsetMissing, opsetIncompatible, tooMany]
+
+    /// onnx's limit; a file with more is malformed or hostile, and the call
+    /// walk below must stay bounded.
+    static let maximumFunctions = 10_000
 
     static func check(_ context: CheckContext) {
         let model = context.model
+        guard model.functions.count <= maximumFunctions else {
+            context.report(
+                tooMany, "the model has \(model.functions.count) local functions; onnx allows \(maximumFunctions)",
+                at: IRPath([.field("functions")]))
+            return
+        }
         var ids = Set<String>()
         for function in model.functions {
             let path = IRPath([.function(domain: function.domain, name: function.name, overload: function.overload)])

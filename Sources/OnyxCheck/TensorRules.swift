@@ -53,6 +53,7 @@ enum TensorRules {
             return
         }
         check(values, at: path, context)
+        guard values.elementCount != nil else { return }  // its dims were reported just above
         guard values.dims.count == 1 else {
             return context.report(sparse, "has values of rank \(values.dims.count); they must have rank 1", at: path)
         }
@@ -87,7 +88,8 @@ enum TensorRules {
             }
         case 2:
             let rank = shape.count
-            guard indices.dims[0] == Int64(nnz), indices.dims[1] == Int64(rank), flat.count == nnz * rank else {
+            let (cells, overflow) = nnz.multipliedReportingOverflow(by: rank)
+            guard !overflow, indices.dims[0] == Int64(nnz), indices.dims[1] == Int64(rank), flat.count == cells else {
                 return context.report(sparse, "has indices of shape \(indices.dims); they must be [\(nnz), \(rank)]", at: path)
             }
             for k in 0..<nnz {
@@ -169,9 +171,10 @@ enum TensorRules {
     private static func expectedField(_ type: DataType) -> (name: String, entries: (Int) -> Int)? {
         switch type {
         case .float: return ("float_data", { $0 })
-        case .complex64: return ("float_data", { $0 * 2 })
+        // Counts come from a file: the doubling saturates rather than traps.
+        case .complex64: return ("float_data", { $0.multipliedReportingOverflow(by: 2).overflow ? .max : $0 * 2 })
         case .double: return ("double_data", { $0 })
-        case .complex128: return ("double_data", { $0 * 2 })
+        case .complex128: return ("double_data", { $0.multipliedReportingOverflow(by: 2).overflow ? .max : $0 * 2 })
         case .int64: return ("int64_data", { $0 })
         case .uint32, .uint64: return ("uint64_data", { $0 })
         case .string: return ("string_data", { $0 })
