@@ -12,6 +12,14 @@ struct DiagnosticPrinter {
         "onyx: " + renderer(for: diagnostic.severity).render(diagnostic) + "\n"
     }
 
+    /// One entry of a report of findings: `severity: place: message  [rule]`,
+    /// its notes and hint below (no newline at the end).
+    func entry(_ diagnostic: Diagnostic) -> String {
+        var renderer = renderer(for: diagnostic.severity)
+        renderer.asReportEntry = true
+        return renderer.render(diagnostic)
+    }
+
     private func renderer(for severity: Diagnostic.Severity) -> DiagnosticText {
         guard colors else { return DiagnosticText() }
         let severityColor = severity == .error ? "31" : severity == .warning ? "33" : "36"

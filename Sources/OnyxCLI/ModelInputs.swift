@@ -61,7 +61,7 @@ struct ModelInputs {
         // costs about as much as 5% of the whole load.
         guard model.hasExternalTensors else { return model }
         externalModels.insert(ObjectIdentifier(model))
-        if path != "-" { protected.add(model: model, loadedFrom: path) }
+        if path != "-" { protected.add(dataFilesOf: model, loadedFrom: path) }
         warnings += Self.unknownExternalDataKeys(in: model, file: path == "-" ? "<standard input>" : path)
         return model
     }

@@ -46,7 +46,9 @@ import Testing
         let result = onyx("diff", "--html", model, model, fixture("kitchen-sink.onnx"))
         #expect(result.status == 2)
         #expect(bytes(model) == bytes(fixture("mlp.onnx")))
-        #expect(onyx("diff", "-o", model, model, fixture("mlp.onnx")).status == 2)
+        let report = onyx("diff", "-o", model, model, fixture("mlp.onnx"))
+        #expect(report.status == 2)
+        #expect(report.err.contains("a command never overwrites its input"), "\(report.err)")
         #expect(bytes(model) == bytes(fixture("mlp.onnx")))
     }
 
@@ -207,6 +209,13 @@ import Testing
         let copy = try ModelFile.load(folder.path("ex/copy.onnx"))
         #expect(copy.allTensors.first { $0.name == "fc1.weight" }?.externalData?.entries.last == StringPair("tier", "hot"))
         #expect(onyx("inspect", folder.path("ex/model.onnx")).out.contains("  warning: tensor 'fc1.weight': unknown external data key 'tier'"))
+    }
+
+    @Test func reportsGoToAFileWithDashO() throws {
+        #expect(onyx("inspect", fixture("mlp.onnx"), "-o", folder.path("i.txt")).out.isEmpty)
+        #expect(try String(contentsOfFile: folder.path("i.txt"), encoding: .utf8).contains("Gemm          2"))
+        #expect(onyx("diff", fixture("mlp.onnx"), fixture("kitchen-sink.onnx"), "-o", folder.path("d.txt")).status == 1)
+        #expect(try String(contentsOfFile: folder.path("d.txt"), encoding: .utf8).contains("differences"))
     }
 
     @Test func usageAndVersion() {

@@ -33,8 +33,7 @@ struct CheckCommand: ConsoleCommand {
     @Flag(help: "List every rule with its severity and what it means, and exit.")
     var rules = false
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the report to this file.", valueName: "file"))
-    var output: String?
+    @OptionGroup var output: ReportOutput
 
     @OptionGroup var common: CommonOptions
 
@@ -76,12 +75,9 @@ struct CheckCommand: ConsoleCommand {
         } else {
             report = text(findings, errors: errors, warnings: warnings, console: console)
         }
-        if let output {
-            do { try OutputFile.write(Array(report.utf8), to: output, protecting: inputs.protected) } catch {
-                throw CommandFailure(error)
-            }
-        } else if !(common.quiet && !json && errors == 0) {
-            console.out(report)
+        // --quiet: a valid model's text report is silence.
+        if !(common.quiet && !json && errors == 0 && output.isConsole) {
+            try output.emit(report, to: console, protecting: inputs.protected)
         }
         return errors == 0 ? .success : .negative
     }
@@ -91,16 +87,11 @@ struct CheckCommand: ConsoleCommand {
         var verdict = errors == 0 ? "valid" : "invalid: " + count(errors, "error")
         if warnings > 0 { verdict += (errors == 0 ? ", " : " and ") + count(warnings, "warning") }
         var lines = [model! + ": " + verdict]
-        let printer = DiagnosticPrinter(colors: common.color.isEnabled(terminal: output == nil && console.isTerminal))
+        let printer = DiagnosticPrinter(colors: common.color.isEnabled(terminal: output.isConsole && console.isTerminal))
         for finding in findings where !(common.quiet && finding.severity != .error) {
             var shown = finding
-            shown.location.file = nil
-            // `severity: place: message  [rule]`, then its notes and hint, indented.
-            var rendered = printer.text(shown).dropFirst("onyx: ".count).trimmingCharacters(in: .newlines)
-            if finding.severity == .error { rendered = "error: " + rendered }
-            let first = rendered.prefix { $0 != "\n" }
-            let rest = rendered.dropFirst(first.count)
-            lines.append("  " + first + "  [\(finding.rule)]" + rest.replacingOccurrences(of: "\n", with: "\n  "))
+            shown.location.file = nil  // the report's first line names the file
+            lines.append("  " + printer.entry(shown).replacingOccurrences(of: "\n", with: "\n  "))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -155,9 +155,9 @@ struct ConvertCommand: ConsoleCommand {
             } catch {
                 throw CommandFailure(ONNXError(error.kind, error.diagnostic.inFile(weightsFrom)))
             }
-        } else if !WeightElision.elidedInitializers(model).isEmpty && !elideWeights && picture == nil {
+        } else if !elideWeights && picture == nil, case let elided = WeightElision.elidedInitializers(model), !elided.isEmpty {
             throw CommandFailure(
-                "the weights of \(WeightElision.elidedInitializers(model).count) initializer(s) were elided "
+                "the weights of \(elided.count) initializer(s) were elided "
                     + "(--elide-weights)", file: input, hint: "give the full model with --weights-from")
         }
         if elideWeights { WeightElision.elide(model) }

@@ -28,8 +28,7 @@ struct DiffCommand: ConsoleCommand {
     @Argument(help: "The second (new) model, or - for standard input.")
     var b: String
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
-    var output: String?
+    @OptionGroup var output: ReportOutput
 
 
     @OptionGroup var common: CommonOptions
@@ -60,7 +59,7 @@ struct DiffCommand: ConsoleCommand {
 
     func validate() throws {
         _ = try aspects()
-        if html == "-" && (json || output != nil) {
+        if html == "-" && (json || !output.isConsole) {
             throw ValidationError("--html - writes the page to standard output, in place of the report; drop --json and -o")
         }
         guard rtol >= 0, atol >= 0, rtol.isFinite, atol.isFinite else {
@@ -103,16 +102,10 @@ struct DiffCommand: ConsoleCommand {
         if json {
             text = try JSONOutput.encode(report)
         } else {
-            let useColor = common.color.isEnabled(terminal: output == nil && console.isTerminal)
+            let useColor = common.color.isEnabled(terminal: output.isConsole && console.isTerminal)
             text = DiffText(verbose: verbose, color: useColor).render(report)
         }
-        if let output {
-            do { try OutputFile.write(Array(text.utf8), to: output, protecting: inputs.protected) } catch {
-                throw CommandFailure(error)
-            }
-        } else {
-            console.out(text)
-        }
+        try output.emit(text, to: console, protecting: inputs.protected)
         return report.identical ? .success : .negative
     }
 }

@@ -23,8 +23,7 @@ struct InspectCommand: ConsoleCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
-    var output: String?
+    @OptionGroup var output: ReportOutput
 
     @OptionGroup var common: CommonOptions
 
@@ -39,13 +38,7 @@ struct InspectCommand: ConsoleCommand {
         // The summary names the file, and its list says these are warnings.
         summary.warnings += inputs.warnings.map(\.placedMessage)
         let report = json ? try JSONOutput.encode(summary) : summary.text
-        if let output {
-            do { try OutputFile.write(Array(report.utf8), to: output, protecting: inputs.protected) } catch {
-                throw CommandFailure(error)
-            }
-        } else {
-            console.out(report)
-        }
+        try output.emit(report, to: console, protecting: inputs.protected)
         return .success
     }
 }

@@ -15,6 +15,10 @@ public struct DiagnosticText {
 
     /// Styles one part (ANSI colors on a terminal); the identity by default.
     public var paint: (Part, String) -> String
+    /// For a report that lists errors and warnings together: `error:`
+    /// before an error too, and the rule id (`[node.attribute-type]`) at
+    /// the end of the first line.
+    public var asReportEntry = false
 
     public init(paint: @escaping (Part, String) -> String = { $1 }) { self.paint = paint }
 
@@ -25,9 +29,11 @@ public struct DiagnosticText {
         var head = ""
         let location = locationPrefix(diagnostic.location)
         if !location.isEmpty { head += paint(.location, location) + ": " }
-        if diagnostic.severity != .error { head += paint(.severity, diagnostic.severity.rawValue + ":") + " " }
+        if diagnostic.severity != .error || asReportEntry {
+            head += paint(.severity, diagnostic.severity.rawValue + ":") + " "
+        }
         if !diagnostic.location.path.steps.isEmpty { head += paint(.location, diagnostic.location.path.description) + ": " }
-        var lines = [head + paint(.message, diagnostic.message)]
+        var lines = [head + paint(.message, diagnostic.message) + (asReportEntry ? "  [\(diagnostic.rule)]" : "")]
         if case .text(_, let column, let sourceLine?) = diagnostic.location.position {
             lines += quote(sourceLine, column: column)
         }

@@ -47,13 +47,46 @@ extension Tensor {
     }
 }
 
-/// Bits per element as stored, and whether they are packed below a byte.
+/// Where the spec puts a type's elements, and how much room they take: the
+/// one statement of it that decoding, the text syntax and the checker read.
 extension DataType {
-    /// Bytes `count` elements take as raw data (sub-byte types packed).
-    func rawByteCount(_ count: Int) -> Int? {
+    /// Bytes `count` elements take as raw data (sub-byte types packed), or
+    /// nil for strings, unknown codes, and counts that overflow.
+    public func rawByteCount(_ count: Int) -> Int? {
         guard let bits = bitWidth else { return nil }
         let (total, overflow) = count.multipliedReportingOverflow(by: bits)
         return overflow ? nil : (total + 7) / 8
+    }
+
+    /// The typed field the spec assigns to this type: `float_data` for
+    /// FLOAT and COMPLEX64, `double_data` for DOUBLE and COMPLEX128,
+    /// `int64_data`, `uint64_data` for UINT32 and UINT64, `string_data`, and
+    /// `int32_data` for every other type; nil for UNDEFINED and unknown codes.
+    public var typedFieldName: String? {
+        switch self {
+        case .float, .complex64: return "float_data"
+        case .double, .complex128: return "double_data"
+        case .int64: return "int64_data"
+        case .uint32, .uint64: return "uint64_data"
+        case .string: return "string_data"
+        case .undefined: return nil
+        default: return isKnown ? "int32_data" : nil
+        }
+    }
+
+    /// Entries of `typedFieldName` that `count` elements take: two per
+    /// complex element, a packed byte of two 4-bit or four 2-bit elements
+    /// per int32 entry, else one; nil when the count overflows.
+    public func typedFieldEntries(_ count: Int) -> Int? {
+        switch self {
+        case .complex64, .complex128:
+            let (total, overflow) = count.multipliedReportingOverflow(by: 2)
+            return overflow ? nil : total
+        default:
+            guard let bits = bitWidth, bits < 8, bits != 6 else { return count }
+            let perEntry = 8 / bits
+            return count / perEntry + (count % perEntry == 0 ? 0 : 1)
+        }
     }
 }
 
@@ -118,62 +151,40 @@ struct FieldElementDecoder {
     let count: Int
 
     func decode(_ type: DataType, tensor: Tensor) throws(TensorDataError) -> TensorElements {
-        func entries(_ expected: Int) throws(TensorDataError) {
-            guard field.count == expected else {
-                throw TensorDataError(
-                    tensor, "has \(count) \(type.name) elements, which take \(expected) entries of \(field.fieldName), "
-                        + "but it holds \(field.count)")
-            }
+        guard field.fieldName == type.typedFieldName else {
+            throw TensorDataError(tensor, "\(type.name) elements cannot be stored in \(field.fieldName)")
+        }
+        guard let expected = type.typedFieldEntries(count), field.count == expected else {
+            let needed = type.typedFieldEntries(count).map(String.init) ?? "more"
+            throw TensorDataError(
+                tensor, "has \(count) \(type.name) elements, which take \(needed) entries of \(field.fieldName), "
+                    + "but it holds \(field.count)")
         }
         switch (field, type) {
-        case (.float(let v), .float):
-            try entries(count)
-            return .float(v)
         case (.float(let v), .complex64):
-            try entries(count * 2)
             return .complex64(stride(from: 0, to: v.count, by: 2).map { Complex(v[$0], v[$0 + 1]) })
-        case (.double(let v), .double):
-            try entries(count)
-            return .double(v)
+        case (.float(let v), _): return .float(v)
         case (.double(let v), .complex128):
-            try entries(count * 2)
             return .complex128(stride(from: 0, to: v.count, by: 2).map { Complex(v[$0], v[$0 + 1]) })
-        case (.int64(let v), .int64):
-            try entries(count)
-            return .int64(v)
-        case (.uint64(let v), .uint64):
-            try entries(count)
-            return .uint64(v)
-        case (.uint64(let v), .uint32):
-            try entries(count)
-            return .uint32(v.map { UInt32(truncatingIfNeeded: $0) })
-        case (.string(let v), .string):
-            try entries(count)
-            return .string(v)
-        case (.int32(let v), _):
-            return try widened(v, type, tensor: tensor, entries: entries)
-        default:
-            throw TensorDataError(tensor, "\(type.name) elements cannot be stored in \(field.fieldName)")
+        case (.double(let v), _): return .double(v)
+        case (.int64(let v), _): return .int64(v)
+        case (.uint64(let v), .uint32): return .uint32(v.map { UInt32(truncatingIfNeeded: $0) })
+        case (.uint64(let v), _): return .uint64(v)
+        case (.string(let v), _): return .string(v)
+        case (.int32(let v), _): return widened(v, type)
         }
     }
 
     /// int32_data: one element per entry for 8 bits and more (and the
     /// 6-bit floats), else a packed byte in each entry's low bits.
-    private func widened(
-        _ v: [Int32], _ type: DataType, tensor: Tensor, entries: (Int) throws(TensorDataError) -> Void
-    ) throws(TensorDataError) -> TensorElements {
+    private func widened(_ v: [Int32], _ type: DataType) -> TensorElements {
         func narrow<T: FixedWidthInteger>(_: T.Type) -> [T] { v.map { T(truncatingIfNeeded: $0) } }
-        guard let width = type.bitWidth, width <= 32, ![.float, .uint32].contains(type) else {
-            throw TensorDataError(tensor, "\(type.name) elements cannot be stored in int32_data")
-        }
+        let width = type.bitWidth ?? 32
         if width < 8 && width != 6 {
-            let perEntry = 8 / width
-            try entries((count + perEntry - 1) / perEntry)
             let bytes = narrow(UInt8.self)
             let codes = bytes.withUnsafeBytes { PackedBits.unpack($0, width: width, count: count) }
             return SubByteElements.make(type, codes: codes)
         }
-        try entries(count)
         switch type {
         case .int32: return .int32(v)
         case .int16: return .int16(narrow(Int16.self))

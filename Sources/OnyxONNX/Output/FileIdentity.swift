@@ -29,10 +29,9 @@ public struct ProtectedFiles: Sendable {
         if let identity = FileIdentity(path: path), roles[identity] == nil { roles[identity] = role }
     }
 
-    /// Protects a model file and every external data file it names (those
-    /// that resolve inside its folder; the loader refuses the others).
-    public mutating func add(model: Model, loadedFrom path: String) {
-        add(path, as: "the input model '\(path)'")
+    /// Protects every external data file a model loaded from `path` names
+    /// (those that resolve inside its folder; the loader refuses the others).
+    public mutating func add(dataFilesOf model: Model, loadedFrom path: String) {
         for file in ModelFile.dataFiles(of: model, modelPath: path) {
             add(file, as: "the external data of '\(path)'")
         }

@@ -153,7 +153,7 @@ struct SyntaxReader {
     private mutating func initializer(named name: String, type: TypeInfo?, in reading: GraphReading) throws(OnnxTextError) {
         var tensor = try tensorElements(type: type, name: name)
         if case .none = tensor.storage, let count = tensor.elementCount, count > 0 {
-            let bytes = (tensor.dataType?.bitWidth).map { ($0 * count + 7) / 8 } ?? 0
+            let bytes = tensor.dataType?.rawByteCount(count) ?? 0
             tensor.metadataProps.append(StringPair(Tensor.elisionMarker, String(bytes)))
         }
         let value = reading.scope.initializerValue(named: name, in: reading.graph)

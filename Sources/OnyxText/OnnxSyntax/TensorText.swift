@@ -10,25 +10,13 @@ import OnyxIR
 /// entry, complex numbers as (real, imaginary) pairs.
 enum TensorText {
     /// How one element type is written, and which typed field holds it.
-    enum Layout {
-        case int32Field, int64Field, uint64Field, floatField, doubleField, stringField
+    enum Layout: String {
+        case int32Field = "int32_data", int64Field = "int64_data", uint64Field = "uint64_data"
+        case floatField = "float_data", doubleField = "double_data", stringField = "string_data"
     }
 
     /// The field the parser fills for `type`, nil when the syntax has none.
-    static func layout(of type: DataType) -> Layout? {
-        switch type {
-        case .int64: return .int64Field
-        case .uint32, .uint64: return .uint64Field
-        case .float, .complex64: return .floatField
-        case .double, .complex128: return .doubleField
-        case .string: return .stringField
-        case .int8, .int16, .int32, .uint8, .uint16, .bool, .float16, .bfloat16, .float8e4m3fn, .float8e4m3fnuz,
-            .float8e5m2, .float8e5m2fnuz, .float8e8m0, .int4, .uint4, .float4e2m1, .int2, .uint2, .float6e2m3,
-            .float6e3m2:
-            return .int32Field
-        default: return nil
-        }
-    }
+    static func layout(of type: DataType) -> Layout? { type.typedFieldName.flatMap(Layout.init(rawValue:)) }
 
     static func writeElements(of tensor: Tensor, into w: inout SyntaxWriter) throws(OnnxTextError) {
         if let reference = tensor.externalData {
