@@ -39,7 +39,7 @@ enum GraphRules {
         if !isFunctionBody && (graph.name ?? "").isEmpty { context.report(nameMissing, "has no name", at: path) }
         if !isFunctionBody { declarations(graph, at: path, checkTypes: isMainGraph, context) }
 
-        var defined = Set<String>()
+        var defined = Set<String>(minimumCapacity: graph.inputs.count + graph.initializers.count + graph.nodes.count)
         for (index, input) in graph.inputs.enumerated() where !defined.insert(input.name).inserted {
             context.report(ssa, "'\(input.name)' is a graph input more than once", at: at(.graphInput(index: index, name: input.name)))
         }
@@ -59,14 +59,21 @@ enum GraphRules {
             defined.insert(value.name)
         }
 
-        let definers = Dictionary(
-            graph.nodes.enumerated().flatMap { index, node in node.outputs.map { ($0.name, index) } },
-            uniquingKeysWith: { first, _ in first })
+        // Which node defines a name, asked only for a read of an undefined one.
+        var definers: [String: Int]?
+        func definer(of name: String) -> Int? {
+            if definers == nil {
+                definers = Dictionary(
+                    graph.nodes.enumerated().flatMap { index, node in node.outputs.map { ($0.name, index) } },
+                    uniquingKeysWith: { first, _ in first })
+            }
+            return definers?[name]
+        }
         for (index, node) in graph.nodes.enumerated() {
             let step = node.pathStep(at: index)
             for (slot, input) in node.inputs.enumerated() {
                 guard let name = input?.name, !name.isEmpty, !defined.contains(name), !outer.contains(name) else { continue }
-                if let later = definers[name], later > index {
+                if let later = definer(of: name), later > index {
                     context.report(
                         topologicalOrder, "reads '\(name)', which node \(later) defines after it", at: at(step, .input(slot)),
                         hint: "sort the nodes so that every value is defined before it is read")
@@ -75,7 +82,7 @@ enum GraphRules {
                 }
             }
             NodeRules.check(node, at: at(step), inFunction: isFunctionBody, inSubgraph: !isMainGraph, context)
-            for attribute in node.attributes {
+            for attribute in node.attributes where attribute.g != nil || !attribute.graphs.isEmpty {
                 let lists = (attribute.g.map { [(nil, $0)] } ?? []) + attribute.graphs.enumerated().map { ($0, $1) }
                 for (position, subgraph) in lists {
                     let subpath = at(step, .attribute(attribute.name ?? "", index: position), .graph(subgraph.name))

@@ -62,7 +62,7 @@ enum NodeRules {
         // NOTE: onnx keeps its schemas under "", so a node that spells its
         // domain "ai.onnx" finds none; Onyx agrees, and says why.
         let lookup: SchemaLookup = domain == OperatorDomain.defaultName
-            ? .unknownOperator : context.schemas.lookup(opType, domain: domain, opset: opset)
+            ? .unknownOperator : context.schema(of: opType, domain: domain, opset: opset)
         switch lookup {
         case .unknownDomain, .unknownOperator where !closedDomains.contains(domain) && domain != OperatorDomain.defaultName:
             context.report(customOperator, "'\(node.qualifiedOpType)' has no schema to check it against", at: path)
@@ -95,14 +95,20 @@ enum NodeRules {
     /// repeat the finding.
     private static func checkAttributeFields(_ node: Node, at path: IRPath, inSubgraph: Bool, _ context: CheckContext) -> Bool {
         var valid = true
-        var names = Set<String>()
-        for attribute in node.attributes {
+        // Nodes have a few attributes: a set pays only for many.
+        let attributes = node.attributes
+        var names = attributes.count > 16 ? Set<String>(minimumCapacity: attributes.count) : nil
+        for (index, attribute) in attributes.enumerated() {
             let name = attribute.name ?? ""
             // Built only when there is something to report.
             var place: IRPath { IRPath(path.steps + [.attribute(name)]) }
+            let repeated =
+                names.map { !$0.contains(name) } == false
+                || (names == nil && attributes[..<index].contains { $0.name == name })
+            names?.insert(name)
             if name.isEmpty {
                 context.report(attributeName, "an attribute has no name", at: path)
-            } else if !names.insert(name).inserted {
+            } else if repeated {
                 context.report(attributeName, "is given more than once", at: place)
             }
             let fields = attribute.setValueFields

@@ -36,39 +36,212 @@ public struct AttributeType: RawRepresentable, Hashable, Sendable, CustomStringC
     }
 }
 
+/// A set of the attribute types ONNX defines, as bits (no allocation):
+/// iterated in the order of `AttributeProto`'s value fields.
+public struct AttributeTypeSet: Sequence, Hashable, Sendable {
+    private var bits: UInt32 = 0
+
+    /// The value fields' order in the wire message.
+    private static let fieldOrder: [AttributeType] = [
+        .float, .int, .string, .tensor, .graph, .sparseTensor, .typeProto, .floats, .ints, .strings, .tensors, .graphs,
+        .sparseTensors, .typeProtos,
+    ]
+
+    public init() {}
+
+    /// Adds `type`; a type ONNX does not define is not representable and is ignored.
+    public mutating func insert(_ type: AttributeType) {
+        guard (1...14).contains(type.rawValue) else { return }
+        bits |= 1 << UInt32(type.rawValue)
+    }
+
+    public func contains(_ type: AttributeType) -> Bool {
+        (1...14).contains(type.rawValue) && bits & (1 << UInt32(type.rawValue)) != 0
+    }
+
+    public var isEmpty: Bool { bits == 0 }
+
+    public func makeIterator() -> some IteratorProtocol<AttributeType> {
+        Self.fieldOrder.lazy.filter(contains).makeIterator()
+    }
+}
+
 /// A named attribute of a node, or a formal attribute (with its default) of
 /// a function (`AttributeProto`).
 ///
 /// Every field of the wire message has a home here, so an attribute whose
 /// fields disagree with its `type` still round-trips unchanged; `value`
 /// gives the typed view that the rest of Onyx works with.
+///
+/// The fields live in one shared box, copied on write: models have tens of
+/// thousands of attributes, and walking a node's attributes copies each
+/// one, which with nineteen inline fields cost nineteen reference-count
+/// operations per copy (a third of `onyx check`'s time on a 20,000-node
+/// model).
 public struct Attribute {
-    public var name: String?
-    public var type: AttributeType?
-    public var docString: String?
+    private final class Storage {
+        var name: String?
+        var type: AttributeType?
+        var docString: String?
+        var refAttrName: String?
+        var f: Float?
+        var i: Int64?
+        var s: [UInt8]?
+        @Indirect var t: Tensor? = nil
+        var g: Graph?
+        @Indirect var sparseTensor: SparseTensor? = nil
+        @Indirect var tp: TypeInfo? = nil
+        var floats: [Float] = []
+        var ints: [Int64] = []
+        var strings: [[UInt8]] = []
+        var tensors: [Tensor] = []
+        var graphs: [Graph] = []
+        var sparseTensors: [SparseTensor] = []
+        var typeProtos: [TypeInfo] = []
+        var unknownFields: [UnknownField] = []
+
+        /// Read here, on the fields themselves, so that asking copies none.
+        var setValueFields: AttributeTypeSet {
+            var set = AttributeTypeSet()
+            if f != nil { set.insert(.float) }
+            if i != nil { set.insert(.int) }
+            if s != nil { set.insert(.string) }
+            if _t.isSet { set.insert(.tensor) }
+            if g != nil { set.insert(.graph) }
+            if _sparseTensor.isSet { set.insert(.sparseTensor) }
+            if _tp.isSet { set.insert(.typeProto) }
+            if !floats.isEmpty { set.insert(.floats) }
+            if !ints.isEmpty { set.insert(.ints) }
+            if !strings.isEmpty { set.insert(.strings) }
+            if !tensors.isEmpty { set.insert(.tensors) }
+            if !graphs.isEmpty { set.insert(.graphs) }
+            if !sparseTensors.isEmpty { set.insert(.sparseTensors) }
+            if !typeProtos.isEmpty { set.insert(.typeProtos) }
+            return set
+        }
+
+        init(name: String?, type: AttributeType?) {
+            self.name = name
+            self.type = type
+        }
+
+        init(copying other: Storage) {
+            name = other.name
+            type = other.type
+            docString = other.docString
+            refAttrName = other.refAttrName
+            f = other.f
+            i = other.i
+            s = other.s
+            t = other.t
+            g = other.g
+            sparseTensor = other.sparseTensor
+            tp = other.tp
+            floats = other.floats
+            ints = other.ints
+            strings = other.strings
+            tensors = other.tensors
+            graphs = other.graphs
+            sparseTensors = other.sparseTensors
+            typeProtos = other.typeProtos
+            unknownFields = other.unknownFields
+        }
+    }
+
+    private var storage: Storage
+
+    /// The box, copied first when another attribute shares it. List fields
+    /// are modified through it in place (`_modify`), so that appending to
+    /// one does not copy the list.
+    private var uniqueStorage: Storage {
+        mutating get {
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
+            return storage
+        }
+    }
+
+    /// The attribute's name.
+    public var name: String? {
+        get { storage.name }
+        set { uniqueStorage.name = newValue }
+    }
+    /// The kind of value it holds, as the file states it.
+    public var type: AttributeType? {
+        get { storage.type }
+        set { uniqueStorage.type = newValue }
+    }
+    public var docString: String? {
+        get { storage.docString }
+        set { uniqueStorage.docString = newValue }
+    }
     /// Inside a function body: the name of the function attribute this one refers to.
-    public var refAttrName: String?
-
-    public var f: Float?
-    public var i: Int64?
-    public var s: [UInt8]?
-    @Indirect public var t: Tensor? = nil
-    public var g: Graph?
-    @Indirect public var sparseTensor: SparseTensor? = nil
-    @Indirect public var tp: TypeInfo? = nil
-    public var floats: [Float] = []
-    public var ints: [Int64] = []
-    public var strings: [[UInt8]] = []
-    public var tensors: [Tensor] = []
-    public var graphs: [Graph] = []
-    public var sparseTensors: [SparseTensor] = []
-    public var typeProtos: [TypeInfo] = []
-
-    public var unknownFields: [UnknownField] = []
+    public var refAttrName: String? {
+        get { storage.refAttrName }
+        set { uniqueStorage.refAttrName = newValue }
+    }
+    public var f: Float? {
+        get { storage.f }
+        set { uniqueStorage.f = newValue }
+    }
+    public var i: Int64? {
+        get { storage.i }
+        set { uniqueStorage.i = newValue }
+    }
+    public var s: [UInt8]? {
+        get { storage.s }
+        set { uniqueStorage.s = newValue }
+    }
+    public var t: Tensor? {
+        get { storage.t }
+        set { uniqueStorage.t = newValue }
+    }
+    public var g: Graph? {
+        get { storage.g }
+        set { uniqueStorage.g = newValue }
+    }
+    public var sparseTensor: SparseTensor? {
+        get { storage.sparseTensor }
+        set { uniqueStorage.sparseTensor = newValue }
+    }
+    public var tp: TypeInfo? {
+        get { storage.tp }
+        set { uniqueStorage.tp = newValue }
+    }
+    public var floats: [Float] {
+        get { storage.floats }
+        _modify { yield &uniqueStorage.floats }
+    }
+    public var ints: [Int64] {
+        get { storage.ints }
+        _modify { yield &uniqueStorage.ints }
+    }
+    public var strings: [[UInt8]] {
+        get { storage.strings }
+        _modify { yield &uniqueStorage.strings }
+    }
+    public var tensors: [Tensor] {
+        get { storage.tensors }
+        _modify { yield &uniqueStorage.tensors }
+    }
+    public var graphs: [Graph] {
+        get { storage.graphs }
+        _modify { yield &uniqueStorage.graphs }
+    }
+    public var sparseTensors: [SparseTensor] {
+        get { storage.sparseTensors }
+        _modify { yield &uniqueStorage.sparseTensors }
+    }
+    public var typeProtos: [TypeInfo] {
+        get { storage.typeProtos }
+        _modify { yield &uniqueStorage.typeProtos }
+    }
+    public var unknownFields: [UnknownField] {
+        get { storage.unknownFields }
+        _modify { yield &uniqueStorage.unknownFields }
+    }
 
     public init(name: String?, type: AttributeType?) {
-        self.name = name
-        self.type = type
+        storage = Storage(name: name, type: type)
     }
 
     /// The typed value `type` selects.
@@ -101,27 +274,10 @@ public struct Attribute {
         }
     }
 
-    /// The types whose value fields are set, in field order: one that
-    /// agrees with `type` for a well-formed attribute, none for an empty
-    /// one, several for a malformed file (kept as read).
-    public var setValueFields: [AttributeType] {
-        var set: [AttributeType] = []
-        if f != nil { set.append(.float) }
-        if i != nil { set.append(.int) }
-        if s != nil { set.append(.string) }
-        if _t.isSet { set.append(.tensor) }
-        if g != nil { set.append(.graph) }
-        if _sparseTensor.isSet { set.append(.sparseTensor) }
-        if _tp.isSet { set.append(.typeProto) }
-        if !floats.isEmpty { set.append(.floats) }
-        if !ints.isEmpty { set.append(.ints) }
-        if !strings.isEmpty { set.append(.strings) }
-        if !tensors.isEmpty { set.append(.tensors) }
-        if !graphs.isEmpty { set.append(.graphs) }
-        if !sparseTensors.isEmpty { set.append(.sparseTensors) }
-        if !typeProtos.isEmpty { set.append(.typeProtos) }
-        return set
-    }
+    /// The types whose value fields are set: one that agrees with `type`
+    /// for a well-formed attribute, none for an empty one, several for a
+    /// malformed file (kept as read).
+    public var setValueFields: AttributeTypeSet { storage.setValueFields }
 
     /// Every subgraph this attribute holds, in field order.
     public var subgraphs: [Graph] {

@@ -5,6 +5,8 @@ import COnnxProto
 /// arena lives exactly as long as the last such tensor.
 final class DecodedBuffer: @unchecked Sendable {
     let arena: OpaquePointer
+    /// Raw data left in the original bytes by the lift, if there was one.
+    var lifted: LiftedPayloads?
 
     init() throws(ONNXError) {
         guard let arena = onyx_arena_create() else { throw ONNXError(.io, "out of memory") }

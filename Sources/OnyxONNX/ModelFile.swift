@@ -21,9 +21,14 @@ public enum ExternalDataPolicy: Equatable, Sendable {
 
 /// Reading and writing ONNX binary model files, with their external data.
 public enum ModelFile {
-    /// Loads the model at `path`. The file is mapped, not read; tensor bytes
-    /// are decoded once into an arena the model keeps. External data is
+    /// Loads the model at `path`. The file is mapped, not read: large
+    /// tensors' raw data stays in the mapping (the model keeps it), the rest
+    /// is decoded once into an arena the model keeps. External data is
     /// mapped from the model's folder unless `loadExternalData` is false.
+    ///
+    /// Like external data, the file must not be truncated or rewritten in
+    /// place while the model lives (replacing it by a rename, as Onyx's own
+    /// writer does, is safe).
     ///
     /// The format is `format`, else the one the extension names, else a
     /// guess from the first bytes (see `ModelFormat.sniff`).
@@ -35,7 +40,7 @@ public enum ModelFile {
             let file = try MappedFile(path: path)
             let named = format ?? ModelFormat(path: path)
             do throws(ONNXError) {
-                model = try ModelCodec.decode(file.bytes, as: named ?? .sniff(file.bytes))
+                model = try ModelCodec.decode(file.bytes, as: named ?? .sniff(file.bytes), lendingOwner: file)
             } catch {
                 guard named == nil, error.kind == .syntax else { throw error }
                 // Say why a file was read as text at all.

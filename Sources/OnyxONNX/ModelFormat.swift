@@ -78,9 +78,18 @@ public enum ModelFormat: String, CaseIterable, Sendable {
 public enum ModelCodec {
     /// Decodes `bytes` in `format`.
     public static func decode(_ bytes: UnsafeRawBufferPointer, as format: ModelFormat) throws(ONNXError) -> Model {
+        try decode(bytes, as: format, lendingOwner: nil)
+    }
+
+    /// Decodes `bytes`, which `owner` (when given) keeps alive and unchanged
+    /// for the model's lifetime, so that large binary raw data can stay in
+    /// them (`ModelDecoder.decode(_:lendingOwner:)`).
+    static func decode(_ bytes: UnsafeRawBufferPointer, as format: ModelFormat, lendingOwner owner: AnyObject?)
+        throws(ONNXError) -> Model
+    {
         switch format {
         case .onnx:
-            return try ModelDecoder.decode(bytes)
+            return try ModelDecoder.decode(bytes, lendingOwner: owner)
         case .onnxtxt:
             do {
                 return try OnnxTextParser.parseModel(bytes)

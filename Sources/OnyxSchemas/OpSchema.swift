@@ -6,7 +6,10 @@ import OnyxIR
 ///
 /// A schema holds from `sinceVersion` of its domain's opset until the next
 /// version of the same operator; `SchemaRegistry` picks the one in force.
-public struct OpSchema: Hashable, Sendable {
+///
+/// A class, immutable: a checker asks for one per node, and passing a
+/// reference costs one retain where a struct of this size cost a dozen.
+public final class OpSchema: Hashable, Sendable {
     /// Whether a formal input or output must be given, may be left out, or
     /// repeats (only the last may).
     public enum Option: String, Hashable, Sendable { case single, optional, variadic }
@@ -49,23 +52,60 @@ public struct OpSchema: Hashable, Sendable {
         public var text: String
     }
 
-    public var domain: String
-    public var name: String
-    public var sinceVersion: Int64
-    public var isDeprecated: Bool
-    public var supportLevel: SupportLevel
-    public var inputs: [Parameter]
-    public var outputs: [Parameter]
-    public var attributes: [AttributeSpec]
-    public var typeConstraints: [TypeConstraint]
-    public var minInputs: Int
-    public var maxInputs: Int
-    public var minOutputs: Int
-    public var maxOutputs: Int
+    public let domain: String
+    public let name: String
+    public let sinceVersion: Int64
+    public let isDeprecated: Bool
+    public let supportLevel: SupportLevel
+    public let inputs: [Parameter]
+    public let outputs: [Parameter]
+    public let attributes: [AttributeSpec]
+    public let typeConstraints: [TypeConstraint]
+    public let minInputs: Int
+    public let maxInputs: Int
+    public let minOutputs: Int
+    public let maxOutputs: Int
     /// Bodies that do not depend on the node (context-independent ones).
-    public var functionBodies: [FunctionBody]
+    public let functionBodies: [FunctionBody]
     /// The schema builds a body per node (from its attributes and types).
-    public var hasContextDependentFunction: Bool
+    public let hasContextDependentFunction: Bool
+
+    public init(
+        domain: String, name: String, sinceVersion: Int64, isDeprecated: Bool, supportLevel: SupportLevel,
+        inputs: [Parameter], outputs: [Parameter], attributes: [AttributeSpec], typeConstraints: [TypeConstraint],
+        minInputs: Int, maxInputs: Int, minOutputs: Int, maxOutputs: Int, functionBodies: [FunctionBody],
+        hasContextDependentFunction: Bool
+    ) {
+        self.domain = domain
+        self.name = name
+        self.sinceVersion = sinceVersion
+        self.isDeprecated = isDeprecated
+        self.supportLevel = supportLevel
+        self.inputs = inputs
+        self.outputs = outputs
+        self.attributes = attributes
+        self.typeConstraints = typeConstraints
+        (self.minInputs, self.maxInputs) = (minInputs, maxInputs)
+        (self.minOutputs, self.maxOutputs) = (minOutputs, maxOutputs)
+        self.functionBodies = functionBodies
+        self.hasContextDependentFunction = hasContextDependentFunction
+    }
+
+    /// Every fact, field by field.
+    private var facts: some Hashable {
+        [
+            AnyHashable(domain), name, sinceVersion, isDeprecated, supportLevel, inputs, outputs, attributes,
+            typeConstraints, minInputs, maxInputs, minOutputs, maxOutputs, functionBodies, hasContextDependentFunction,
+        ]
+    }
+
+    public static func == (lhs: OpSchema, rhs: OpSchema) -> Bool { lhs === rhs || lhs.facts == rhs.facts }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(domain)
+        hasher.combine(name)
+        hasher.combine(sinceVersion)
+    }
 
     /// The attribute spec named `name`.
     public func attribute(_ name: String) -> AttributeSpec? { attributes.first { $0.name == name } }

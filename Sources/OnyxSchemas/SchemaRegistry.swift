@@ -37,7 +37,8 @@ public final class SchemaRegistry: Sendable {
 
     private struct State {
         var indexes: [String: [String: [Substring]]] = [:]
-        var parsed: [String: [OpSchema]] = [:]
+        /// Versions parsed so far, by domain then name.
+        var parsed: [String: [String: [OpSchema]]] = [:]
     }
 
     private let texts: [String: String]
@@ -55,12 +56,11 @@ public final class SchemaRegistry: Sendable {
     public func versions(of name: String, domain: String?) -> [OpSchema] {
         let domain = OperatorDomain.normalized(domain)
         guard let text = texts[domain] else { return [] }
-        let key = domain + "\u{1}" + name
         return state.withLock { state in
-            if let parsed = state.parsed[key] { return parsed }
+            if let parsed = state.parsed[domain]?[name] { return parsed }
             if state.indexes[domain] == nil { state.indexes[domain] = SchemaText.index(text) }
             let versions = (state.indexes[domain]?[name] ?? []).map { SchemaText.parse($0, domain: domain) }
-            state.parsed[key] = versions
+            state.parsed[domain, default: [:]][name] = versions
             return versions
         }
     }

@@ -37,44 +37,50 @@ enum SchemaText {
 
     /// The schema one block describes.
     static func parse(_ block: Substring, domain: String) -> OpSchema {
-        var schema = OpSchema(
-            domain: domain, name: "", sinceVersion: 0, isDeprecated: false, supportLevel: .common, inputs: [],
-            outputs: [], attributes: [], typeConstraints: [], minInputs: 0, maxInputs: 0, minOutputs: 0, maxOutputs: 0,
-            functionBodies: [], hasContextDependentFunction: false)
+        var name = "", sinceVersion: Int64 = 0, isDeprecated = false, supportLevel = OpSchema.SupportLevel.common
+        var inputs: [OpSchema.Parameter] = [], outputs: [OpSchema.Parameter] = []
+        var attributes: [OpSchema.AttributeSpec] = [], typeConstraints: [OpSchema.TypeConstraint] = []
+        var minInputs = 0, maxInputs = 0, minOutputs = 0, maxOutputs = 0
+        var functionBodies: [OpSchema.FunctionBody] = [], hasContextDependentFunction = false
         for line in block.split(separator: "\n") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             func field(_ index: Int) -> String { index < fields.count ? fields[index] : "" }
             func number(_ index: Int) -> Int { Int(field(index)) ?? 0 }
             switch fields[0] {
             case "schema":
-                schema.name = field(1)
-                schema.sinceVersion = Int64(number(2))
-                schema.isDeprecated = field(3) == "1"
-                schema.supportLevel = OpSchema.SupportLevel(rawValue: field(4)) ?? .common
-                (schema.minInputs, schema.maxInputs) = (number(5), number(6))
-                (schema.minOutputs, schema.maxOutputs) = (number(7), number(8))
-                schema.hasContextDependentFunction = field(9) == "1"
+                name = field(1)
+                sinceVersion = Int64(number(2))
+                isDeprecated = field(3) == "1"
+                supportLevel = OpSchema.SupportLevel(rawValue: field(4)) ?? .common
+                (minInputs, maxInputs) = (number(5), number(6))
+                (minOutputs, maxOutputs) = (number(7), number(8))
+                hasContextDependentFunction = field(9) == "1"
             case "input", "output":
                 let parameter = OpSchema.Parameter(
                     name: field(1), typeString: field(2), option: OpSchema.Option(rawValue: field(3)) ?? .single,
                     isHomogeneous: field(4) == "1", minimumArity: number(5))
-                if fields[0] == "input" { schema.inputs.append(parameter) } else { schema.outputs.append(parameter) }
+                if fields[0] == "input" { inputs.append(parameter) } else { outputs.append(parameter) }
             case "attribute":
                 let type = AttributeType(name: field(2)) ?? .undefined
-                schema.attributes.append(
+                attributes.append(
                     OpSchema.AttributeSpec(
                         name: field(1), type: type, isRequired: field(3) == "1",
                         defaultValue: field(4) == "-" ? nil : defaultValue(field(4), type: type)))
             case "constraint":
-                schema.typeConstraints.append(
+                typeConstraints.append(
                     OpSchema.TypeConstraint(parameter: field(1), allowedTypes: field(2).split(separator: ",").map(String.init)))
             case "function":
-                schema.functionBodies.append(OpSchema.FunctionBody(opset: Int64(number(1)), text: unescape(field(2))))
+                functionBodies.append(OpSchema.FunctionBody(opset: Int64(number(1)), text: unescape(field(2))))
             default:
                 continue
             }
         }
-        return schema
+        return OpSchema(
+            domain: domain, name: name, sinceVersion: sinceVersion, isDeprecated: isDeprecated, supportLevel: supportLevel,
+            inputs: inputs, outputs: outputs, attributes: attributes, typeConstraints: typeConstraints,
+            minInputs: minInputs, maxInputs: maxInputs, minOutputs: minOutputs, maxOutputs: maxOutputs,
+            functionBodies: functionBodies,
+            hasContextDependentFunction: hasContextDependentFunction)
     }
 
     private static func defaultValue(_ text: String, type: AttributeType) -> AttributeValue? {

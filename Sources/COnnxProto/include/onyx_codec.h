@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
 #include "onnx.pb-c.h"
+#include "onyx_lift.h"
 
 /// A bump allocator. Everything it hands out lives until the arena is
 /// destroyed; `free` is a no-op. Large blocks get their own allocation so

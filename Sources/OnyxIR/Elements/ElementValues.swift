@@ -1,4 +1,5 @@
 import ComplexModule
+import RealModule
 
 /// Elements as the few kinds of value that comparison and display tell
 /// apart, each exact: every float format widened to Double without loss,

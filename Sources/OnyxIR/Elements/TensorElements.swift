@@ -1,4 +1,5 @@
 import ComplexModule
+import RealModule
 
 /// A tensor's elements, decoded exactly, each as its own type.
 ///

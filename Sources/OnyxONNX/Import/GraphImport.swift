@@ -102,16 +102,17 @@ final class GraphImporter {
             node.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
             node.deviceConfigurations = messages(p.device_configurations, p.n_device_configurations, importDeviceConfiguration)
             node.unknownFields = unknownFields(p.base)
-            for name in strings(p.output, p.n_output) {
-                let value = Value(name: name)
+            for index in 0..<p.n_output {
+                let value = Value(name: string(p.output[index]) ?? "")
                 node.appendOutput(value)
-                if !name.isEmpty { scope.define(value) }
+                if !value.name.isEmpty { scope.define(value) }
             }
             return node
         }
         for (node, proto) in zip(nodes, protos) {
             let p = proto.pointee
-            for name in strings(p.input, p.n_input) {
+            for index in 0..<p.n_input {
+                let name = string(p.input[index]) ?? ""
                 node.appendInput(name.isEmpty ? nil : scope.resolve(name))
             }
             node.attributes = messages(p.attribute, p.n_attribute) { importAttribute($0, scope: scope) }

@@ -6,14 +6,28 @@ public enum ModelDecoder {
     /// Decodes `bytes`. The bytes may be freed afterwards: what the model
     /// keeps (tensor raw data) lives in the decoder's own arena.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(ONNXError) -> Model {
+        try decode(bytes, lendingOwner: nil)
+    }
+
+    /// Decodes `bytes`; when `owner` keeps them alive and unchanged for as
+    /// long as the model lives (a mapped file), raw data of
+    /// `LiftedPayloads.threshold` bytes or more is borrowed from them in
+    /// place instead of copied, so a weight-heavy model costs no copy of its
+    /// weights and a check never touches their pages.
+    static func decode(_ bytes: UnsafeRawBufferPointer, lendingOwner owner: AnyObject?) throws(ONNXError) -> Model {
         guard bytes.count > 0 else { throw ONNXError(.notAModel, "the file is empty") }
         let buffer = try DecodedBuffer()
         // Only the unpacking needs the large stack; building the IR after
         // checkNesting recurses boundedly, and doing it here keeps its many
         // small allocations in this thread's malloc arena.
         nonisolated(unsafe) let bytes = bytes
+        nonisolated(unsafe) let owner = owner
         let proto = try onLargeStack { () throws(ONNXError) -> UnsafeMutablePointer<Onnx__ModelProto> in
-            try unpack(bytes, into: buffer)
+            guard let owner, let lift = LiftedPayloads(bytes, owner: owner) else { return try unpack(bytes, into: buffer) }
+            defer { lift.freeRewrittenBytes() }
+            let proto = try unpack(lift.rewrittenBytes, into: buffer)
+            buffer.lifted = lift
+            return proto
         }
         return importModel(proto, owner: buffer)
     }

@@ -1,8 +1,9 @@
 import COnnxProto
 import OnyxIR
 
-/// `TensorProto` → `Tensor`. `raw_data` is borrowed from the decode arena
-/// (no copy); `owner` keeps that arena alive.
+/// `TensorProto` → `Tensor`. `raw_data` is borrowed from the decode arena,
+/// or from the original bytes when the lift left it there (no copy);
+/// `owner` keeps the arena alive, and the lift's owner the original bytes.
 func importTensor(_ proto: UnsafeMutablePointer<Onnx__TensorProto>, owner: DecodedBuffer) -> Tensor {
     let p = proto.pointee
     var tensor = Tensor(
@@ -16,7 +17,7 @@ func importTensor(_ proto: UnsafeMutablePointer<Onnx__TensorProto>, owner: Decod
     var places: [Tensor.Storage] = []
     if p.has_raw_data != 0 {
         let raw = UnsafeRawBufferPointer(start: p.raw_data.data, count: p.raw_data.data == nil ? 0 : p.raw_data.len)
-        places.append(.raw(BorrowedStorage(raw, owner: owner)))
+        places.append(.raw(owner.lifted?.payload(markedBy: raw) ?? BorrowedStorage(raw, owner: owner)))
     }
     let fields: [Tensor.TypedField] = [
         .float(array(p.float_data, p.n_float_data)), .int32(array(p.int32_data, p.n_int32_data)),
