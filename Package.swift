@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "OnyxCLI", targets: ["OnyxCLI"]),
         .library(name: "OnyxSchemas", targets: ["OnyxSchemas"]),
         .library(name: "OnyxCheck", targets: ["OnyxCheck"]),
+        .library(name: "OnyxSymbolic", targets: ["OnyxSymbolic"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,6 +45,9 @@ let package = Package(
         // targets build in Swift 6 language mode.
         .target(name: "OnyxSchemas", dependencies: ["OnyxIR"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "OnyxCheck", dependencies: ["OnyxIR", "OnyxSchemas"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        // Integer expressions for tensor dims, for shape inference; pure
+        // Swift with no dependencies.
+        .target(name: "OnyxSymbolic", swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // MARK: - Tool
 
@@ -71,6 +75,8 @@ let package = Package(
         .testTarget(
             name: "OnyxCheckTests", dependencies: ["OnyxCheck", "OnyxTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(
+            name: "OnyxSymbolicTests", dependencies: ["OnyxSymbolic"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(
             name: "OnyxSchemasTests", dependencies: ["OnyxSchemas", "OnyxTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]),
