@@ -57,4 +57,26 @@ import Testing
         }
         #expect(checked > 3_500)
     }
+
+    /// Unifying only true equalities (true under one hidden assignment)
+    /// never reports a mismatch, and resolving keeps every dim's value.
+    @Test func bindingsAreSound() throws {
+        var generator = SplitMix64(state: 99)
+        for _ in 0..<300 {
+            var hidden: [String: Int64] = [:]
+            for name in ExpressionTree.symbolNames { hidden[name] = Int64.random(in: 0...9, using: &generator) }
+            var bindings = SymbolBindings()
+            for _ in 0..<4 {
+                let left = ExpressionTree.random(depth: 2, using: &generator)
+                let right = ExpressionTree.random(depth: 2, using: &generator)
+                guard let a = try? left.built(budget: .standard), let b = try? right.built(budget: .standard),
+                    let x = a.evaluate(hidden), let y = b.evaluate(hidden), let shifted = try? b + (x - y)
+                else { continue }
+                try bindings.unify(a, shifted)
+                let probe = ExpressionTree.random(depth: 3, using: &generator)
+                guard let dim = try? probe.built(budget: .standard), let value = dim.evaluate(hidden) else { continue }
+                #expect(bindings.resolve(dim).evaluate(hidden) == value, "\(probe)")
+            }
+        }
+    }
 }
