@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "OnyxCLI", targets: ["OnyxCLI"]),
         .library(name: "OnyxSchemas", targets: ["OnyxSchemas"]),
         .library(name: "OnyxCheck", targets: ["OnyxCheck"]),
+        .library(name: "OnyxSymbolic", targets: ["OnyxSymbolic"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,6 +59,9 @@ let package = Package(
         .target(
             name: "OnyxCheck", dependencies: ["OnyxIR", "OnyxSchemas"],
             swiftSettings: [.swiftLanguageMode(.v6)] + releaseSpeed),
+        // Integer expressions for tensor dims, for shape inference; pure
+        // Swift with no dependencies.
+        .target(name: "OnyxSymbolic", swiftSettings: [.swiftLanguageMode(.v6)] + releaseSpeed),
 
         // MARK: - Tool
 
@@ -85,6 +89,8 @@ let package = Package(
         .testTarget(
             name: "OnyxCheckTests", dependencies: ["OnyxCheck", "OnyxTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(
+            name: "OnyxSymbolicTests", dependencies: ["OnyxSymbolic"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(
             name: "OnyxSchemasTests", dependencies: ["OnyxSchemas", "OnyxTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]),
