@@ -147,7 +147,9 @@ static long long walk_message(Walk *walk, const uint8_t *p, const uint8_t *end, 
                 total += (long long)(tag_size + 1 + ONYX_LIFT_MARKER_SIZE);
                 continue;
             }
-            if (child != NONE) {
+            // A message shorter than the threshold cannot hold a payload
+            // to lift: copied whole (most nodes of a model are).
+            if (child != NONE && length >= walk->threshold) {
                 size_t size;
                 if (walk->out == NULL) {
                     // Reserve this message's slot before its children's.

@@ -10,11 +10,11 @@ final class CheckContext {
     private(set) var findings: [Diagnostic] = []
 
     private struct OperatorKey: Hashable {
-        let opType: String, domain: String, opset: Int64
+        let opType: String, domain: String, graph: ObjectIdentifier?
     }
-    /// Lookups so far: a model has thousands of nodes and a few dozen
+    /// Resolutions so far: a model has thousands of nodes and a few dozen
     /// distinct operators.
-    private var lookups: [OperatorKey: SchemaLookup] = [:]
+    private var resolutions: [OperatorKey: NodeRules.Resolution] = [:]
 
     init(model: Model, schemas: SchemaRegistry) {
         self.model = model
@@ -22,13 +22,13 @@ final class CheckContext {
         opsets = OpsetContext(model)
     }
 
-    /// The schema of `opType` in `domain` at `opset`, as the registry resolves it.
-    func schema(of opType: String, domain: String, opset: Int64) -> SchemaLookup {
-        let key = OperatorKey(opType: opType, domain: domain, opset: opset)
-        if let known = lookups[key] { return known }
-        let lookup = schemas.lookup(opType, domain: domain, opset: opset)
-        lookups[key] = lookup
-        return lookup
+    /// How the node rules resolve `opType` of `domain` in `graph`.
+    func resolution(of opType: String, domain: String, in graph: Graph?) -> NodeRules.Resolution {
+        let key = OperatorKey(opType: opType, domain: domain, graph: graph.map(ObjectIdentifier.init))
+        if let known = resolutions[key] { return known }
+        let resolution = NodeRules.resolve(opType, domain: domain, in: graph, self)
+        resolutions[key] = resolution
+        return resolution
     }
 
     func report(_ rule: CheckRule, _ message: String, at path: IRPath, hint: String? = nil) {

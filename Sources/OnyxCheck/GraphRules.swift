@@ -70,7 +70,8 @@ enum GraphRules {
             return definers?[name]
         }
         for (index, node) in graph.nodes.enumerated() {
-            let step = node.pathStep(at: index)
+            // Built only for a finding or a subgraph.
+            var step: IRPath.Step { node.pathStep(at: index) }
             for (slot, input) in node.inputs.enumerated() {
                 guard let name = input?.name, !name.isEmpty, !defined.contains(name), !outer.contains(name) else { continue }
                 if let later = definer(of: name), later > index {

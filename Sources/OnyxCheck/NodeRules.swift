@@ -42,27 +42,53 @@ enum NodeRules {
         "ParametricSoftplus", "Scale", "ScaledTanh",
     ]
 
-    static func check(_ node: Node, at path: IRPath, inFunction: Bool, inSubgraph: Bool, _ context: CheckContext) {
+    /// What the rules make of an operator in a graph: the same for every
+    /// node of that op type and domain there, so it is worked out once.
+    enum Resolution {
+        /// The domain is not imported where the node is.
+        case domainNotImported
+        /// Not checked here: a retired experimental op, or one the model's
+        /// own functions define (checked through that body).
+        case unchecked
+        /// The schema lookup at the imported opset.
+        case lookup(SchemaLookup, opset: Int64)
+    }
+
+    /// Resolves `opType` of `domain` for nodes of `graph`.
+    static func resolve(_ opType: String, domain: String, in graph: Graph?, _ context: CheckContext) -> Resolution {
+        guard let graph, let opset = context.opsets.version(of: domain, in: graph) else { return .domainNotImported }
+        if (domain.isEmpty || domain == OperatorDomain.defaultName) && experimental.contains(opType) { return .unchecked }
+        if context.model.functions.contains(where: { ($0.domain ?? "") == domain && $0.name == opType }) { return .unchecked }
+        // NOTE: onnx keeps its schemas under "", so a node that spells its
+        // domain "ai.onnx" finds none; Onyx agrees, and says why.
+        if domain == OperatorDomain.defaultName { return .lookup(.unknownOperator, opset: opset) }
+        return .lookup(context.schemas.lookup(opType, domain: domain, opset: opset), opset: opset)
+    }
+
+    /// Checks `node`; `makePath` gives its place, built only for a finding.
+    static func check(
+        _ node: Node, at makePath: @autoclosure () -> IRPath, inFunction: Bool, inSubgraph: Bool, _ context: CheckContext
+    ) {
+        var path: IRPath { makePath() }
         guard let opType = node.opType, !opType.isEmpty else {
             context.report(opTypeMissing, "has no op_type", at: path)
             return
         }
         if node.inputs.isEmpty && node.outputs.isEmpty { context.report(noValues, "has neither inputs nor outputs", at: path) }
-        let attributesValid = checkAttributeFields(node, at: path, inSubgraph: inSubgraph, context)
+        let attributesValid = checkAttributeFields(node, at: makePath(), inSubgraph: inSubgraph, context)
         let domain = node.domain ?? ""
-        guard let opset = importedVersion(of: domain, for: node, context) else {
+        let (lookup, opset): (SchemaLookup, Int64)
+        switch context.resolution(of: opType, domain: domain, in: node.graph) {
+        case .domainNotImported:
             context.report(
                 domainNotImported, "its domain '\(OperatorDomain.displayName(domain))' is not imported", at: path,
                 hint: "add it to opset_import")
             return
+        case .unchecked:
+            return
+        case .lookup(let found, let version):
+            (lookup, opset) = (found, version)
         }
-        if (domain.isEmpty || domain == OperatorDomain.defaultName) && experimental.contains(opType) { return }
-        // A node in the model's own function is checked through that body.
-        if context.model.functions.contains(where: { ($0.domain ?? "") == domain && $0.name == opType }) { return }
-        // NOTE: onnx keeps its schemas under "", so a node that spells its
-        // domain "ai.onnx" finds none; Onyx agrees, and says why.
-        let lookup: SchemaLookup = domain == OperatorDomain.defaultName
-            ? .unknownOperator : context.schema(of: opType, domain: domain, opset: opset)
         switch lookup {
         case .unknownDomain, .unknownOperator where !closedDomains.contains(domain) && domain != OperatorDomain.defaultName:
             context.report(customOperator, "'\(node.qualifiedOpType)' has no schema to check it against", at: path)
@@ -79,21 +105,17 @@ enum NodeRules {
                 deprecated, "'\(node.qualifiedOpType)' is deprecated from opset \(schema.sinceVersion); the model imports \(opset)",
                 at: path)
         case .found(let schema):
-            checkSignature(node, schema, at: path, attributesValid: attributesValid, context)
+            checkSignature(node, schema, at: makePath(), attributesValid: attributesValid, context)
         }
-    }
-
-    /// The version `domain` is imported at where `node` is; the default
-    /// domain falls back to an `ai.onnx` import, as onnx does.
-    private static func importedVersion(of domain: String, for node: Node, _ context: CheckContext) -> Int64? {
-        guard let graph = node.graph else { return nil }
-        return context.opsets.version(of: domain, in: graph)
     }
 
     /// Names, types and value fields of the attributes themselves; false
     /// when one is broken enough that checking it against the schema would
     /// repeat the finding.
-    private static func checkAttributeFields(_ node: Node, at path: IRPath, inSubgraph: Bool, _ context: CheckContext) -> Bool {
+    private static func checkAttributeFields(
+        _ node: Node, at makePath: @autoclosure () -> IRPath, inSubgraph: Bool, _ context: CheckContext
+    ) -> Bool {
+        var path: IRPath { makePath() }
         var valid = true
         // Nodes have a few attributes: a set pays only for many.
         let attributes = node.attributes
@@ -115,7 +137,7 @@ enum NodeRules {
             if attribute.type == nil || attribute.type == .undefined, (context.model.irVersion ?? 0) >= 2 {
                 context.report(attributeField, "has no type", at: place)
                 valid = false
-            } else if let type = attribute.type, !fields.allSatisfy({ $0 == type }) {
+            } else if let type = attribute.type, !fields.isSubset(of: AttributeTypeSet(type)) {
                 context.report(attributeField, "is \(type), but holds a \(fields.map(\.description).joined(separator: ", ")) value", at: place)
                 valid = false
             }
@@ -127,8 +149,10 @@ enum NodeRules {
     }
 
     private static func checkSignature(
-        _ node: Node, _ schema: OpSchema, at path: IRPath, attributesValid: Bool, _ context: CheckContext
+        _ node: Node, _ schema: OpSchema, at makePath: @autoclosure () -> IRPath, attributesValid: Bool,
+        _ context: CheckContext
     ) {
+        var path: IRPath { makePath() }
         var versioned: String { "\(node.qualifiedOpType)-\(schema.sinceVersion)" }
         let inputs = node.inputs.count
         if inputs < schema.minInputs || inputs > schema.maxInputs {

@@ -49,6 +49,9 @@ public struct AttributeTypeSet: Sequence, Hashable, Sendable {
 
     public init() {}
 
+    /// The set of one type.
+    public init(_ type: AttributeType) { insert(type) }
+
     /// Adds `type`; a type ONNX does not define is not representable and is ignored.
     public mutating func insert(_ type: AttributeType) {
         guard (1...14).contains(type.rawValue) else { return }
@@ -61,9 +64,23 @@ public struct AttributeTypeSet: Sequence, Hashable, Sendable {
 
     public var isEmpty: Bool { bits == 0 }
 
-    public func makeIterator() -> some IteratorProtocol<AttributeType> {
-        Self.fieldOrder.lazy.filter(contains).makeIterator()
+    public func isSubset(of other: AttributeTypeSet) -> Bool { bits & ~other.bits == 0 }
+
+    public struct Iterator: IteratorProtocol {
+        fileprivate let set: AttributeTypeSet
+        fileprivate var position = 0
+
+        public mutating func next() -> AttributeType? {
+            while position < AttributeTypeSet.fieldOrder.count {
+                let type = AttributeTypeSet.fieldOrder[position]
+                position += 1
+                if set.contains(type) { return type }
+            }
+            return nil
+        }
     }
+
+    public func makeIterator() -> Iterator { Iterator(set: self) }
 }
 
 /// A named attribute of a node, or a formal attribute (with its default) of

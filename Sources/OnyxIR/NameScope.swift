@@ -11,6 +11,10 @@ public final class NameScope {
 
     public init(parent: NameScope?) { self.parent = parent }
 
+    /// Makes room for `count` more names, so that defining a large graph's
+    /// values does not rehash the table as it grows.
+    public func reserveCapacity(_ count: Int) { values.reserveCapacity(values.count + count) }
+
     /// Makes `value` visible under its name; an earlier definition of the
     /// same name in this scope wins only when `keepExisting` is set.
     /// Returns whether the name was already defined here.

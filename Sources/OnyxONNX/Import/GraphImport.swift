@@ -92,6 +92,7 @@ final class GraphImporter {
         _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__NodeProto>?>?, _ count: Int, scope: NameScope
     ) -> [Node] {
         let protos = messages(pointer, count) { $0 }
+        scope.reserveCapacity(count)
         let nodes = protos.map { proto -> Node in
             let p = proto.pointee
             let node = Node(opType: string(p.op_type))
@@ -126,23 +127,26 @@ final class GraphImporter {
         let p = proto.pointee
         var attribute = Attribute(
             name: string(p.name), type: optional(p.has_type, AttributeType(rawValue: Int32(bitPattern: UInt32(p.type.rawValue)))))
-        attribute.docString = string(p.doc_string)
-        attribute.refAttrName = string(p.ref_attr_name)
-        attribute.f = optional(p.has_f, p.f)
-        attribute.i = optional(p.has_i, p.i)
-        attribute.s = p.has_s != 0 ? bytes(p.s) : nil
-        attribute.t = p.t.map { importTensor($0, owner: owner) }
-        attribute.g = p.g.map { importGraph($0, outer: scope) }
-        attribute.sparseTensor = p.sparse_tensor.map { importSparseTensor($0, owner: owner) }
-        attribute.tp = p.tp.map(importType)
-        attribute.floats = array(p.floats, p.n_floats)
-        attribute.ints = array(p.ints, p.n_ints)
-        attribute.strings = array(p.strings, p.n_strings).map(bytes)
-        attribute.tensors = messages(p.tensors, p.n_tensors) { importTensor($0, owner: owner) }
-        attribute.graphs = messages(p.graphs, p.n_graphs) { importGraph($0, outer: scope) }
-        attribute.sparseTensors = messages(p.sparse_tensors, p.n_sparse_tensors) { importSparseTensor($0, owner: owner) }
-        attribute.typeProtos = messages(p.type_protos, p.n_type_protos, importType)
-        attribute.unknownFields = unknownFields(p.base)
+        // Only the fields the file sets: an attribute sets one or two.
+        if let text = p.doc_string { attribute.docString = String(cString: text) }
+        if let text = p.ref_attr_name { attribute.refAttrName = String(cString: text) }
+        if p.has_f != 0 { attribute.f = p.f }
+        if p.has_i != 0 { attribute.i = p.i }
+        if p.has_s != 0 { attribute.s = bytes(p.s) }
+        if let t = p.t { attribute.t = importTensor(t, owner: owner) }
+        if let g = p.g { attribute.g = importGraph(g, outer: scope) }
+        if let sparse = p.sparse_tensor { attribute.sparseTensor = importSparseTensor(sparse, owner: owner) }
+        if let tp = p.tp { attribute.tp = importType(tp) }
+        if p.n_floats > 0 { attribute.floats = array(p.floats, p.n_floats) }
+        if p.n_ints > 0 { attribute.ints = array(p.ints, p.n_ints) }
+        if p.n_strings > 0 { attribute.strings = array(p.strings, p.n_strings).map(bytes) }
+        if p.n_tensors > 0 { attribute.tensors = messages(p.tensors, p.n_tensors) { importTensor($0, owner: owner) } }
+        if p.n_graphs > 0 { attribute.graphs = messages(p.graphs, p.n_graphs) { importGraph($0, outer: scope) } }
+        if p.n_sparse_tensors > 0 {
+            attribute.sparseTensors = messages(p.sparse_tensors, p.n_sparse_tensors) { importSparseTensor($0, owner: owner) }
+        }
+        if p.n_type_protos > 0 { attribute.typeProtos = messages(p.type_protos, p.n_type_protos, importType) }
+        if p.base.n_unknown_fields > 0 { attribute.unknownFields = unknownFields(p.base) }
         return attribute
     }
 
