@@ -27,7 +27,7 @@ extension CheckRule {
     /// Every rule, grouped as the checker applies them (one list per family,
     /// declared beside its checks).
     public static let all: [CheckRule] = ModelRules.rules + GraphRules.rules + NodeRules.rules + TensorRules.rules
-        + FunctionRules.rules
+        + FunctionRules.rules + NameRules.rules
 
     /// The rules for external data problems, which the tool finds while it
     /// maps the data files.

@@ -84,8 +84,7 @@ enum GraphRules {
             }
             NodeRules.check(node, at: at(step), inFunction: isFunctionBody, inSubgraph: !isMainGraph, context)
             for attribute in node.attributes where attribute.g != nil || !attribute.graphs.isEmpty {
-                let lists = (attribute.g.map { [(nil, $0)] } ?? []) + attribute.graphs.enumerated().map { ($0, $1) }
-                for (position, subgraph) in lists {
+                for (position, subgraph) in attribute.placedSubgraphs {
                     let subpath = at(step, .attribute(attribute.name ?? "", index: position), .graph(subgraph.name))
                     check(subgraph, at: subpath, outer: outer.union(defined), context, isFunctionBody: isFunctionBody)
                 }

@@ -15,6 +15,7 @@ public struct ModelChecker: Sendable {
         ModelRules.check(context)
         if let graph = model.graph {
             GraphRules.check(graph, at: IRPath([.graph(graph.name)]), outer: [], context, isMainGraph: true)
+            NameRules.check(graph, at: IRPath([.graph(graph.name)]), context)
         } else {
             context.report(GraphRules.nameMissing, "the model has no graph", at: IRPath([.field("graph")]))
         }

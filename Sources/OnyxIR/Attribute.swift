@@ -302,6 +302,12 @@ public struct Attribute {
         return [g] + graphs
     }
 
+    /// Every subgraph with its place in the attribute, as `IRPath.Step.attribute`
+    /// names it: nil for `g`, the position for an entry of `graphs`.
+    public var placedSubgraphs: [(index: Int?, graph: Graph)] {
+        (g.map { [(nil, $0)] } ?? []) + graphs.enumerated().map { ($0, $1) }
+    }
+
     // MARK: Builders
 
     public static func int(_ name: String, _ value: Int64) -> Attribute {

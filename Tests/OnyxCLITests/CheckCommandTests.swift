@@ -32,7 +32,31 @@ import Testing
         #expect(result.status == 1)
         #expect(result.out == """
             \(path): invalid: 1 error
-              error: graph 'g' › node 0 'r' (Relu) › attribute 'alpha': Relu-14 has no attribute 'alpha'  [node.attribute-unknown]
+              graph 'g':
+                error: node 0 'r' (Relu) › attribute 'alpha': Relu-14 has no attribute 'alpha'  [node.attribute-unknown]
+
+            """)
+    }
+
+    /// Findings are grouped by the graph they are in, the group with the
+    /// worst finding first, and the model's own fields last here.
+    @Test func findingsAreGroupedPerGraphWorstFirst() throws {
+        let path = try write("""
+            <ir_version: 8, opset_import: ["" : 17, "" : 17]>
+            main (bool c, float[2] x) => (float[2] y) {
+              y = If (c) <then_branch = g1 () => (float[2] a) { a = Relu <alpha = 1.0> (x) },
+                          else_branch = g2 () => (float[2] b) { b = Identity (x) }>
+              z = LeakyRelu <alpha = 1> (x)
+            }
+            """)
+        #expect(onyx("check", path).out == """
+            \(path): invalid: 2 errors and 1 warning
+              graph 'main' › node 0 (If) › attribute 'then_branch' › graph 'g1':
+                error: node 0 (Relu) › attribute 'alpha': Relu-14 has no attribute 'alpha'  [node.attribute-unknown]
+              graph 'main':
+                error: node 1 (LeakyRelu) › attribute 'alpha': is INT, but LeakyRelu-16 declares it FLOAT  [node.attribute-type]
+              model:
+                warning: opset_import: domain 'ai.onnx' is imported more than once  [model.opset-duplicate]
 
             """)
     }

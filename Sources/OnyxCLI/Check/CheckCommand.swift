@@ -83,17 +83,9 @@ struct CheckCommand: ConsoleCommand {
     }
 
     private func text(_ findings: [Diagnostic], errors: Int, warnings: Int, console: Console) -> String {
-        func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
-        var verdict = errors == 0 ? "valid" : "invalid: " + count(errors, "error")
-        if warnings > 0 { verdict += (errors == 0 ? ", " : " and ") + count(warnings, "warning") }
-        var lines = [model! + ": " + verdict]
         let printer = DiagnosticPrinter(colors: common.color.isEnabled(terminal: output.isConsole && console.isTerminal))
-        for finding in findings where !(common.quiet && finding.severity != .error) {
-            var shown = finding
-            shown.location.file = nil  // the report's first line names the file
-            lines.append("  " + printer.entry(shown).replacingOccurrences(of: "\n", with: "\n  "))
-        }
-        return lines.joined(separator: "\n") + "\n"
+        let shown = common.quiet ? findings.filter { $0.severity == .error } : findings
+        return CheckText(printer: printer).render(file: model!, shown, errors: errors, warnings: warnings)
     }
 }
 

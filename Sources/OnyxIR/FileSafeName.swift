@@ -1,0 +1,48 @@
+/// How a value or tensor name becomes a file name, for tools that write one
+/// file per name (a tensor per external-data file, intermediate values
+/// dumped for comparison). ONNX names are any string; file systems are not
+/// so generous, so the name is escaped: ASCII letters, digits, `-`, `_` and
+/// `.` are kept, and every other character, and a leading `.` (a hidden
+/// file, or `..`), becomes `_`; an empty name is `_`.
+///
+/// The escaping is not one-to-one (`a/b` and `a_b` both become `a_b`), and
+/// on a case-insensitive file system `X` and `x` are one file too:
+/// `collisionKey` says which names would share a file, so that the checker
+/// can warn before a tool overwrites one value's file with another's.
+public enum FileSafeName {
+    public static func escaped(_ name: String) -> String { escape(name, lowercased: false) }
+
+    /// Names with equal keys are written to the same file somewhere: after
+    /// escaping, and ignoring ASCII case.
+    public static func collisionKey(_ name: String) -> String { escape(name, lowercased: true) }
+
+    private static func isKept(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Over UTF-8 bytes: checkers escape every value name of a model, and a
+    /// name that needs no change is returned as it is.
+    private static func escape(_ name: String, lowercased: Bool) -> String {
+        let utf8 = name.utf8
+        let unchanged = !utf8.isEmpty && utf8.first != UInt8(ascii: ".")
+            && utf8.allSatisfy { isKept($0) && !(lowercased && (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)) }
+        if unchanged { return name }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        for byte in utf8 {
+            if byte & 0xC0 == 0x80 { continue }  // the rest of a non-ASCII character, already one `_`
+            if bytes.isEmpty && byte == UInt8(ascii: ".") || !isKept(byte) {
+                bytes.append(UInt8(ascii: "_"))
+            } else {
+                bytes.append(lowercased && (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte)
+            }
+        }
+        return bytes.isEmpty ? "_" : String(decoding: bytes, as: UTF8.self)
+    }
+}
