@@ -180,7 +180,8 @@ enum NodeRules {
         for attribute in node.attributes {
             let name = attribute.name ?? ""
             var place: IRPath { IRPath(path.steps + [.attribute(name)]) }
-            guard let spec = schema.attribute(name) else {
+            // By index: a copy of the spec (strings, a default value) per attribute showed in profiles.
+            guard let spec = schema.attributes.firstIndex(where: { $0.name == name }) else {
                 // onnx lets `__`-prefixed names and LayerNormalization's extras through.
                 if !name.hasPrefix("__") && node.opType != "LayerNormalization" {
                     context.report(unknownAttribute, "\(versioned) has no attribute '\(name)'", at: place)
@@ -188,8 +189,9 @@ enum NodeRules {
                 continue
             }
             // A reference to a function attribute takes its type from there.
-            if attribute.refAttrName == nil, let type = attribute.type, type != spec.type {
-                context.report(attributeType, "is \(type), but \(versioned) declares it \(spec.type)", at: place)
+            let declared = schema.attributes[spec].type
+            if attribute.refAttrName == nil, let type = attribute.type, type != declared {
+                context.report(attributeType, "is \(type), but \(versioned) declares it \(declared)", at: place)
             }
         }
         for spec in schema.attributes where spec.isRequired && !node.attributes.contains(where: { $0.name == spec.name }) {

@@ -38,7 +38,7 @@ public struct AttributeType: RawRepresentable, Hashable, Sendable, CustomStringC
 
 /// A set of the attribute types ONNX defines, as bits (no allocation):
 /// iterated in the order of `AttributeProto`'s value fields.
-public struct AttributeTypeSet: Sequence, Hashable, Sendable {
+public struct AttributeTypeSet: Sequence, Hashable, Sendable, ExpressibleByArrayLiteral {
     private var bits: UInt32 = 0
 
     /// The value fields' order in the wire message.
@@ -51,6 +51,8 @@ public struct AttributeTypeSet: Sequence, Hashable, Sendable {
 
     /// The set of one type.
     public init(_ type: AttributeType) { insert(type) }
+
+    public init(arrayLiteral types: AttributeType...) { for type in types { insert(type) } }
 
     /// Adds `type`; a type ONNX does not define is not representable and is ignored.
     public mutating func insert(_ type: AttributeType) {
@@ -65,6 +67,8 @@ public struct AttributeTypeSet: Sequence, Hashable, Sendable {
     public var isEmpty: Bool { bits == 0 }
 
     public func isSubset(of other: AttributeTypeSet) -> Bool { bits & ~other.bits == 0 }
+
+    public func isDisjoint(with other: AttributeTypeSet) -> Bool { bits & other.bits == 0 }
 
     public struct Iterator: IteratorProtocol {
         fileprivate let set: AttributeTypeSet
