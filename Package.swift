@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "OnyxSchemas", targets: ["OnyxSchemas"]),
         .library(name: "OnyxCheck", targets: ["OnyxCheck"]),
         .library(name: "OnyxSymbolic", targets: ["OnyxSymbolic"]),
+        .library(name: "OnyxInference", targets: ["OnyxInference"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -62,6 +63,10 @@ let package = Package(
         // Integer expressions for tensor dims, for shape inference; pure
         // Swift with no dependencies.
         .target(name: "OnyxSymbolic", swiftSettings: [.swiftLanguageMode(.v6)] + releaseSpeed),
+        // Shape and type inference: per-op rules in tables by op family.
+        .target(
+            name: "OnyxInference", dependencies: ["OnyxIR", "OnyxSchemas", "OnyxSymbolic"],
+            swiftSettings: [.swiftLanguageMode(.v6)] + releaseSpeed),
 
         // MARK: - Tool
 
@@ -91,6 +96,9 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(
             name: "OnyxSymbolicTests", dependencies: ["OnyxSymbolic"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(
+            name: "OnyxInferenceTests", dependencies: ["OnyxInference", "OnyxTestSupport", "OnyxConformanceSupport"],
+            swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(
             name: "OnyxSchemasTests", dependencies: ["OnyxSchemas", "OnyxTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]),

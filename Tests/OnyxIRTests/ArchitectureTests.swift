@@ -21,6 +21,12 @@ import Testing
         "Tests/OnyxSchemasTests": ["Foundation", "Testing", "OnyxIR", "OnyxSchemas", "OnyxTestSupport"],
         "Sources/OnyxCLI": ["Foundation", "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "OnyxCheck", "ArgumentParser"],
         "Sources/OnyxCheck": ["OnyxIR", "OnyxSchemas"],
+        // Inference sees types, schemas and dims, never the codec.
+        "Sources/OnyxInference": ["OnyxIR", "OnyxSchemas", "OnyxSymbolic"],
+        "Tests/OnyxInferenceTests": [
+            "Foundation", "Testing", "OnyxIR", "OnyxInference", "OnyxSymbolic", "OnyxTestSupport", "OnyxConformanceSupport",
+            "OnyxONNX",
+        ],
         "Sources/onyx": ["Foundation", "OnyxCLI"],
         // The pure support and the IR's tests never see the codec.
         "Tests/OnyxTestSupport": ["Foundation", "Testing", "OnyxIR", "OnyxText"],

@@ -1,0 +1,77 @@
+import OnyxIR
+import OnyxSchemas
+import OnyxSymbolic
+
+/// What an inference rule sees of one node, and all it may change: the
+/// types of its inputs, its attributes with the schema's defaults filled
+/// in, and the types of its outputs. Never the graph: a rule that needs to
+/// know something about a value gets it through here, so that rules stay
+/// small and the driver decides how results merge with declarations.
+public struct InferenceContext {
+    public let opType: String
+    public let domain: String
+    /// The version of the node's domain in force.
+    public let opset: Int64
+    public let schema: OpSchema
+    /// Each input's type as known so far; nil for an omitted input or one
+    /// nothing is known of.
+    public let inputTypes: [TypeInfo?]
+    /// Outputs' types: the element type the schema's constraints give is
+    /// filled in before the op's rule runs; the rule adds shapes.
+    public var outputTypes: [TypeInfo?]
+    /// Equalities between dims found so far in the graph.
+    public var bindings: SymbolBindings
+
+    private let attributes: [Attribute]
+
+    init(
+        node: Node, opset: Int64, schema: OpSchema, inputTypes: [TypeInfo?], outputCount: Int, bindings: SymbolBindings
+    ) {
+        opType = node.opType ?? ""
+        domain = node.domain ?? ""
+        self.opset = opset
+        self.schema = schema
+        self.inputTypes = inputTypes
+        outputTypes = Array(repeating: nil, count: outputCount)
+        self.bindings = bindings
+        attributes = node.attributes
+    }
+
+    /// The attribute `name` as the node gives it, else the schema's default.
+    public func attribute(_ name: String) -> Attribute? {
+        if let given = attributes.first(where: { $0.name == name }) { return given }
+        return schema.attributes.first { $0.name == name }?.defaultValue?.attribute(named: name)
+    }
+
+    /// The shape of input `index`, when it is a tensor of known rank.
+    public func inputShape(_ index: Int) -> SymbolicShape? {
+        guard index < inputTypes.count, let shape = inputTypes[index]?.tensorShape else { return nil }
+        return SymbolicShape(shape)
+    }
+
+    /// The element type of input `index`, when it is a tensor.
+    public func inputElementType(_ index: Int) -> DataType? {
+        index < inputTypes.count ? inputTypes[index]?.tensorElementType : nil
+    }
+
+    /// Sets the shape of tensor output `index`, keeping its element type.
+    /// An output typed as something other than a tensor (Identity of a
+    /// sequence) is left as it is, and so is an untyped one given no shape.
+    public mutating func setOutputShape(_ index: Int, _ shape: SymbolicShape?) {
+        guard index < outputTypes.count else { return }
+        switch outputTypes[index]?.kind {
+        case .tensor(let element, _)?:
+            outputTypes[index] = TypeInfo(.tensor(elementType: element, shape: shape?.shape))
+        case nil where shape != nil:
+            outputTypes[index] = TypeInfo(.tensor(elementType: nil, shape: shape?.shape))
+        default:
+            return
+        }
+    }
+}
+
+/// A problem inference found at a node: shapes that cannot go together.
+public struct InferenceError: Error, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}

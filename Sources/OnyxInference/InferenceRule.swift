@@ -1,0 +1,41 @@
+import OnyxSchemas
+
+/// The shape logic of some operators from one opset version on: `infer`
+/// reads the context and sets output shapes. Rules are declared per op
+/// family (one file each, under Families/) and found by `InferenceRules`.
+public struct InferenceRule: Sendable {
+    public let domain: String
+    public let ops: [String]
+    /// The first opset of `domain` the rule holds for; a later rule for the
+    /// same op takes over from its own version.
+    public let since: Int64
+    public let infer: @Sendable (inout InferenceContext) throws(InferenceError) -> Void
+
+    public init(
+        _ ops: [String], domain: String = "", since: Int64 = 1,
+        _ infer: @escaping @Sendable (inout InferenceContext) throws(InferenceError) -> Void
+    ) {
+        self.domain = domain
+        self.ops = ops
+        self.since = since
+        self.infer = infer
+    }
+}
+
+/// Every rule, by domain and op, newest version last.
+enum InferenceRules {
+    static let families: [[InferenceRule]] = [ElementwiseRules.rules]
+
+    private static let table: [String: [String: [InferenceRule]]] = {
+        var table: [String: [String: [InferenceRule]]] = [:]
+        for rule in families.joined() {
+            for op in rule.ops { table[rule.domain, default: [:]][op, default: []].append(rule) }
+        }
+        return table.mapValues { $0.mapValues { $0.sorted { $0.since < $1.since } } }
+    }()
+
+    /// The rule in force for `op` of `domain` at `opset`.
+    static func rule(for op: String, domain: String, opset: Int64) -> InferenceRule? {
+        table[domain]?[op]?.last { $0.since <= opset }
+    }
+}

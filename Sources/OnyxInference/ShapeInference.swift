@@ -1,0 +1,53 @@
+import OnyxIR
+import OnyxSchemas
+import OnyxSymbolic
+
+/// Infers the type of every node output of a model's main graph, in
+/// dependency order: element types from the schemas' type constraints for
+/// every operator, shapes from the rules of the op families that have one.
+/// Results go to `Value.inferredType`; declarations are left alone.
+///
+/// This is the first slice of shape inference: subgraphs, functions and
+/// data propagation come next, as do merging with declared types and the
+/// `onyx infer` command.
+public struct ShapeInference: Sendable {
+    public static let conflict = "infer.shape-conflict"
+
+    public let schemas: SchemaRegistry
+
+    public init(schemas: SchemaRegistry = .standard) { self.schemas = schemas }
+
+    /// Infers `model`'s main graph; returns the problems found, with the node each is at.
+    @discardableResult
+    public func infer(_ model: Model) -> [Diagnostic] {
+        guard let graph = model.graph else { return [] }
+        let opsets = OpsetContext(model)
+        var bindings = SymbolBindings()
+        var findings: [Diagnostic] = []
+        let order = graph.topologicalOrder() ?? graph.nodes
+        let indices = Dictionary(graph.nodes.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })
+        for node in order {
+            guard let opType = node.opType, let opset = opsets.version(for: node),
+                let schema = schemas.lookup(opType, domain: node.domain, opset: opset).schema
+            else { continue }
+            let inputTypes = node.inputs.map { $0?.knownType }
+            var context = InferenceContext(
+                node: node, opset: opset, schema: schema, inputTypes: inputTypes, outputCount: node.outputs.count,
+                bindings: bindings)
+            context.outputTypes = TypeBinding.outputTypes(schema, inputTypes: inputTypes, outputCount: node.outputs.count)
+            if let rule = InferenceRules.rule(for: opType, domain: OperatorDomain.normalized(node.domain), opset: opset) {
+                do throws(InferenceError) {
+                    try rule.infer(&context)
+                } catch {
+                    let path = IRPath([.graph(graph.name), node.pathStep(at: indices[ObjectIdentifier(node)])])
+                    findings.append(Diagnostic(.error, rule: Self.conflict, error.message, at: DiagnosticLocation(path: path)))
+                }
+            }
+            bindings = context.bindings
+            for (output, type) in zip(node.outputs, context.outputTypes) where type != nil && !output.name.isEmpty {
+                output.inferredType = type
+            }
+        }
+        return findings
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import OnyxConformanceSupport
+import OnyxIR
+import OnyxInference
+import OnyxONNX
+import Testing
+
+/// Inference on every model of the node suite against what the suite
+/// declares for the graph outputs: never a different element type, rank or
+/// dim, and never a conflict where onnx found none. The counts of outputs
+/// typed and shaped only grow as op families are added.
+@Suite struct SuiteAgreementTests {
+    struct Tally {
+        var outputs = 0, typed = 0, shaped = 0
+        var disagreements: [String] = []
+    }
+
+    static func tally() throws -> Tally {
+        var tally = Tally()
+        for file in ConformanceData.modelFiles where file.path.contains("/node/") {
+            let model = try ModelFile.load(file.path, loadExternalData: false)
+            let case_ = file.deletingLastPathComponent().lastPathComponent
+            for finding in ShapeInference().infer(model) { tally.disagreements.append("\(case_): \(finding.message)") }
+            for output in model.graph?.outputs ?? [] where output.producer != nil {
+                tally.outputs += 1
+                guard let inferred = output.inferredType, let declared = output.type else { continue }
+                if let problem = disagreement(inferred, declared) {
+                    tally.disagreements.append("\(case_) output '\(output.name)': \(problem)")
+                    continue
+                }
+                switch inferred.kind {
+                case .tensor(let element, _): if element != nil { tally.typed += 1 }
+                case .unspecified: break
+                default: tally.typed += 1
+                }
+                if let shape = inferred.tensorShape, shape.dims.allSatisfy({ $0.extent != .unknown }) { tally.shaped += 1 }
+            }
+        }
+        return tally
+    }
+
+    /// What the inferred type says that the declared one contradicts.
+    static func disagreement(_ inferred: TypeInfo, _ declared: TypeInfo) -> String? {
+        switch (inferred.kind, declared.kind) {
+        case (.tensor(let e1, let s1), .tensor(let e2, let s2)):
+            if let e1, let e2, e1 != e2 { return "element type \(e1.name), declared \(e2.name)" }
+            guard let s1, let s2 else { return nil }
+            if s1.rank != s2.rank { return "shape \(s1), declared \(s2)" }
+            for (a, b) in zip(s1.dims, s2.dims) {
+                if let x = a.value, let y = b.value, x != y { return "shape \(s1), declared \(s2)" }
+            }
+            return nil
+        case (.tensor, _), (.sequence, .tensor), (.optional, .tensor):
+            return "\(inferred), declared \(declared)"
+        default:
+            return nil
+        }
+    }
+
+    @Test func inferenceNeverContradictsTheSuite() throws {
+        try #require(ConformanceData.isAvailable, "\(ConformanceData.missingMessage)")
+        let tally = try Self.tally()
+        #expect(tally.disagreements.isEmpty, "\(tally.disagreements.count): \(tally.disagreements.prefix(20).joined(separator: "\n"))")
+        // Measured when the elementwise family landed; raise as families come.
+        #expect(tally.outputs > 2000)
+        #expect(tally.typed >= 1977)
+        #expect(tally.shaped >= 329)
+        print("inference on the node suite: \(tally.outputs) outputs, \(tally.typed) typed, \(tally.shaped) fully shaped")
+    }
+}
