@@ -21,11 +21,17 @@ public struct InferenceContext {
     public var outputTypes: [TypeInfo?]
     /// Equalities between dims found so far in the graph.
     public var bindings: SymbolBindings
+    /// The values of inputs that are small integer tensors known so far
+    /// (constants, and shapes computed from `Shape`), for data propagation.
+    public let inputValues: [PropagatedValue?]
+    /// What a rule found of its outputs' values.
+    public var outputValues: [PropagatedValue?]
 
     private let attributes: [Attribute]
 
     init(
-        node: Node, opset: Int64, schema: OpSchema, inputTypes: [TypeInfo?], outputCount: Int, bindings: SymbolBindings
+        node: Node, opset: Int64, schema: OpSchema, inputTypes: [TypeInfo?], inputValues: [PropagatedValue?],
+        outputCount: Int, bindings: SymbolBindings
     ) {
         opType = node.opType ?? ""
         domain = node.domain ?? ""
@@ -33,6 +39,8 @@ public struct InferenceContext {
         self.schema = schema
         self.inputTypes = inputTypes
         outputTypes = Array(repeating: nil, count: outputCount)
+        self.inputValues = inputValues
+        outputValues = Array(repeating: nil, count: outputCount)
         self.bindings = bindings
         attributes = node.attributes
     }
@@ -47,6 +55,16 @@ public struct InferenceContext {
     public func inputShape(_ index: Int) -> SymbolicShape? {
         guard index < inputTypes.count, let shape = inputTypes[index]?.tensorShape else { return nil }
         return SymbolicShape(shape)
+    }
+
+    /// The propagated value of input `index`, if known.
+    public func inputValue(_ index: Int) -> PropagatedValue? { index < inputValues.count ? inputValues[index] : nil }
+
+    /// Sets output `index`'s type to a tensor of `element` (nil keeps the
+    /// bound one) and `shape`.
+    public mutating func setOutput(_ index: Int, element: DataType?, shape: SymbolicShape?) {
+        guard index < outputTypes.count else { return }
+        outputTypes[index] = TypeInfo(.tensor(elementType: element ?? outputTypes[index]?.tensorElementType, shape: shape?.shape))
     }
 
     /// The element type of input `index`, when it is a tensor.

@@ -7,9 +7,9 @@ import OnyxSymbolic
 /// every operator, shapes from the rules of the op families that have one.
 /// Results go to `Value.inferredType`; declarations are left alone.
 ///
-/// This is the first slice of shape inference: subgraphs, functions and
-/// data propagation come next, as do merging with declared types and the
-/// `onyx infer` command.
+/// Small integer tensors (constants, shapes) are propagated with symbolic
+/// elements, so shape arithmetic resolves. Subgraphs, functions, merging
+/// with declared types and the `onyx infer` command come next.
 public struct ShapeInference: Sendable {
     public static let conflict = "infer.shape-conflict"
 
@@ -23,6 +23,10 @@ public struct ShapeInference: Sendable {
         guard let graph = model.graph else { return [] }
         let opsets = OpsetContext(model)
         var bindings = SymbolBindings()
+        var values: [ObjectIdentifier: PropagatedValue] = [:]
+        for value in graph.initializers {
+            if let tensor = value.initializer, let known = PropagatedValue(tensor) { values[ObjectIdentifier(value)] = known }
+        }
         var findings: [Diagnostic] = []
         let order = graph.topologicalOrder() ?? graph.nodes
         let indices = Dictionary(graph.nodes.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })
@@ -31,9 +35,10 @@ public struct ShapeInference: Sendable {
                 let schema = schemas.lookup(opType, domain: node.domain, opset: opset).schema
             else { continue }
             let inputTypes = node.inputs.map { $0?.knownType }
+            let inputValues = node.inputs.map { input in input.flatMap { values[ObjectIdentifier($0)] } }
             var context = InferenceContext(
-                node: node, opset: opset, schema: schema, inputTypes: inputTypes, outputCount: node.outputs.count,
-                bindings: bindings)
+                node: node, opset: opset, schema: schema, inputTypes: inputTypes, inputValues: inputValues,
+                outputCount: node.outputs.count, bindings: bindings)
             context.outputTypes = TypeBinding.outputTypes(schema, inputTypes: inputTypes, outputCount: node.outputs.count)
             if let rule = InferenceRules.rule(for: opType, domain: OperatorDomain.normalized(node.domain), opset: opset) {
                 do throws(InferenceError) {
@@ -46,6 +51,9 @@ public struct ShapeInference: Sendable {
             bindings = context.bindings
             for (output, type) in zip(node.outputs, context.outputTypes) where type != nil && !output.name.isEmpty {
                 output.inferredType = type
+            }
+            for (output, value) in zip(node.outputs, context.outputValues) where value != nil {
+                values[ObjectIdentifier(output)] = value
             }
         }
         return findings

@@ -28,11 +28,18 @@ enum TypeBinding {
     }
 
     /// The type string of the formal parameter actual slot `index` fills:
-    /// the last formal repeats when it is variadic.
+    /// the last formal repeats when it is variadic. nil for a variadic one
+    /// whose values may each have another type (Scan's and Loop's `V`).
     private static func parameter(at index: Int, of formals: [OpSchema.Parameter]) -> String? {
-        if index < formals.count { return formals[index].typeString }
-        guard let last = formals.last, last.option == .variadic else { return nil }
-        return last.typeString
+        let formal: OpSchema.Parameter
+        if index < formals.count {
+            formal = formals[index]
+        } else {
+            guard let last = formals.last, last.option == .variadic else { return nil }
+            formal = last
+        }
+        if formal.option == .variadic && !formal.isHomogeneous { return nil }
+        return formal.typeString
     }
 
     private static func withoutShape(_ type: TypeInfo) -> TypeInfo {

@@ -63,8 +63,8 @@ import Testing
         #expect(tally.disagreements.isEmpty, "\(tally.disagreements.count): \(tally.disagreements.prefix(20).joined(separator: "\n"))")
         // Measured when the elementwise family landed; raise as families come.
         #expect(tally.outputs > 2000)
-        #expect(tally.typed >= 1977)
-        #expect(tally.shaped >= 329)
+        #expect(tally.typed >= 2148)
+        #expect(tally.shaped >= 598)
         print("inference on the node suite: \(tally.outputs) outputs, \(tally.typed) typed, \(tally.shaped) fully shaped")
     }
 }

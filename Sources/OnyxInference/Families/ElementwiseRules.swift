@@ -6,7 +6,7 @@ enum ElementwiseRules {
     /// Output 0 has input 0's shape, in every version.
     static let sameShape = [
         "Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "BitwiseNot", "Ceil", "Celu", "Cos", "Cosh", "Elu",
-        "Erf", "Exp", "Floor", "Gelu", "HardSigmoid", "HardSwish", "Identity", "IsInf", "IsNaN", "LeakyRelu", "Log",
+        "Erf", "Exp", "Floor", "Gelu", "HardSigmoid", "HardSwish", "IsInf", "IsNaN", "LeakyRelu", "Log",
         "Mish", "Neg", "Not", "PRelu", "Reciprocal", "Relu", "Round", "Selu", "Shrink", "Sigmoid", "Sign", "Sin", "Sinh",
         "Softplus", "Softsign", "Sqrt", "Tan", "Tanh", "ThresholdedRelu",
     ]
@@ -36,6 +36,30 @@ enum ElementwiseRules {
                     shapes.append(shape)
                 }
                 context.setOutputShape(0, try Broadcast.shape(of: shapes, bindings: &context.bindings))
+                context.outputValues[0] = arithmetic(context)
             }
         }
+
+    /// Add, Sub, Mul and Div of propagated values (`seq - 1`, `batch * heads`),
+    /// element by element, a scalar broadcast; Div only where it cannot
+    /// differ from floor division (both sides known non-negative).
+    static func arithmetic(_ context: InferenceContext) -> PropagatedValue? {
+        guard ["Add", "Sub", "Mul", "Div"].contains(context.opType), context.inputValues.count == 2,
+            let a = context.inputValues[0], let b = context.inputValues[1]
+        else { return nil }
+        let count = max(a.elements.count, b.elements.count)
+        guard a.elements.count == count || a.isScalar, b.elements.count == count || b.isScalar else { return nil }
+        let elements = (0..<count).map { index -> SymbolicDim? in
+            guard let x = a.elements[a.isScalar ? 0 : index], let y = b.elements[b.isScalar ? 0 : index] else { return nil }
+            switch context.opType {
+            case "Add": return try? x + y
+            case "Sub": return try? x - y
+            case "Mul": return try? x * y
+            default:
+                guard x.isKnownNonNegative, let divisor = y.constant, divisor > 0 else { return nil }
+                return try? SymbolicDim.floorDiv(x, divisor)
+            }
+        }
+        return PropagatedValue(elements, isScalar: a.isScalar && b.isScalar)
+    }
 }

@@ -1,0 +1,259 @@
+import OnyxIR
+import OnyxSymbolic
+
+/// Operators that make, read and rearrange shapes: Constant, Shape, Size,
+/// Identity, Cast, Gather, Concat, Unsqueeze, Squeeze, Reshape, Expand,
+/// ConstantOfShape, Transpose and Flatten. They also carry small integer
+/// values through (`PropagatedValue`), which is what lets a Reshape whose
+/// target is computed from `Shape(x)` get a full shape.
+enum ShapeRules {
+    static let rules: [InferenceRule] = [
+        InferenceRule(["Constant"], constant),
+        InferenceRule(["Shape"], shape),
+        InferenceRule(["Size"]) { context in
+            context.setOutput(0, element: .int64, shape: SymbolicShape([]))
+            guard let dims = context.inputShape(0)?.dims else { return }
+            context.outputValues[0] = product(dims).map { PropagatedValue([$0], isScalar: true) }
+        },
+        InferenceRule(["Identity"]) { context in
+            context.setOutputShape(0, context.inputShape(0))
+            context.outputValues[0] = context.inputValue(0)
+        },
+        InferenceRule(["Cast"]) { context in
+            let target = context.attribute("to")?.i.map { DataType(rawValue: Int32(truncatingIfNeeded: $0)) }
+            context.setOutput(0, element: target, shape: context.inputShape(0))
+            if let target, [DataType.int64, .int32].contains(target) { context.outputValues[0] = context.inputValue(0) }
+        },
+        InferenceRule(["Gather"], gather),
+        InferenceRule(["Concat"], concat),
+        InferenceRule(["Unsqueeze"], unsqueeze),
+        InferenceRule(["Squeeze"], squeeze),
+        InferenceRule(["Reshape"], reshape),
+        InferenceRule(["Expand"], since: 8) { context throws(InferenceError) in
+            guard let input = context.inputShape(0), let target = context.inputValue(1) else { return }
+            context.setOutputShape(0, try Broadcast.shape(of: [input, SymbolicShape(target.elements)], bindings: &context.bindings))
+        },
+        InferenceRule(["ConstantOfShape"], since: 9) { context in
+            let element = context.attribute("value")?.t?.dataType ?? .float
+            context.setOutput(0, element: element, shape: context.inputValue(0).map { SymbolicShape($0.elements) })
+        },
+        InferenceRule(["Transpose"]) { context in
+            guard let input = context.inputShape(0) else { return }
+            let perm = context.attribute("perm")?.ints ?? []
+            let order = perm.isEmpty ? Array((0..<input.rank).reversed()) : perm.map(Int.init)
+            guard order.count == input.rank, order.allSatisfy({ (0..<input.rank).contains($0) }) else { return }
+            context.setOutputShape(0, SymbolicShape(order.map { input.dims[$0] }))
+        },
+        InferenceRule(["Flatten"]) { context in
+            guard let input = context.inputShape(0) else { return }
+            // Axis is in [-rank, rank]: the dims before it make the first output dim.
+            let given = Int(context.attribute("axis")?.i ?? 1)
+            let axis = given < 0 ? given + input.rank : given
+            guard (0...input.rank).contains(axis) else { return }
+            context.setOutputShape(0, SymbolicShape([product(Array(input.dims[..<axis])), product(Array(input.dims[axis...]))]))
+        },
+    ]
+
+    // MARK: Values from attributes and shapes
+
+    private static func constant(_ context: inout InferenceContext) {
+        if let tensor = context.attribute("value")?.t {
+            context.setOutput(0, element: tensor.dataType, shape: SymbolicShape(tensor.dims.map { SymbolicDim($0) }))
+            context.outputValues[0] = PropagatedValue(tensor)
+        } else if let value = context.attribute("value_int")?.i {
+            context.setOutput(0, element: .int64, shape: SymbolicShape([]))
+            context.outputValues[0] = PropagatedValue([SymbolicDim(value)], isScalar: true)
+        } else if let values = context.attribute("value_ints")?.ints, context.attribute("value_ints")?.type == .ints {
+            context.setOutput(0, element: .int64, shape: SymbolicShape([SymbolicDim(Int64(values.count))]))
+            if values.count <= PropagatedValue.maxElements { context.outputValues[0] = PropagatedValue(values.map { SymbolicDim($0) }) }
+        } else if context.attribute("value_float")?.f != nil {
+            context.setOutput(0, element: .float, shape: SymbolicShape([]))
+        } else if let values = context.attribute("value_floats"), values.type == .floats {
+            context.setOutput(0, element: .float, shape: SymbolicShape([SymbolicDim(Int64(values.floats.count))]))
+        }
+    }
+
+    private static func shape(_ context: inout InferenceContext) {
+        guard let input = context.inputShape(0) else {
+            context.setOutput(0, element: .int64, shape: nil)
+            return
+        }
+        let rank = input.rank
+        // Opset 15 added start and end, clamped to the rank.
+        func clamp(_ value: Int64) -> Int { max(0, min(rank, Int(value < 0 ? value + Int64(rank) : value))) }
+        let start = clamp(context.attribute("start")?.i ?? 0)
+        let end = context.attribute("end")?.i.map(clamp) ?? rank
+        let dims = start < end ? Array(input.dims[start..<end]) : []
+        context.setOutput(0, element: .int64, shape: SymbolicShape([SymbolicDim(Int64(dims.count))]))
+        context.outputValues[0] = PropagatedValue(dims)
+    }
+
+    // MARK: Indexing and joining
+
+    private static func gather(_ context: inout InferenceContext) {
+        guard let data = context.inputShape(0), let indices = context.inputShape(1), data.rank > 0,
+            let axis = normalized(Int(context.attribute("axis")?.i ?? 0), rank: data.rank)
+        else { return }
+        context.setOutputShape(0, SymbolicShape(Array(data.dims[..<axis]) + indices.dims + Array(data.dims[(axis + 1)...])))
+        guard axis == 0, data.rank == 1, let values = context.inputValue(0), let picks = context.inputValue(1)?.constants else { return }
+        let count = Int64(values.elements.count)
+        var picked: [SymbolicDim?] = []
+        for pick in picks {
+            let index = pick < 0 ? pick + count : pick
+            guard (0..<count).contains(index) else { return }
+            picked.append(values.elements[Int(index)])
+        }
+        context.outputValues[0] = PropagatedValue(picked, isScalar: context.inputValue(1)?.isScalar ?? false)
+    }
+
+    private static func concat(_ context: inout InferenceContext) throws(InferenceError) {
+        var shapes: [SymbolicShape] = []
+        for index in context.inputTypes.indices {
+            guard let shape = context.inputShape(index) else { return }
+            shapes.append(shape)
+        }
+        guard let rank = shapes.first?.rank, shapes.allSatisfy({ $0.rank == rank }), rank > 0,
+            let axis = normalized(Int(context.attribute("axis")?.i ?? 1), rank: rank)
+        else { return }
+        var dims: [SymbolicDim?] = []
+        for dimension in 0..<rank {
+            if dimension == axis {
+                dims.append(sum(shapes.map { $0.dims[dimension] }))
+            } else {
+                dims.append(shapes.lazy.compactMap { $0.dims[dimension] }.first)
+            }
+        }
+        context.setOutputShape(0, SymbolicShape(dims))
+        if rank == 1 {
+            var elements: [SymbolicDim?] = []
+            for index in context.inputTypes.indices {
+                guard let value = context.inputValue(index) else { return }
+                elements += value.elements
+            }
+            if elements.count <= PropagatedValue.maxElements { context.outputValues[0] = PropagatedValue(elements) }
+        }
+    }
+
+    // MARK: Rank changes
+
+    /// Opset 13 moved `axes` from an attribute to input 1.
+    private static func axes(_ context: InferenceContext) -> [Int64]? {
+        context.opset >= 13 ? context.inputValue(1)?.constants : context.attribute("axes")?.ints
+    }
+
+    private static func unsqueeze(_ context: inout InferenceContext) {
+        guard let input = context.inputShape(0), let axes = axes(context) else { return }
+        let rank = input.rank + axes.count
+        let positions = Set(axes.compactMap { normalized(Int($0), rank: rank) })
+        guard positions.count == axes.count else { return }
+        var remaining = input.dims.makeIterator()
+        context.setOutputShape(0, SymbolicShape((0..<rank).map { positions.contains($0) ? SymbolicDim(1) : remaining.next() ?? nil }))
+        if let value = context.inputValue(0), value.isScalar, rank == 1 { context.outputValues[0] = PropagatedValue(value.elements) }
+    }
+
+    private static func squeeze(_ context: inout InferenceContext) {
+        guard let input = context.inputShape(0) else { return }
+        let given = context.opset >= 13 ? (context.inputTypes.count > 1 ? axes(context) : []) : (context.attribute("axes")?.ints ?? [])
+        guard let given else { return }
+        let positions: Set<Int>
+        if given.isEmpty {
+            // Every dim of 1; unknowable while a dim is not a constant.
+            guard input.dims.allSatisfy({ $0?.constant != nil }) else { return }
+            positions = Set(input.dims.indices.filter { input.dims[$0]?.constant == 1 })
+        } else {
+            positions = Set(given.compactMap { normalized(Int($0), rank: input.rank) })
+            guard positions.count == given.count else { return }
+        }
+        context.setOutputShape(0, SymbolicShape(input.dims.indices.filter { !positions.contains($0) }.map { input.dims[$0] }))
+        if let value = context.inputValue(0), !value.isScalar, value.elements.count == 1, input.rank == 1 {
+            context.outputValues[0] = PropagatedValue(value.elements, isScalar: true)
+        }
+    }
+
+    /// Reshape's target: from the `shape` attribute before opset 5, input 1
+    /// after; 0 copies the input's dim (unless `allowzero`), -1 is what the
+    /// element count leaves.
+    private static func reshape(_ context: inout InferenceContext) {
+        let target: [SymbolicDim?]
+        if context.opset < 5 {
+            guard let shape = context.attribute("shape")?.ints else { return }
+            target = shape.map { SymbolicDim($0) }
+        } else if let value = context.inputValue(1) {
+            target = value.elements
+        } else {
+            // The rank alone, when the target's length is known.
+            if let length = context.inputShape(1)?.dims.first??.constant, context.inputShape(1)?.rank == 1 {
+                context.setOutputShape(0, SymbolicShape(Array(repeating: nil, count: Int(length))))
+            }
+            return
+        }
+        let input = context.inputShape(0)
+        let allowZero = (context.attribute("allowzero")?.i ?? 0) != 0
+        var dims: [SymbolicDim?] = []
+        var inferred: Int?
+        for (index, element) in target.enumerated() {
+            let constant: Int64? = element?.constant
+            if constant == 0 && !allowZero {
+                dims.append(input.flatMap { index < $0.rank ? $0.dims[index] : nil })
+            } else if constant == -1 {
+                guard inferred == nil else { return }
+                inferred = index
+                dims.append(nil)
+            } else if let constant, constant < 0 {
+                return
+            } else {
+                dims.append(element)
+            }
+        }
+        if let inferred, let input {
+            dims[inferred] = remainder(of: input.dims, after: dims.enumerated().filter { $0.offset != inferred }.map(\.element))
+        }
+        context.setOutputShape(0, SymbolicShape(dims))
+    }
+
+    /// What a -1 stands for: the input's element count over the other
+    /// target dims. Dims the two sides share are cancelled first (`[b, s, 12,
+    /// 64]` to `[b, s, -1]` leaves 12·64), so that only a constant is left to
+    /// divide by; nil when that is not so.
+    static func remainder(of input: [SymbolicDim?], after known: [SymbolicDim?]) -> SymbolicDim? {
+        var numerator = input
+        var divisors: [SymbolicDim?] = []
+        for dim in known {
+            if let dim, let match = numerator.firstIndex(where: { $0 == dim }) {
+                numerator.remove(at: match)
+            } else {
+                divisors.append(dim)
+            }
+        }
+        guard let total = product(numerator), let divisor = product(divisors)?.constant, divisor > 0 else { return nil }
+        return try? SymbolicDim.floorDiv(total, divisor)
+    }
+
+    // MARK: Helpers
+
+    /// `axis` with a negative value counted from the end, if within `rank`.
+    static func normalized(_ axis: Int, rank: Int) -> Int? {
+        let value = axis < 0 ? axis + rank : axis
+        return (0..<rank).contains(value) ? value : nil
+    }
+
+    /// The product of `dims`, nil when one is unknown or the product is too large.
+    static func product(_ dims: [SymbolicDim?]) -> SymbolicDim? {
+        var result = SymbolicDim(1)
+        for dim in dims {
+            guard let dim, let next = try? result * dim else { return nil }
+            result = next
+        }
+        return result
+    }
+
+    /// The sum of `dims`, nil when one is unknown or the sum is too large.
+    static func sum(_ dims: [SymbolicDim?]) -> SymbolicDim? {
+        var result = SymbolicDim(0)
+        for dim in dims {
+            guard let dim, let next = try? result + dim else { return nil }
+            result = next
+        }
+        return result
+    }
+}

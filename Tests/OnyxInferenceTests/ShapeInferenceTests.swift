@@ -1,0 +1,76 @@
+import OnyxIR
+import OnyxInference
+import OnyxTestSupport
+import Testing
+
+/// Shape ops and the small integer values they carry (data propagation).
+@Suite struct ShapeInferenceTests {
+    func outputs(_ text: String) throws -> [String] {
+        let model = try TestModels.model(text)
+        #expect(ShapeInference().infer(model).isEmpty)
+        return model.graph!.outputs.map { $0.inferredType?.description ?? "-" }
+    }
+
+    /// The exporter pattern onnx's own inference leaves rank-unknown
+    /// (onnx#5324): a Reshape target computed from Shape(x).
+    @Test func reshapeTargetsComputedFromShapeResolve() throws {
+        let types = try outputs("""
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (float[batch, seq, 768] x) => (heads, merged, flat) {
+               s = Shape (x)
+               first2 = Slice (s, zero, two)
+               zero = Constant <value = int64[1] {0}> ()
+               two = Constant <value = int64[1] {2}> ()
+               tail = Constant <value = int64[2] {12, 64}> ()
+               bs = Shape <end = 2> (x)
+               target = Concat <axis = 0> (bs, tail)
+               heads = Reshape (x, target)
+               zeros = Constant <value = int64[3] {0, 0, -1}> ()
+               merged = Reshape (heads, zeros)
+               minus = Constant <value = int64[2] {-1, 768}> ()
+               flat = Reshape (x, minus)
+            }
+            """)
+        #expect(types == [
+            "tensor(FLOAT)[batch,seq,12,64]", "tensor(FLOAT)[batch,seq,768]", "tensor(FLOAT)[batch*seq,768]",
+        ])
+    }
+
+    @Test func gatherUnsqueezeAndArithmeticOnShapeValues() throws {
+        let types = try outputs("""
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (float[batch, seq, 64] x) => (y, z) {
+               s = Shape (x)
+               i1 = Constant <value = int64 {1}> ()
+               seqlen = Gather <axis = 0> (s, i1)
+               one = Constant <value = int64 {1}> ()
+               shorter = Sub (seqlen, one)
+               ax = Constant <value = int64[1] {0}> ()
+               v = Unsqueeze (shorter, ax)
+               b = Gather <axis = 0> (s, zero)
+               zero = Constant <value = int64 {0}> ()
+               bv = Unsqueeze (b, ax)
+               sixty4 = Constant <value = int64[1] {64}> ()
+               target = Concat <axis = 0> (bv, v, sixty4)
+               y = Expand (one_f, target)
+               one_f = Constant <value = float[1] {1.0}> ()
+               z = ConstantOfShape (target)
+            }
+            """)
+        #expect(types == ["tensor(FLOAT)[batch,seq - 1,64]", "tensor(FLOAT)[batch,seq - 1,64]"])
+    }
+
+    @Test func transposeFlattenSqueezeAndCast() throws {
+        let types = try outputs("""
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (float[N, 1, 3, 5] x) => (t, f, q, c) {
+               t = Transpose <perm = [0, 2, 3, 1]> (x)
+               f = Flatten <axis = 2> (x)
+               ax = Constant <value = int64[1] {1}> ()
+               q = Squeeze (x, ax)
+               c = Cast <to = 7> (x)
+            }
+            """)
+        #expect(types == ["tensor(FLOAT)[N,3,5,1]", "tensor(FLOAT)[N,15]", "tensor(FLOAT)[N,3,5]", "tensor(INT64)[N,1,3,5]"])
+    }
+}
