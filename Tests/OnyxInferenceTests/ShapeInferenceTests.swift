@@ -60,6 +60,29 @@ import Testing
         #expect(types == ["tensor(FLOAT)[batch,seq - 1,64]", "tensor(FLOAT)[batch,seq - 1,64]"])
     }
 
+    @Test func slicesOfShapesAndOfSymbolicDims() throws {
+        let types = try outputs("""
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (float[batch, seq, 768] x) => (y, tail, head) {
+               s = Shape (x)
+               zero = Constant <value = int64[1] {0}> ()
+               two = Constant <value = int64[1] {2}> ()
+               first2 = Slice (s, zero, two)
+               last = Constant <value = int64[1] {768}> ()
+               target = Concat <axis = 0> (first2, last)
+               y = Reshape (x, target)
+               one = Constant <value = int64[1] {1}> ()
+               big = Constant <value = int64[1] {9223372036854775807}> ()
+               tail = Slice (x, one, big, one)
+               eight = Constant <value = int64[1] {8}> ()
+               head = Slice (x, zero, eight, one)
+            }
+            """)
+        #expect(types == [
+            "tensor(FLOAT)[batch,seq,768]", "tensor(FLOAT)[batch,max(seq - 1, 0),768]", "tensor(FLOAT)[batch,max(min(seq, 8), 0),768]",
+        ])
+    }
+
     @Test func transposeFlattenSqueezeAndCast() throws {
         let types = try outputs("""
             <ir_version: 8, opset_import: ["" : 18]>

@@ -29,6 +29,7 @@ enum ShapeRules {
         InferenceRule(["Unsqueeze"], unsqueeze),
         InferenceRule(["Squeeze"], squeeze),
         InferenceRule(["Reshape"], reshape),
+        InferenceRule(["Slice"], slice),
         InferenceRule(["Expand"], since: 8) { context throws(InferenceError) in
             guard let input = context.inputShape(0), let target = context.inputValue(1) else { return }
             context.setOutputShape(0, try Broadcast.shape(of: [input, SymbolicShape(target.elements)], bindings: &context.bindings))
@@ -227,6 +228,74 @@ enum ShapeRules {
         }
         guard let total = product(numerator), let divisor = product(divisors)?.constant, divisor > 0 else { return nil }
         return try? SymbolicDim.floorDiv(total, divisor)
+    }
+
+    /// Slice: `starts`, `ends`, `axes` as attributes before opset 10, then
+    /// inputs with `steps`; each must be known. A constant dim is cut
+    /// exactly; a symbolic one, for a step of 1 and a start from its
+    /// beginning, becomes `max(min(dim, end) - start, 0)` (`dim` itself for
+    /// `x[0:]`).
+    private static func slice(_ context: inout InferenceContext) {
+        guard let input = context.inputShape(0) else { return }
+        let starts: [Int64]?, ends: [Int64]?, givenAxes: [Int64]?, steps: [Int64]?
+        if context.opset < 10 {
+            (starts, ends) = (context.attribute("starts")?.ints, context.attribute("ends")?.ints)
+            givenAxes = context.attribute("axes")?.ints
+            steps = nil
+        } else {
+            (starts, ends) = (context.inputValue(1)?.constants, context.inputValue(2)?.constants)
+            givenAxes = context.inputTypes.count > 3 && context.inputTypes[3] != nil ? context.inputValue(3)?.constants : []
+            steps = context.inputTypes.count > 4 && context.inputTypes[4] != nil ? context.inputValue(4)?.constants : []
+        }
+        guard let starts, let ends, starts.count == ends.count, let givenAxes, let steps else {
+            context.setOutputShape(0, SymbolicShape(Array(repeating: nil, count: input.rank)))
+            return
+        }
+        let axes = givenAxes.isEmpty ? (0..<Int64(starts.count)).map { $0 } : givenAxes
+        guard axes.count == starts.count, steps.isEmpty || steps.count == starts.count else { return }
+        var dims = input.dims
+        var cuts: [(axis: Int, start: Int64, end: Int64, step: Int64)] = []
+        for (position, axis) in axes.enumerated() {
+            guard let axis = normalized(Int(axis), rank: input.rank) else { return }
+            let step = steps.isEmpty ? 1 : steps[position]
+            guard step != 0 else { return }
+            cuts.append((axis, starts[position], ends[position], step))
+            dims[axis] = sliceLength(input.dims[axis], start: starts[position], end: ends[position], step: step)
+        }
+        context.setOutputShape(0, SymbolicShape(dims))
+        // Values: a 1-D value cut along axis 0.
+        guard let value = context.inputValue(0), !value.isScalar, cuts.count == 1, cuts[0].axis == 0 else { return }
+        let indices = sliceIndices(count: Int64(value.elements.count), start: cuts[0].start, end: cuts[0].end, step: cuts[0].step)
+        context.outputValues[0] = PropagatedValue(indices.map { value.elements[Int($0)] })
+    }
+
+    /// The indices a slice takes of `count` elements, as numpy clamps them.
+    static func sliceIndices(count: Int64, start: Int64, end: Int64, step: Int64) -> [Int64] {
+        func clamp(_ value: Int64, low: Int64, high: Int64) -> Int64 {
+            let shifted = value < 0 ? value.addingReportingOverflow(count).partialValue : value
+            return min(max(shifted, low), high)
+        }
+        if step > 0 {
+            let (first, last) = (clamp(start, low: 0, high: count), clamp(end, low: 0, high: count))
+            return first < last ? Array(stride(from: first, to: last, by: Int(step))) : []
+        }
+        let (first, last) = (clamp(start, low: -1, high: count - 1), clamp(end, low: -1, high: count - 1))
+        return first > last ? Array(stride(from: first, to: last, by: Int(step))) : []
+    }
+
+    private static func sliceLength(_ dim: SymbolicDim?, start: Int64, end: Int64, step: Int64) -> SymbolicDim? {
+        guard let dim else { return nil }
+        if let count = dim.constant {
+            return SymbolicDim(Int64(sliceIndices(count: count, start: start, end: end, step: step).count))
+        }
+        // "To the end" as exporters write it: INT64_MAX, INT32_MAX and the like.
+        let toEnd = end >= Int64(Int32.max)
+        guard step == 1, start >= 0, toEnd || end >= start else { return nil }
+        if toEnd && start == 0 { return dim }
+        // max(min(dim, end) - start, 0): exact for any dim, however long.
+        let stop = toEnd ? dim : try? SymbolicDim.min(dim, SymbolicDim(end))
+        guard let stop, let length = try? stop - SymbolicDim(start) else { return nil }
+        return try? SymbolicDim.max(length, SymbolicDim(0))
     }
 
     // MARK: Helpers
