@@ -28,6 +28,7 @@ public struct InferenceContext {
     public var outputValues: [PropagatedValue?]
 
     private let attributes: [Attribute]
+    private let presentInputs: [Bool]
 
     init(
         node: Node, opset: Int64, schema: OpSchema, inputTypes: [TypeInfo?], inputValues: [PropagatedValue?],
@@ -43,6 +44,7 @@ public struct InferenceContext {
         outputValues = Array(repeating: nil, count: outputCount)
         self.bindings = bindings
         attributes = node.attributes
+        presentInputs = node.inputs.map { ($0?.name.isEmpty ?? true) == false }
     }
 
     /// The attribute `name` as the node gives it, else the schema's default.
@@ -56,6 +58,10 @@ public struct InferenceContext {
         guard index < inputTypes.count, let shape = inputTypes[index]?.tensorShape else { return nil }
         return SymbolicShape(shape)
     }
+
+    /// True when the node gives input `index` (an optional one may be
+    /// left out), whether or not its type is known.
+    public func hasInput(_ index: Int) -> Bool { index < presentInputs.count && presentInputs[index] }
 
     /// The propagated value of input `index`, if known.
     public func inputValue(_ index: Int) -> PropagatedValue? { index < inputValues.count ? inputValues[index] : nil }

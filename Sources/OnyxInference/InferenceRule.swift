@@ -24,7 +24,7 @@ public struct InferenceRule: Sendable {
 
 /// Every rule, by domain and op, newest version last.
 enum InferenceRules {
-    static let families: [[InferenceRule]] = [ElementwiseRules.rules, ShapeRules.rules]
+    static let families: [[InferenceRule]] = [ElementwiseRules.rules, ShapeRules.rules, ReductionRules.rules]
 
     private static let table: [String: [String: [InferenceRule]]] = {
         var table: [String: [String: [InferenceRule]]] = [:]

@@ -97,3 +97,24 @@ import Testing
         #expect(types == ["tensor(FLOAT)[N,3,5,1]", "tensor(FLOAT)[N,15]", "tensor(FLOAT)[N,3,5]", "tensor(INT64)[N,1,3,5]"])
     }
 }
+
+/// Reductions keep or drop the reduced axes.
+@Suite struct ReductionInferenceTests {
+    @Test func reducedAxesBecomeOneOrGoAway() throws {
+        let model = try TestModels.model("""
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (float[N, 3, H, W] x, int64[1] dynamic) => (kept, dropped, all, arg, unknown) {
+               ax = Constant <value = int64[2] {2, 3}> ()
+               kept = ReduceMean (x, ax)
+               dropped = ReduceSum <keepdims = 0> (x, ax)
+               all = ReduceMax <keepdims = 0> (x)
+               arg = ArgMax <axis = -3> (x)
+               unknown = ReduceMin (x, dynamic)
+            }
+            """)
+        #expect(ShapeInference().infer(model).isEmpty)
+        #expect(model.graph!.outputs.map { $0.inferredType?.description ?? "-" } == [
+            "tensor(FLOAT)[N,3,1,1]", "tensor(FLOAT)[N,3]", "tensor(FLOAT)[]", "tensor(INT64)[N,1,H,W]", "tensor(FLOAT)[?,?,?,?]",
+        ])
+    }
+}

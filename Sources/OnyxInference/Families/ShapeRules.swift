@@ -154,7 +154,7 @@ enum ShapeRules {
 
     private static func squeeze(_ context: inout InferenceContext) {
         guard let input = context.inputShape(0) else { return }
-        let given = context.opset >= 13 ? (context.inputTypes.count > 1 ? axes(context) : []) : (context.attribute("axes")?.ints ?? [])
+        let given = context.opset >= 13 ? (context.hasInput(1) ? axes(context) : []) : (context.attribute("axes")?.ints ?? [])
         guard let given else { return }
         let positions: Set<Int>
         if given.isEmpty {
@@ -244,8 +244,8 @@ enum ShapeRules {
             steps = nil
         } else {
             (starts, ends) = (context.inputValue(1)?.constants, context.inputValue(2)?.constants)
-            givenAxes = context.inputTypes.count > 3 && context.inputTypes[3] != nil ? context.inputValue(3)?.constants : []
-            steps = context.inputTypes.count > 4 && context.inputTypes[4] != nil ? context.inputValue(4)?.constants : []
+            givenAxes = context.hasInput(3) ? context.inputValue(3)?.constants : []
+            steps = context.hasInput(4) ? context.inputValue(4)?.constants : []
         }
         guard let starts, let ends, starts.count == ends.count, let givenAxes, let steps else {
             context.setOutputShape(0, SymbolicShape(Array(repeating: nil, count: input.rank)))
