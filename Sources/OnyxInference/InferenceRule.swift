@@ -20,6 +20,11 @@ public struct InferenceRule: Sendable {
         self.since = since
         self.infer = infer
     }
+
+    /// The rule of ops whose output 0 has input 0's shape.
+    static func sameShape(_ ops: [String], since: Int64 = 1) -> InferenceRule {
+        InferenceRule(ops, since: since) { context in context.setOutputShape(0, context.inputShape(0)) }
+    }
 }
 
 /// Every rule, by domain and op, newest version last.
