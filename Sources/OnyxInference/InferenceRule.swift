@@ -29,7 +29,7 @@ public struct InferenceRule: Sendable {
 
 /// Every rule, by domain and op, newest version last.
 enum InferenceRules {
-    static let families: [[InferenceRule]] = [ElementwiseRules.rules, ConvolutionRules.rules]
+    static let families: [[InferenceRule]] = [ElementwiseRules.rules, ConvolutionRules.rules, LinearAlgebraRules.rules]
 
     private static let table: [String: [String: [InferenceRule]]] = {
         var table: [String: [String: [InferenceRule]]] = [:]
