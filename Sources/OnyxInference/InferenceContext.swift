@@ -80,6 +80,19 @@ public struct InferenceContext {
             return
         }
     }
+
+    /// Sets the element type of tensor output `index`, keeping its shape,
+    /// for the outputs whose type an attribute or the op's semantics fixes
+    /// rather than a type constraint. An output typed as something other
+    /// than a tensor is left as it is.
+    public mutating func setOutputElementType(_ index: Int, _ element: DataType) {
+        guard index < outputTypes.count else { return }
+        switch outputTypes[index]?.kind {
+        case .tensor(_, let shape)?: outputTypes[index] = TypeInfo(.tensor(elementType: element, shape: shape))
+        case nil: outputTypes[index] = TypeInfo(.tensor(elementType: element, shape: nil))
+        default: return
+        }
+    }
 }
 
 /// A problem inference found at a node: shapes that cannot go together.

@@ -29,7 +29,9 @@ public struct InferenceRule: Sendable {
 
 /// Every rule, by domain and op, newest version last.
 enum InferenceRules {
-    static let families: [[InferenceRule]] = [ElementwiseRules.rules, ConvolutionRules.rules, LinearAlgebraRules.rules]
+    static let families: [[InferenceRule]] = [
+        ElementwiseRules.rules, ConvolutionRules.rules, LinearAlgebraRules.rules, NormalizationRules.rules,
+    ]
 
     private static let table: [String: [String: [InferenceRule]]] = {
         var table: [String: [String: [InferenceRule]]] = [:]
