@@ -53,6 +53,18 @@ public struct InferenceContext {
         return schema.attributes.first { $0.name == name }?.defaultValue?.attribute(named: name)
     }
 
+    /// The int attribute `name`, schema default filled in.
+    public func intAttribute(_ name: String) -> Int64? { attribute(name)?.i }
+
+    /// The ints attribute `name`, schema default filled in; nil when the
+    /// node gives none and the schema has no default.
+    public func intsAttribute(_ name: String) -> [Int64]? { attribute(name).map(\.ints) }
+
+    /// The string attribute `name` as UTF-8 text, schema default filled in.
+    public func stringAttribute(_ name: String) -> String? {
+        attribute(name)?.s.map { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// The shape of input `index`, when it is a tensor of known rank.
     public func inputShape(_ index: Int) -> SymbolicShape? {
         guard index < inputTypes.count, let shape = inputTypes[index]?.tensorShape else { return nil }
@@ -90,6 +102,19 @@ public struct InferenceContext {
             outputTypes[index] = TypeInfo(.tensor(elementType: nil, shape: shape?.shape))
         default:
             return
+        }
+    }
+
+    /// Sets the element type of tensor output `index`, keeping its shape,
+    /// for the outputs whose type an attribute or the op's semantics fixes
+    /// rather than a type constraint. An output typed as something other
+    /// than a tensor is left as it is.
+    public mutating func setOutputElementType(_ index: Int, _ element: DataType) {
+        guard index < outputTypes.count else { return }
+        switch outputTypes[index]?.kind {
+        case .tensor(_, let shape)?: outputTypes[index] = TypeInfo(.tensor(elementType: element, shape: shape))
+        case nil: outputTypes[index] = TypeInfo(.tensor(elementType: element, shape: nil))
+        default: return
         }
     }
 }

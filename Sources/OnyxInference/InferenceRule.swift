@@ -20,16 +20,28 @@ public struct InferenceRule: Sendable {
         self.since = since
         self.infer = infer
     }
+
+    /// The rule of ops whose output 0 has input 0's shape.
+    static func sameShape(_ ops: [String], since: Int64 = 1) -> InferenceRule {
+        InferenceRule(ops, since: since) { context in context.setOutputShape(0, context.inputShape(0)) }
+    }
 }
 
 /// Every rule, by domain and op, newest version last.
 enum InferenceRules {
-    static let families: [[InferenceRule]] = [ElementwiseRules.rules, ShapeRules.rules, ReductionRules.rules]
+    static let families: [[InferenceRule]] = [
+        ElementwiseRules.rules, ShapeRules.rules, ReductionRules.rules, ConvolutionRules.rules, LinearAlgebraRules.rules,
+        NormalizationRules.rules,
+    ]
 
     private static let table: [String: [String: [InferenceRule]]] = {
         var table: [String: [String: [InferenceRule]]] = [:]
         for rule in families.joined() {
-            for op in rule.ops { table[rule.domain, default: [:]][op, default: []].append(rule) }
+            for op in rule.ops {
+                // Two families claiming one op version is a mistake the tests (debug builds) catch here.
+                assert(!(table[rule.domain]?[op] ?? []).contains { $0.since == rule.since }, "\(op)-\(rule.since) has two rules")
+                table[rule.domain, default: [:]][op, default: []].append(rule)
+            }
         }
         return table.mapValues { $0.mapValues { $0.sorted { $0.since < $1.since } } }
     }()

@@ -41,14 +41,19 @@ public struct ShapeInference: Sendable {
                 outputCount: node.outputs.count, bindings: bindings)
             context.outputTypes = TypeBinding.outputTypes(schema, inputTypes: inputTypes, outputCount: node.outputs.count)
             if let rule = InferenceRules.rule(for: opType, domain: OperatorDomain.normalized(node.domain), opset: opset) {
+                let bound = context.outputTypes
                 do throws(InferenceError) {
                     try rule.infer(&context)
+                    bindings = context.bindings
                 } catch {
+                    // A conflict leaves the node's outputs as the constraints
+                    // typed them, and the bindings as they were before it.
+                    context.outputTypes = bound
+                    context.outputValues = Array(repeating: nil, count: node.outputs.count)
                     let path = IRPath([.graph(graph.name), node.pathStep(at: indices[ObjectIdentifier(node)])])
                     findings.append(Diagnostic(.error, rule: Self.conflict, error.message, at: DiagnosticLocation(path: path)))
                 }
             }
-            bindings = context.bindings
             for (output, type) in zip(node.outputs, context.outputTypes) where type != nil && !output.name.isEmpty {
                 output.inferredType = type
             }

@@ -6,13 +6,6 @@ import Testing
 /// Element types from the schemas' constraints and shapes from the
 /// elementwise rules, on models written in the textual syntax.
 @Suite struct ElementwiseInferenceTests {
-    /// The inferred type of every graph output, as text.
-    func inferred(_ text: String) throws -> (types: [String], findings: [Diagnostic]) {
-        let model = try TestModels.model(text)
-        let findings = ShapeInference().infer(model)
-        return (model.graph!.outputs.map { $0.inferredType?.description ?? "-" }, findings)
-    }
-
     @Test func broadcastingUnifiesSymbolsAndLetsOnesGiveWay() throws {
         let (types, findings) = try inferred("""
             <ir_version: 8, opset_import: ["" : 18]>

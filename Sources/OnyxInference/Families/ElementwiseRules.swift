@@ -26,8 +26,7 @@ enum ElementwiseRules {
     static let legacy: [String] = ["Add", "Sub", "Mul", "Div", "Pow", "Equal", "Greater", "Less", "And", "Or", "Xor", "Max", "Min", "Sum", "Mean"]
 
     static let rules: [InferenceRule] =
-        [InferenceRule(sameShape) { context in context.setOutputShape(0, context.inputShape(0)) }]
-        + [InferenceRule(legacy) { context in context.setOutputShape(0, context.inputShape(0)) }]
+        [InferenceRule.sameShape(sameShape), InferenceRule.sameShape(legacy)]
         + broadcasting.map { ops, since in
             InferenceRule(ops, since: since) { context throws(InferenceError) in
                 var shapes: [SymbolicShape] = []
