@@ -5,17 +5,24 @@ import OnyxSymbolic
 /// Infers the type of every node output of a model's main graph, in
 /// dependency order: element types from the schemas' type constraints for
 /// every operator, shapes from the rules of the op families that have one.
-/// Results go to `Value.inferredType`; declarations are left alone.
+/// Results go to `Value.inferredType`, merged with what the file declares
+/// as `policy` says; declarations are left alone (`Graph.declareInferredTypes`
+/// writes them).
 ///
 /// Small integer tensors (constants, shapes) are propagated with symbolic
 /// elements, so shape arithmetic resolves. Subgraphs, functions, merging
 /// with declared types and the `onyx infer` command come next.
 public struct ShapeInference: Sendable {
     public static let conflict = "infer.shape-conflict"
+    public static let declarationConflict = "infer.declaration-conflict"
 
     public let schemas: SchemaRegistry
+    public let policy: InferencePolicy
 
-    public init(schemas: SchemaRegistry = .standard) { self.schemas = schemas }
+    public init(schemas: SchemaRegistry = .standard, policy: InferencePolicy = .refine) {
+        self.schemas = schemas
+        self.policy = policy
+    }
 
     /// Infers `model`'s main graph; returns the problems found, with the node each is at.
     @discardableResult
@@ -54,8 +61,18 @@ public struct ShapeInference: Sendable {
                     findings.append(Diagnostic(.error, rule: Self.conflict, error.message, at: DiagnosticLocation(path: path)))
                 }
             }
-            for (output, type) in zip(node.outputs, context.outputTypes) where type != nil && !output.name.isEmpty {
-                output.inferredType = type
+            for (slot, (output, type)) in zip(node.outputs, context.outputTypes).enumerated() where !output.name.isEmpty {
+                let merged = TypeMerge.merge(declared: output.type, inferred: type, policy: policy)
+                if let conflict = merged.conflict {
+                    let path = IRPath([.graph(graph.name), node.pathStep(at: indices[ObjectIdentifier(node)]), .output(slot)])
+                    findings.append(
+                        Diagnostic(
+                            policy == .strict ? .error : .warning, rule: Self.declarationConflict,
+                            "'\(output.name)': \(conflict)", at: DiagnosticLocation(path: path),
+                            hint: policy == .override ? nil : "the declaration is kept; --policy override takes the inferred type"))
+                }
+                // Only what adds to the declaration: downstream reads inferred ?? declared.
+                if merged.type != output.type { output.inferredType = merged.type }
             }
             for (output, value) in zip(node.outputs, context.outputValues) where value != nil {
                 values[ObjectIdentifier(output)] = value

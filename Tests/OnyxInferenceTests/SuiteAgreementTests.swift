@@ -20,10 +20,15 @@ import Testing
         for file in ConformanceData.modelFiles where file.path.contains("/node/") {
             let model = try ModelFile.load(file.path, loadExternalData: false)
             let case_ = file.deletingLastPathComponent().lastPathComponent
+            // What the suite declares for the outputs is the answer: hidden
+            // from inference, then compared.
+            let produced = (model.graph?.outputs ?? []).filter { $0.producer != nil }
+            let answers = produced.map(\.type)
+            for output in produced { output.type = nil }
             for finding in ShapeInference().infer(model) { tally.disagreements.append("\(case_): \(finding.message)") }
-            for output in model.graph?.outputs ?? [] where output.producer != nil {
+            for (output, answer) in zip(produced, answers) {
                 tally.outputs += 1
-                guard let inferred = output.inferredType, let declared = output.type else { continue }
+                guard let inferred = output.inferredType, let declared = answer else { continue }
                 if let problem = disagreement(inferred, declared) {
                     tally.disagreements.append("\(case_) output '\(output.name)': \(problem)")
                     continue
