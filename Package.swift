@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "OnyxCLI",
             dependencies: [
-                "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "OnyxCheck",
+                "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "OnyxCheck", "OnyxInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

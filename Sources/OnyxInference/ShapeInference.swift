@@ -41,7 +41,7 @@ public struct ShapeInference: Sendable {
             guard let opType = node.opType, let opset = opsets.version(for: node),
                 let schema = schemas.lookup(opType, domain: node.domain, opset: opset).schema
             else { continue }
-            let inputTypes = node.inputs.map { $0?.knownType }
+            let inputTypes = node.inputs.map { $0.flatMap(Self.type) }
             let inputValues = node.inputs.map { input in input.flatMap { values[ObjectIdentifier($0)] } }
             var context = InferenceContext(
                 node: node, opset: opset, schema: schema, inputTypes: inputTypes, inputValues: inputValues,
@@ -79,5 +79,18 @@ public struct ShapeInference: Sendable {
             }
         }
         return findings
+    }
+
+    /// What is known of `value`'s type: inferred, else declared, else the
+    /// type of the constant it holds (initializers need no declaration).
+    static func type(of value: Value) -> TypeInfo? {
+        if let known = value.knownType { return known }
+        if let tensor = value.initializer, let element = tensor.dataType {
+            return .tensor(element, Shape(static: tensor.dims))
+        }
+        if let sparse = value.sparseInitializer, let element = sparse.values?.dataType {
+            return TypeInfo(.sparseTensor(elementType: element, shape: Shape(static: sparse.dims)))
+        }
+        return nil
     }
 }

@@ -19,7 +19,9 @@ import Testing
         "Sources/OnyxSchemas": ["OnyxIR", "Synchronization"],
         "Tests/OnyxCheckTests": ["Testing", "OnyxIR", "OnyxCheck", "OnyxTestSupport"],
         "Tests/OnyxSchemasTests": ["Foundation", "Testing", "OnyxIR", "OnyxSchemas", "OnyxTestSupport"],
-        "Sources/OnyxCLI": ["Foundation", "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "OnyxCheck", "ArgumentParser"],
+        "Sources/OnyxCLI": [
+            "Foundation", "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "OnyxCheck", "OnyxInference", "ArgumentParser",
+        ],
         "Sources/OnyxCheck": ["OnyxIR", "OnyxSchemas"],
         // Inference sees types, schemas and dims, never the codec.
         "Sources/OnyxInference": ["OnyxIR", "OnyxSchemas", "OnyxSymbolic"],
