@@ -123,4 +123,18 @@ import OnyxCLI
         let json = onyx("inspect", "--json", folder.path("model.onnx"))
         #expect(json.out.contains("\"warnings\" : ["))
     }
+
+    @Test func shapesListsEveryValueWithItsInferredType() throws {
+        let result = onyx("inspect", "--shapes", fixture("mlp.onnx"))
+        #expect(result.status == 0)
+        #expect(result.out.contains("""
+              Values
+                h1             tensor(FLOAT)[N,128]
+                a1             tensor(FLOAT)[N,128]
+                logits         tensor(FLOAT)[N,10]
+            """))
+        let json = onyx("inspect", "--shapes", "--json", fixture("mlp.onnx"))
+        #expect(json.out.contains("\"type\" : \"tensor(FLOAT)[N,128]\""))
+        #expect(!onyx("inspect", "--json", fixture("mlp.onnx")).out.contains("\"values\""))
+    }
 }

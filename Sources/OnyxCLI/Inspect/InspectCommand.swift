@@ -1,6 +1,7 @@
 import ArgumentParser
 import OnyxIR
 import Foundation
+import OnyxInference
 import OnyxONNX
 
 /// `onyx inspect MODEL`: what a model holds, at a glance.
@@ -12,6 +13,7 @@ struct InspectCommand: ConsoleCommand {
             Examples:
               onyx inspect resnet50.onnx
               onyx inspect --json model.onnx | jq .parameterCount
+              onyx inspect --shapes model.onnx
 
             --json prints the same facts as a versioned JSON document (schemaVersion 1).
             """
@@ -22,6 +24,9 @@ struct InspectCommand: ConsoleCommand {
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
+
+    @Flag(help: "Infer and list the type and shape of every value of the main graph (as onyx infer finds them).")
+    var shapes = false
 
     @OptionGroup var output: ReportOutput
 
@@ -37,6 +42,12 @@ struct InspectCommand: ConsoleCommand {
         var summary = ModelSummary(model: loaded, file: model)
         // The summary names the file, and its list says these are warnings.
         summary.warnings += inputs.warnings.map(\.placedMessage)
+        if shapes {
+            summary.warnings += ShapeInference().infer(loaded).map(\.placedMessage)
+            summary.values = (loaded.graph?.nodes ?? []).flatMap(\.outputs).filter { !$0.name.isEmpty }.map {
+                ModelSummary.Port(name: $0.name, type: $0.knownType?.description)
+            }
+        }
         let report = json ? try JSONOutput.encode(summary) : summary.text
         try output.emit(report, to: console, protecting: inputs.protected)
         return .success

@@ -71,6 +71,9 @@ public struct ModelSummary: Codable, Equatable {
     public var metadata: [String: String]
     /// Problems that did not stop the report (missing external data, say).
     public var warnings: [String] = []
+    /// With `--shapes`: every node output of the main graph with its type
+    /// as inference finds it (merged with what the file declares).
+    public var values: [Port]?
 
     public init(model: Model, file: String) {
         self.file = file

@@ -39,6 +39,10 @@ extension ModelSummary {
         section("Functions", functions.map { function in
             "\(function.domain).\(function.name) (\(function.nodes) node\(function.nodes == 1 ? "" : "s"))"
         })
+        if let values {
+            let width = max(14, (values.map(\.name.count).max() ?? 0) + 2)
+            portRows("Values", values, width: width, into: &lines)
+        }
         if !metadata.isEmpty {
             row("Metadata", "")
             for key in metadata.keys.sorted() { lines.append("    \(key): \(metadata[key]!)") }
