@@ -58,7 +58,8 @@ enum DataDependentRules {
         guard let step = delta.constant, let span = try? limit - start, let steps = try? SymbolicDim.ceilDiv(span, step) else {
             return nil
         }
-        return try? SymbolicDim.max(steps, SymbolicDim(0))
+        // The symbols of propagated values are dims, never negative, so `seq` needs no max.
+        return steps.isKnownNonNegative ? steps : try? SymbolicDim.max(steps, SymbolicDim(0))
     }
 
     /// The length of a Range of float or double constants, as
