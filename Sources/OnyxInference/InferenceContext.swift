@@ -13,6 +13,9 @@ public struct InferenceContext {
     /// The version of the node's domain in force.
     public let opset: Int64
     public let schema: OpSchema
+    /// The node's position in its graph, which names the fresh symbols of
+    /// the dims only running the model can tell (`freshDim(output:dim:)`).
+    public let nodeIndex: Int
     /// Each input's type as known so far; nil for an omitted input or one
     /// nothing is known of.
     public let inputTypes: [TypeInfo?]
@@ -26,22 +29,31 @@ public struct InferenceContext {
     public let inputValues: [PropagatedValue?]
     /// What a rule found of its outputs' values.
     public var outputValues: [PropagatedValue?]
+    /// The constant tensors among the inputs (initializers and `Constant`
+    /// outputs), of any element type: the float scales of Resize, the bounds
+    /// of a float Range. Read only what a rule needs; nothing is decoded here.
+    public let inputConstants: [Tensor?]
+    /// Constant tensors a rule found its outputs to be (`Constant`).
+    public var outputConstants: [Tensor?]
 
     private let attributes: [Attribute]
     private let presentInputs: [Bool]
 
     init(
-        node: Node, opset: Int64, schema: OpSchema, inputTypes: [TypeInfo?], inputValues: [PropagatedValue?],
-        outputCount: Int, bindings: SymbolBindings
+        node: Node, nodeIndex: Int, opset: Int64, schema: OpSchema, inputTypes: [TypeInfo?],
+        inputValues: [PropagatedValue?], inputConstants: [Tensor?], outputCount: Int, bindings: SymbolBindings
     ) {
         opType = node.opType ?? ""
         domain = node.domain ?? ""
         self.opset = opset
         self.schema = schema
+        self.nodeIndex = nodeIndex
         self.inputTypes = inputTypes
         outputTypes = Array(repeating: nil, count: outputCount)
         self.inputValues = inputValues
         outputValues = Array(repeating: nil, count: outputCount)
+        self.inputConstants = inputConstants
+        outputConstants = Array(repeating: nil, count: outputCount)
         self.bindings = bindings
         attributes = node.attributes
         presentInputs = node.inputs.map { ($0?.name.isEmpty ?? true) == false }
@@ -77,6 +89,17 @@ public struct InferenceContext {
 
     /// The propagated value of input `index`, if known.
     public func inputValue(_ index: Int) -> PropagatedValue? { index < inputValues.count ? inputValues[index] : nil }
+
+    /// The constant tensor input `index` is, if it is one.
+    public func inputConstant(_ index: Int) -> Tensor? { index < inputConstants.count ? inputConstants[index] : nil }
+
+    /// A fresh symbol for dim `dim` of output `output`, which only running
+    /// the model can tell (NonZero's count): `<op>_<node>_out<output>_dim<dim>`,
+    /// `NonZero_3_out0_dim1` for the fourth node of the graph. The same node
+    /// gives the same names each time the graph is inferred.
+    public func freshDim(output: Int, dim: Int) -> SymbolicDim {
+        SymbolicDim.fresh(op: opType, node: nodeIndex, output: output, dim: dim)
+    }
 
     /// Sets output `index`'s type to a tensor of `element` (nil keeps the
     /// bound one) and `shape`.

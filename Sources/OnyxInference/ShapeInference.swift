@@ -31,8 +31,11 @@ public struct ShapeInference: Sendable {
         let opsets = OpsetContext(model)
         var bindings = SymbolBindings()
         var values: [ObjectIdentifier: PropagatedValue] = [:]
+        var constants: [ObjectIdentifier: Tensor] = [:]
         for value in graph.initializers {
-            if let tensor = value.initializer, let known = PropagatedValue(tensor) { values[ObjectIdentifier(value)] = known }
+            guard let tensor = value.initializer else { continue }
+            constants[ObjectIdentifier(value)] = tensor
+            if let known = PropagatedValue(tensor) { values[ObjectIdentifier(value)] = known }
         }
         var findings: [Diagnostic] = []
         let order = graph.topologicalOrder() ?? graph.nodes
@@ -43,9 +46,11 @@ public struct ShapeInference: Sendable {
             else { continue }
             let inputTypes = node.inputs.map { $0.flatMap(Self.type) }
             let inputValues = node.inputs.map { input in input.flatMap { values[ObjectIdentifier($0)] } }
+            let inputConstants = node.inputs.map { input in input.flatMap { constants[ObjectIdentifier($0)] } }
+            let index = indices[ObjectIdentifier(node)]
             var context = InferenceContext(
-                node: node, opset: opset, schema: schema, inputTypes: inputTypes, inputValues: inputValues,
-                outputCount: node.outputs.count, bindings: bindings)
+                node: node, nodeIndex: index ?? 0, opset: opset, schema: schema, inputTypes: inputTypes,
+                inputValues: inputValues, inputConstants: inputConstants, outputCount: node.outputs.count, bindings: bindings)
             context.outputTypes = TypeBinding.outputTypes(schema, inputTypes: inputTypes, outputCount: node.outputs.count)
             if let rule = InferenceRules.rule(for: opType, domain: OperatorDomain.normalized(node.domain), opset: opset) {
                 let bound = context.outputTypes
@@ -57,7 +62,8 @@ public struct ShapeInference: Sendable {
                     // typed them, and the bindings as they were before it.
                     context.outputTypes = bound
                     context.outputValues = Array(repeating: nil, count: node.outputs.count)
-                    let path = IRPath([.graph(graph.name), node.pathStep(at: indices[ObjectIdentifier(node)])])
+                    context.outputConstants = Array(repeating: nil, count: node.outputs.count)
+                    let path = IRPath([.graph(graph.name), node.pathStep(at: index)])
                     findings.append(Diagnostic(.error, rule: Self.conflict, error.message, at: DiagnosticLocation(path: path)))
                 }
             }
@@ -76,6 +82,9 @@ public struct ShapeInference: Sendable {
             }
             for (output, value) in zip(node.outputs, context.outputValues) where value != nil {
                 values[ObjectIdentifier(output)] = value
+            }
+            for (output, tensor) in zip(node.outputs, context.outputConstants) where tensor != nil {
+                constants[ObjectIdentifier(output)] = tensor
             }
         }
         return findings

@@ -61,6 +61,7 @@ enum ShapeRules {
         if let tensor = context.attribute("value")?.t {
             context.setOutput(0, element: tensor.dataType, shape: SymbolicShape(tensor.dims.map { SymbolicDim($0) }))
             context.outputValues[0] = PropagatedValue(tensor)
+            context.outputConstants[0] = tensor
         } else if let value = context.attribute("value_int")?.i {
             context.setOutput(0, element: .int64, shape: SymbolicShape([]))
             context.outputValues[0] = PropagatedValue([SymbolicDim(value)], isScalar: true)
