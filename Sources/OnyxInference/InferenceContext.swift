@@ -105,7 +105,15 @@ public struct InferenceContext {
     /// bound one) and `shape`.
     public mutating func setOutput(_ index: Int, element: DataType?, shape: SymbolicShape?) {
         guard index < outputTypes.count else { return }
+        let shape = resolved(shape)
         outputTypes[index] = TypeInfo(.tensor(elementType: element ?? outputTypes[index]?.tensorElementType, shape: shape?.shape))
+    }
+
+    /// `shape` with every dim written in the terms the graph has settled on
+    /// so far (once `N = 3` is known, a copied `[N]` is `[3]`).
+    private mutating func resolved(_ shape: SymbolicShape?) -> SymbolicShape? {
+        guard let shape else { return nil }
+        return SymbolicShape(shape.dims.map { $0.map { bindings.resolve($0) } })
     }
 
     /// The element type of input `index`, when it is a tensor.
@@ -118,6 +126,7 @@ public struct InferenceContext {
     /// sequence) is left as it is, and so is an untyped one given no shape.
     public mutating func setOutputShape(_ index: Int, _ shape: SymbolicShape?) {
         guard index < outputTypes.count else { return }
+        let shape = resolved(shape)
         switch outputTypes[index]?.kind {
         case .tensor(let element, _)?:
             outputTypes[index] = TypeInfo(.tensor(elementType: element, shape: shape?.shape))
