@@ -31,7 +31,7 @@ public struct InferenceRule: Sendable {
 enum InferenceRules {
     static let families: [[InferenceRule]] = [
         ElementwiseRules.rules, ShapeRules.rules, ReductionRules.rules, ConvolutionRules.rules, LinearAlgebraRules.rules,
-        NormalizationRules.rules, IndexingRules.rules, PaddingRules.rules, DataDependentRules.rules,
+        NormalizationRules.rules, IndexingRules.rules, PaddingRules.rules, DataDependentRules.rules, RecurrentRules.rules,
     ]
 
     private static let table: [String: [String: [InferenceRule]]] = {

@@ -118,3 +118,22 @@ import Testing
         ])
     }
 }
+
+/// RNN, GRU and LSTM outputs by direction and layout.
+@Suite struct RecurrentInferenceTests {
+    @Test func hiddenStatesAreShapedByDirectionAndLayout() throws {
+        let model = try TestModels.model("""
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (float[T, B, 16] x, float[2, 96, 16] w, float[2, 96, 24] r, float[B, T, 16] xb, float[1, 32, 16] w1, float[1, 32, 8] r1)
+              => (y, yh, yc, gy, gyh) {
+               y, yh, yc = LSTM <hidden_size = 24, direction = "bidirectional"> (x, w, r)
+               gy, gyh = GRU <hidden_size = 8, layout = 1> (xb, w1, r1)
+            }
+            """)
+        #expect(ShapeInference().infer(model).isEmpty)
+        #expect(model.graph!.outputs.map { $0.inferredType?.description ?? "-" } == [
+            "tensor(FLOAT)[T,2,B,24]", "tensor(FLOAT)[2,B,24]", "tensor(FLOAT)[2,B,24]",
+            "tensor(FLOAT)[B,T,1,8]", "tensor(FLOAT)[B,1,8]",
+        ])
+    }
+}
