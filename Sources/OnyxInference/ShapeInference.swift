@@ -40,10 +40,12 @@ public struct ShapeInference: Sendable {
         var findings: [Diagnostic] = []
         let order = graph.topologicalOrder() ?? graph.nodes
         let indices = Dictionary(graph.nodes.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })
+        var operators = OperatorCache(schemas: schemas)
         for node in order {
             guard let opType = node.opType, let opset = opsets.version(for: node),
-                let schema = schemas.lookup(opType, domain: node.domain, opset: opset).schema
+                let known = operators.facts(opType, domain: OperatorDomain.normalized(node.domain), opset: opset)
             else { continue }
+            let schema = known.schema
             let inputTypes = node.inputs.map { $0.flatMap(Self.type) }
             let inputValues = node.inputs.map { input in input.flatMap { values[ObjectIdentifier($0)] } }
             let inputConstants = node.inputs.map { input in input.flatMap { constants[ObjectIdentifier($0)] } }
@@ -51,8 +53,8 @@ public struct ShapeInference: Sendable {
             var context = InferenceContext(
                 node: node, nodeIndex: index ?? 0, opset: opset, schema: schema, inputTypes: inputTypes,
                 inputValues: inputValues, inputConstants: inputConstants, outputCount: node.outputs.count, bindings: bindings)
-            context.outputTypes = TypeBinding.outputTypes(schema, inputTypes: inputTypes, outputCount: node.outputs.count)
-            if let rule = InferenceRules.rule(for: opType, domain: OperatorDomain.normalized(node.domain), opset: opset) {
+            context.outputTypes = TypeBinding.outputTypes(known.plan, inputTypes: inputTypes, outputCount: node.outputs.count)
+            if let rule = known.rule {
                 let bound = context.outputTypes
                 do throws(InferenceError) {
                     try rule.infer(&context)
@@ -101,5 +103,35 @@ public struct ShapeInference: Sendable {
             return TypeInfo(.sparseTensor(elementType: element, shape: Shape(static: sparse.dims)))
         }
         return nil
+    }
+}
+
+/// Per operator in force (op type, domain, opset): its schema, rule and
+/// type plan, looked up once per run.
+private struct OperatorCache {
+    struct Facts {
+        let schema: OpSchema
+        let rule: InferenceRule?
+        let plan: TypeBinding.Plan
+    }
+
+    private struct Key: Hashable {
+        let opType: String, domain: String, opset: Int64
+    }
+
+    let schemas: SchemaRegistry
+    private var known: [Key: Facts?] = [:]
+
+    init(schemas: SchemaRegistry) { self.schemas = schemas }
+
+    /// nil for an operator without a schema at `opset` (a custom one).
+    mutating func facts(_ opType: String, domain: String, opset: Int64) -> Facts? {
+        let key = Key(opType: opType, domain: domain, opset: opset)
+        if let facts = known[key] { return facts }
+        let facts = schemas.lookup(opType, domain: domain, opset: opset).schema.map {
+            Facts(schema: $0, rule: InferenceRules.rule(for: opType, domain: domain, opset: opset), plan: TypeBinding.Plan($0))
+        }
+        known[key] = facts
+        return facts
     }
 }

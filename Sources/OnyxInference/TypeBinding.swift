@@ -8,38 +8,60 @@ import OnyxSchemas
 /// Shapes are left to the op's rule. Operators whose output type comes from
 /// an attribute (Cast's `to`) leave it unknown here.
 enum TypeBinding {
-    static func outputTypes(_ schema: OpSchema, inputTypes: [TypeInfo?], outputCount: Int) -> [TypeInfo?] {
-        let allowed = Dictionary(schema.typeConstraints.map { ($0.parameter, $0.allowedTypes) }, uniquingKeysWith: { a, _ in a })
-        var bound: [String: TypeInfo] = [:]
-        for (index, type) in inputTypes.enumerated() {
-            guard let type, let parameter = parameter(at: index, of: schema.inputs), allowed[parameter] != nil,
-                bound[parameter] == nil
-            else { continue }
-            bound[parameter] = withoutShape(type)
+    /// What a schema's signature says about types, read once per schema
+    /// (a model has thousands of nodes and a few dozen operators).
+    struct Plan {
+        /// How an output slot gets its type.
+        enum Source {
+            case constraint(String)
+            case fixed(TypeInfo?)
+            case unbound
         }
-        return (0..<outputCount).map { index in
-            guard let parameter = parameter(at: index, of: schema.outputs) else { return nil }
-            if let types = allowed[parameter] {
-                if let type = bound[parameter] { return type }
-                return types.count == 1 ? SchemaTypeString.type(types[0][...]) : nil
+
+        let inputs: [String?]
+        let variadicInput: String??
+        let outputs: [Source]
+        let variadicOutput: Source?
+        /// Constraints that allow one type only, as that type.
+        let onlyType: [String: TypeInfo]
+
+        init(_ schema: OpSchema) {
+            let allowed = Dictionary(schema.typeConstraints.map { ($0.parameter, $0.allowedTypes) }, uniquingKeysWith: { a, _ in a })
+            func constraint(_ formal: OpSchema.Parameter) -> String? {
+                guard !(formal.option == .variadic && !formal.isHomogeneous), allowed[formal.typeString] != nil else { return nil }
+                return formal.typeString
             }
-            return SchemaTypeString.type(parameter[...])
+            func source(_ formal: OpSchema.Parameter) -> Source {
+                if formal.option == .variadic && !formal.isHomogeneous { return .unbound }
+                if allowed[formal.typeString] != nil { return .constraint(formal.typeString) }
+                return .fixed(SchemaTypeString.type(formal.typeString[...]))
+            }
+            inputs = schema.inputs.map(constraint)
+            variadicInput = schema.inputs.last.flatMap { $0.option == .variadic ? .some(constraint($0)) : nil }
+            outputs = schema.outputs.map(source)
+            variadicOutput = schema.outputs.last.flatMap { $0.option == .variadic ? source($0) : nil }
+            onlyType = allowed.compactMapValues { $0.count == 1 ? SchemaTypeString.type($0[0][...]) : nil }
         }
     }
 
-    /// The type string of the formal parameter actual slot `index` fills:
-    /// the last formal repeats when it is variadic. nil for a variadic one
-    /// whose values may each have another type (Scan's and Loop's `V`).
-    private static func parameter(at index: Int, of formals: [OpSchema.Parameter]) -> String? {
-        let formal: OpSchema.Parameter
-        if index < formals.count {
-            formal = formals[index]
-        } else {
-            guard let last = formals.last, last.option == .variadic else { return nil }
-            formal = last
+    static func outputTypes(_ plan: Plan, inputTypes: [TypeInfo?], outputCount: Int) -> [TypeInfo?] {
+        // A handful of parameters: a list beats a dictionary here.
+        var bound: [(parameter: String, type: TypeInfo)] = []
+        for (index, type) in inputTypes.enumerated() {
+            let parameter = index < plan.inputs.count ? plan.inputs[index] : plan.variadicInput ?? nil
+            guard let type, let parameter, !bound.contains(where: { $0.parameter == parameter }) else { continue }
+            bound.append((parameter, withoutShape(type)))
         }
-        if formal.option == .variadic && !formal.isHomogeneous { return nil }
-        return formal.typeString
+        return (0..<outputCount).map { index in
+            switch index < plan.outputs.count ? plan.outputs[index] : plan.variadicOutput ?? .unbound {
+            case .constraint(let parameter):
+                return bound.first { $0.parameter == parameter }?.type ?? plan.onlyType[parameter]
+            case .fixed(let type):
+                return type
+            case .unbound:
+                return nil
+            }
+        }
     }
 
     private static func withoutShape(_ type: TypeInfo) -> TypeInfo {
