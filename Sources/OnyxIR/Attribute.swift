@@ -301,10 +301,7 @@ public struct Attribute {
     public var setValueFields: AttributeTypeSet { storage.setValueFields }
 
     /// Every subgraph this attribute holds, in field order.
-    public var subgraphs: [Graph] {
-        guard let g else { return graphs }
-        return [g] + graphs
-    }
+    public var subgraphs: [Graph] { placedSubgraphs.map(\.graph) }
 
     /// Every subgraph with its place in the attribute, as `IRPath.Step.attribute`
     /// names it: nil for `g`, the position for an entry of `graphs`.

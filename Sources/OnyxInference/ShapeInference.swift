@@ -72,7 +72,7 @@ public struct ShapeInference: Sendable {
             for (slot, (output, type)) in zip(node.outputs, context.outputTypes).enumerated() where !output.name.isEmpty {
                 let merged = TypeMerge.merge(declared: output.type, inferred: type, policy: policy)
                 if let conflict = merged.conflict {
-                    let path = IRPath([.graph(graph.name), node.pathStep(at: indices[ObjectIdentifier(node)]), .output(slot)])
+                    let path = IRPath([.graph(graph.name), node.pathStep(at: index), .output(slot)])
                     findings.append(
                         Diagnostic(
                             policy == .strict ? .error : .warning, rule: Self.declarationConflict,

@@ -62,12 +62,9 @@ struct InferCommand: ConsoleCommand {
         let findings = ShapeInference(policy: policy).infer(model).map { $0.inFile(input) }
         let failed = findings.contains { $0.severity == .error }
         if json {
-            let values = (model.graph?.nodes ?? []).flatMap(\.outputs).filter { !$0.name.isEmpty }.map {
-                InferredValue(name: $0.name, type: $0.knownType?.description)
-            }
-            console.out(
-                try JSONOutput.encode(
-                    InferReport(file: input, values: values, diagnostics: findings.map(DiagnosticJSON.init))))
+            let report = InferReport(
+                file: input, values: ModelSummary.Port.values(of: model), diagnostics: findings.map(DiagnosticJSON.init))
+            console.out(try JSONOutput.encode(report))
             return failed ? .negative : .success
         }
         for finding in findings { console.err(console.diagnosticPrinter.text(finding)) }
@@ -98,11 +95,6 @@ struct InferCommand: ConsoleCommand {
 private struct InferReport: Encodable {
     var schemaVersion = 1
     var file: String
-    var values: [InferredValue]
+    var values: [ModelSummary.Port]
     var diagnostics: [DiagnosticJSON]
-}
-
-private struct InferredValue: Encodable {
-    var name: String
-    var type: String?
 }

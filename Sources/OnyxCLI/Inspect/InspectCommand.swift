@@ -44,9 +44,7 @@ struct InspectCommand: ConsoleCommand {
         summary.warnings += inputs.warnings.map(\.placedMessage)
         if shapes {
             summary.warnings += ShapeInference().infer(loaded).map(\.placedMessage)
-            summary.values = (loaded.graph?.nodes ?? []).flatMap(\.outputs).filter { !$0.name.isEmpty }.map {
-                ModelSummary.Port(name: $0.name, type: $0.knownType?.description)
-            }
+            summary.values = ModelSummary.Port.values(of: loaded)
         }
         let report = json ? try JSONOutput.encode(summary) : summary.text
         try output.emit(report, to: console, protecting: inputs.protected)

@@ -15,6 +15,15 @@ public struct ModelSummary: Codable, Equatable {
         public var name: String
         /// Like `tensor(FLOAT)[N,3,224,224]`; nil when undeclared.
         public var type: String?
+
+        /// Every named node output of the main graph with its type as known
+        /// (inferred, else declared): what `infer --json` and
+        /// `inspect --shapes` list.
+        static func values(of model: Model) -> [Port] {
+            (model.graph?.nodes ?? []).flatMap(\.outputs).filter { !$0.name.isEmpty }.map {
+                Port(name: $0.name, type: $0.knownType?.description)
+            }
+        }
     }
 
     public struct OpCount: Codable, Equatable {

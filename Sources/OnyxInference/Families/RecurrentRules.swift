@@ -8,11 +8,11 @@ enum RecurrentRules {
 
     private static func recurrent(_ context: inout InferenceContext) {
         guard let input = context.inputShape(0), input.rank == 3 else { return }
-        let batchFirst = (context.attribute("layout")?.i ?? 0) == 1
+        let batchFirst = (context.intAttribute("layout") ?? 0) == 1
         let (sequence, batch) = batchFirst ? (input.dims[1], input.dims[0]) : (input.dims[0], input.dims[1])
-        let direction = context.attribute("direction")?.s.map { String(decoding: $0, as: UTF8.self) } ?? "forward"
+        let direction = context.stringAttribute("direction") ?? "forward"
         let directions = SymbolicDim(direction == "bidirectional" ? 2 : 1)
-        let hidden = context.attribute("hidden_size")?.i.map { SymbolicDim($0) }
+        let hidden = context.intAttribute("hidden_size").map { SymbolicDim($0) }
         // Opset 1 had `output_sequence`, which could leave Y out; its shape is inferred from opset 7 on.
         if context.opset >= 7 {
             context.setOutputShape(0, SymbolicShape(batchFirst ? [batch, sequence, directions, hidden] : [sequence, directions, batch, hidden]))

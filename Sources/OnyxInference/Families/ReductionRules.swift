@@ -16,23 +16,23 @@ enum ReductionRules {
             if axesAreInput {
                 axes = context.hasInput(1) ? context.inputValue(1)?.constants : []
             } else {
-                axes = context.attribute("axes")?.ints ?? []
+                axes = context.intsAttribute("axes") ?? []
             }
             guard let axes else { return keepRankIfKnown(&context) }
             // No axes: every axis, unless noop_with_empty_axes (opset 13/18 on) makes it the identity.
-            if axes.isEmpty && axesAreInput && (context.attribute("noop_with_empty_axes")?.i ?? 0) != 0 {
+            if axes.isEmpty && axesAreInput && (context.intAttribute("noop_with_empty_axes") ?? 0) != 0 {
                 return context.setOutputShape(0, context.inputShape(0))
             }
             reduce(&context, axes: axes)
         },
         InferenceRule(["ArgMax", "ArgMin"]) { context in
-            reduce(&context, axes: [context.attribute("axis")?.i ?? 0])
+            reduce(&context, axes: [context.intAttribute("axis") ?? 0])
         },
     ]
 
     private static func reduce(_ context: inout InferenceContext, axes: [Int64]) {
         guard let input = context.inputShape(0) else { return }
-        let keep = (context.attribute("keepdims")?.i ?? 1) != 0
+        let keep = (context.intAttribute("keepdims") ?? 1) != 0
         let positions = axes.isEmpty ? Set(0..<input.rank) : Set(axes.compactMap { ShapeRules.normalized(Int($0), rank: input.rank) })
         guard positions.count == Set(axes).count || axes.isEmpty else { return }
         var dims: [SymbolicDim?] = []
@@ -48,7 +48,7 @@ enum ReductionRules {
 
     /// Axes not known: with keepdims the rank stays, the dims are unknown.
     private static func keepRankIfKnown(_ context: inout InferenceContext) {
-        guard let input = context.inputShape(0), (context.attribute("keepdims")?.i ?? 1) != 0 else { return }
+        guard let input = context.inputShape(0), (context.intAttribute("keepdims") ?? 1) != 0 else { return }
         context.setOutputShape(0, SymbolicShape(Array(repeating: nil, count: input.rank)))
     }
 }

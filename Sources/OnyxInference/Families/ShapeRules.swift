@@ -20,7 +20,7 @@ enum ShapeRules {
             context.outputValues[0] = context.inputValue(0)
         },
         InferenceRule(["Cast"]) { context in
-            let target = context.attribute("to")?.i.map { DataType(rawValue: Int32(truncatingIfNeeded: $0)) }
+            let target = context.intAttribute("to").map { DataType(rawValue: Int32(truncatingIfNeeded: $0)) }
             context.setOutput(0, element: target, shape: context.inputShape(0))
             if let target, [DataType.int64, .int32].contains(target) { context.outputValues[0] = context.inputValue(0) }
         },
@@ -40,7 +40,7 @@ enum ShapeRules {
         },
         InferenceRule(["Transpose"]) { context in
             guard let input = context.inputShape(0) else { return }
-            let perm = context.attribute("perm")?.ints ?? []
+            let perm = context.intsAttribute("perm") ?? []
             let order = perm.isEmpty ? Array((0..<input.rank).reversed()) : perm.map(Int.init)
             guard order.count == input.rank, order.allSatisfy({ (0..<input.rank).contains($0) }) else { return }
             context.setOutputShape(0, SymbolicShape(order.map { input.dims[$0] }))
@@ -48,7 +48,7 @@ enum ShapeRules {
         InferenceRule(["Flatten"]) { context in
             guard let input = context.inputShape(0) else { return }
             // Axis is in [-rank, rank]: the dims before it make the first output dim.
-            let given = Int(context.attribute("axis")?.i ?? 1)
+            let given = Int(context.intAttribute("axis") ?? 1)
             let axis = given < 0 ? given + input.rank : given
             guard (0...input.rank).contains(axis) else { return }
             context.setOutputShape(0, SymbolicShape([product(Array(input.dims[..<axis])), product(Array(input.dims[axis...]))]))
@@ -62,10 +62,10 @@ enum ShapeRules {
             context.setOutput(0, element: tensor.dataType, shape: SymbolicShape(tensor.dims.map { SymbolicDim($0) }))
             context.outputValues[0] = PropagatedValue(tensor)
             context.outputConstants[0] = tensor
-        } else if let value = context.attribute("value_int")?.i {
+        } else if let value = context.intAttribute("value_int") {
             context.setOutput(0, element: .int64, shape: SymbolicShape([]))
             context.outputValues[0] = PropagatedValue([SymbolicDim(value)], isScalar: true)
-        } else if let values = context.attribute("value_ints")?.ints, context.attribute("value_ints")?.type == .ints {
+        } else if let values = context.intsAttribute("value_ints"), context.attribute("value_ints")?.type == .ints {
             context.setOutput(0, element: .int64, shape: SymbolicShape([SymbolicDim(Int64(values.count))]))
             if values.count <= PropagatedValue.maxElements { context.outputValues[0] = PropagatedValue(values.map { SymbolicDim($0) }) }
         } else if context.attribute("value_float")?.f != nil {
@@ -83,8 +83,8 @@ enum ShapeRules {
         let rank = input.rank
         // Opset 15 added start and end, clamped to the rank.
         func clamp(_ value: Int64) -> Int { max(0, min(rank, Int(value < 0 ? value + Int64(rank) : value))) }
-        let start = clamp(context.attribute("start")?.i ?? 0)
-        let end = context.attribute("end")?.i.map(clamp) ?? rank
+        let start = clamp(context.intAttribute("start") ?? 0)
+        let end = context.intAttribute("end").map(clamp) ?? rank
         let dims = start < end ? Array(input.dims[start..<end]) : []
         context.setOutput(0, element: .int64, shape: SymbolicShape([SymbolicDim(Int64(dims.count))]))
         context.outputValues[0] = PropagatedValue(dims)
@@ -94,7 +94,7 @@ enum ShapeRules {
 
     private static func gather(_ context: inout InferenceContext) {
         guard let data = context.inputShape(0), let indices = context.inputShape(1), data.rank > 0,
-            let axis = normalized(Int(context.attribute("axis")?.i ?? 0), rank: data.rank)
+            let axis = normalized(Int(context.intAttribute("axis") ?? 0), rank: data.rank)
         else { return }
         context.setOutputShape(0, SymbolicShape(Array(data.dims[..<axis]) + indices.dims + Array(data.dims[(axis + 1)...])))
         guard axis == 0, data.rank == 1, let values = context.inputValue(0), let picks = context.inputValue(1)?.constants else { return }
@@ -115,7 +115,7 @@ enum ShapeRules {
             shapes.append(shape)
         }
         guard let rank = shapes.first?.rank, shapes.allSatisfy({ $0.rank == rank }), rank > 0,
-            let axis = normalized(Int(context.attribute("axis")?.i ?? 1), rank: rank)
+            let axis = normalized(Int(context.intAttribute("axis") ?? 1), rank: rank)
         else { return }
         var dims: [SymbolicDim?] = []
         for dimension in 0..<rank {
@@ -140,7 +140,7 @@ enum ShapeRules {
 
     /// Opset 13 moved `axes` from an attribute to input 1.
     private static func axes(_ context: InferenceContext) -> [Int64]? {
-        context.opset >= 13 ? context.inputValue(1)?.constants : context.attribute("axes")?.ints
+        context.opset >= 13 ? context.inputValue(1)?.constants : context.intsAttribute("axes")
     }
 
     private static func unsqueeze(_ context: inout InferenceContext) {
@@ -155,7 +155,7 @@ enum ShapeRules {
 
     private static func squeeze(_ context: inout InferenceContext) {
         guard let input = context.inputShape(0) else { return }
-        let given = context.opset >= 13 ? (context.hasInput(1) ? axes(context) : []) : (context.attribute("axes")?.ints ?? [])
+        let given = context.opset >= 13 ? (context.hasInput(1) ? axes(context) : []) : (context.intsAttribute("axes") ?? [])
         guard let given else { return }
         let positions: Set<Int>
         if given.isEmpty {
@@ -178,7 +178,7 @@ enum ShapeRules {
     private static func reshape(_ context: inout InferenceContext) {
         let target: [SymbolicDim?]
         if context.opset < 5 {
-            guard let shape = context.attribute("shape")?.ints else { return }
+            guard let shape = context.intsAttribute("shape") else { return }
             target = shape.map { SymbolicDim($0) }
         } else if let value = context.inputValue(1) {
             target = value.elements
@@ -190,7 +190,7 @@ enum ShapeRules {
             return
         }
         let input = context.inputShape(0)
-        let allowZero = (context.attribute("allowzero")?.i ?? 0) != 0
+        let allowZero = (context.intAttribute("allowzero") ?? 0) != 0
         var dims: [SymbolicDim?] = []
         var inferred: Int?
         for (index, element) in target.enumerated() {
@@ -240,8 +240,8 @@ enum ShapeRules {
         guard let input = context.inputShape(0) else { return }
         let starts: [Int64]?, ends: [Int64]?, givenAxes: [Int64]?, steps: [Int64]?
         if context.opset < 10 {
-            (starts, ends) = (context.attribute("starts")?.ints, context.attribute("ends")?.ints)
-            givenAxes = context.attribute("axes")?.ints
+            (starts, ends) = (context.intsAttribute("starts"), context.intsAttribute("ends"))
+            givenAxes = context.intsAttribute("axes")
             steps = nil
         } else {
             (starts, ends) = (context.inputValue(1)?.constants, context.inputValue(2)?.constants)

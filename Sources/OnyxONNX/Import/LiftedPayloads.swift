@@ -16,7 +16,8 @@ final class LiftedPayloads: @unchecked Sendable {
     private var lifted: OnyxLifted
     private let nonce: UInt64
     private let base: UnsafeRawPointer
-    private let spans: [OnyxLiftedSpan]
+    /// Where each payload lies; owned by `lifted`.
+    private let spans: UnsafeBufferPointer<OnyxLiftedSpan>
     /// Keeps `base` valid and unchanged (the mapped file).
     private let owner: AnyObject
 
@@ -36,7 +37,7 @@ final class LiftedPayloads: @unchecked Sendable {
         self.nonce = nonce
         self.base = base
         self.owner = owner
-        spans = Array(UnsafeBufferPointer(start: result.spans, count: result.n_spans))
+        spans = UnsafeBufferPointer(start: result.spans, count: result.n_spans)
     }
 
     deinit { onyx_lifted_free(&lifted) }
