@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "OnyxSymbolic", swiftSettings: [.swiftLanguageMode(.v6)] + releaseSpeed),
         // Shape and type inference: per-op rules in tables by op family.
         .target(
-            name: "OnyxInference", dependencies: ["OnyxIR", "OnyxSchemas", "OnyxSymbolic"],
+            name: "OnyxInference", dependencies: ["OnyxIR", "OnyxSchemas", "OnyxSymbolic", "OnyxText"],
             swiftSettings: [.swiftLanguageMode(.v6)] + releaseSpeed),
 
         // MARK: - Tool
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "OnyxSymbolicTests", dependencies: ["OnyxSymbolic"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(
-            name: "OnyxInferenceTests", dependencies: ["OnyxInference", "OnyxTestSupport", "OnyxConformanceSupport"],
+            name: "OnyxInferenceTests", dependencies: ["OnyxInference", "OnyxSchemas", "OnyxTestSupport", "OnyxConformanceSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(
             name: "OnyxSchemasTests", dependencies: ["OnyxSchemas", "OnyxTestSupport"],

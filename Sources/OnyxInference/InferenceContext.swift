@@ -35,19 +35,32 @@ public struct InferenceContext {
     public let inputConstants: [Tensor?]
     /// Constant tensors a rule found its outputs to be (`Constant`).
     public var outputConstants: [Tensor?]
+    /// For a node with graph attributes (If, Loop, Scan): the types of each
+    /// body's outputs, by attribute name, as the driver inferred the body
+    /// with the formal inputs the rule's `bodyInputs` gave. Empty before
+    /// the first pass over a body.
+    public internal(set) var bodyOutputTypes: [String: [TypeInfo?]] = [:]
+    /// The propagated values of each body's outputs, by attribute name.
+    public internal(set) var bodyOutputValues: [String: [PropagatedValue?]] = [:]
+    /// What prefixes the fresh symbols of this node: empty in the main
+    /// graph, the path of enclosing nodes in a subgraph or function body
+    /// (`Loop_3_body`), so that a body's symbols never meet the graph's.
+    public let scope: String
 
     private let attributes: [Attribute]
     private let presentInputs: [Bool]
 
     init(
-        node: Node, nodeIndex: Int, opset: Int64, schema: OpSchema, inputTypes: [TypeInfo?],
-        inputValues: [PropagatedValue?], inputConstants: [Tensor?], outputCount: Int, bindings: SymbolBindings
+        node: Node, nodeIndex: Int, scope: String, attributes: [Attribute], opset: Int64, schema: OpSchema,
+        inputTypes: [TypeInfo?], inputValues: [PropagatedValue?], inputConstants: [Tensor?], bindings: SymbolBindings
     ) {
+        let outputCount = node.outputs.count
         opType = node.opType ?? ""
         domain = node.domain ?? ""
         self.opset = opset
         self.schema = schema
         self.nodeIndex = nodeIndex
+        self.scope = scope
         self.inputTypes = inputTypes
         outputTypes = Array(repeating: nil, count: outputCount)
         self.inputValues = inputValues
@@ -55,7 +68,7 @@ public struct InferenceContext {
         self.inputConstants = inputConstants
         outputConstants = Array(repeating: nil, count: outputCount)
         self.bindings = bindings
-        attributes = node.attributes
+        self.attributes = attributes
         presentInputs = node.inputs.map { ($0?.name.isEmpty ?? true) == false }
     }
 
@@ -95,10 +108,11 @@ public struct InferenceContext {
 
     /// A fresh symbol for dim `dim` of output `output`, which only running
     /// the model can tell (NonZero's count): `<op>_<node>_out<output>_dim<dim>`,
-    /// `NonZero_3_out0_dim1` for the fourth node of the graph. The same node
-    /// gives the same names each time the graph is inferred.
+    /// `NonZero_3_out0_dim1` for the fourth node of the graph, prefixed by
+    /// `scope` in a body. The same node gives the same names each time the
+    /// graph is inferred.
     public func freshDim(output: Int, dim: Int) -> SymbolicDim {
-        SymbolicDim.fresh(op: opType, node: nodeIndex, output: output, dim: dim)
+        SymbolicDim.fresh(op: opType, node: nodeIndex, output: output, dim: dim, scope: scope)
     }
 
     /// Sets output `index`'s type to a tensor of `element` (nil keeps the

@@ -1,3 +1,4 @@
+import OnyxIR
 import OnyxSchemas
 
 /// The shape logic of some operators from one opset version on: `infer`
@@ -10,14 +11,24 @@ public struct InferenceRule: Sendable {
     /// same op takes over from its own version.
     public let since: Int64
     public let infer: @Sendable (inout InferenceContext) throws(InferenceError) -> Void
+    /// For an op with graph attributes (If, Loop, Scan, SequenceMap): the
+    /// types the formal inputs of body `attribute` take from the node, given
+    /// how many it declares. The driver infers the body with them and hands
+    /// the body's output types to `infer` (`InferenceContext.bodyOutputTypes`).
+    /// It asks again with those outputs known, and infers the body again
+    /// while the answer changes (a Loop's carried value whose shape changes
+    /// from one iteration to the next), a few passes at most.
+    public let bodyInputs: (@Sendable (_ context: InferenceContext, _ attribute: String, _ formals: Int) -> [TypeInfo?])?
 
     public init(
         _ ops: [String], domain: String = "", since: Int64 = 1,
+        bodyInputs: (@Sendable (_ context: InferenceContext, _ attribute: String, _ formals: Int) -> [TypeInfo?])? = nil,
         _ infer: @escaping @Sendable (inout InferenceContext) throws(InferenceError) -> Void
     ) {
         self.domain = domain
         self.ops = ops
         self.since = since
+        self.bodyInputs = bodyInputs
         self.infer = infer
     }
 
@@ -32,6 +43,7 @@ enum InferenceRules {
     static let families: [[InferenceRule]] = [
         ElementwiseRules.rules, ShapeRules.rules, ReductionRules.rules, ConvolutionRules.rules, LinearAlgebraRules.rules,
         NormalizationRules.rules, IndexingRules.rules, PaddingRules.rules, DataDependentRules.rules, RecurrentRules.rules,
+        ControlFlowRules.rules,
     ]
 
     private static let table: [String: [String: [InferenceRule]]] = {

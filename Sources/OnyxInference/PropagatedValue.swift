@@ -19,7 +19,8 @@ public struct PropagatedValue: Hashable, Sendable {
         self.isScalar = isScalar && elements.count == 1
     }
 
-    /// The value of a constant tensor of integers of rank 0 or 1, small enough.
+    /// The value of a constant tensor of integers or booleans of rank 0 or
+    /// 1, small enough.
     public init?(_ tensor: Tensor) {
         guard tensor.dims.count <= 1, let count = tensor.elementCount, count <= Self.maxElements,
             let elements = try? tensor.elements()
@@ -33,6 +34,8 @@ public struct PropagatedValue: Hashable, Sendable {
         case .uint8(let v): integers = v.map(Int64.init)
         case .uint16(let v): integers = v.map(Int64.init)
         case .uint32(let v): integers = v.map(Int64.init)
+        // Conditions (an If's, a Where's) as 0 and 1, as comparisons give them.
+        case .bool(let v): integers = v.map { $0 ? 1 : 0 }
         default: return nil
         }
         self.init(integers.map { SymbolicDim($0) }, isScalar: tensor.dims.isEmpty)

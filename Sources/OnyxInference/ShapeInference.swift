@@ -1,17 +1,18 @@
 import OnyxIR
 import OnyxSchemas
-import OnyxSymbolic
 
-/// Infers the type of every node output of a model's main graph, in
-/// dependency order: element types from the schemas' type constraints for
-/// every operator, shapes from the rules of the op families that have one.
-/// Results go to `Value.inferredType`, merged with what the file declares
-/// as `policy` says; declarations are left alone (`Graph.declareInferredTypes`
-/// writes them).
+/// Infers the type of every node output of a model, in dependency order:
+/// element types from the schemas' type constraints for every operator,
+/// shapes from the rules of the op families. Subgraphs (If, Loop, Scan
+/// bodies) are inferred with the formal inputs their node gives them, and
+/// calls of model-local functions and of operators the schemas define by a
+/// function body are inferred through the body with the caller's types and
+/// attributes. Results go to `Value.inferredType`, merged with what the
+/// file declares as `policy` says; declarations are left alone
+/// (`Graph.declareInferredTypes` writes them).
 ///
 /// Small integer tensors (constants, shapes) are propagated with symbolic
-/// elements, so shape arithmetic resolves. Subgraphs, functions, merging
-/// with declared types and the `onyx infer` command come next.
+/// elements, so shape arithmetic resolves.
 public struct ShapeInference: Sendable {
     public static let conflict = "infer.shape-conflict"
     public static let declarationConflict = "infer.declaration-conflict"
@@ -24,72 +25,14 @@ public struct ShapeInference: Sendable {
         self.policy = policy
     }
 
-    /// Infers `model`'s main graph; returns the problems found, with the node each is at.
+    /// Infers `model`'s main graph, its subgraphs and the function bodies
+    /// it calls; returns the problems found, with the node each is at.
     @discardableResult
     public func infer(_ model: Model) -> [Diagnostic] {
         guard let graph = model.graph else { return [] }
-        let opsets = OpsetContext(model)
-        var bindings = SymbolBindings()
-        var values: [ObjectIdentifier: PropagatedValue] = [:]
-        var constants: [ObjectIdentifier: Tensor] = [:]
-        for value in graph.initializers {
-            guard let tensor = value.initializer else { continue }
-            constants[ObjectIdentifier(value)] = tensor
-            if let known = PropagatedValue(tensor) { values[ObjectIdentifier(value)] = known }
-        }
-        var findings: [Diagnostic] = []
-        let order = graph.topologicalOrder() ?? graph.nodes
-        let indices = Dictionary(graph.nodes.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })
-        var operators = OperatorCache(schemas: schemas)
-        for node in order {
-            guard let opType = node.opType, let opset = opsets.version(for: node),
-                let known = operators.facts(opType, domain: OperatorDomain.normalized(node.domain), opset: opset)
-            else { continue }
-            let schema = known.schema
-            let inputTypes = node.inputs.map { $0.flatMap(Self.type) }
-            let inputValues = node.inputs.map { input in input.flatMap { values[ObjectIdentifier($0)] } }
-            let inputConstants = node.inputs.map { input in input.flatMap { constants[ObjectIdentifier($0)] } }
-            let index = indices[ObjectIdentifier(node)]
-            var context = InferenceContext(
-                node: node, nodeIndex: index ?? 0, opset: opset, schema: schema, inputTypes: inputTypes,
-                inputValues: inputValues, inputConstants: inputConstants, outputCount: node.outputs.count, bindings: bindings)
-            context.outputTypes = TypeBinding.outputTypes(known.plan, inputTypes: inputTypes, outputCount: node.outputs.count)
-            if let rule = known.rule {
-                let bound = context.outputTypes
-                do throws(InferenceError) {
-                    try rule.infer(&context)
-                    bindings = context.bindings
-                } catch {
-                    // A conflict leaves the node's outputs as the constraints
-                    // typed them, and the bindings as they were before it.
-                    context.outputTypes = bound
-                    context.outputValues = Array(repeating: nil, count: node.outputs.count)
-                    context.outputConstants = Array(repeating: nil, count: node.outputs.count)
-                    let path = IRPath([.graph(graph.name), node.pathStep(at: index)])
-                    findings.append(Diagnostic(.error, rule: Self.conflict, error.message, at: DiagnosticLocation(path: path)))
-                }
-            }
-            for (slot, (output, type)) in zip(node.outputs, context.outputTypes).enumerated() where !output.name.isEmpty {
-                let merged = TypeMerge.merge(declared: output.type, inferred: type, policy: policy)
-                if let conflict = merged.conflict {
-                    let path = IRPath([.graph(graph.name), node.pathStep(at: index), .output(slot)])
-                    findings.append(
-                        Diagnostic(
-                            policy == .strict ? .error : .warning, rule: Self.declarationConflict,
-                            "'\(output.name)': \(conflict)", at: DiagnosticLocation(path: path),
-                            hint: policy == .override ? nil : "the declaration is kept; --policy override takes the inferred type"))
-                }
-                // Only what adds to the declaration: downstream reads inferred ?? declared.
-                if merged.type != output.type { output.inferredType = merged.type }
-            }
-            for (output, value) in zip(node.outputs, context.outputValues) where value != nil {
-                values[ObjectIdentifier(output)] = value
-            }
-            for (output, tensor) in zip(node.outputs, context.outputConstants) where tensor != nil {
-                constants[ObjectIdentifier(output)] = tensor
-            }
-        }
-        return findings
+        var run = InferenceRun(model: model, schemas: schemas, policy: policy)
+        run.infer(graph, at: [.graph(graph.name)])
+        return run.findings
     }
 
     /// What is known of `value`'s type: inferred, else declared, else the
@@ -103,35 +46,5 @@ public struct ShapeInference: Sendable {
             return TypeInfo(.sparseTensor(elementType: element, shape: Shape(static: sparse.dims)))
         }
         return nil
-    }
-}
-
-/// Per operator in force (op type, domain, opset): its schema, rule and
-/// type plan, looked up once per run.
-private struct OperatorCache {
-    struct Facts {
-        let schema: OpSchema
-        let rule: InferenceRule?
-        let plan: TypeBinding.Plan
-    }
-
-    private struct Key: Hashable {
-        let opType: String, domain: String, opset: Int64
-    }
-
-    let schemas: SchemaRegistry
-    private var known: [Key: Facts?] = [:]
-
-    init(schemas: SchemaRegistry) { self.schemas = schemas }
-
-    /// nil for an operator without a schema at `opset` (a custom one).
-    mutating func facts(_ opType: String, domain: String, opset: Int64) -> Facts? {
-        let key = Key(opType: opType, domain: domain, opset: opset)
-        if let facts = known[key] { return facts }
-        let facts = schemas.lookup(opType, domain: domain, opset: opset).schema.map {
-            Facts(schema: $0, rule: InferenceRules.rule(for: opType, domain: domain, opset: opset), plan: TypeBinding.Plan($0))
-        }
-        known[key] = facts
-        return facts
     }
 }

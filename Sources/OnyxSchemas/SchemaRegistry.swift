@@ -44,6 +44,15 @@ public final class SchemaRegistry: Sendable {
     private let texts: [String: String]
     private let state = Mutex(State())
 
+    /// The standard schemas and those of more domains, each given as text
+    /// in the format of `schemas/operators/*.schemas` (a tab-separated
+    /// `schema` line per version, then its `input`, `output`, `attribute`,
+    /// `constraint` and `function` lines): how a tool makes its own
+    /// operators known. A domain the standard set has keeps its schemas.
+    public convenience init(addingDomains extra: [(domain: String, text: String)]) {
+        self.init(texts: SchemaData.domains + extra)
+    }
+
     /// A registry over schema texts, by domain (`""` for the default).
     init(texts: [(domain: String, text: String)]) {
         self.texts = Dictionary(texts.map { ($0.domain, $0.text) }, uniquingKeysWith: { first, _ in first })

@@ -23,10 +23,11 @@ import Testing
             "Foundation", "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "OnyxCheck", "OnyxInference", "ArgumentParser",
         ],
         "Sources/OnyxCheck": ["OnyxIR", "OnyxSchemas"],
-        // Inference sees types, schemas and dims, never the codec.
-        "Sources/OnyxInference": ["OnyxIR", "OnyxSchemas", "OnyxSymbolic"],
+        // Inference sees types, schemas and dims, never the codec; the
+        // textual syntax reads the schemas' function bodies.
+        "Sources/OnyxInference": ["OnyxIR", "OnyxSchemas", "OnyxSymbolic", "OnyxText"],
         "Tests/OnyxInferenceTests": [
-            "Foundation", "Testing", "OnyxIR", "OnyxInference", "OnyxSymbolic", "OnyxTestSupport", "OnyxConformanceSupport",
+            "Foundation", "Testing", "OnyxIR", "OnyxInference", "OnyxSchemas", "OnyxSymbolic", "OnyxTestSupport", "OnyxConformanceSupport",
             "OnyxONNX",
         ],
         "Sources/onyx": ["Foundation", "OnyxCLI"],

@@ -28,4 +28,14 @@ public enum OnnxTextParser {
         var reader = SyntaxReader(text.assumingMemoryBound(to: UInt8.self))
         return try reader.model()
     }
+
+    /// Reads one function in the textual syntax (`<domain: …, opset_import:
+    /// […]> Name <attributes> (inputs) => (outputs) { … }`), the form onnx's
+    /// schemas give their function bodies in; nothing may follow it.
+    public static func parseFunction(_ text: [UInt8]) throws(OnnxTextError) -> Function {
+        try text.withUnsafeBufferPointer { buffer throws(OnnxTextError) in
+            var reader = SyntaxReader(UnsafeRawBufferPointer(buffer).assumingMemoryBound(to: UInt8.self))
+            return try reader.singleFunction()
+        }
+    }
 }

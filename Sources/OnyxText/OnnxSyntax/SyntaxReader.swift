@@ -246,6 +246,12 @@ struct SyntaxReader {
     // MARK: Functions
 
     /// `<domain: "…", opset_import: […]> Name <attrs> (inputs) => (outputs) <value_info> { nodes }`
+    mutating func singleFunction() throws(OnnxTextError) -> Function {
+        let function = try function()
+        guard scanner.peek() == nil else { throw scanner.error("expected the end of the text after the function") }
+        return function
+    }
+
     mutating func function() throws(OnnxTextError) -> Function {
         let function = Function(name: nil, domain: nil)
         try header("function", expecting: "domain, overload, opset_import or doc_string") {

@@ -1,0 +1,41 @@
+import OnyxIR
+import OnyxSchemas
+import OnyxText
+
+/// Per operator in force (op type, domain, opset): its schema, rule, type
+/// plan and function body, looked up once per run.
+struct OperatorCache {
+    struct Facts {
+        let schema: OpSchema
+        let rule: InferenceRule?
+        let plan: TypeBinding.Plan
+        /// The schema's context-independent function body for the opset,
+        /// parsed, when it has one: how an op without a rule is inferred.
+        let body: Function?
+    }
+
+    private struct Key: Hashable {
+        let opType: String, domain: String, opset: Int64
+    }
+
+    let schemas: SchemaRegistry
+    private var known: [Key: Facts?] = [:]
+
+    init(schemas: SchemaRegistry) { self.schemas = schemas }
+
+    /// nil for an operator without a schema at `opset` (a custom one).
+    mutating func facts(_ opType: String, domain: String, opset: Int64) -> Facts? {
+        let key = Key(opType: opType, domain: domain, opset: opset)
+        if let facts = known[key] { return facts }
+        let facts = schemas.lookup(opType, domain: domain, opset: opset).schema.map { schema in
+            let rule = InferenceRules.rule(for: opType, domain: domain, opset: opset)
+            // A body is only needed where no rule says more; the schemas'
+            // bodies are onnx's own text, so one that does not parse is
+            // skipped rather than reported against the user's model.
+            let body = rule == nil ? schema.functionBody(forOpset: opset).flatMap { try? OnnxTextParser.parseFunction(Array($0.text.utf8)) } : nil
+            return Facts(schema: schema, rule: rule, plan: TypeBinding.Plan(schema), body: body)
+        }
+        known[key] = facts
+        return facts
+    }
+}
