@@ -64,7 +64,9 @@ enum IndexingRules {
         let numOutputs = context.opset >= 18 ? context.intAttribute("num_outputs") : nil
         let parts = Int64(numOutputs ?? Int64(context.outputTypes.count))
         guard parts >= 1 else { throw InferenceError("Split's num_outputs is \(parts), below 1") }
-        let unknown = [SymbolicDim?](repeating: nil, count: Int(parts))
+        let unknown = [SymbolicDim?](repeating: nil, count: context.outputTypes.count)
+        // The spec does not say what a count other than the outputs' means.
+        guard parts == context.outputTypes.count else { return unknown }
         guard let dim else { return unknown }
         if context.opset < 18 {
             if let length = dim.constant, length % parts != 0 {

@@ -31,8 +31,12 @@ enum ShapeRules {
         InferenceRule(["Reshape"], reshape),
         InferenceRule(["Slice"], slice),
         InferenceRule(["Expand"], since: 8) { context throws(InferenceError) in
-            guard let input = context.inputShape(0), let target = context.inputValue(1) else { return }
-            context.setOutputShape(0, try Broadcast.shape(of: [input, SymbolicShape(target.elements)], bindings: &context.bindings))
+            guard let input = context.inputShape(0) else { return }
+            // A target of known length and unknown elements still gives the rank.
+            let length = context.inputShape(1).flatMap { $0.rank == 1 ? $0.dims[0]?.constant : nil }
+                .flatMap { $0 <= Int64(PropagatedValue.maxElements) ? $0 : nil }
+            guard let target = context.inputValue(1)?.elements ?? length.map({ Array(repeating: nil, count: Int($0)) }) else { return }
+            context.setOutputShape(0, try Broadcast.shape(of: [input, SymbolicShape(target)], bindings: &context.bindings))
         },
         InferenceRule(["ConstantOfShape"], since: 9) { context in
             let element = context.attribute("value")?.t?.dataType ?? .float
@@ -127,12 +131,20 @@ enum ShapeRules {
         }
         context.setOutputShape(0, SymbolicShape(dims))
         if rank == 1 {
+            // A part whose elements are unknown but whose length is known
+            // leaves that many unknown elements: the rest stay known.
             var elements: [SymbolicDim?] = []
-            for index in context.inputTypes.indices {
-                guard let value = context.inputValue(index) else { return }
-                elements += value.elements
+            for (index, shape) in shapes.enumerated() {
+                if let value = context.inputValue(index) {
+                    elements += value.elements
+                } else if let length = shape.dims[0]?.constant, length <= Int64(PropagatedValue.maxElements) {
+                    elements += Array(repeating: nil, count: Int(length))
+                } else {
+                    return
+                }
+                guard elements.count <= PropagatedValue.maxElements else { return }
             }
-            if elements.count <= PropagatedValue.maxElements { context.outputValues[0] = PropagatedValue(elements) }
+            if elements.contains(where: { $0 != nil }) { context.outputValues[0] = PropagatedValue(elements) }
         }
     }
 
@@ -175,7 +187,7 @@ enum ShapeRules {
     /// Reshape's target: from the `shape` attribute before opset 5, input 1
     /// after; 0 copies the input's dim (unless `allowzero`), -1 is what the
     /// element count leaves.
-    private static func reshape(_ context: inout InferenceContext) {
+    private static func reshape(_ context: inout InferenceContext) throws(InferenceError) {
         let target: [SymbolicDim?]
         if context.opset < 5 {
             guard let shape = context.intsAttribute("shape") else { return }
@@ -185,7 +197,8 @@ enum ShapeRules {
         } else {
             // The rank alone, when the target's length is known.
             if let length = context.inputShape(1)?.dims.first??.constant, context.inputShape(1)?.rank == 1 {
-                context.setOutputShape(0, SymbolicShape(Array(repeating: nil, count: Int(length))))
+                let rank = try InferenceBudget.check(rank: length, "Reshape's target")
+                context.setOutputShape(0, SymbolicShape(Array(repeating: nil, count: rank)))
             }
             return
         }
@@ -211,6 +224,12 @@ enum ShapeRules {
             dims[inferred] = remainder(of: input.dims, after: dims.enumerated().filter { $0.offset != inferred }.map(\.element))
         }
         context.setOutputShape(0, SymbolicShape(dims))
+        // A shape value reshaped to a vector or a scalar keeps its elements.
+        if let value = context.inputValue(0), dims.count <= 1,
+            dims.first.map({ $0?.constant == Int64(value.elements.count) }) ?? (value.elements.count == 1)
+        {
+            context.outputValues[0] = PropagatedValue(value.elements, isScalar: dims.isEmpty)
+        }
     }
 
     /// What a -1 stands for: the input's element count over the other
