@@ -254,7 +254,8 @@ struct InferenceRun {
             values[key] = slot < outputValues.count ? outputValues[slot] : nil
             constants[key] = slot < outputConstants.count ? outputConstants[slot] : nil
             guard !output.name.isEmpty else { continue }
-            let merged = TypeMerge.merge(declared: output.type, inferred: slot < types.count ? types[slot] : nil, policy: policy)
+            let inferred = slot < types.count ? types[slot].map { namingUnknownDims($0, of: node, index: index, output: slot) } : nil
+            let merged = TypeMerge.merge(declared: output.type, inferred: inferred, policy: policy)
             if let conflict = merged.conflict {
                 report(
                     policy == .strict ? .error : .warning, ShapeInference.declarationConflict, "'\(output.name)': \(conflict)",
@@ -264,6 +265,27 @@ struct InferenceRun {
             output.inferredType = merged.type != output.type ? merged.type : nil
         }
     }
+
+    /// `type` with each unknown dim of its tensor shape given a symbol of
+    /// its own, named after the node (`unk__Reshape_3_out0_dim1`), so that
+    /// the values computed from it carry one dim rather than several
+    /// unknown ones (onnx's inference does the same, with `unk__N` names).
+    /// The prefix tells these apart from the dims only running the model
+    /// can tell (`NonZero_3_out0_dim1`).
+    private func namingUnknownDims(_ type: TypeInfo, of node: Node, index: Int, output: Int) -> TypeInfo {
+        guard case .tensor(let element, let shape?) = type.kind, shape.dims.contains(where: { $0.extent == .unknown }) else {
+            return type
+        }
+        var dims = shape.dims
+        for dim in dims.indices where dims[dim].extent == .unknown {
+            let name = SymbolicDim.fresh(op: Self.unknownPrefix + (node.opType ?? "node"), node: index, output: output, dim: dim, scope: place.scope)
+            dims[dim].extent = .symbol(name.description)
+        }
+        return TypeInfo(.tensor(elementType: element, shape: Shape(dims)), denotation: type.denotation)
+    }
+
+    /// What begins the names `namingUnknownDims` gives.
+    static let unknownPrefix = "unk__"
 
     /// Adds a finding at `steps` below the current graph.
     mutating func report(_ severity: Diagnostic.Severity, _ rule: String, _ message: String, at steps: [IRPath.Step], hint: String? = nil) {

@@ -27,16 +27,29 @@ struct ExpressionParser {
 
     // MARK: - Grammar rules
 
+    /// A sum is collected term by term and made canonical once: adding one
+    /// term at a time would sort the sum again at every term.
     private mutating func expression() throws(Failure) -> SymbolicDim {
-        var sum = try term()
+        let first = try term()
+        guard let next = peek, next == .plus || next == .minus else { return first }
+        var parts = first.parts
         while let next = peek, next == .plus || next == .minus {
             position += 1
             let right = try term()
-            sum = try built { () throws(SymbolicError) in
-                next == .plus ? try sum.adding(right, budget: budget) : try sum.subtracting(right, budget: budget)
+            for (coefficient, factors) in right.parts {
+                do throws(SymbolicError) {
+                    parts.append((next == .plus ? coefficient : try Checked.multiply(coefficient, -1), factors))
+                } catch {
+                    throw Failure()
+                }
+            }
+            // Folded now and then, so that terms that cancel or combine
+            // (`N + N + …`) never pile up past what the budget holds.
+            if parts.count > 4 * Swift.max(budget.maxSize, 1) {
+                parts = try built { () throws(SymbolicError) in try SymbolicDim.sum(of: parts).within(budget) }.parts
             }
         }
-        return sum
+        return try built { () throws(SymbolicError) in try SymbolicDim.sum(of: parts).within(budget) }
     }
 
     private mutating func term() throws(Failure) -> SymbolicDim {

@@ -38,7 +38,13 @@ import Testing
                 case .unspecified: break
                 default: tally.typed += 1
                 }
-                if let shape = inferred.tensorShape, shape.dims.allSatisfy({ $0.extent != .unknown }) { tally.shaped += 1 }
+                // A dim the rules left unknown is named, but not known.
+                if let shape = inferred.tensorShape, shape.dims.allSatisfy({ dim in
+                    if case .symbol(let name) = dim.extent { return !isUnknownName(name) }
+                    return dim.extent != .unknown
+                }) {
+                    tally.shaped += 1
+                }
             }
         }
         return tally
