@@ -148,6 +148,15 @@ int onyx_pack_to_fd(const ProtobufCMessage *message, int fd, uint64_t *written) 
     return out.error;
 }
 
+int onyx_pack_flat_to_fd(const ProtobufCMessage *message, size_t size, int fd) {
+    uint8_t *bytes = malloc(size > 0 ? size : 1);
+    if (bytes == NULL) return ENOMEM;
+    size_t packed = protobuf_c_message_pack(message, bytes);
+    int error = packed == size ? onyx_write_all(fd, bytes, packed) : EIO;
+    free(bytes);
+    return error;
+}
+
 uint8_t *onyx_pack_to_malloc(const ProtobufCMessage *message, size_t *length) {
     size_t size = protobuf_c_message_get_packed_size(message);
     uint8_t *bytes = malloc(size > 0 ? size : 1);

@@ -301,7 +301,11 @@ public struct Attribute {
     public var setValueFields: AttributeTypeSet { storage.setValueFields }
 
     /// Every subgraph this attribute holds, in field order.
-    public var subgraphs: [Graph] { placedSubgraphs.map(\.graph) }
+    public var subgraphs: [Graph] { holdsSubgraphs ? placedSubgraphs.map(\.graph) : [] }
+
+    /// True when `g` or `graphs` is set: asked of every attribute of every
+    /// node by the graph walks, so it allocates nothing.
+    public var holdsSubgraphs: Bool { !setValueFields.isDisjoint(with: [.graph, .graphs]) }
 
     /// Every subgraph with its place in the attribute, as `IRPath.Step.attribute`
     /// names it: nil for `g`, the position for an entry of `graphs`.

@@ -4,8 +4,26 @@ extension Graph {
     /// time the file order is kept, so a sorted graph comes back unchanged.
     /// Nil when the graph has a cycle. O(n log n) in nodes, plus the reads.
     public func topologicalOrder() -> [Node]? {
+        if isTopologicallySorted { return nodes }
         let (order, _) = kahnOrder()
         return order.count == nodes.count ? order : nil
+    }
+
+    /// True when every node already comes after the producers of what it
+    /// reads: one pass, which is all that files as exporters write them
+    /// (sorted) cost.
+    private var isTopologicallySorted: Bool {
+        var seen = Set<ObjectIdentifier>(minimumCapacity: nodes.count)
+        func ready(_ value: Value?) -> Bool {
+            guard let producer = value?.producer, producer.graph === self else { return true }
+            return seen.contains(ObjectIdentifier(producer))
+        }
+        for node in nodes {
+            guard node.inputs.allSatisfy(ready) else { return false }
+            if node.hasSubgraphs, !node.subgraphs.allSatisfy({ $0.capturedValues.allSatisfy(ready) }) { return false }
+            seen.insert(ObjectIdentifier(node))
+        }
+        return true
     }
 
     /// Reorders `nodes` into `topologicalOrder()`.

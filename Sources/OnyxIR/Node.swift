@@ -56,7 +56,10 @@ public final class Node {
     public func attribute(_ name: String) -> Attribute? { attributes.first { $0.name == name } }
 
     /// Subgraphs held by this node's attributes (If branches, Loop body, …).
-    public var subgraphs: [Graph] { attributes.flatMap(\.subgraphs) }
+    public var subgraphs: [Graph] { hasSubgraphs ? attributes.flatMap(\.subgraphs) : [] }
+
+    /// True when an attribute holds a subgraph; allocates nothing.
+    public var hasSubgraphs: Bool { attributes.contains { $0.holdsSubgraphs } }
 
     // MARK: Use-list plumbing
 

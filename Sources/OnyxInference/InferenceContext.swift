@@ -24,15 +24,8 @@ public struct InferenceContext {
     public var outputTypes: [TypeInfo?]
     /// Equalities between dims found so far in the graph.
     public var bindings: SymbolBindings
-    /// The values of inputs that are small integer tensors known so far
-    /// (constants, and shapes computed from `Shape`), for data propagation.
-    public let inputValues: [PropagatedValue?]
     /// What a rule found of its outputs' values.
     public var outputValues: [PropagatedValue?]
-    /// The constant tensors among the inputs (initializers and `Constant`
-    /// outputs), of any element type: the float scales of Resize, the bounds
-    /// of a float Range. Read only what a rule needs; nothing is decoded here.
-    public let inputConstants: [Tensor?]
     /// Constant tensors a rule found its outputs to be (`Constant`).
     public var outputConstants: [Tensor?]
     /// For a node with graph attributes (If, Loop, Scan): the types of each
@@ -48,11 +41,15 @@ public struct InferenceContext {
     public let scope: String
 
     private let attributes: [Attribute]
-    private let presentInputs: [Bool]
+    /// The node's inputs, looked up in `known` only when a rule asks:
+    /// most rules never read a value, and a node is cheaper without a
+    /// table of them.
+    private let inputs: [Value?]
+    private let known: KnownValues
 
     init(
         node: Node, nodeIndex: Int, scope: String, attributes: [Attribute], opset: Int64, schema: OpSchema,
-        inputTypes: [TypeInfo?], inputValues: [PropagatedValue?], inputConstants: [Tensor?], bindings: SymbolBindings
+        inputTypes: [TypeInfo?], known: KnownValues, bindings: SymbolBindings
     ) {
         let outputCount = node.outputs.count
         opType = node.opType ?? ""
@@ -63,13 +60,12 @@ public struct InferenceContext {
         self.scope = scope
         self.inputTypes = inputTypes
         outputTypes = Array(repeating: nil, count: outputCount)
-        self.inputValues = inputValues
         outputValues = Array(repeating: nil, count: outputCount)
-        self.inputConstants = inputConstants
         outputConstants = Array(repeating: nil, count: outputCount)
         self.bindings = bindings
         self.attributes = attributes
-        presentInputs = node.inputs.map { ($0?.name.isEmpty ?? true) == false }
+        inputs = node.inputs
+        self.known = known
     }
 
     /// The attribute `name` as the node gives it, else the schema's default.
@@ -98,13 +94,22 @@ public struct InferenceContext {
 
     /// True when the node gives input `index` (an optional one may be
     /// left out), whether or not its type is known.
-    public func hasInput(_ index: Int) -> Bool { index < presentInputs.count && presentInputs[index] }
+    public func hasInput(_ index: Int) -> Bool { index < inputs.count && !(inputs[index]?.name.isEmpty ?? true) }
 
-    /// The propagated value of input `index`, if known.
-    public func inputValue(_ index: Int) -> PropagatedValue? { index < inputValues.count ? inputValues[index] : nil }
+    /// The value of input `index` when it is a small integer tensor known so
+    /// far (a constant, a shape computed from `Shape`), for data propagation.
+    public func inputValue(_ index: Int) -> PropagatedValue? {
+        guard index < inputs.count, let input = inputs[index] else { return nil }
+        return known.values[ObjectIdentifier(input)]
+    }
 
-    /// The constant tensor input `index` is, if it is one.
-    public func inputConstant(_ index: Int) -> Tensor? { index < inputConstants.count ? inputConstants[index] : nil }
+    /// The constant tensor input `index` is (an initializer, a `Constant`'s
+    /// output), of any element type: the float scales of Resize, the bounds
+    /// of a float Range. Read only what a rule needs; nothing is decoded here.
+    public func inputConstant(_ index: Int) -> Tensor? {
+        guard index < inputs.count, let input = inputs[index] else { return nil }
+        return known.constants[ObjectIdentifier(input)]
+    }
 
     /// A fresh symbol for dim `dim` of output `output`, which only running
     /// the model can tell (NonZero's count): `<op>_<node>_out<output>_dim<dim>`,
@@ -169,4 +174,12 @@ public struct InferenceContext {
 public struct InferenceError: Error, Sendable {
     public var message: String
     public init(_ message: String) { self.message = message }
+}
+
+/// What inference knows so far of the values of a model beyond their types:
+/// the elements of small integer tensors and the constants, by value.
+/// Shared by the run and the contexts it makes.
+final class KnownValues {
+    var values: [ObjectIdentifier: PropagatedValue] = [:]
+    var constants: [ObjectIdentifier: Tensor] = [:]
 }

@@ -25,8 +25,8 @@ extension InferenceRun {
         for (slot, formal) in body.inputs.enumerated() {
             let actual = slot < node.inputs.count ? node.inputs[slot] : nil
             formal.inferredType = actual.flatMap(ShapeInference.type)
-            values[ObjectIdentifier(formal)] = actual.flatMap { values[ObjectIdentifier($0)] }
-            constants[ObjectIdentifier(formal)] = actual.flatMap { constants[ObjectIdentifier($0)] }
+            known.values[ObjectIdentifier(formal)] = actual.flatMap { known.values[ObjectIdentifier($0)] }
+            known.constants[ObjectIdentifier(formal)] = actual.flatMap { known.constants[ObjectIdentifier($0)] }
         }
         var given: [String: Attribute] = [:]
         for attribute in defaults + attributes { if let name = attribute.name { given[name] = attribute } }
@@ -39,7 +39,7 @@ extension InferenceRun {
         place = saved
         let result = CallResult(
             types: node.outputs.indices.map { $0 < body.outputs.count ? ShapeInference.type(of: body.outputs[$0]) : nil },
-            values: node.outputs.indices.map { $0 < body.outputs.count ? values[ObjectIdentifier(body.outputs[$0])] : nil })
+            values: node.outputs.indices.map { $0 < body.outputs.count ? known.values[ObjectIdentifier(body.outputs[$0])] : nil })
         forget(body)
         return result
     }
@@ -56,7 +56,7 @@ extension InferenceRun {
 
     private mutating func forget(_ value: Value) {
         value.inferredType = nil
-        values[ObjectIdentifier(value)] = nil
-        constants[ObjectIdentifier(value)] = nil
+        known.values[ObjectIdentifier(value)] = nil
+        known.constants[ObjectIdentifier(value)] = nil
     }
 }

@@ -36,8 +36,7 @@ struct InferenceRun {
     let opsets: OpsetContext
     var operators: OperatorCache
     var bindings = SymbolBindings()
-    var values: [ObjectIdentifier: PropagatedValue] = [:]
-    var constants: [ObjectIdentifier: Tensor] = [:]
+    let known = KnownValues()
     var findings: [Diagnostic] = []
     var place = Place(path: [])
     /// Functions whose bodies are being inferred, innermost last.
@@ -66,8 +65,8 @@ struct InferenceRun {
         defer { place = saved }
         for value in graph.initializers {
             guard let tensor = value.initializer else { continue }
-            constants[ObjectIdentifier(value)] = tensor
-            values[ObjectIdentifier(value)] = PropagatedValue(tensor)
+            known.constants[ObjectIdentifier(value)] = tensor
+            known.values[ObjectIdentifier(value)] = PropagatedValue(tensor)
         }
         let indices = Dictionary(graph.nodes.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })
         for node in graph.topologicalOrder() ?? graph.nodes {
@@ -85,7 +84,7 @@ struct InferenceRun {
         }
         let domain = OperatorDomain.normalized(node.domain)
         let attributes = resolvedAttributes(of: node)
-        guard let known = operators.facts(opType, domain: domain, opset: opset) else {
+        guard let facts = operators.facts(opType, domain: domain, opset: opset) else {
             inferDeclaredBodies(of: node, index: index)
             if let function = localFunctions[FunctionKey(domain: domain, name: opType, overload: node.overload ?? "")],
                 let result = call(function, from: node, index: index, attributes: attributes, defaults: function.attributeDefaults)
@@ -96,12 +95,11 @@ struct InferenceRun {
         }
         let inputTypes = node.inputs.map { $0.flatMap(ShapeInference.type) }
         var context = InferenceContext(
-            node: node, nodeIndex: index, scope: place.scope, attributes: attributes, opset: opset, schema: known.schema,
-            inputTypes: inputTypes, inputValues: node.inputs.map { $0.flatMap { values[ObjectIdentifier($0)] } },
-            inputConstants: node.inputs.map { $0.flatMap { constants[ObjectIdentifier($0)] } }, bindings: bindings)
-        context.outputTypes = TypeBinding.outputTypes(known.plan, inputTypes: inputTypes, outputCount: outputs)
-        inferBodies(of: node, index: index, rule: known.rule, context: &context)
-        if let rule = known.rule {
+            node: node, nodeIndex: index, scope: place.scope, attributes: attributes, opset: opset, schema: facts.schema,
+            inputTypes: inputTypes, known: known, bindings: bindings)
+        context.outputTypes = TypeBinding.outputTypes(facts.plan, inputTypes: inputTypes, outputCount: outputs)
+        inferBodies(of: node, index: index, rule: facts.rule, context: &context)
+        if let rule = facts.rule {
             let bound = context.outputTypes
             do throws(InferenceError) {
                 try rule.infer(&context)
@@ -114,10 +112,10 @@ struct InferenceRun {
                 context.outputConstants = Array(repeating: nil, count: outputs)
                 report(.error, ShapeInference.conflict, error.message, at: [node.pathStep(at: index)])
             }
-        } else if let body = known.body, !known.schema.hasContextDependentFunction,
+        } else if let body = facts.body, !facts.schema.hasContextDependentFunction,
             let result = call(
                 body, from: node, index: index, attributes: attributes,
-                defaults: known.schema.attributes.compactMap { $0.defaultValue?.attribute(named: $0.name) })
+                defaults: facts.schema.attributes.compactMap { $0.defaultValue?.attribute(named: $0.name) })
         {
             // The body knows shapes; the constraints may know a type the body leaves open.
             context.outputTypes = zip(result.types, context.outputTypes).map { $0 ?? $1 }
@@ -202,7 +200,7 @@ struct InferenceRun {
                 bind(body, given, at: path)
                 infer(body: body, of: node, index: index, attribute: name, at: path)
                 context.bodyOutputTypes[name] = body.outputs.map(ShapeInference.type)
-                context.bodyOutputValues[name] = body.outputs.map { values[ObjectIdentifier($0)] }
+                context.bodyOutputValues[name] = body.outputs.map { known.values[ObjectIdentifier($0)] }
                 let next = formals(context, name, body.inputs.count)
                 if pass == 1 { firstPass = Set(findings[mark...]) }
                 if next == given || pass == Self.bodyPasses {
@@ -237,8 +235,8 @@ struct InferenceRun {
                     hint: policy == .override ? nil : "the declaration is kept; --policy override takes the inferred type")
             }
             formal.inferredType = merged.type != formal.type ? merged.type : nil
-            values[ObjectIdentifier(formal)] = nil
-            constants[ObjectIdentifier(formal)] = nil
+            known.values[ObjectIdentifier(formal)] = nil
+            known.constants[ObjectIdentifier(formal)] = nil
         }
     }
 
@@ -251,8 +249,8 @@ struct InferenceRun {
     ) {
         for (slot, output) in node.outputs.enumerated() {
             let key = ObjectIdentifier(output)
-            values[key] = slot < outputValues.count ? outputValues[slot] : nil
-            constants[key] = slot < outputConstants.count ? outputConstants[slot] : nil
+            known.values[key] = slot < outputValues.count ? outputValues[slot] : nil
+            known.constants[key] = slot < outputConstants.count ? outputConstants[slot] : nil
             guard !output.name.isEmpty else { continue }
             let inferred = slot < types.count ? types[slot].map { namingUnknownDims($0, of: node, index: index, output: slot) } : nil
             let merged = TypeMerge.merge(declared: output.type, inferred: inferred, policy: policy)

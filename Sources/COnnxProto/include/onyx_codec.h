@@ -31,6 +31,14 @@ size_t onyx_arena_bytes(const OnyxArena *arena);
 /// buffer (tensor bytes) go straight to write(2). Returns 0 or an errno.
 int onyx_pack_to_fd(const ProtobufCMessage *message, int fd, uint64_t *written);
 
+/// Packs `message`, whose packed size is `size`, into one buffer of that
+/// size and writes it to `fd`: protobuf-c's flat packer, which finds each
+/// nested message's length once, where the streaming one above asks for
+/// it again at every level of nesting. For messages small enough to hold
+/// in memory. Returns 0 or an errno value (ENOMEM when the buffer cannot
+/// be had).
+int onyx_pack_flat_to_fd(const ProtobufCMessage *message, size_t size, int fd);
+
 /// Packs `message` into a new malloc'd buffer (caller frees). NULL on OOM.
 uint8_t *onyx_pack_to_malloc(const ProtobufCMessage *message, size_t *length);
 

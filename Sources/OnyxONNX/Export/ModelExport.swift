@@ -62,12 +62,20 @@ public enum ModelEncoder {
         let arena = try ProtoArena()
         arena.tensorTransform = transform
         let proto = arena.model(model)
-        try checkLimit(UInt64(protobuf_c_message_get_packed_size(&proto.pointee.base)))
-        var written: UInt64 = 0
-        let status = onyx_pack_to_fd(&proto.pointee.base, fd, &written)
+        let size = protobuf_c_message_get_packed_size(&proto.pointee.base)
+        try checkLimit(UInt64(size))
+        var written = UInt64(size)
+        // Structure-heavy models pack fastest flat; a weight-heavy one is
+        // streamed, so its weights are not copied into one more buffer.
+        let status =
+            size <= flatPackLimit
+            ? onyx_pack_flat_to_fd(&proto.pointee.base, size, fd) : onyx_pack_to_fd(&proto.pointee.base, fd, &written)
         guard status == 0 else { throw ONNXError(.io, "write failed: \(String(cString: strerror(status)))") }
         return written
     }
+
+    /// The largest encoding packed into memory before it is written.
+    static let flatPackLimit = 64 << 20
 
     private static func checkLimit(_ size: UInt64) throws(ONNXError) {
         guard size <= protobufLimit else {
