@@ -128,11 +128,47 @@ public struct InferenceContext {
         outputTypes[index] = TypeInfo(.tensor(elementType: element ?? outputTypes[index]?.tensorElementType, shape: shape?.shape))
     }
 
+    /// Sets output `index`'s type outright, whatever its kind: the
+    /// sequences, optionals and maps of the sequence, optional and ML rules
+    /// (`seq(tensor(float)[N,3])`). The tensor shapes anywhere inside are
+    /// written in the dims the graph has settled on, as `setOutput` writes
+    /// a tensor's; nil leaves the output untyped.
+    public mutating func setOutputType(_ index: Int, _ type: TypeInfo?) {
+        guard index < outputTypes.count else { return }
+        outputTypes[index] = type.map { Self.resolved($0, bindings: &bindings) }
+    }
+
     /// `shape` with every dim written in the terms the graph has settled on
     /// so far (once `N = 3` is known, a copied `[N]` is `[3]`).
     private mutating func resolved(_ shape: SymbolicShape?) -> SymbolicShape? {
         guard let shape else { return nil }
-        return SymbolicShape(shape.dims.map { $0.map { bindings.resolve($0) } })
+        return Self.resolved(shape, bindings: &bindings)
+    }
+
+    private static func resolved(_ shape: SymbolicShape, bindings: inout SymbolBindings) -> SymbolicShape {
+        SymbolicShape(shape.dims.map { $0.map { bindings.resolve($0) } })
+    }
+
+    /// `type` with the shapes of the tensors in it resolved.
+    private static func resolved(_ type: TypeInfo, bindings: inout SymbolBindings) -> TypeInfo {
+        func inner(_ type: TypeInfo?, _ bindings: inout SymbolBindings) -> TypeInfo? {
+            guard let type else { return nil }
+            return resolved(type, bindings: &bindings)
+        }
+        func shape(_ shape: Shape?, _ bindings: inout SymbolBindings) -> Shape? {
+            guard let shape else { return nil }
+            return resolved(SymbolicShape(shape), bindings: &bindings).shape
+        }
+        var type = type
+        switch type.kind {
+        case .tensor(let element, let s): type.kind = .tensor(elementType: element, shape: shape(s, &bindings))
+        case .sparseTensor(let element, let s): type.kind = .sparseTensor(elementType: element, shape: shape(s, &bindings))
+        case .sequence(let element): type.kind = .sequence(inner(element, &bindings))
+        case .optional(let element): type.kind = .optional(inner(element, &bindings))
+        case .map(let key, let value): type.kind = .map(keyType: key, valueType: inner(value, &bindings))
+        case .opaque, .unspecified: break
+        }
+        return type
     }
 
     /// The element type of input `index`, when it is a tensor.

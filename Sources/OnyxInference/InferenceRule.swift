@@ -43,7 +43,7 @@ enum InferenceRules {
     static let families: [[InferenceRule]] = [
         ElementwiseRules.rules, ShapeRules.rules, ReductionRules.rules, ConvolutionRules.rules, LinearAlgebraRules.rules,
         NormalizationRules.rules, IndexingRules.rules, PaddingRules.rules, DataDependentRules.rules, RecurrentRules.rules,
-        ControlFlowRules.rules,
+        ControlFlowRules.rules, SequenceRules.rules, StringRules.rules, MLRules.rules, TrainingRules.rules, PreviewRules.rules,
     ]
 
     private static let table: [String: [String: [InferenceRule]]] = {
