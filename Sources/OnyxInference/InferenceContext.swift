@@ -25,9 +25,9 @@ public struct InferenceContext {
     /// Equalities between dims found so far in the graph.
     public var bindings: SymbolBindings
     /// What a rule found of its outputs' values.
-    public var outputValues: [PropagatedValue?]
+    public var outputValues: OutputSlots<PropagatedValue>
     /// Constant tensors a rule found its outputs to be (`Constant`).
-    public var outputConstants: [Tensor?]
+    public var outputConstants: OutputSlots<Tensor>
     /// For a node with graph attributes (If, Loop, Scan): the types of each
     /// body's outputs, by attribute name, as the driver inferred the body
     /// with the formal inputs the rule's `bodyInputs` gave. Empty before
@@ -60,8 +60,8 @@ public struct InferenceContext {
         self.scope = scope
         self.inputTypes = inputTypes
         outputTypes = Array(repeating: nil, count: outputCount)
-        outputValues = Array(repeating: nil, count: outputCount)
-        outputConstants = Array(repeating: nil, count: outputCount)
+        outputValues = OutputSlots(count: outputCount)
+        outputConstants = OutputSlots(count: outputCount)
         self.bindings = bindings
         self.attributes = attributes
         inputs = node.inputs

@@ -89,7 +89,7 @@ struct InferenceRun {
             if let function = localFunctions[FunctionKey(domain: domain, name: opType, overload: node.overload ?? "")],
                 let result = call(function, from: node, index: index, attributes: attributes, defaults: function.attributeDefaults)
             {
-                return record(node, index: index, types: result.types, values: result.values)
+                return record(node, index: index, types: result.types, values: OutputSlots(result.values, count: outputs))
             }
             return record(node, index: index, types: Array(repeating: nil, count: outputs))
         }
@@ -108,8 +108,8 @@ struct InferenceRun {
                 // A conflict leaves the node's outputs as the constraints
                 // typed them, and the bindings as they were before it.
                 context.outputTypes = bound
-                context.outputValues = Array(repeating: nil, count: outputs)
-                context.outputConstants = Array(repeating: nil, count: outputs)
+                context.outputValues = OutputSlots(count: outputs)
+                context.outputConstants = OutputSlots(count: outputs)
                 report(.error, ShapeInference.conflict, error.message, at: [node.pathStep(at: index)])
             }
         } else if let body = facts.body, !facts.schema.hasContextDependentFunction,
@@ -119,7 +119,7 @@ struct InferenceRun {
         {
             // The body knows shapes; the constraints may know a type the body leaves open.
             context.outputTypes = zip(result.types, context.outputTypes).map { $0 ?? $1 }
-            context.outputValues = result.values
+            context.outputValues = OutputSlots(result.values, count: outputs)
         }
         record(node, index: index, types: context.outputTypes, values: context.outputValues, constants: context.outputConstants)
     }
@@ -174,6 +174,7 @@ struct InferenceRun {
     /// Infers the bodies of a node no rule types, with their formal inputs
     /// as declared.
     private mutating func inferDeclaredBodies(of node: Node, index: Int) {
+        guard node.hasSubgraphs else { return }
         for (name, _, body, path) in bodies(of: node, index: index) {
             infer(body: body, of: node, index: index, attribute: name, at: path)
         }
@@ -186,6 +187,7 @@ struct InferenceRun {
     /// rule then sees the body's outputs in `context`. Other bodies keep
     /// their declarations.
     private mutating func inferBodies(of node: Node, index: Int, rule: InferenceRule?, context: inout InferenceContext) {
+        guard node.hasSubgraphs else { return }
         for (name, slot, body, path) in bodies(of: node, index: index) {
             guard slot == nil, let formals = rule?.bodyInputs else {
                 infer(body: body, of: node, index: index, attribute: name, at: path)
@@ -245,12 +247,13 @@ struct InferenceRun {
     /// where it adds to the declaration, since downstream reads inferred ??
     /// declared), propagated values and constants.
     mutating func record(
-        _ node: Node, index: Int, types: [TypeInfo?], values outputValues: [PropagatedValue?] = [], constants outputConstants: [Tensor?] = []
+        _ node: Node, index: Int, types: [TypeInfo?], values outputValues: OutputSlots<PropagatedValue>? = nil,
+        constants outputConstants: OutputSlots<Tensor>? = nil
     ) {
         for (slot, output) in node.outputs.enumerated() {
             let key = ObjectIdentifier(output)
-            known.values[key] = slot < outputValues.count ? outputValues[slot] : nil
-            known.constants[key] = slot < outputConstants.count ? outputConstants[slot] : nil
+            known.values[key] = outputValues?[slot]
+            known.constants[key] = outputConstants?[slot]
             guard !output.name.isEmpty else { continue }
             let inferred = slot < types.count ? types[slot].map { namingUnknownDims($0, of: node, index: index, output: slot) } : nil
             let merged = TypeMerge.merge(declared: output.type, inferred: inferred, policy: policy)

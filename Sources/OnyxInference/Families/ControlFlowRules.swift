@@ -33,7 +33,7 @@ enum ControlFlowRules {
         if let condition = context.inputValue(0)?.elements.first??.constant {
             let taken = condition != 0 ? "then_branch" : "else_branch"
             context.outputTypes = context.bodyOutputTypes[taken] ?? []
-            context.outputValues = context.bodyOutputValues[taken] ?? context.outputValues
+            if let values = context.bodyOutputValues[taken] { context.outputValues = OutputSlots(values, count: context.outputTypes.count) }
             return
         }
         context.outputTypes = zip(then, otherwise).map { CommonType.of($0, $1) }

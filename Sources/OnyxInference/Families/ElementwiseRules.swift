@@ -44,8 +44,9 @@ enum ElementwiseRules {
     /// element by element, a scalar broadcast; Div only where it cannot
     /// differ from floor division (both sides known non-negative).
     static func arithmetic(_ context: InferenceContext) -> PropagatedValue? {
-        guard ["Add", "Sub", "Mul", "Div"].contains(context.opType), context.inputTypes.count == 2,
-            let a = context.inputValue(0), let b = context.inputValue(1)
+        // The values first: most nodes have none, and then nothing else is asked.
+        guard context.inputTypes.count == 2, let a = context.inputValue(0), let b = context.inputValue(1),
+            ["Add", "Sub", "Mul", "Div"].contains(context.opType)
         else { return nil }
         let count = max(a.elements.count, b.elements.count)
         guard a.elements.count == count || a.isScalar, b.elements.count == count || b.isScalar else { return nil }
