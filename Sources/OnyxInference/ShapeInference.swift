@@ -9,12 +9,14 @@ import OnyxSymbolic
 /// as `policy` says; declarations are left alone (`Graph.declareInferredTypes`
 /// writes them).
 ///
-/// Small integer tensors (constants, shapes) are propagated with symbolic
+/// Each node's input and output types are checked against its schema's
+/// type constraints, as onnx's inference does with `check_type`. Small
+/// integer tensors (constants, shapes) are propagated with symbolic
 /// elements, so shape arithmetic resolves. Subgraphs, functions, merging
 /// with declared types and the `onyx infer` command come next.
 public struct ShapeInference: Sendable {
-    public static let conflict = "infer.shape-conflict"
-    public static let declarationConflict = "infer.declaration-conflict"
+    public static let conflict = InferenceProblem.shapeConflict.id
+    public static let declarationConflict = InferenceProblem.declarationConflict.id
 
     public let schemas: SchemaRegistry
     public let policy: InferencePolicy
@@ -66,8 +68,13 @@ public struct ShapeInference: Sendable {
                     context.outputValues = Array(repeating: nil, count: node.outputs.count)
                     context.outputConstants = Array(repeating: nil, count: node.outputs.count)
                     let path = IRPath([.graph(graph.name), node.pathStep(at: index)])
-                    findings.append(Diagnostic(.error, rule: Self.conflict, error.message, at: DiagnosticLocation(path: path)))
+                    findings.append(Diagnostic(.error, rule: error.rule.id, error.message, at: DiagnosticLocation(path: path)))
                 }
+            }
+            if let violation = known.types.violation(inputs: inputTypes, outputs: context.outputTypes) {
+                let path = IRPath([.graph(graph.name), node.pathStep(at: index)])
+                findings.append(
+                    Diagnostic(.error, rule: InferenceProblem.typeConstraint.id, violation, at: DiagnosticLocation(path: path)))
             }
             for (slot, (output, type)) in zip(node.outputs, context.outputTypes).enumerated() where !output.name.isEmpty {
                 let merged = TypeMerge.merge(declared: output.type, inferred: type, policy: policy)
@@ -113,6 +120,7 @@ private struct OperatorCache {
         let schema: OpSchema
         let rule: InferenceRule?
         let plan: TypeBinding.Plan
+        let types: TypeConstraintCheck
     }
 
     private struct Key: Hashable {
@@ -129,7 +137,9 @@ private struct OperatorCache {
         let key = Key(opType: opType, domain: domain, opset: opset)
         if let facts = known[key] { return facts }
         let facts = schemas.lookup(opType, domain: domain, opset: opset).schema.map {
-            Facts(schema: $0, rule: InferenceRules.rule(for: opType, domain: domain, opset: opset), plan: TypeBinding.Plan($0))
+            Facts(
+                schema: $0, rule: InferenceRules.rule(for: opType, domain: domain, opset: opset), plan: TypeBinding.Plan($0),
+                types: TypeConstraintCheck($0))
         }
         known[key] = facts
         return facts
