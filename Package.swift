@@ -113,7 +113,7 @@ let package = Package(
             name: "OnyxDiffTests", dependencies: ["OnyxDiff", "OnyxONNX", "OnyxTestSupport", "OnyxConformanceSupport"]),
         .testTarget(
             name: "OnyxCLITests", dependencies: ["OnyxCLI", "OnyxTestSupport", "OnyxConformanceSupport"],
-            exclude: ["Snapshots", "invalid_models.py", "mutate_suite.py"]),
+            exclude: ["Snapshots", "invalid_models.py", "mutate_suite.py", "full_check_models.py"]),
     ],
     swiftLanguageModes: [.v5]
 )

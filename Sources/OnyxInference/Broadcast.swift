@@ -37,14 +37,17 @@ enum Broadcast {
             if a == b || b == one { return a }
             if a == one { return b }
             if let x = a.constant, let y = b.constant {
-                throw InferenceError("cannot broadcast \(shapes.map(\.description).joined(separator: " with ")): dims \(x) and \(y) differ")
+                throw InferenceError(
+                    "cannot broadcast \(shapes.map(\.description).joined(separator: " with ")): dims \(x) and \(y) differ",
+                    rule: .broadcast)
             }
             if a.constant != nil { return a }
             if b.constant != nil { return b }
             do {
                 try bindings.unify(a, b)
             } catch {
-                throw InferenceError("cannot broadcast \(shapes.map(\.description).joined(separator: " with ")): \(error)")
+                throw InferenceError(
+                    "cannot broadcast \(shapes.map(\.description).joined(separator: " with ")): \(error)", rule: .broadcast)
             }
             return bindings.resolve(a)
         }

@@ -206,10 +206,15 @@ public struct InferenceContext {
     }
 }
 
-/// A problem inference found at a node: shapes that cannot go together.
+/// A problem inference found at a node: shapes that cannot go together,
+/// and the kind of problem it is (the rule id of its diagnostic).
 public struct InferenceError: Error, Sendable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var rule: InferenceProblem
+    public init(_ message: String, rule: InferenceProblem = .shapeConflict) {
+        self.message = message
+        self.rule = rule
+    }
 }
 
 /// What inference knows so far of the values of a model beyond their types:

@@ -99,6 +99,7 @@ struct InferenceRun {
             inputTypes: inputTypes, known: known, bindings: bindings)
         context.outputTypes = TypeBinding.outputTypes(facts.plan, inputTypes: inputTypes, outputCount: outputs)
         inferBodies(of: node, index: index, rule: facts.rule, context: &context)
+        var failed = false
         if let rule = facts.rule {
             let bound = context.outputTypes
             do throws(InferenceError) {
@@ -110,7 +111,8 @@ struct InferenceRun {
                 context.outputTypes = bound
                 context.outputValues = OutputSlots(count: outputs)
                 context.outputConstants = OutputSlots(count: outputs)
-                report(.error, ShapeInference.conflict, error.message, at: [node.pathStep(at: index)])
+                report(.error, error.rule.id, error.message, at: [node.pathStep(at: index)])
+                failed = true
             }
         } else if let body = facts.body, !facts.schema.hasContextDependentFunction,
             let result = call(
@@ -120,6 +122,10 @@ struct InferenceRun {
             // The body knows shapes; the constraints may know a type the body leaves open.
             context.outputTypes = zip(result.types, context.outputTypes).map { $0 ?? $1 }
             context.outputValues = OutputSlots(result.values, count: outputs)
+        }
+        // A node its rule found wrong is reported once, for that.
+        if !failed, let violation = facts.types.violation(inputs: inputTypes, outputs: context.outputTypes) {
+            report(.error, InferenceProblem.typeConstraint.id, violation, at: [node.pathStep(at: index)])
         }
         record(node, index: index, types: context.outputTypes, values: context.outputValues, constants: context.outputConstants)
     }

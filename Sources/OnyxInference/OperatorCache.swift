@@ -3,12 +3,13 @@ import OnyxSchemas
 import OnyxText
 
 /// Per operator in force (op type, domain, opset): its schema, rule, type
-/// plan and function body, looked up once per run.
+/// plan, type-constraint check and function body, looked up once per run.
 struct OperatorCache {
     struct Facts {
         let schema: OpSchema
         let rule: InferenceRule?
         let plan: TypeBinding.Plan
+        let types: TypeConstraintCheck
         /// The schema's context-independent function body for the opset,
         /// parsed, when it has one: how an op without a rule is inferred.
         let body: Function?
@@ -33,7 +34,7 @@ struct OperatorCache {
             // bodies are onnx's own text, so one that does not parse is
             // skipped rather than reported against the user's model.
             let body = rule == nil ? schema.functionBody(forOpset: opset).flatMap { try? OnnxTextParser.parseFunction(Array($0.text.utf8)) } : nil
-            return Facts(schema: schema, rule: rule, plan: TypeBinding.Plan(schema), body: body)
+            return Facts(schema: schema, rule: rule, plan: TypeBinding.Plan(schema), types: TypeConstraintCheck(schema), body: body)
         }
         known[key] = facts
         return facts

@@ -11,11 +11,13 @@ import OnyxSchemas
 /// file declares as `policy` says; declarations are left alone
 /// (`Graph.declareInferredTypes` writes them).
 ///
-/// Small integer tensors (constants, shapes) are propagated with symbolic
+/// Each node's input and output types are checked against its schema's
+/// type constraints, as onnx's inference does with `check_type`. Small
+/// integer tensors (constants, shapes) are propagated with symbolic
 /// elements, so shape arithmetic resolves.
 public struct ShapeInference: Sendable {
-    public static let conflict = "infer.shape-conflict"
-    public static let declarationConflict = "infer.declaration-conflict"
+    public static let conflict = InferenceProblem.shapeConflict.id
+    public static let declarationConflict = InferenceProblem.declarationConflict.id
 
     public let schemas: SchemaRegistry
     public let policy: InferencePolicy

@@ -22,3 +22,15 @@ func onyx(_ arguments: [String], input: [UInt8] = [], terminal: Bool = false) ->
 }
 
 func fixture(_ name: String) -> String { ConformanceData.fixtures.appendingPathComponent(name).path }
+
+/// `onyx check --json` of the model, the last argument, with the options
+/// before it: the exit status and the rule ids of the errors and warnings.
+func checkFindings(_ arguments: String...) throws -> (status: Int32, errors: [String], warnings: [String]) {
+    let result = onyx(["check", "--json"] + arguments)
+    let document = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
+    let diagnostics = document?["diagnostics"] as? [[String: Any]] ?? []
+    func rules(_ severity: String) -> [String] {
+        diagnostics.filter { $0["severity"] as? String == severity }.compactMap { $0["rule"] as? String }
+    }
+    return (result.status, rules("error"), rules("warning"))
+}

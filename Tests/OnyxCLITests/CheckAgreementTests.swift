@@ -6,17 +6,6 @@ import Testing
 /// `onyx check` gives onnx.checker.check_model(full_check=False)'s verdict
 /// (the pinned onnx, run here as the oracle), and names the rule.
 @Suite struct CheckAgreementTests {
-    /// onyx check --json: (status, rule ids of errors, of warnings).
-    func check(_ path: String) throws -> (status: Int32, errors: [String], warnings: [String]) {
-        let result = onyx("check", "--json", path)
-        let document = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
-        let diagnostics = document?["diagnostics"] as? [[String: Any]] ?? []
-        func rules(_ severity: String) -> [String] {
-            diagnostics.filter { $0["severity"] as? String == severity }.compactMap { $0["rule"] as? String }
-        }
-        return (result.status, rules("error"), rules("warning"))
-    }
-
     /// Models onnx accepts though the spec rules them out; Onyx rejects
     /// them, for the reason given.
     static let stricterThanOnnx = [
@@ -38,7 +27,7 @@ import Testing
         var invalid = 0
         for fields in cases {
             let (name, rule, verdict) = (String(fields[0]), String(fields[1]), String(fields[2]))
-            let result = try check(folder.path(name + ".onnx"))
+            let result = try checkFindings(folder.path(name + ".onnx"))
             let onnxValid = verdict == "valid"
             if let reason = Self.stricterThanOnnx[name] {
                 #expect(onnxValid && result.status == 1, "\(name) (\(reason)): onnx \(verdict), onyx \(result)")
@@ -90,7 +79,7 @@ import Testing
         var rejected: [String] = []
         for file in ConformanceData.modelFiles {
             checked += 1
-            let result = try check(file.path)
+            let result = try checkFindings(file.path)
             if result.status != 0 { rejected.append("\(file.path): \(result.errors)") }
         }
         #expect(checked == 2033)

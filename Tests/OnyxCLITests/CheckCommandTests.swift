@@ -84,7 +84,76 @@ import Testing
         let rules = onyx("check", "--rules")
         #expect(rules.status == 0)
         #expect(rules.out.contains("node.attribute-type") && rules.out.contains("graph.unused-initializer"))
-        #expect(rules.out.split(separator: "\n").count >= 40)
+        #expect(rules.out.split(separator: "\n").count >= 50)
+        // Inference's rules, checked with --full, with their severities.
+        #expect(rules.out.contains("infer.broadcast               error    input shapes that do not broadcast"))
+        #expect(rules.out.contains("infer.declaration-conflict    warning  "))
+    }
+
+    static let unbroadcastable = """
+        <ir_version: 8, opset_import: ["" : 18]>
+        g (float[2, 3] a, float[4, 5] b) => (float[N, M] y) {
+           [sum] y = Add (a, b)
+        }
+        """
+
+    @Test func fullReportsWhatInferenceFindsWithItsRuleAndNode() throws {
+        let path = try write(Self.unbroadcastable)
+        #expect(onyx("check", path).status == 0)
+        let result = onyx("check", "--full", path)
+        #expect(result.status == 1)
+        #expect(result.out == """
+            \(path): invalid: 1 error
+              graph 'g':
+                error: node 0 'sum' (Add): cannot broadcast [2,3] with [4,5]: dims 2 and 4 differ  [infer.broadcast]
+
+            """)
+        let json = onyx("check", "--full", "--json", path)
+        #expect(json.status == 1)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(document["valid"] as? Bool == false && document["errors"] as? Int == 1)
+        let finding = try #require((document["diagnostics"] as? [[String: Any]])?.first)
+        #expect(finding["rule"] as? String == "infer.broadcast" && finding["severity"] as? String == "error")
+        #expect(finding["path"] as? [String] == ["graph 'g'", "node 0 'sum' (Add)"])
+    }
+
+    /// As onnx's full check: inference runs on a model the checker passes.
+    @Test func fullInfersOnlyWhatTheCheckerPasses() throws {
+        let path = try write("""
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (float[2, 3] a, float[4, 5] b) => (float[N, M] y) {
+               [sum] y = Add <alpha: float = 1> (a, b)
+            }
+            """)
+        let result = try checkFindings("--full", path)
+        #expect(result.status == 1 && result.errors == ["node.attribute-unknown"] && result.warnings.isEmpty)
+    }
+
+    @Test func aContradictedDeclarationIsAWarningAndAnErrorUnderStrict() throws {
+        let path = try write("""
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (float[2, 3] a) => (float[3, 2] y) {
+               [r] y = Relu (a)
+            }
+            """)
+        let lenient = onyx("check", "--full", path)
+        #expect(lenient.status == 0)
+        #expect(lenient.out == """
+            \(path): valid, 1 warning
+              graph 'g':
+                warning: node 0 'r' (Relu) › output 0: 'y': shape [3,2] is declared, [2,3] inferred (dim 0: 3 against 2)  [infer.declaration-conflict]
+                  hint: onnx's full check rejects this; --strict makes it an error
+
+            """)
+        let strict = try checkFindings("--full", "--strict", path)
+        #expect(strict.status == 1 && strict.errors == ["infer.declaration-conflict"])
+        #expect(onyx("check", "--full", "--quiet", path).out.isEmpty)
+    }
+
+    @Test func fullOfAnUnreadableModelIsTwo() throws {
+        let path = try write("just some notes\n", "notes.txt")
+        #expect(onyx("check", "--full", path).status == 2)
+        #expect(onyx("check", "--full", fixture("mlp.onnx")).status == 0)
     }
 
     @Test func unreadableIsTwoAndExternalProblemsAreInvalid() throws {

@@ -142,7 +142,7 @@ import Testing
             }
             """)
         #expect(types == ["tensor(FLOAT)", "tensor(FLOAT)"])
-        #expect(findings.map(\.rule) == [ShapeInference.conflict, ShapeInference.conflict])
+        #expect(findings.map(\.rule) == [InferenceProblem.convKernelRank.id, InferenceProblem.convKernelRank.id])
         #expect(findings.map(\.message) == [
             "the weight has 1 spatial axes and the input 2", "kernel_shape has 3 values for 2 spatial axes",
         ])

@@ -36,7 +36,7 @@ import Testing
             """)
         #expect(types == ["tensor(FLOAT)"])
         #expect(findings.count == 1)
-        #expect(findings.first?.rule == ShapeInference.conflict)
+        #expect(findings.first?.rule == InferenceProblem.broadcast.id)
         #expect(findings.first?.message == "cannot broadcast [2,3] with [4,3]: dims 2 and 4 differ")
         #expect(findings.first?.location.path.description == "graph 'g' › node 0 'sum' (Add)")
     }

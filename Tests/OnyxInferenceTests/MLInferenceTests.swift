@@ -214,7 +214,7 @@ import Testing
     @Test func elementwiseTransformsAndRegressorsWithoutAnOnnxRule() throws {
         let (types, findings) = try inferred("""
             <ir_version: 8, opset_import: ["" : 18, "ai.onnx.ml" : 3]>
-            g (int64[N, 4] i, double[N, 4] d, float[4] row, int32[N, 2] a, float[N, 3] b) => (bin, imp, sc, norm, lin, linrow, svr, svl, svs, fv) {
+            g (int64[N, 4] i, double[N, 4] d, float[4] row, float[N, 2] a, float[N, 3] b) => (bin, imp, sc, norm, lin, linrow, svr, svl, svs, fv) {
                bin = ai.onnx.ml.Binarizer <threshold = 0.5> (i)
                imp = ai.onnx.ml.Imputer <imputed_value_floats = [0.0], replaced_value_float = 1.0> (d)
                sc = ai.onnx.ml.Scaler <offset = [1.0], scale = [2.0]> (i)

@@ -8,14 +8,14 @@ import Testing
             <ir_version: 8, opset_import: ["" : 18]>
             g (float16[B, S, 64] x, float16[64] scale, float16[S, 64] wide) => (y, mean, inv, y2, mean2) {
                y, mean, inv = LayerNormalization (x, scale)
-               y2, mean2 = LayerNormalization <axis = 1, stash_type = 11> (x, wide)
+               y2, mean2 = LayerNormalization <axis = 1, stash_type = 16> (x, wide)
             }
             """)
         #expect(findings.isEmpty)
         // Mean and InvStdDev are in stash_type: FLOAT unless the node says otherwise.
         #expect(types == [
             "tensor(FLOAT16)[B,S,64]", "tensor(FLOAT)[B,S,1]", "tensor(FLOAT)[B,S,1]", "tensor(FLOAT16)[B,S,64]",
-            "tensor(DOUBLE)[B,1,1]",
+            "tensor(BFLOAT16)[B,1,1]",
         ])
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OnyxCheck
 import OnyxIR
+import OnyxInference
 import OnyxONNX
 
 /// `onyx check MODEL`: is this a valid ONNX model? Every problem, with its place.
@@ -11,11 +12,15 @@ struct CheckCommand: ConsoleCommand {
         abstract: "Check that a model is valid ONNX, reporting every problem with its place in the graph.",
         discussion: """
             Errors are what onnx.checker.check_model (full_check=False) rejects; warnings are what it lets \
-            through but is worth knowing (custom ops, unused initializers). Exit status: 0 valid (warnings \
-            allowed), 1 invalid, 2 unreadable. Any format Onyx reads can be checked.
+            through but is worth knowing (custom ops, unused initializers). With --full, a model the checker \
+            passes is also shape-inferred, as full_check=True does: inputs an operator cannot take together \
+            are errors (infer.* rules); a declared type or shape that inference contradicts is a warning, an \
+            error under --strict. Exit status: 0 valid (warnings allowed), 1 invalid, 2 unreadable. Any \
+            format Onyx reads can be checked.
 
             Examples:
               onyx check model.onnx
+              onyx check --full model.onnx
               onyx check --strict --json model.onnx > findings.json
               onyx check --rules
             """
@@ -26,6 +31,9 @@ struct CheckCommand: ConsoleCommand {
 
     @Flag(help: "Print the findings as JSON (schemaVersion 1).")
     var json = false
+
+    @Flag(help: "Also infer shapes, as onnx's full_check does, and report what inference finds.")
+    var full = false
 
     @Flag(help: "Treat warnings as errors.")
     var strict = false
@@ -44,8 +52,8 @@ struct CheckCommand: ConsoleCommand {
     func execute(_ console: Console) throws -> ExitStatus {
         common.apply(to: console)
         if rules {
-            let width = (CheckRule.all.map(\.id.count).max() ?? 0) + 2
-            for rule in CheckRule.all {
+            let width = (Self.rules.map(\.id.count).max() ?? 0) + 2
+            for rule in Self.rules {
                 console.out(rule.id.padding(toLength: width, withPad: " ", startingAt: 0) + rule.severity.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + rule.summary + "\n")
             }
             return .success
@@ -63,6 +71,11 @@ struct CheckCommand: ConsoleCommand {
         }
         findings += ModelChecker().check(loaded).map { $0.inFile(model) }
         findings += inputs.warnings.map { $0.inFile(model) }
+        // As onnx: inference runs on a model the checker passes, and only then.
+        if full && !findings.contains(where: { $0.severity == .error }) {
+            let inference = ShapeInference(policy: strict ? .strict : .refine)
+            findings += inference.infer(loaded).map { inferenceFinding($0).inFile(model) }
+        }
         if strict { findings = findings.map { var f = $0; f.severity = f.severity == .warning ? .error : f.severity; return f } }
         // The worst first; within a severity, the model's order.
         findings = findings.enumerated().sorted { ($1.element.severity, $0.offset) < ($0.element.severity, $1.offset) }.map(\.element)
@@ -80,6 +93,18 @@ struct CheckCommand: ConsoleCommand {
             try output.emit(report, to: console, protecting: inputs.protected)
         }
         return errors == 0 ? .success : .negative
+    }
+
+    /// The checker's rules, then inference's (checked with --full).
+    static let rules = CheckRule.all + InferenceProblem.all.map { CheckRule($0.id, $0.severity, $0.summary) }
+
+    /// `finding` of inference as check reports it: a declaration conflict's
+    /// hint says what onnx makes of it, not how `onyx infer` merges it.
+    private func inferenceFinding(_ finding: Diagnostic) -> Diagnostic {
+        guard finding.rule == InferenceProblem.declarationConflict.id else { return finding }
+        var finding = finding
+        finding.hint = finding.severity == .warning ? "onnx's full check rejects this; --strict makes it an error" : nil
+        return finding
     }
 
     private func text(_ findings: [Diagnostic], errors: Int, warnings: Int, console: Console) -> String {

@@ -16,8 +16,9 @@ struct InferCommand: ConsoleCommand {
             kept symbolic (batch, seq, floor((H - 1)/2) + 1). What the file declares is merged as --policy \
             says: refine (the default) keeps a declaration and fills in what it leaves open, override takes \
             the inferred type, strict makes a disagreement an error. Everything else in the file is written \
-            back unchanged. Exit status: 0 done (warnings allowed), 1 a shape conflict or, with --policy \
-            strict, a disagreement (nothing is written), 2 the file could not be read or written.
+            back unchanged. Exit status: 0 done (warnings allowed), 1 an inference error (the infer.* rules \
+            onyx check --rules lists) or, with --policy strict, a disagreement (nothing is written), 2 the \
+            file could not be read or written.
 
             Subgraphs (If, Loop, Scan bodies) and model-local functions are not inferred yet.
 

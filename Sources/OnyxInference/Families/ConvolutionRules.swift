@@ -26,7 +26,7 @@ enum ConvolutionRules {
         InferenceRule(ops) { context throws(InferenceError) in
             guard let input = try spatialInput(context) else { return }
             let weightShape = context.inputShape(weight)
-            if let weightShape, weightShape.rank < 1 { throw InferenceError("the weight has rank 0") }
+            if let weightShape, weightShape.rank < 1 { throw InferenceError("the weight has rank 0", rule: .rank) }
             let kernel = try kernel(context, weight: weightShape, spatialRank: input.rank - 2)
             let spatial = try spatialDims(context, input: input, kernel: kernel, rounding: .floor)
             context.setOutputShape(0, SymbolicShape([input.dims[0], weightShape?.dims[0]] + spatial))
@@ -39,7 +39,7 @@ enum ConvolutionRules {
         InferenceRule(pools, since: since) { context throws(InferenceError) in
             guard let input = try spatialInput(context) else { return }
             guard let kernel = try kernel(context, weight: nil, spatialRank: input.rank - 2) else {
-                throw InferenceError("kernel_shape is required")
+                throw InferenceError("kernel_shape is required", rule: .window)
             }
             let ceil = (context.intAttribute("ceil_mode") ?? 0) != 0
             let rounding = SlidingWindow.Rounding(ceil: ceil, dropsWindowsStartingInEndPadding: drops)
@@ -56,19 +56,20 @@ enum ConvolutionRules {
         guard let input = try spatialInput(context) else { return }
         let rank = input.rank - 2
         let group = context.intAttribute("group") ?? 1
-        guard group > 0 else { throw InferenceError("group \(group) must be positive") }
+        guard group > 0 else { throw InferenceError("group \(group) must be positive", rule: .argument) }
         if let channels = input.dims[1]?.constant, channels % group != 0 {
-            throw InferenceError("input channels \(channels) are not divisible by group \(group)")
+            throw InferenceError("input channels \(channels) are not divisible by group \(group)", rule: .argument)
         }
         let weightShape = context.inputShape(1)
         if let weightShape, weightShape.rank < 3 {
-            throw InferenceError("the weight has rank \(weightShape.rank); it needs at least 3 (C x M/group x k1 … kn)")
+            throw InferenceError(
+                "the weight has rank \(weightShape.rank); it needs at least 3 (C x M/group x k1 … kn)", rule: .rank)
         }
         var spatial = [SymbolicDim?](repeating: nil, count: rank)
         if let kernel = try kernel(context, weight: weightShape, spatialRank: rank) {
             let window = try SlidingWindow(context, kernel: kernel)
             if case .explicit = window.padding, let autoPad = context.stringAttribute("auto_pad"), autoPad != "NOTSET" {
-                throw InferenceError("pads cannot be given with auto_pad \(autoPad)")
+                throw InferenceError("pads cannot be given with auto_pad \(autoPad)", rule: .window)
             }
             let outputPadding = try SlidingWindow.perAxis(
                 context, "output_padding", count: rank, default: 0, "non-negative") { $0 >= 0 }
@@ -79,9 +80,11 @@ enum ConvolutionRules {
         }
         if let given = context.intsAttribute("output_shape") {
             guard given.count == rank else {
-                throw InferenceError("output_shape has \(given.count) values for \(rank) spatial axes")
+                throw InferenceError("output_shape has \(given.count) values for \(rank) spatial axes", rule: .window)
             }
-            guard given.allSatisfy({ $0 >= 0 }) else { throw InferenceError("output_shape \(given) must not be negative") }
+            guard given.allSatisfy({ $0 >= 0 }) else {
+                throw InferenceError("output_shape \(given) must not be negative", rule: .window)
+            }
             // onnx gives up on an output_shape smaller than the input; so do we, without a finding.
             let smaller = zip(given, input.dims.dropFirst(2)).contains { extent, dim in
                 dim?.constant.map { extent < $0 } ?? false
@@ -97,7 +100,7 @@ enum ConvolutionRules {
     private static func spatialInput(_ context: InferenceContext) throws(InferenceError) -> SymbolicShape? {
         guard let input = context.inputShape(0) else { return nil }
         guard input.rank >= 3 else {
-            throw InferenceError("the input has rank \(input.rank); it needs at least 3 (N x C x D1 … Dn)")
+            throw InferenceError("the input has rank \(input.rank); it needs at least 3 (N x C x D1 … Dn)", rule: .rank)
         }
         return input
     }
@@ -111,7 +114,8 @@ enum ConvolutionRules {
     {
         if let given = context.intsAttribute("kernel_shape") {
             guard given.count == spatialRank else {
-                throw InferenceError("kernel_shape has \(given.count) values for \(spatialRank) spatial axes")
+                throw InferenceError(
+                    "kernel_shape has \(given.count) values for \(spatialRank) spatial axes", rule: .convKernelRank)
             }
             return given
         }
@@ -124,7 +128,8 @@ enum ConvolutionRules {
             extents.append(extent)
         }
         guard extents.count == spatialRank else {
-            throw InferenceError("the weight has \(extents.count) spatial axes and the input \(spatialRank)")
+            throw InferenceError(
+                "the weight has \(extents.count) spatial axes and the input \(spatialRank)", rule: .convKernelRank)
         }
         return extents
     }

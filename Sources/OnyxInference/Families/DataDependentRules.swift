@@ -37,7 +37,7 @@ enum DataDependentRules {
         if let start = context.inputValue(0)?.elements.first ?? nil, let limit = context.inputValue(1)?.elements.first ?? nil,
             let delta = context.inputValue(2)?.elements.first ?? nil
         {
-            guard delta.constant != 0 else { throw InferenceError("Range's delta is 0") }
+            guard delta.constant != 0 else { throw InferenceError("Range's delta is 0", rule: .argument) }
             if let length = integerLength(start: start, limit: limit, delta: delta) {
                 context.setOutputShape(0, SymbolicShape([length]))
                 if let first = start.constant, let step = delta.constant, let count = length.constant,

@@ -18,7 +18,7 @@ enum LinearAlgebraRules {
     private static func matrixProduct(_ ops: [String], left: Int, right: Int) -> InferenceRule {
         InferenceRule(ops) { context throws(InferenceError) in
             guard let a = context.inputShape(left), let b = context.inputShape(right) else { return }
-            guard a.rank > 0, b.rank > 0 else { throw InferenceError("matrix product of a scalar: \(a) by \(b)") }
+            guard a.rank > 0, b.rank > 0 else { throw InferenceError("matrix product of a scalar: \(a) by \(b)", rule: .rank) }
             let rows = a.rank == 1 ? SymbolicShape([SymbolicDim(1)] + a.dims) : a
             let columns = b.rank == 1 ? SymbolicShape(b.dims + [SymbolicDim(1)]) : b
             _ = try EqualDims.unify(
@@ -42,7 +42,7 @@ enum LinearAlgebraRules {
         let a = context.inputShape(0)
         let b = context.inputShape(1)
         for (name, shape) in [("A", a), ("B", b)] {
-            if let shape, shape.rank != 2 { throw InferenceError("\(name) has rank \(shape.rank); Gemm needs 2") }
+            if let shape, shape.rank != 2 { throw InferenceError("\(name) has rank \(shape.rank); Gemm needs 2", rule: .rank) }
         }
         if context.opset < 7, a == nil || b == nil, (context.intAttribute("broadcast") ?? 0) == 0,
             let c = context.inputShape(2)

@@ -34,7 +34,7 @@ enum NormalizationRules {
         }
         for (index, name) in zip(1...4, ["scale", "B", "input_mean", "input_var"]) {
             guard let shape = context.inputShape(index) else { continue }
-            guard shape.rank == 1 else { throw InferenceError("\(name) has rank \(shape.rank); it must be 1") }
+            guard shape.rank == 1 else { throw InferenceError("\(name) has rank \(shape.rank); it must be 1", rule: .rank) }
             channels.append(shape.dims[0])
         }
         let count = try EqualDims.unify(channels, bindings: &context.bindings, "channel counts")
@@ -53,7 +53,7 @@ enum NormalizationRules {
         context.setOutputShape(0, x)
         let rank = Int64(x.rank)
         let axis = context.intAttribute("axis") ?? -1
-        guard axis >= -rank else { throw InferenceError("axis \(axis) is out of range for rank \(rank)") }
+        guard axis >= -rank else { throw InferenceError("axis \(axis) is out of range for rank \(rank)", rule: .axis) }
         // onnx reads an axis past the last as reducing nothing.
         let first = Int(axis < 0 ? axis + rank : min(axis, rank))
         var statistics = x
@@ -66,9 +66,11 @@ enum NormalizationRules {
     private static func softmax(_ context: inout InferenceContext) throws(InferenceError) {
         guard let input = context.inputShape(0) else { return }
         let rank = Int64(input.rank)
-        guard rank > 0 else { throw InferenceError("the input is a scalar; \(context.opType) needs rank 1 at least") }
+        guard rank > 0 else {
+            throw InferenceError("the input is a scalar; \(context.opType) needs rank 1 at least", rule: .rank)
+        }
         if let axis = context.intAttribute("axis"), !(-rank..<rank).contains(axis) {
-            throw InferenceError("axis \(axis) is out of range for rank \(rank)")
+            throw InferenceError("axis \(axis) is out of range for rank \(rank)", rule: .axis)
         }
         context.setOutputShape(0, input)
     }

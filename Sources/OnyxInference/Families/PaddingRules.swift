@@ -40,9 +40,12 @@ enum PaddingRules {
         } else {
             repeats = context.inputValue(1)?.elements
         }
-        guard let repeats, repeats.count == input.rank else { return keepRank(&context, input) }
+        guard let repeats else { return keepRank(&context, input) }
+        guard repeats.count == input.rank else {
+            throw InferenceError("Tile has \(repeats.count) repeats for \(input.rank) dims", rule: .argument)
+        }
         for count in repeats.compactMap({ $0?.constant }) where count < 0 {
-            throw InferenceError("Tile's repeats \(repeats.map { $0?.description ?? "?" }) has a negative count")
+            throw InferenceError("Tile's repeats \(repeats.map { $0?.description ?? "?" }) has a negative count", rule: .argument)
         }
         context.setOutputShape(0, SymbolicShape(zip(input.dims, repeats).map { dim, count in
             guard let dim, let count else { return nil }
@@ -66,7 +69,7 @@ enum PaddingRules {
         let axes = given.compactMap { ShapeRules.normalized(Int($0), rank: input.rank) }
         guard axes.count == given.count else { return keepRank(&context, input) }
         guard pads.count == 2 * axes.count else {
-            throw InferenceError("Pad has \(pads.count) pads for \(axes.count) axes; it needs two per axis")
+            throw InferenceError("Pad has \(pads.count) pads for \(axes.count) axes; it needs two per axis", rule: .argument)
         }
         var dims = input.dims
         for (position, axis) in axes.enumerated() {
@@ -155,7 +158,7 @@ enum PaddingRules {
         func over(_ dim: SymbolicDim?, _ divisor: Int64) throws(InferenceError) -> SymbolicDim? {
             guard let dim else { return nil }
             if let length = dim.constant, length % divisor != 0 {
-                throw InferenceError("\(context.opType) cannot divide a dim of \(length) by \(divisor)")
+                throw InferenceError("\(context.opType) cannot divide a dim of \(length) by \(divisor)", rule: .argument)
             }
             return try? SymbolicDim.floorDiv(dim, divisor)
         }

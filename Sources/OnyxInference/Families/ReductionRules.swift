@@ -9,7 +9,7 @@ enum ReductionRules {
     ]
 
     static let rules: [InferenceRule] = [
-        InferenceRule(reductions) { context in
+        InferenceRule(reductions) { context throws(InferenceError) in
             // Axes moved from an attribute to input 1: ReduceSum at opset 13, the others at 18.
             let axesAreInput = context.opset >= (context.opType == "ReduceSum" ? 13 : 18)
             let axes: [Int64]?
@@ -23,15 +23,18 @@ enum ReductionRules {
             if axes.isEmpty && axesAreInput && (context.intAttribute("noop_with_empty_axes") ?? 0) != 0 {
                 return context.setOutputShape(0, context.inputShape(0))
             }
-            reduce(&context, axes: axes)
+            try reduce(&context, axes: axes)
         },
-        InferenceRule(["ArgMax", "ArgMin"]) { context in
-            reduce(&context, axes: [context.intAttribute("axis") ?? 0])
+        InferenceRule(["ArgMax", "ArgMin"]) { context throws(InferenceError) in
+            try reduce(&context, axes: [context.intAttribute("axis") ?? 0])
         },
     ]
 
-    private static func reduce(_ context: inout InferenceContext, axes: [Int64]) {
+    private static func reduce(_ context: inout InferenceContext, axes: [Int64]) throws(InferenceError) {
         guard let input = context.inputShape(0) else { return }
+        if let axis = axes.first(where: { isRejected($0, rank: Int64(input.rank), context) }) {
+            throw InferenceError("axis \(axis) is out of range for rank \(input.rank)", rule: .axis)
+        }
         let keep = (context.intAttribute("keepdims") ?? 1) != 0
         let positions = axes.isEmpty ? Set(0..<input.rank) : Set(axes.compactMap { ShapeRules.normalized(Int($0), rank: input.rank) })
         guard positions.count == Set(axes).count || axes.isEmpty else { return }
@@ -44,6 +47,15 @@ enum ReductionRules {
             }
         }
         context.setOutputShape(0, SymbolicShape(dims))
+    }
+
+    /// Whether onnx rejects `axis` of an input of `rank`, as its versions
+    /// came to check it: ArgMax and ArgMin from opset 11 (a scalar's default
+    /// axis passes), the reductions from 11 past the last axis and from 13
+    /// before the first as well.
+    private static func isRejected(_ axis: Int64, rank: Int64, _ context: InferenceContext) -> Bool {
+        if context.opType.hasPrefix("Arg") { return context.opset >= 11 && rank > 0 && !(-rank..<rank).contains(axis) }
+        return (context.opset >= 11 && axis >= rank) || (context.opset >= 13 && axis < -rank)
     }
 
     /// Axes not known: with keepdims the rank stays, the dims are unknown.

@@ -42,19 +42,28 @@ enum ShapeRules {
             let element = context.attribute("value")?.t?.dataType ?? .float
             context.setOutput(0, element: element, shape: context.inputValue(0).map { SymbolicShape($0.elements) })
         },
-        InferenceRule(["Transpose"]) { context in
+        InferenceRule(["Transpose"]) { context throws(InferenceError) in
             guard let input = context.inputShape(0) else { return }
             let perm = context.intsAttribute("perm") ?? []
             let order = perm.isEmpty ? Array((0..<input.rank).reversed()) : perm.map(Int.init)
-            guard order.count == input.rank, order.allSatisfy({ (0..<input.rank).contains($0) }) else { return }
+            var seen = Set<Int>()
+            for axis in order {
+                guard (0..<input.rank).contains(axis), seen.insert(axis).inserted else {
+                    throw InferenceError("perm \(perm) is not a permutation of the \(input.rank) axes", rule: .permutation)
+                }
+            }
+            // onnx takes a shorter perm as naming the output's axes; the spec does not, so the shape stays unknown.
+            guard order.count == input.rank else { return }
             context.setOutputShape(0, SymbolicShape(order.map { input.dims[$0] }))
         },
-        InferenceRule(["Flatten"]) { context in
+        InferenceRule(["Flatten"]) { context throws(InferenceError) in
             guard let input = context.inputShape(0) else { return }
-            // Axis is in [-rank, rank]: the dims before it make the first output dim.
+            // Axis is in [-rank, rank] (negative from opset 11): the dims before it make the first output dim.
             let given = Int(context.intAttribute("axis") ?? 1)
-            let axis = given < 0 ? given + input.rank : given
-            guard (0...input.rank).contains(axis) else { return }
+            let axis = given < 0 && context.opset >= 11 ? given + input.rank : given
+            guard (0...input.rank).contains(axis) else {
+                throw InferenceError("axis \(given) is out of range for Flatten of rank \(input.rank)", rule: .axis)
+            }
             context.setOutputShape(0, SymbolicShape([product(Array(input.dims[..<axis])), product(Array(input.dims[axis...]))]))
         },
     ]
@@ -96,10 +105,10 @@ enum ShapeRules {
 
     // MARK: Indexing and joining
 
-    private static func gather(_ context: inout InferenceContext) {
-        guard let data = context.inputShape(0), let indices = context.inputShape(1), data.rank > 0,
-            let axis = normalized(Int(context.intAttribute("axis") ?? 0), rank: data.rank)
-        else { return }
+    private static func gather(_ context: inout InferenceContext) throws(InferenceError) {
+        guard let data = context.inputShape(0), let indices = context.inputShape(1) else { return }
+        guard data.rank > 0 else { throw InferenceError("Gather of a scalar: the data needs rank 1 at least", rule: .rank) }
+        let axis = try checkedAxis(context.intAttribute("axis") ?? 0, rank: data.rank)
         context.setOutputShape(0, SymbolicShape(Array(data.dims[..<axis]) + indices.dims + Array(data.dims[(axis + 1)...])))
         guard axis == 0, data.rank == 1, let values = context.inputValue(0), let picks = context.inputValue(1)?.constants else { return }
         let count = Int64(values.elements.count)
@@ -118,16 +127,18 @@ enum ShapeRules {
             guard let shape = context.inputShape(index) else { return }
             shapes.append(shape)
         }
-        guard let rank = shapes.first?.rank, shapes.allSatisfy({ $0.rank == rank }), rank > 0,
-            let axis = normalized(Int(context.intAttribute("axis") ?? 1), rank: rank)
-        else { return }
+        guard let rank = shapes.first?.rank else { return }
+        if let other = shapes.firstIndex(where: { $0.rank != rank }) {
+            throw InferenceError("input \(other) has rank \(shapes[other].rank), input 0 rank \(rank)", rule: .rank)
+        }
+        let axis = try checkedAxis(context.intAttribute("axis") ?? 1, rank: rank)
         var dims: [SymbolicDim?] = []
         for dimension in 0..<rank {
-            if dimension == axis {
-                dims.append(sum(shapes.map { $0.dims[dimension] }))
-            } else {
-                dims.append(shapes.lazy.compactMap { $0.dims[dimension] }.first)
-            }
+            let column = shapes.map { $0.dims[dimension] }
+            dims.append(
+                dimension == axis
+                    ? sum(column)
+                    : try EqualDims.unify(column, bindings: &context.bindings, "the inputs' dims \(dimension)"))
         }
         context.setOutputShape(0, SymbolicShape(dims))
         if rank == 1 {
@@ -155,17 +166,23 @@ enum ShapeRules {
         context.opset >= 13 ? context.inputValue(1)?.constants : context.intsAttribute("axes")
     }
 
-    private static func unsqueeze(_ context: inout InferenceContext) {
+    private static func unsqueeze(_ context: inout InferenceContext) throws(InferenceError) {
         guard let input = context.inputShape(0), let axes = axes(context) else { return }
         let rank = input.rank + axes.count
-        let positions = Set(axes.compactMap { normalized(Int($0), rank: rank) })
-        guard positions.count == axes.count else { return }
+        var positions = Set<Int>()
+        for axis in axes {
+            // Negative axes came in with opset 11.
+            let position = try checkedAxis(axis, rank: rank, allowsNegative: context.opset >= 11)
+            guard positions.insert(position).inserted else {
+                throw InferenceError("axis \(axis) is given twice", rule: .axis)
+            }
+        }
         var remaining = input.dims.makeIterator()
         context.setOutputShape(0, SymbolicShape((0..<rank).map { positions.contains($0) ? SymbolicDim(1) : remaining.next() ?? nil }))
         if let value = context.inputValue(0), value.isScalar, rank == 1 { context.outputValues[0] = PropagatedValue(value.elements) }
     }
 
-    private static func squeeze(_ context: inout InferenceContext) {
+    private static func squeeze(_ context: inout InferenceContext) throws(InferenceError) {
         guard let input = context.inputShape(0) else { return }
         let given = context.opset >= 13 ? (context.hasInput(1) ? axes(context) : []) : (context.intsAttribute("axes") ?? [])
         guard let given else { return }
@@ -175,8 +192,18 @@ enum ShapeRules {
             guard input.dims.allSatisfy({ $0?.constant != nil }) else { return }
             positions = Set(input.dims.indices.filter { input.dims[$0]?.constant == 1 })
         } else {
-            positions = Set(given.compactMap { normalized(Int($0), rank: input.rank) })
-            guard positions.count == given.count else { return }
+            var chosen = Set<Int>()
+            for axis in given {
+                // Negative axes came in with opset 11.
+                let position = try checkedAxis(axis, rank: input.rank, allowsNegative: context.opset >= 11)
+                if let length = input.dims[position]?.constant, length != 1 {
+                    throw InferenceError("axis \(axis) has length \(length); Squeeze needs 1", rule: .axis)
+                }
+                chosen.insert(position)
+            }
+            // An axis given twice: onnx lets it through; the shape stays unknown.
+            guard chosen.count == given.count else { return }
+            positions = chosen
         }
         context.setOutputShape(0, SymbolicShape(input.dims.indices.filter { !positions.contains($0) }.map { input.dims[$0] }))
         if let value = context.inputValue(0), !value.isScalar, value.elements.count == 1, input.rank == 1 {
@@ -186,7 +213,11 @@ enum ShapeRules {
 
     /// Reshape's target: from the `shape` attribute before opset 5, input 1
     /// after; 0 copies the input's dim (unless `allowzero`), -1 is what the
-    /// element count leaves.
+    /// element count leaves. From opset 5 (onnx does not check Reshape-1's
+    /// attribute) a target that cannot be is an error: two -1s, a dim below
+    /// -1, a 0 past the input's rank, a -1 beside a dim of 0 (it could stand
+    /// for anything), an element count other than the input's. onnx lets
+    /// the last through when there is no -1; numpy and the runtimes do not.
     private static func reshape(_ context: inout InferenceContext) throws(InferenceError) {
         let target: [SymbolicDim?]
         if context.opset < 5 {
@@ -205,24 +236,36 @@ enum ShapeRules {
         let input = context.inputShape(0)
         let allowZero = (context.intAttribute("allowzero") ?? 0) != 0
         var dims: [SymbolicDim?] = []
-        var inferred: Int?
+        var inferred: [Int] = []
+        var problem: String?
         for (index, element) in target.enumerated() {
             let constant: Int64? = element?.constant
             if constant == 0 && !allowZero {
+                if let input, index >= input.rank { problem = "its 0 at \(index) copies a dim past the input's rank" }
                 dims.append(input.flatMap { index < $0.rank ? $0.dims[index] : nil })
             } else if constant == -1 {
-                guard inferred == nil else { return }
-                inferred = index
+                inferred.append(index)
                 dims.append(nil)
             } else if let constant, constant < 0 {
-                return
+                problem = "its dim \(constant) is below -1"
+                dims.append(nil)
             } else {
                 dims.append(element)
             }
         }
-        if let inferred, let input {
-            dims[inferred] = remainder(of: input.dims, after: dims.enumerated().filter { $0.offset != inferred }.map(\.element))
+        let others = dims.enumerated().filter { !inferred.contains($0.offset) }.map(\.element)
+        if inferred.count > 1 { problem = "it has more than one -1" }
+        if !inferred.isEmpty, others.contains(where: { $0?.constant == 0 }) { problem = "its -1 is beside a dim of 0" }
+        if let count = input.flatMap({ product($0.dims)?.constant }), let known = product(others)?.constant {
+            if inferred.isEmpty, known != count { problem = "it has \(known) elements and the input \(count)" }
+            if inferred.count == 1, known > 0, count % known != 0 { problem = "\(count) elements do not divide by \(known)" }
         }
+        if let problem {
+            guard context.opset >= 5 else { return }
+            let described = "[" + target.map { $0?.description ?? "?" }.joined(separator: ", ") + "]"
+            throw InferenceError("cannot reshape \(input?.description ?? "?") to \(described): \(problem)", rule: .reshapeTarget)
+        }
+        if let index = inferred.first, let input { dims[index] = remainder(of: input.dims, after: others) }
         context.setOutputShape(0, SymbolicShape(dims))
         // A shape value reshaped to a vector or a scalar keeps its elements.
         if let value = context.inputValue(0), dims.count <= 1,
@@ -254,8 +297,10 @@ enum ShapeRules {
     /// inputs with `steps`; each must be known. A constant dim is cut
     /// exactly; a symbolic one, for a step of 1 and a start from its
     /// beginning, becomes `max(min(dim, end) - start, 0)` (`dim` itself for
-    /// `x[0:]`).
-    private static func slice(_ context: inout InferenceContext) {
+    /// `x[0:]`). From opset 10 (onnx does not check Slice-1's attributes)
+    /// lists of different lengths, an axis out of range or given twice, and
+    /// a step of 0 are errors.
+    private static func slice(_ context: inout InferenceContext) throws(InferenceError) {
         guard let input = context.inputShape(0) else { return }
         let starts: [Int64]?, ends: [Int64]?, givenAxes: [Int64]?, steps: [Int64]?
         if context.opset < 10 {
@@ -267,18 +312,27 @@ enum ShapeRules {
             givenAxes = context.hasInput(3) ? context.inputValue(3)?.constants : []
             steps = context.hasInput(4) ? context.inputValue(4)?.constants : []
         }
-        guard let starts, let ends, starts.count == ends.count, let givenAxes, let steps else {
+        guard let starts, let ends, let givenAxes, let steps else {
             context.setOutputShape(0, SymbolicShape(Array(repeating: nil, count: input.rank)))
             return
         }
+        func reject(_ message: String, _ rule: InferenceProblem) throws(InferenceError) {
+            if context.opset >= 10 { throw InferenceError(message, rule: rule) }
+        }
         let axes = givenAxes.isEmpty ? (0..<Int64(starts.count)).map { $0 } : givenAxes
-        guard axes.count == starts.count, steps.isEmpty || steps.count == starts.count else { return }
+        let counts = [starts.count, ends.count, axes.count] + (steps.isEmpty ? [] : [steps.count])
+        guard Set(counts).count == 1 else {
+            return try reject("starts, ends, axes and steps have \(counts) values; they need one each per axis", .argument)
+        }
         var dims = input.dims
         var cuts: [(axis: Int, start: Int64, end: Int64, step: Int64)] = []
-        for (position, axis) in axes.enumerated() {
-            guard let axis = normalized(Int(axis), rank: input.rank) else { return }
+        for (position, given) in axes.enumerated() {
+            guard let axis = normalized(Int(given), rank: input.rank) else {
+                return try reject("axis \(given) is out of range for rank \(input.rank)", .axis)
+            }
+            if cuts.contains(where: { $0.axis == axis }) { try reject("axis \(given) is given twice", .axis) }
             let step = steps.isEmpty ? 1 : steps[position]
-            guard step != 0 else { return }
+            guard step != 0 else { return try reject("the step along axis \(given) is 0", .argument) }
             cuts.append((axis, starts[position], ends[position], step))
             dims[axis] = sliceLength(input.dims[axis], start: starts[position], end: ends[position], step: step)
         }
@@ -324,6 +378,15 @@ enum ShapeRules {
     static func normalized(_ axis: Int, rank: Int) -> Int? {
         let value = axis < 0 ? axis + rank : axis
         return (0..<rank).contains(value) ? value : nil
+    }
+
+    /// `axis` as `normalized` gives it; an error when it is outside `rank`
+    /// (or negative, for the versions before an op took negative axes).
+    static func checkedAxis(_ axis: Int64, rank: Int, allowsNegative: Bool = true) throws(InferenceError) -> Int {
+        guard allowsNegative || axis >= 0, let position = normalized(Int(axis), rank: rank) else {
+            throw InferenceError("axis \(axis) is out of range for rank \(rank)", rule: .axis)
+        }
+        return position
     }
 
     /// The product of `dims`, nil when one is unknown or the product is too large.

@@ -43,7 +43,9 @@ struct SlidingWindow {
     /// them at different versions); elsewhere they are 1.
     init(_ context: InferenceContext, kernel: [Int64]) throws(InferenceError) {
         let rank = kernel.count
-        guard kernel.allSatisfy({ $0 > 0 }) else { throw InferenceError("kernel_shape \(kernel) must be positive") }
+        guard kernel.allSatisfy({ $0 > 0 }) else {
+            throw InferenceError("kernel_shape \(kernel) must be positive", rule: .window)
+        }
         let dilations =
             context.schema.attribute("dilations") == nil
             ? Array(repeating: 1, count: rank)
@@ -53,15 +55,15 @@ struct SlidingWindow {
         for (extent, dilation) in zip(kernel, dilations) {
             let (scaled, overflow) = (extent - 1).multipliedReportingOverflow(by: dilation)
             guard !overflow, scaled < Int64.max else {
-                throw InferenceError("dilated kernel overflows: \(kernel) by \(dilations)")
+                throw InferenceError("dilated kernel overflows: \(kernel) by \(dilations)", rule: .window)
             }
             effective.append(scaled + 1)
         }
         if let pads = context.intsAttribute("pads") {
             guard pads.count == 2 * rank else {
-                throw InferenceError("pads has \(pads.count) values for \(rank) spatial axes (needs \(2 * rank))")
+                throw InferenceError("pads has \(pads.count) values for \(rank) spatial axes (needs \(2 * rank))", rule: .window)
             }
-            guard pads.allSatisfy({ $0 >= 0 }) else { throw InferenceError("pads \(pads) must not be negative") }
+            guard pads.allSatisfy({ $0 >= 0 }) else { throw InferenceError("pads \(pads) must not be negative", rule: .window) }
             padding = .explicit(pads)
         } else {
             switch context.stringAttribute("auto_pad") {
@@ -82,8 +84,10 @@ struct SlidingWindow {
         _ isValid: (Int64) -> Bool
     ) throws(InferenceError) -> [Int64] {
         guard let values = context.intsAttribute(name) else { return Array(repeating: fallback, count: count) }
-        guard values.count == count else { throw InferenceError("\(name) has \(values.count) values for \(count) spatial axes") }
-        guard values.allSatisfy(isValid) else { throw InferenceError("\(name) \(values) must be \(requirement)") }
+        guard values.count == count else {
+            throw InferenceError("\(name) has \(values.count) values for \(count) spatial axes", rule: .window)
+        }
+        guard values.allSatisfy(isValid) else { throw InferenceError("\(name) \(values) must be \(requirement)", rule: .window) }
         return values
     }
 
@@ -106,7 +110,7 @@ struct SlidingWindow {
         if let count = result?.constant, count < 1 {
             throw InferenceError(
                 "spatial axis \(axis) would have \(count) elements: a window of \(effectiveKernel[axis]) "
-                    + "does not fit input extent \(input) with its padding")
+                    + "does not fit input extent \(input) with its padding", rule: .window)
         }
         return result
     }
@@ -184,7 +188,7 @@ struct SlidingWindow {
         }
         if let extent = result.constant, extent < 1 {
             throw InferenceError(
-                "spatial axis \(axis) would have \(extent) elements: pads \(begin) and \(end) exceed the output")
+                "spatial axis \(axis) would have \(extent) elements: pads \(begin) and \(end) exceed the output", rule: .window)
         }
         return result
     }
