@@ -26,7 +26,9 @@ build: deps
 	swift build
 
 # The ONNX backend node suite and the onnx wheel's model folders, generated
-# by the pinned Python onnx into .cache/onnx-tests (ONYX_ONNX_TESTS overrides).
+# by the pinned Python onnx into .cache/onnx-tests (ONYX_ONNX_TESTS overrides),
+# and transformer models exported by the pinned onnxscript into
+# .cache/onnxscript-models (ONYX_ONNXSCRIPT_MODELS overrides).
 conformance:
 	scripts/gen-onnx-tests
 

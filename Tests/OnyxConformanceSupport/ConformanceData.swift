@@ -42,4 +42,23 @@ public enum ConformanceData {
 
     /// The `fixtures/` folder of the repository.
     public static var fixtures: URL { Repository.fixtures }
+
+    /// The transformer models `scripts/make-transformer-models.py` exports
+    /// with onnxscript (`scripts/gen-onnx-tests` runs it), kept apart from
+    /// the cache above so that its counts stay the suite's:
+    /// `$ONYX_ONNXSCRIPT_MODELS`, else `.cache/onnxscript-models`.
+    public static var onnxscriptDirectory: URL {
+        if let override = ProcessInfo.processInfo.environment["ONYX_ONNXSCRIPT_MODELS"], !override.isEmpty {
+            return URL(fileURLWithPath: override)
+        }
+        return repositoryRoot.appendingPathComponent(".cache/onnxscript-models")
+    }
+
+    /// True when the transformer models have been exported.
+    public static var onnxscriptModelsAvailable: Bool {
+        FileManager.default.fileExists(atPath: onnxscriptDirectory.appendingPathComponent(".stamp").path)
+    }
+
+    /// Every exported transformer model, sorted.
+    public static var onnxscriptModels: [URL] { files(withExtension: "onnx", under: onnxscriptDirectory) }
 }

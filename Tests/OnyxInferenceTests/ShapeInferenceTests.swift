@@ -103,6 +103,35 @@ import Testing
         ])
     }
 
+    @Test func castLikeCarriesTheIntegersItCasts() throws {
+        // onnxscript's Range(0, seq, 1): the literals are cast like seq.
+        let types = try outputs("""
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (float[batch, seq] x) => (positions) {
+               one = Constant <value = int64 {1}> ()
+               s = Shape (x)
+               seq = Gather (s, one)
+               zero = Constant <value = int64 {0}> ()
+               start = CastLike (zero, seq)
+               step = CastLike (one, seq)
+               positions = Range (start, seq, step)
+            }
+            """)
+        #expect(types == ["tensor(INT64)[seq]"])
+    }
+
+    @Test func slicesBeforeOpset10TakeTheirBoundsFromAttributes() throws {
+        // As PyTorch 0.3 exported x[0:1] (onnx wheel: test_operator_index).
+        let types = try outputs("""
+            <ir_version: 3, opset_import: ["" : 6]>
+            g (float[1, 1] x, float[batch, 8] z) => (y, w) {
+               y = Slice <axes = [0], starts = [0], ends = [1]> (x)
+               w = Slice <starts = [0, 2], ends = [9223372036854775807, -1]> (z)
+            }
+            """)
+        #expect(types == ["tensor(FLOAT)[1,1]", "tensor(FLOAT)[batch,5]"])
+    }
+
     @Test func transposeFlattenSqueezeAndCast() throws {
         let types = try outputs("""
             <ir_version: 8, opset_import: ["" : 18]>

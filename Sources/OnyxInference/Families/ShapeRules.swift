@@ -2,7 +2,7 @@ import OnyxIR
 import OnyxSymbolic
 
 /// Operators that make, read and rearrange shapes: Constant, Shape, Size,
-/// Identity, Cast, Gather, Concat, Unsqueeze, Squeeze, Reshape, Expand,
+/// Identity, Cast, CastLike, Gather, Concat, Unsqueeze, Squeeze, Reshape, Expand,
 /// ConstantOfShape, Transpose and Flatten. They also carry small integer
 /// values through (`PropagatedValue`), which is what lets a Reshape whose
 /// target is computed from `Shape(x)` get a full shape.
@@ -23,6 +23,14 @@ enum ShapeRules {
             let target = context.intAttribute("to").map { DataType(rawValue: Int32(truncatingIfNeeded: $0)) }
             context.setOutput(0, element: target, shape: context.inputShape(0))
             if let target, [DataType.int64, .int32].contains(target) { context.outputValues[0] = context.inputValue(0) }
+        },
+        // onnxscript writes a Python literal as CastLike(literal, x), so
+        // Range(0, seq, 1) reads CastLike(0, seq) as its start.
+        InferenceRule(["CastLike"], since: 15) { context in
+            context.setOutputShape(0, context.inputShape(0))
+            if let target = context.inputElementType(1), [DataType.int64, .int32].contains(target) {
+                context.outputValues[0] = context.inputValue(0)
+            }
         },
         InferenceRule(["Gather"], gather),
         InferenceRule(["Concat"], concat),
@@ -305,8 +313,8 @@ enum ShapeRules {
         let starts: [Int64]?, ends: [Int64]?, givenAxes: [Int64]?, steps: [Int64]?
         if context.opset < 10 {
             (starts, ends) = (context.intsAttribute("starts"), context.intsAttribute("ends"))
-            givenAxes = context.intsAttribute("axes")
-            steps = nil
+            givenAxes = context.intsAttribute("axes") ?? []
+            steps = []
         } else {
             (starts, ends) = (context.inputValue(1)?.constants, context.inputValue(2)?.constants)
             givenAxes = context.hasInput(3) ? context.inputValue(3)?.constants : []
