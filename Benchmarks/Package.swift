@@ -46,6 +46,7 @@ let package = Package(
                 .product(name: "OnyxDiff", package: "Onyx"),
                 .product(name: "OnyxText", package: "Onyx"),
                 .product(name: "OnyxCheck", package: "Onyx"),
+                .product(name: "OnyxInference", package: "Onyx"),
             ],
             path: "Benchmarks/ModelIO",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -4,7 +4,9 @@
 #   Benchmarks/compare.sh [extra args for `swift package benchmark`, e.g. --filter 'large.*']
 #
 # 1. builds the Benchmarks package (release) and regenerates the inputs in
-#    Benchmarks/.data/ (large.onnx ~300 MB, nodes20k.onnx ~1 MB);
+#    Benchmarks/.data/ (large.onnx ~300 MB, nodes20k.onnx ~1 MB, and
+#    transformer.onnx, 48 onnxscript decoder blocks, from the test setup's
+#    export: run `make conformance` first);
 # 2. runs the package-benchmark suite (ModelIO), stored as baseline "current",
 #    and exports its raw samples to Benchmarks/.results/samples/;
 # 3. runs MeasureRSS on each file (RssAnon after/during load, fresh process);
@@ -32,6 +34,7 @@ mkdir -p "$RESULTS/samples"
 echo "== build (release) and generate inputs"
 swift build -c release
 "$HERE/.build/release/MakeBenchInputs"
+"$PY" "$HERE/make_transformer.py" "$HERE/.data/transformer.onnx"
 
 echo "== package-benchmark: ModelIO"
 swift package --allow-writing-to-package-directory benchmark baseline update current --no-progress "$@"

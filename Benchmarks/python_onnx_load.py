@@ -35,6 +35,7 @@ import sys
 import time
 
 import onnx
+import onnx.shape_inference
 import onnx.checker
 import onnx.parser
 import onnx.printer
@@ -65,6 +66,11 @@ def timed(fn, runs):
     return {"median_ms": statistics.median(samples), "min_ms": min(samples), "runs": runs}
 
 
+# The inputs compare.sh makes: weight-heavy, many-node, and a stack of
+# transformer blocks (make_transformer.py).
+BENCH_FILES = ["large.onnx", "nodes20k.onnx", "transformer.onnx"]
+
+
 def bench_file(path, runs):
     size = os.path.getsize(path)
     scratch = os.path.join(DATA, "scratch")
@@ -91,6 +97,10 @@ def bench_file(path, runs):
     results["read bytes"] = timed(read_bytes, runs)
     results["load"] = timed(lambda: onnx.load(path), runs)
     results["check"] = timed(lambda: onnx.checker.check_model(path), runs)
+    results["full check"] = timed(lambda: onnx.checker.check_model(path, full_check=True), runs)
+    inferred = os.path.join(scratch, "python-inferred-" + os.path.basename(path))
+    results["infer path"] = timed(lambda: onnx.shape_inference.infer_shapes_path(path, inferred), runs)
+    os.unlink(inferred)
     results["decode"] = timed(decode, runs)
 
     model = onnx.load(path)
@@ -135,7 +145,7 @@ def bench_text(path, text_path, runs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="*", default=[os.path.join(DATA, "large.onnx"), os.path.join(DATA, "nodes20k.onnx")])
+    parser.add_argument("files", nargs="*", default=[os.path.join(DATA, name) for name in BENCH_FILES])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per measurement (default 7)")
     parser.add_argument("--json", help="also write the results as JSON here")
     parser.add_argument("--rss-probe", action="store_true", help=argparse.SUPPRESS)
@@ -163,7 +173,8 @@ def main():
                 r.update(bench_text(path, text_path, args.runs))
             else:
                 print(f"{text_path} is missing (run MakeBenchInputs): text timings skipped")
-        for key in ("read bytes", "load", "decode", "encode", "save", "write bytes", "parse text", "print text"):
+        for key in ("read bytes", "load", "check", "full check", "infer path", "decode", "encode", "save",
+                    "write bytes", "parse text", "print text"):
             if key in r:
                 print(f"  {key:<12} {r[key]['median_ms']:10.2f} ms  {r[key]['min_ms']:10.2f} ms")
         if "text_identical" in r:

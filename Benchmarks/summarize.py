@@ -22,6 +22,11 @@ OPS = [
     ("read bytes", "read bytes", "read(2) of the whole file into a new buffer / f.read()"),
     ("load", "load", "ModelFile.load / onnx.load"),
     ("check", "check", "ModelFile.load + ModelChecker().check / onnx.checker.check_model(path)"),
+    ("check --full", "full check",
+     "ModelFile.load + ModelChecker().check + ShapeInference().infer / check_model(path, full_check=True)"),
+    ("infer and save", "infer path",
+     "ModelFile.load + ShapeInference().infer + declareInferredTypes + ModelFile.save / "
+     "shape_inference.infer_shapes_path"),
     ("decode (in memory)", "decode", "ModelDecoder.decode / ParseFromString"),
     ("write bytes", "write bytes", "write(2) of the file's bytes / f.write()"),
     ("save", "save", "ModelFile.save / onnx.save"),
@@ -87,8 +92,10 @@ def main():
 
     lines = []
     verdicts = []
-    for label, file in (("large", "large.onnx"), ("nodes20k", "nodes20k.onnx")):
+    for label, file in (("large", "large.onnx"), ("nodes20k", "nodes20k.onnx"), ("transformer", "transformer.onnx")):
         py = python.get(file, {})
+        if label == "transformer" and not py and not swift_count("transformer: load"):
+            continue
         size = py.get("file_bytes")
         lines.append(f"\n### {file}" + (f" ({size / 1e6:.1f} MB)" if size else ""))
         lines.append("")
@@ -119,6 +126,12 @@ def main():
             if r:
                 verdicts.append(("RssAnon after load ≤ 1.3× file size", r["loadDeltaRatio"], 1.3))
                 verdicts.append(("RssAnon peak during load ≤ 1.3× file size", r["loadPeakDeltaRatio"], 1.3))
+
+        for op, pykey, factor in (("check --full", "full check", 1.0 if label != "large" else 0.5),
+                                  ("infer and save", "infer path", 1.0)):
+            s, p = swift_median(f"{label}: {op}"), py.get(pykey, {}).get("median_ms")
+            if s and p:
+                verdicts.append((f"{label}: {op} ≤ {factor:g}× Python", s / p, factor))
 
         if label == "nodes20k":
             load, py_load = swift_median("nodes20k: load"), py.get("load", {}).get("median_ms")

@@ -5,6 +5,8 @@
 //   large:    75 × 4 MiB float32 initializers in one file (~300 MiB)
 //   nodes20k: a chain of 20,000 small nodes (~1 MiB), and the same model in
 //             the ONNX textual syntax (nodes20k.onnxtxt) for parse and print
+//   transformer: 48 decoder blocks exported with onnxscript (3,504 nodes,
+//             symbolic batch and seq; made by make_transformer.py), when present
 //
 // Each measured region excludes freeing its result: the model or buffer is
 // released after stopMeasurement(), then malloc's free memory is returned to
@@ -19,6 +21,7 @@ import Foundation
 import OnyxCheck
 import OnyxDiff
 import OnyxIR
+import OnyxInference
 import OnyxONNX
 import OnyxText
 
@@ -53,7 +56,9 @@ let benchmarks: @Sendable () -> Void = {
     let large = Benchmark.Configuration(maxDuration: .seconds(15), maxIterations: 15)
     let small = Benchmark.Configuration(maxDuration: .seconds(5), maxIterations: 200)
 
-    for (label, path, config) in [("large", BenchPaths.large, large), ("nodes20k", BenchPaths.nodes, small)] {
+    var inputs = [("large", BenchPaths.large, large), ("nodes20k", BenchPaths.nodes, small)]
+    if FileManager.default.fileExists(atPath: BenchPaths.transformer) { inputs.append(("transformer", BenchPaths.transformer, small)) }
+    for (label, path, config) in inputs {
         let scratch = BenchPaths.scratch + "/\(label)"
 
         // MARK: Reading
@@ -86,6 +91,28 @@ let benchmarks: @Sendable () -> Void = {
                 blackHole(ModelChecker().check(model).count)
                 benchmark.stopMeasurement()
             }
+            releaseFreeMemory()
+        }
+
+        // As check_model(path, full_check=True): check, then infer.
+        Benchmark("\(label): check --full", configuration: config) { benchmark in
+            try withExtendedLifetime(ModelFile.load(path)) { model in
+                let findings = ModelChecker().check(model)
+                blackHole(findings.count + ShapeInference().infer(model).count)
+                benchmark.stopMeasurement()
+            }
+            releaseFreeMemory()
+        }
+
+        // As shape_inference.infer_shapes_path(path, out): read, infer, write.
+        Benchmark("\(label): infer and save", configuration: config) { benchmark in
+            try withExtendedLifetime(ModelFile.load(path)) { model in
+                blackHole(ShapeInference().infer(model).count)
+                model.graph?.declareInferredTypes()
+                try ModelFile.save(model, to: scratch + "-inferred.onnx")
+                benchmark.stopMeasurement()
+            }
+            unlink(scratch + "-inferred.onnx")
             releaseFreeMemory()
         }
 

@@ -26,6 +26,9 @@ public enum BenchPaths {
     /// it (the text benchmarks' input; `onnx.printer.to_text` of the same
     /// file plus a newline is expected to be the same bytes).
     public static var nodesText: String { dataDirectory + "/nodes20k.onnxtxt" }
+    /// 48 transformer decoder blocks (make_transformer.py, which compare.sh
+    /// runs; the benchmarks of this input are skipped without it).
+    public static var transformer: String { dataDirectory + "/transformer.onnx" }
     /// Where the save and write benchmarks put their output (same file system as the inputs).
     public static var scratch: String { dataDirectory + "/scratch" }
 }
