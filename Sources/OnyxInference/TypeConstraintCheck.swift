@@ -17,7 +17,18 @@ struct TypeConstraintCheck {
         let name: String
         let typeString: String
         let allowed: Set<TypeInfo>?
+        /// The tensor element types `allowed` holds, as bits by raw value:
+        /// a node's tensors are checked without hashing a type.
+        let allowedTensors: UInt64
         let isHomogeneous: Bool
+
+        func allows(_ type: TypeInfo) -> Bool {
+            guard let allowed else { return true }
+            if case .tensor(let element?, nil) = type.kind, (0..<64).contains(element.rawValue) {
+                return allowedTensors & (1 << UInt64(element.rawValue)) != 0
+            }
+            return allowed.contains(type)
+        }
     }
 
     private let operatorName: String
@@ -31,9 +42,16 @@ struct TypeConstraintCheck {
         func formal(_ parameter: OpSchema.Parameter) -> Formal {
             let strings = constraints[parameter.typeString] ?? [parameter.typeString]
             let types = strings.compactMap { SchemaTypeString.type($0[...]) }
+            var tensors: UInt64 = 0
+            for type in types {
+                if case .tensor(let element?, nil) = type.kind, (0..<64).contains(element.rawValue) {
+                    tensors |= 1 << UInt64(element.rawValue)
+                }
+            }
             return Formal(
                 name: parameter.name, typeString: parameter.typeString,
-                allowed: types.count == strings.count ? Set(types) : nil, isHomogeneous: parameter.isHomogeneous)
+                allowed: types.count == strings.count ? Set(types) : nil, allowedTensors: tensors,
+                isHomogeneous: parameter.isHomogeneous)
         }
         operatorName = "\(schema.name)-\(schema.sinceVersion)"
         inputs = schema.inputs.map(formal)
@@ -44,24 +62,28 @@ struct TypeConstraintCheck {
     /// schema's type constraints, as a message; nil when it breaks none.
     /// Actual values past the formal list belong to the last (variadic) one.
     func violation(inputs inputTypes: [TypeInfo?], outputs outputTypes: [TypeInfo?]) -> String? {
-        var bound: [String: TypeInfo] = [:]
-        for (side, formals, types) in [("input", inputs, inputTypes), ("output", outputs, outputTypes)] {
-            guard let last = formals.last else { continue }
+        // Few variables per operator: a list beats a dictionary.
+        var bound: [(variable: String, type: TypeInfo)] = []
+        func check(_ side: String, _ formals: [Formal], _ types: [TypeInfo?]) -> String? {
+            guard let last = formals.last else { return nil }
             for (index, type) in types.enumerated() {
                 guard let type = type.flatMap(Self.withoutShapes) else { continue }
                 let formal = index < formals.count ? formals[index] : last
-                let what = "\(side) \(index) '\(formal.name)' is \(type)"
-                if let allowed = formal.allowed, !allowed.contains(type) {
-                    return "\(what), which \(formal.typeString) of \(operatorName) does not allow"
+                // Built only for a message: most nodes break nothing.
+                func what() -> String { "\(side) \(index) '\(formal.name)' is \(type)" }
+                if !formal.allows(type) {
+                    return "\(what()), which \(formal.typeString) of \(operatorName) does not allow"
                 }
                 guard formal.isHomogeneous else { continue }
-                if let earlier = bound[formal.typeString], earlier != type {
-                    return "\(what), but \(formal.typeString) is already bound to \(earlier)"
+                if let earlier = bound.first(where: { $0.variable == formal.typeString })?.type {
+                    if earlier != type { return "\(what()), but \(formal.typeString) is already bound to \(earlier)" }
+                } else {
+                    bound.append((formal.typeString, type))
                 }
-                bound[formal.typeString] = type
             }
+            return nil
         }
-        return nil
+        return check("input", inputs, inputTypes) ?? check("output", outputs, outputTypes)
     }
 
     /// `type` as a schema string names it: no shapes, no denotation; nil
