@@ -32,7 +32,7 @@ enum InferenceRules {
     static let families: [[InferenceRule]] = [
         ElementwiseRules.rules, ShapeRules.rules, ReductionRules.rules, ConvolutionRules.rules, LinearAlgebraRules.rules,
         NormalizationRules.rules, IndexingRules.rules, PaddingRules.rules, DataDependentRules.rules, RecurrentRules.rules,
-        SignalRules.rules, RandomRules.rules, AttentionRules.rules, VisionRules.rules,
+        SignalRules.rules, RandomRules.rules, AttentionRules.rules, VisionRules.rules, EinsumRules.rules,
     ]
 
     private static let table: [String: [String: [InferenceRule]]] = {
