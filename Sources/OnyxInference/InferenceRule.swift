@@ -32,7 +32,8 @@ enum InferenceRules {
     static let families: [[InferenceRule]] = [
         ElementwiseRules.rules, ShapeRules.rules, ReductionRules.rules, ConvolutionRules.rules, LinearAlgebraRules.rules,
         NormalizationRules.rules, IndexingRules.rules, PaddingRules.rules, DataDependentRules.rules, RecurrentRules.rules,
-        SignalRules.rules, RandomRules.rules, AttentionRules.rules, VisionRules.rules, EinsumRules.rules,
+        SignalRules.rules, RandomRules.rules, AttentionRules.rules, VisionRules.rules, EinsumRules.rules, LossRules.rules,
+        MiscRules.rules,
     ]
 
     private static let table: [String: [String: [InferenceRule]]] = {
