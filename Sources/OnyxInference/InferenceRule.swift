@@ -44,6 +44,8 @@ enum InferenceRules {
         ElementwiseRules.rules, ShapeRules.rules, ReductionRules.rules, ConvolutionRules.rules, LinearAlgebraRules.rules,
         NormalizationRules.rules, IndexingRules.rules, PaddingRules.rules, DataDependentRules.rules, RecurrentRules.rules,
         ControlFlowRules.rules, SequenceRules.rules, StringRules.rules, MLRules.rules, TrainingRules.rules, PreviewRules.rules,
+        SignalRules.rules, RandomRules.rules, AttentionRules.rules, VisionRules.rules, EinsumRules.rules, LossRules.rules,
+        MiscRules.rules,
     ]
 
     private static let table: [String: [String: [InferenceRule]]] = {

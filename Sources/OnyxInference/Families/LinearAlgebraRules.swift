@@ -2,8 +2,8 @@ import OnyxSymbolic
 
 /// Matrix products: MatMul and its quantized forms (numpy `matmul`), and Gemm.
 ///
-/// Einsum is left out: its shapes need the equation parsed (letters,
-/// ellipses, an implicit output) and belong with a parser of their own.
+/// Einsum, whose shapes need the equation parsed (letters, ellipses, an
+/// implicit output), has a family of its own (`EinsumRules`).
 enum LinearAlgebraRules {
     static let rules: [InferenceRule] = [
         matrixProduct(["MatMul", "MatMulInteger"], left: 0, right: 1),
