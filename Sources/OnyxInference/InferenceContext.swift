@@ -89,7 +89,7 @@ public struct InferenceContext {
     /// The shape of input `index`, when it is a tensor of known rank.
     public func inputShape(_ index: Int) -> SymbolicShape? {
         guard index < inputTypes.count, let shape = inputTypes[index]?.tensorShape else { return nil }
-        return SymbolicShape(shape)
+        return known.symbolicShape(shape)
     }
 
     /// True when the node gives input `index` (an optional one may be
@@ -223,4 +223,22 @@ public struct InferenceError: Error, Sendable {
 final class KnownValues {
     var values: [ObjectIdentifier: PropagatedValue] = [:]
     var constants: [ObjectIdentifier: Tensor] = [:]
+    /// Each `dim_param` read so far, parsed: a graph repeats a few dims
+    /// (`batch`, `seq`, `seq + 1`) at every node.
+    private var parsedDims: [String: SymbolicDim] = [:]
+
+    /// `shape` with symbolic dims, each distinct `dim_param` parsed once.
+    func symbolicShape(_ shape: Shape) -> SymbolicShape {
+        SymbolicShape(shape.dims.map { dim -> SymbolicDim? in
+            switch dim.extent {
+            case .value(let value): return SymbolicDim(value)
+            case .unknown: return nil
+            case .symbol(let text):
+                if let parsed = parsedDims[text] { return parsed }
+                let parsed = SymbolicDim(parsing: text)
+                parsedDims[text] = parsed
+                return parsed
+            }
+        })
+    }
 }

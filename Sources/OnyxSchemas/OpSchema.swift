@@ -49,7 +49,17 @@ public final class OpSchema: Hashable, Sendable {
     /// textual syntax (a `<…>` header, then the function).
     public struct FunctionBody: Hashable, Sendable {
         public var opset: Int64
-        public var text: String
+        /// The text as the schema data stores it (tabs and newlines
+        /// escaped), turned into `text` only when a body is asked for:
+        /// most lookups never read one.
+        var escapedText: String
+
+        init(opset: Int64, escapedText: String) {
+            self.opset = opset
+            self.escapedText = escapedText
+        }
+
+        public var text: String { SchemaText.unescape(escapedText) }
     }
 
     public let domain: String

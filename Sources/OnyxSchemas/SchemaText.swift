@@ -82,7 +82,7 @@ enum SchemaText {
                 typeConstraints.append(
                     OpSchema.TypeConstraint(parameter: field(1), allowedTypes: field(2).split(separator: ",").map(String.init)))
             case "function":
-                functionBodies.append(OpSchema.FunctionBody(opset: Int64(number(1)), text: unescape(field(2))))
+                functionBodies.append(OpSchema.FunctionBody(opset: Int64(number(1)), escapedText: field(2)))
             default:
                 continue
             }
@@ -128,24 +128,26 @@ enum SchemaText {
         return items
     }
 
-    /// `\\`, `\t`, `\n` and `\,` back to what they stand for.
+    /// `\\`, `\t`, `\n` and `\,` back to what they stand for, byte by byte.
     static func unescape(_ text: String) -> String {
-        guard text.contains("\\") else { return text }
-        var result = "", escaped = false
-        for character in text {
+        guard text.utf8.contains(UInt8(ascii: "\\")) else { return text }
+        var result: [UInt8] = []
+        result.reserveCapacity(text.utf8.count)
+        var escaped = false
+        for byte in text.utf8 {
             if escaped {
-                switch character {
-                case "t": result.append("\t")
-                case "n": result.append("\n")
-                default: result.append(character)
+                switch byte {
+                case UInt8(ascii: "t"): result.append(UInt8(ascii: "\t"))
+                case UInt8(ascii: "n"): result.append(UInt8(ascii: "\n"))
+                default: result.append(byte)
                 }
                 escaped = false
-            } else if character == "\\" {
+            } else if byte == UInt8(ascii: "\\") {
                 escaped = true
             } else {
-                result.append(character)
+                result.append(byte)
             }
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 }

@@ -41,8 +41,9 @@ public struct SymbolBindings: Sendable {
     /// `dim` with every symbol replaced by its class's representative.
     /// Mutating only to compress paths and cache resolved bindings.
     public mutating func resolve(_ dim: SymbolicDim) -> SymbolicDim {
-        // Most dims of most models are constants: nothing to look up.
-        dim.constant != nil ? dim : resolve(dim, depth: 0)
+        // Most dims of most models are constants, and until an op requires
+        // two symbols equal there is nothing to look up either.
+        dim.constant != nil || (parent.isEmpty && binding.isEmpty) ? dim : resolve(dim, depth: 0)
     }
 
     private mutating func resolve(_ dim: SymbolicDim, depth: Int) -> SymbolicDim {
