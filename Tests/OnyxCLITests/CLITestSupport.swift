@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import OnyxCLI
 import OnyxConformanceSupport
 import OnyxTestSupport
@@ -22,6 +23,19 @@ func onyx(_ arguments: [String], input: [UInt8] = [], terminal: Bool = false) ->
 }
 
 func fixture(_ name: String) -> String { ConformanceData.fixtures.appendingPathComponent(name).path }
+
+/// The cases a one-rule model generator beside the tests (`invalid_models.py`,
+/// `full_check_models.py`) writes into `folder`, run with the pinned onnx:
+/// name, the Onyx rule expected (`-` for none), and whether onnx's checker
+/// found the model valid.
+func oracleCases(_ script: String, into folder: TemporaryDirectory) throws -> [(name: String, rule: String, onnxValid: Bool)] {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script)
+    let run = try runProcess(URL(fileURLWithPath: PythonOracle.python), [path.path, folder.url.path])
+    try #require(run.status == 0, "\(run.err)")
+    // onnx prints its own warnings on stdout too; cases are the tab lines.
+    let lines = run.out.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+    return lines.filter { $0.count == 3 }.map { fields in (String(fields[0]), String(fields[1]), fields[2] == "valid") }
+}
 
 /// `onyx check --json` of the model, the last argument, with the options
 /// before it: the exit status and the rule ids of the errors and warnings.

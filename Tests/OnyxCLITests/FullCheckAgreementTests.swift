@@ -51,14 +51,7 @@ import Testing
 
     @Test func eachModelBreakingOneInferenceRuleGetsOnnxsVerdictAndItsRule() throws {
         let folder = TemporaryDirectory()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("full_check_models.py")
-        let run = try runProcess(URL(fileURLWithPath: PythonOracle.python), [script.path, folder.url.path])
-        try #require(run.status == 0, "\(run.err)")
-        // onnx prints its own warnings on stdout too; cases are the tab lines.
-        let lines = run.out.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
-        let cases: [(name: String, rule: String, onnxValid: Bool)] = lines.filter { $0.count == 3 }.map { fields in
-            (String(fields[0]), String(fields[1]), fields[2] == "valid")
-        }
+        let cases = try oracleCases("full_check_models.py", into: folder)
         let inferenceCases = cases.filter { $0.rule.hasPrefix("infer.") }
         #expect(cases.count >= 150)
         #expect(inferenceCases.count >= 50)

@@ -6,8 +6,9 @@ import OnyxONNX
 import Testing
 
 /// Inference on every model of the node suite against what the suite
-/// declares for the graph outputs: never a different element type, rank or
-/// dim, and never a conflict where onnx found none. The counts of outputs
+/// declares for the graph outputs and the tensors its reference computed
+/// for them: never a different element type, rank or dim, and never a
+/// conflict where onnx found none. The counts of outputs
 /// typed and shaped only grow as op families are added.
 @Suite struct SuiteAgreementTests {
     struct Tally {
@@ -26,11 +27,20 @@ import Testing
             let answers = produced.map(\.type)
             for output in produced { output.type = nil }
             for finding in ShapeInference().infer(model) { tally.disagreements.append("\(case_): \(finding.message)") }
+            let outputs = model.graph?.outputs ?? []
             for (output, answer) in zip(produced, answers) {
                 tally.outputs += 1
                 guard let inferred = output.inferredType, let declared = answer else { continue }
                 if let problem = disagreement(inferred, declared) {
                     tally.disagreements.append("\(case_) output '\(output.name)': \(problem)")
+                    continue
+                }
+                // The tensor the reference computed for this output, too.
+                if declared.tensorShape != nil, let slot = outputs.firstIndex(where: { $0 === output }),
+                    let expected = try? expectedTensor(file.deletingLastPathComponent(), slot),
+                    let problem = disagreement(inferred, TypeInfo(.tensor(elementType: expected.dataType, shape: Shape(static: expected.dims))))
+                {
+                    tally.disagreements.append("\(case_) output '\(output.name)' against its expected tensor: \(problem)")
                     continue
                 }
                 switch inferred.kind {
@@ -48,6 +58,13 @@ import Testing
             }
         }
         return tally
+    }
+
+    /// The expected value of output `slot` in the case's first data set.
+    static func expectedTensor(_ folder: URL, _ slot: Int) throws -> Tensor? {
+        let path = folder.appendingPathComponent("test_data_set_0/output_\(slot).pb").path
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try TensorCodec.decode([UInt8](data))
     }
 
     /// What the inferred type says that the declared one contradicts.
