@@ -45,7 +45,7 @@ enum InferenceRules {
         NormalizationRules.rules, IndexingRules.rules, PaddingRules.rules, DataDependentRules.rules, RecurrentRules.rules,
         ControlFlowRules.rules, SequenceRules.rules, StringRules.rules, MLRules.rules, TrainingRules.rules, PreviewRules.rules,
         SignalRules.rules, RandomRules.rules, AttentionRules.rules, VisionRules.rules, EinsumRules.rules, LossRules.rules,
-        MiscRules.rules,
+        MiscRules.rules, QuantizationRules.rules,
     ]
 
     private static let table: [String: [String: [InferenceRule]]] = {

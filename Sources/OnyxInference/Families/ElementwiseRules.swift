@@ -8,8 +8,7 @@ enum ElementwiseRules {
         "Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "BitwiseNot", "Ceil", "Celu", "Cos", "Cosh", "Elu",
         "Erf", "Exp", "Floor", "Gelu", "HardSigmoid", "HardSwish", "IsInf", "IsNaN", "LeakyRelu", "Log",
         "Mish", "Neg", "Not", "PRelu", "Reciprocal", "Relu", "Round", "Selu", "Shrink", "Sigmoid", "Sign", "Sin", "Sinh",
-        "Softplus", "Softsign", "Sqrt", "Tan", "Tanh", "ThresholdedRelu", "Clip", "QuantizeLinear",
-        "DequantizeLinear",
+        "Softplus", "Softsign", "Sqrt", "Tan", "Tanh", "ThresholdedRelu", "Clip",
     ]
 
     /// Multidirectional (numpy) broadcasting, from the opset named.
