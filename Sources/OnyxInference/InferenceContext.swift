@@ -192,6 +192,23 @@ public struct InferenceContext {
         }
     }
 
+    /// Sets the shape of tensor output `index` to input `input`'s, as
+    /// `setOutputShape(index, inputShape(input))` does, without turning the
+    /// dims into expressions and back when there is nothing to resolve
+    /// (every dim a constant, or no symbols found equal yet): the shape of
+    /// most outputs of most models.
+    public mutating func setOutputShape(_ index: Int, sameAs input: Int) {
+        guard input < inputTypes.count, let shape = inputTypes[input]?.tensorShape,
+            bindings.isEmpty || shape.staticSizes != nil
+        else { return setOutputShape(index, inputShape(input)) }
+        guard index < outputTypes.count else { return }
+        switch outputTypes[index]?.kind {
+        case .tensor(let element, _)?: outputTypes[index] = TypeInfo(.tensor(elementType: element, shape: shape))
+        case nil: outputTypes[index] = TypeInfo(.tensor(elementType: nil, shape: shape))
+        default: return
+        }
+    }
+
     /// Sets the element type of tensor output `index`, keeping its shape,
     /// for the outputs whose type an attribute or the op's semantics fixes
     /// rather than a type constraint. An output typed as something other

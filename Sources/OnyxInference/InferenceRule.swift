@@ -34,7 +34,7 @@ public struct InferenceRule: Sendable {
 
     /// The rule of ops whose output 0 has input 0's shape.
     static func sameShape(_ ops: [String], since: Int64 = 1) -> InferenceRule {
-        InferenceRule(ops, since: since) { context in context.setOutputShape(0, context.inputShape(0)) }
+        InferenceRule(ops, since: since) { context in context.setOutputShape(0, sameAs: 0) }
     }
 }
 

@@ -22,12 +22,15 @@ struct TypeConstraintCheck {
         let allowedTensors: UInt64
         let isHomogeneous: Bool
 
-        func allows(_ type: TypeInfo) -> Bool {
-            guard let allowed else { return true }
-            if case .tensor(let element?, nil) = type.kind, (0..<64).contains(element.rawValue) {
-                return allowedTensors & (1 << UInt64(element.rawValue)) != 0
+        func allows(_ type: TypeInfo) -> Bool { allowed?.contains(type) ?? true }
+
+        /// `allows` for a tensor of `element`, by the bitmask.
+        func allows(_ element: DataType) -> Bool {
+            guard allowed != nil else { return true }
+            guard (0..<64).contains(element.rawValue) else {
+                return allows(TypeInfo(.tensor(elementType: element, shape: nil)))
             }
-            return allowed.contains(type)
+            return allowedTensors & (1 << UInt64(element.rawValue)) != 0
         }
     }
 
@@ -62,23 +65,37 @@ struct TypeConstraintCheck {
     /// schema's type constraints, as a message; nil when it breaks none.
     /// Actual values past the formal list belong to the last (variadic) one.
     func violation(inputs inputTypes: [TypeInfo?], outputs outputTypes: [TypeInfo?]) -> String? {
-        // Few variables per operator: a list beats a dictionary.
-        var bound: [(variable: String, type: TypeInfo)] = []
+        // Few variables per operator: a list beats a dictionary. A tensor's
+        // type is held as its element type, so that no type is built for
+        // the tensors that make up most of a model.
+        var bound: [(variable: String, element: DataType?, type: TypeInfo?)] = []
         func check(_ side: String, _ formals: [Formal], _ types: [TypeInfo?]) -> String? {
             guard let last = formals.last else { return nil }
-            for (index, type) in types.enumerated() {
-                guard let type = type.flatMap(Self.withoutShapes) else { continue }
+            for (index, given) in types.enumerated() {
+                guard let given else { continue }
                 let formal = index < formals.count ? formals[index] : last
+                let element: DataType?
+                let type: TypeInfo?
+                if case .tensor(let known?, _) = given.kind {
+                    (element, type) = (known, nil)
+                } else if let plain = Self.withoutShapes(given) {
+                    (element, type) = (nil, plain)
+                } else {
+                    continue
+                }
                 // Built only for a message: most nodes break nothing.
-                func what() -> String { "\(side) \(index) '\(formal.name)' is \(type)" }
-                if !formal.allows(type) {
+                func what() -> String { "\(side) \(index) '\(formal.name)' is \(Self.withoutShapes(given).map(\.description) ?? "?")" }
+                if !(element.map(formal.allows) ?? type.map(formal.allows) ?? true) {
                     return "\(what()), which \(formal.typeString) of \(operatorName) does not allow"
                 }
                 guard formal.isHomogeneous else { continue }
-                if let earlier = bound.first(where: { $0.variable == formal.typeString })?.type {
-                    if earlier != type { return "\(what()), but \(formal.typeString) is already bound to \(earlier)" }
+                if let earlier = bound.first(where: { $0.variable == formal.typeString }) {
+                    if earlier.element != element || earlier.type != type {
+                        let was = earlier.type ?? earlier.element.map { TypeInfo(.tensor(elementType: $0, shape: nil)) }
+                        return "\(what()), but \(formal.typeString) is already bound to \(was.map(\.description) ?? "?")"
+                    }
                 } else {
-                    bound.append((formal.typeString, type))
+                    bound.append((formal.typeString, element, type))
                 }
             }
             return nil

@@ -38,12 +38,16 @@ public struct SymbolBindings: Sendable {
         self.budget = budget
     }
 
+    /// True while no two symbols have been found equal and none bound:
+    /// every dim then resolves to itself.
+    public var isEmpty: Bool { parent.isEmpty && binding.isEmpty }
+
     /// `dim` with every symbol replaced by its class's representative.
     /// Mutating only to compress paths and cache resolved bindings.
     public mutating func resolve(_ dim: SymbolicDim) -> SymbolicDim {
         // Most dims of most models are constants, and until an op requires
         // two symbols equal there is nothing to look up either.
-        dim.constant != nil || (parent.isEmpty && binding.isEmpty) ? dim : resolve(dim, depth: 0)
+        dim.constant != nil || isEmpty ? dim : resolve(dim, depth: 0)
     }
 
     private mutating func resolve(_ dim: SymbolicDim, depth: Int) -> SymbolicDim {

@@ -29,13 +29,19 @@ enum ElementwiseRules {
         [InferenceRule.sameShape(sameShape), InferenceRule.sameShape(legacy)]
         + broadcasting.map { ops, since in
             InferenceRule(ops, since: since) { context throws(InferenceError) in
+                context.outputValues[0] = arithmetic(context)
+                // Inputs of one shape (most of a model's) broadcast to it.
+                if let first = context.inputTypes.first??.tensorShape,
+                    context.inputTypes.dropFirst().allSatisfy({ $0?.tensorShape == first })
+                {
+                    return context.setOutputShape(0, sameAs: 0)
+                }
                 var shapes: [SymbolicShape] = []
                 for index in context.inputTypes.indices {
                     guard let shape = context.inputShape(index) else { return context.setOutputShape(0, nil) }
                     shapes.append(shape)
                 }
                 context.setOutputShape(0, try Broadcast.shape(of: shapes, bindings: &context.bindings))
-                context.outputValues[0] = arithmetic(context)
             }
         }
 
