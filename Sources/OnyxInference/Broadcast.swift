@@ -23,27 +23,6 @@ enum Broadcast {
         return SymbolicShape(result)
     }
 
-    /// `shape(of:bindings:)` for shapes whose dims are all constants, on
-    /// plain integers: the common case, with no expressions built.
-    static func staticShape(of shapes: [[Int64]]) throws(InferenceError) -> [Int64] {
-        let rank = shapes.map(\.count).max() ?? 0
-        var result = [Int64](repeating: 1, count: rank)
-        for shape in shapes {
-            for (offset, dim) in shape.enumerated() {
-                let axis = rank - shape.count + offset
-                if dim == 1 || dim == result[axis] { continue }
-                guard result[axis] == 1 else {
-                    let described = shapes.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
-                    throw InferenceError(
-                        "cannot broadcast \(described.joined(separator: " with ")): dims \(result[axis]) and \(dim) differ",
-                        rule: .broadcast)
-                }
-                result[axis] = dim
-            }
-        }
-        return result
-    }
-
     private static func merge(
         _ current: SymbolicDim??, _ next: SymbolicDim?, bindings: inout SymbolBindings, shapes: [SymbolicShape]
     ) throws(InferenceError) -> SymbolicDim? {

@@ -36,10 +36,6 @@ enum ElementwiseRules {
                 {
                     return context.setOutputShape(0, sameAs: 0)
                 }
-                let sizes = context.inputTypes.map { $0?.tensorShape?.staticSizes }
-                if sizes.allSatisfy({ $0 != nil }) {
-                    return context.setOutputShape(0, SymbolicShape(try Broadcast.staticShape(of: sizes.map { $0! }).map { SymbolicDim($0) }))
-                }
                 var shapes: [SymbolicShape] = []
                 for index in context.inputTypes.indices {
                     guard let shape = context.inputShape(index) else { return context.setOutputShape(0, nil) }
