@@ -12,15 +12,15 @@ struct InferCommand: ConsoleCommand {
         commandName: "infer",
         abstract: "Infer the type and shape of every value and write them into the model.",
         discussion: """
-            Every node output of the main graph gets a value_info entry with its inferred type; dims are \
-            kept symbolic (batch, seq, floor((H - 1)/2) + 1). What the file declares is merged as --policy \
+            Every node output, in the main graph and in If, Loop and Scan bodies, gets a value_info entry \
+            with its inferred type; dims are kept symbolic (batch, seq, floor((H - 1)/2) + 1), a dim only \
+            the data can tell gets a symbol named after its node (NonZero_3_out0_dim1), and calls of \
+            model-local functions are inferred through their bodies. What the file declares is merged as --policy \
             says: refine (the default) keeps a declaration and fills in what it leaves open, override takes \
             the inferred type, strict makes a disagreement an error. Everything else in the file is written \
             back unchanged. Exit status: 0 done (warnings allowed), 1 an inference error (the infer.* rules \
             onyx check --rules lists) or, with --policy strict, a disagreement (nothing is written), 2 the \
             file could not be read or written.
-
-            Subgraphs (If, Loop, Scan bodies) and model-local functions are not inferred yet.
 
             Examples:
               onyx infer model.onnx -o model.inferred.onnx
