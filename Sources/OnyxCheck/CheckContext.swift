@@ -15,6 +15,11 @@ final class CheckContext {
     /// Resolutions so far: a model has thousands of nodes and a few dozen
     /// distinct operators.
     private var resolutions: [OperatorKey: NodeRules.Resolution] = [:]
+    /// The last few resolutions, searched before the table: comparing a
+    /// few short names costs less than hashing them, and a graph cycles
+    /// through a handful of operators.
+    private var recent: [(key: OperatorKey, resolution: NodeRules.Resolution)] = []
+    private static let recentCount = 8
 
     init(model: Model, schemas: SchemaRegistry) {
         self.model = model
@@ -25,9 +30,16 @@ final class CheckContext {
     /// How the node rules resolve `opType` of `domain` in `graph`.
     func resolution(of opType: String, domain: String, in graph: Graph?) -> NodeRules.Resolution {
         let key = OperatorKey(opType: opType, domain: domain, graph: graph.map(ObjectIdentifier.init))
-        if let known = resolutions[key] { return known }
-        let resolution = NodeRules.resolve(opType, domain: domain, in: graph, self)
-        resolutions[key] = resolution
+        if let hit = recent.first(where: { $0.key == key }) { return hit.resolution }
+        let resolution: NodeRules.Resolution
+        if let known = resolutions[key] {
+            resolution = known
+        } else {
+            resolution = NodeRules.resolve(opType, domain: domain, in: graph, self)
+            resolutions[key] = resolution
+        }
+        if recent.count == Self.recentCount { recent.removeFirst() }
+        recent.append((key, resolution))
         return resolution
     }
 

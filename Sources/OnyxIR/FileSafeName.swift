@@ -26,13 +26,26 @@ public enum FileSafeName {
         }
     }
 
+    /// True when escaping leaves the name as it is: a plain loop over the
+    /// bytes in place (a model's names are contiguous UTF-8), since every
+    /// value name of a model is asked.
+    private static func isUnchanged(_ utf8: String.UTF8View, lowercased: Bool) -> Bool {
+        guard let first = utf8.first, first != UInt8(ascii: ".") else { return false }
+        let fast = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for byte in bytes where !isKept(byte) || (lowercased && byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) {
+                return false
+            }
+            return true
+        }
+        if let fast { return fast }
+        return utf8.allSatisfy { isKept($0) && !(lowercased && (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)) }
+    }
+
     /// Over UTF-8 bytes: checkers escape every value name of a model, and a
     /// name that needs no change is returned as it is.
     private static func escape(_ name: String, lowercased: Bool) -> String {
         let utf8 = name.utf8
-        let unchanged = !utf8.isEmpty && utf8.first != UInt8(ascii: ".")
-            && utf8.allSatisfy { isKept($0) && !(lowercased && (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)) }
-        if unchanged { return name }
+        if isUnchanged(utf8, lowercased: lowercased) { return name }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(utf8.count)
         for byte in utf8 {

@@ -27,8 +27,11 @@ extension Model {
                 || graph.sparseInitializers.contains { $0.sparseInitializer?.isExternal == true }
                 || graph.nodes.contains { $0.attributes.contains(where: inAttribute) }
         }
+        // Most attributes hold numbers: their fields are not even looked at.
+        let holdingTensors: AttributeTypeSet = [.tensor, .tensors, .sparseTensor, .sparseTensors, .graph, .graphs]
         func inAttribute(_ attribute: Attribute) -> Bool {
-            attribute.t?.isExternal == true || attribute.tensors.contains(where: \.isExternal)
+            guard !attribute.setValueFields.isDisjoint(with: holdingTensors) else { return false }
+            return attribute.t?.isExternal == true || attribute.tensors.contains(where: \.isExternal)
                 || attribute.sparseTensor?.isExternal == true || attribute.sparseTensors.contains(where: \.isExternal)
                 || (attribute.g.map(inGraph) ?? false) || attribute.graphs.contains(where: inGraph)
         }
