@@ -78,6 +78,23 @@ import Testing
         #expect(body.nodes[2].outputs[0].inferredType.map(describe) == "tensor(FLOAT)[N,?]")
     }
 
+    /// From opset 16 a carried value may start as an empty optional that
+    /// the body turns into a sequence: the output is what the body makes.
+    @Test func aCarriedValueOfAnotherKindThanItsStartIsWhatTheBodyMakes() throws {
+        let (types, findings) = try inferred("""
+            <ir_version: 8, opset_import: ["" : 16]>
+            g (int64 trips, optional(seq(float)) start) => (made) {
+               made = Loop (trips, "", start) <body: graph = body (i, cond, optional(seq(float)) state) => (cond_out, next) {
+                  cond_out = Identity (cond)
+                  one = Constant <value = float[1] {1}> ()
+                  next = SequenceConstruct (one)
+               }>
+            }
+            """)
+        #expect(findings.isEmpty)
+        #expect(types == ["seq(tensor(FLOAT)[1])"])
+    }
+
     @Test func scanSlicesItsInputsAndStacksItsOutputsAlongTheirAxes() throws {
         let (types, findings) = try inferred("""
             <ir_version: 8, opset_import: ["" : 17]>

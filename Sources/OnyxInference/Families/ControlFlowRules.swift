@@ -70,13 +70,19 @@ enum ControlFlowRules {
 
     /// Each carried value's type from one iteration on: its initial type
     /// merged with what the body last gave for it (outputs 1...).
-    private static func carried(_ context: InferenceContext) -> [(initial: TypeInfo?, type: TypeInfo?)] {
+    /// Where the two share nothing (an optional that starts empty and a
+    /// sequence the body makes of it, from opset 16), the body keeps seeing
+    /// the initial type and the node's output is what the body makes, as
+    /// onnx infers it.
+    private static func carried(_ context: InferenceContext) -> [(type: TypeInfo?, output: TypeInfo?)] {
         let outputs = context.bodyOutputTypes["body"]
         return (2..<max(2, context.inputTypes.count)).map { input in
             let initial = context.inputTypes[input]
             guard let outputs else { return (initial, initial) }
             let made = input - 1 < outputs.count ? outputs[input - 1] : nil
-            return (initial, initial == nil ? made : CommonType.of(initial, made))
+            guard let initial else { return (made, made) }
+            guard let common = CommonType.of(initial, made) else { return (initial, made) }
+            return (common, common)
         }
     }
 
@@ -95,7 +101,7 @@ enum ControlFlowRules {
             throw InferenceError(
                 "Loop has \(context.outputTypes.count) outputs; its body gives \(states.count) carried values and \(scans.count) scan outputs")
         }
-        for (index, state) in states.enumerated() { context.outputTypes[index] = state.type }
+        for (index, state) in states.enumerated() { context.outputTypes[index] = state.output }
         let iterations: SymbolicDim? =
             context.hasInput(0) && !context.hasInput(1)
             ? context.inputValue(0)?.elements.first ?? nil : nil
