@@ -39,6 +39,25 @@ import Testing
         #expect(json.status == 0 && json.out.contains("\"type\" : \"tensor(FLOAT)[batch,seq,12,64]\""))
     }
 
+    /// Values inside a body are written into the body's value_info and
+    /// listed by --json after the node that holds them.
+    @Test func bodiesGetTheirValuesTypedToo() throws {
+        let path = try write("""
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (bool c, float[N, 3] x) => (y) {
+               y = If (c) <then_branch: graph = a () => (p) { t = Relu (x)
+                                                             p = Neg (t) },
+                           else_branch: graph = b () => (q) { q = Relu (x) }>
+            }
+            """)
+        #expect(onyx("infer", path, "-o", folder.path("bodies.onnxtxt")).status == 0)
+        let text = try String(contentsOfFile: folder.path("bodies.onnxtxt"), encoding: .utf8)
+        #expect(text.contains("<float[N,3] t>"), "\(text)")
+        let json = onyx("infer", path, "--json")
+        #expect(json.status == 0)
+        #expect(json.out.contains("\"name\" : \"t\",\n      \"type\" : \"tensor(FLOAT)[N,3]\""), "\(json.out)")
+    }
+
     @Test func conflictsWarnUnderRefineAndFailUnderStrict() throws {
         let path = try write("""
             <ir_version: 8, opset_import: ["" : 18]>

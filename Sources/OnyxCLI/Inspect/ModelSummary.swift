@@ -16,11 +16,12 @@ public struct ModelSummary: Codable, Equatable {
         /// Like `tensor(FLOAT)[N,3,224,224]`; nil when undeclared.
         public var type: String?
 
-        /// Every named node output of the main graph with its type as known
+        /// Every named node output of the main graph and of the bodies in it
+        /// (each node's body values after the node), with its type as known
         /// (inferred, else declared): what `infer --json` and
         /// `inspect --shapes` list.
         static func values(of model: Model) -> [Port] {
-            (model.graph?.nodes ?? []).flatMap(\.outputs).filter { !$0.name.isEmpty }.map {
+            (model.graph?.allNodes ?? []).flatMap(\.outputs).filter { !$0.name.isEmpty }.map {
                 Port(name: $0.name, type: $0.knownType?.description)
             }
         }
