@@ -11,14 +11,19 @@ import Testing
     /// onnx PR#8321: a shape vector declared with 10⁹ elements.
     @Test func aTargetOfAHugeDeclaredLengthIsAFindingNamingTheRankBudget() throws {
         let (types, findings) = try inferred("""
-            <ir_version: 8, opset_import: ["" : 17]>
-            g (float[4] x, int64[1000000000] target) => (y, z) {
+            <ir_version: 8, opset_import: ["" : 20]>
+            g (float[4] x, int64[1000000000] target, float[1, 2, 3] theta, float[1, 4, 9] columns, int64[2] block) => (y, z, grid, image) {
                y = Reshape (x, target)
                z = Expand (x, target)
+               grid = AffineGrid (theta, target)
+               image = Col2Im (columns, target, block)
             }
             """)
-        #expect(findings.map(\.message) == ["Reshape's target has 1000000000 dims, above the rank budget of \(InferenceBudget.rank)"])
-        #expect(types == ["tensor(FLOAT)", "tensor(FLOAT)"])
+        // Every shape vector read off a declared length is held to it.
+        #expect(findings.map(\.message) == ["Reshape's target", "Expand's target", "AffineGrid's size", "Col2Im's image_shape"].map {
+            "\($0) has 1000000000 dims, above the rank budget of \(InferenceBudget.rank)"
+        })
+        #expect(types == ["tensor(FLOAT)", "tensor(FLOAT)", "tensor(FLOAT)", "tensor(FLOAT)"])
     }
 
     /// Sizes near 2⁶² and their products: arithmetic that would overflow

@@ -3,7 +3,7 @@ import OnyxSymbolic
 
 /// What several families read the same way: a scalar input known as a
 /// constant or a propagated value (DFT's `dft_length`, a window's `size`),
-/// and an element type an attribute names (RandomNormal's `dtype`, the
+/// a shape vector, and an element type an attribute names (RandomNormal's `dtype`, the
 /// windows' `output_datatype`).
 extension InferenceContext {
     /// Input `index` as one integer: nil when it is left out or its value
@@ -17,6 +17,17 @@ extension InferenceContext {
         guard let value = inputValue(index) else { return nil }
         guard value.isScalar else { throw InferenceError("\(name) has shape \(value.shape); it must be a scalar") }
         return value.elements[0]
+    }
+
+    /// Input `index` as a shape vector (Reshape's and Expand's target,
+    /// AffineGrid's size): its propagated elements, else as many unknown
+    /// elements as its declared length, which is held to the rank budget
+    /// (a file can declare a length of 10⁹, onnx PR#8321); nil when
+    /// neither is known. `name` names it in the budget's finding.
+    func shapeVector(_ index: Int, _ name: String) throws(InferenceError) -> [SymbolicDim?]? {
+        if let value = inputValue(index) { return value.elements }
+        guard let shape = inputShape(index), shape.rank == 1, let length = shape.dims[0]?.constant else { return nil }
+        return Array(repeating: nil, count: try InferenceBudget.check(rank: length, name))
     }
 
     /// The element type the int attribute `name` gives, schema default

@@ -39,11 +39,8 @@ enum ShapeRules {
         InferenceRule(["Reshape"], reshape),
         InferenceRule(["Slice"], slice),
         InferenceRule(["Expand"], since: 8) { context throws(InferenceError) in
-            guard let input = context.inputShape(0) else { return }
             // A target of known length and unknown elements still gives the rank.
-            let length = context.inputShape(1).flatMap { $0.rank == 1 ? $0.dims[0]?.constant : nil }
-                .flatMap { $0 <= Int64(PropagatedValue.maxElements) ? $0 : nil }
-            guard let target = context.inputValue(1)?.elements ?? length.map({ Array(repeating: nil, count: Int($0)) }) else { return }
+            guard let input = context.inputShape(0), let target = try context.shapeVector(1, "Expand's target") else { return }
             context.setOutputShape(0, try Broadcast.shape(of: [input, SymbolicShape(target)], bindings: &context.bindings))
         },
         InferenceRule(["ConstantOfShape"], since: 9) { context in
@@ -235,10 +232,7 @@ enum ShapeRules {
             target = value.elements
         } else {
             // The rank alone, when the target's length is known.
-            if let length = context.inputShape(1)?.dims.first??.constant, context.inputShape(1)?.rank == 1 {
-                let rank = try InferenceBudget.check(rank: length, "Reshape's target")
-                context.setOutputShape(0, SymbolicShape(Array(repeating: nil, count: rank)))
-            }
+            if let unknown = try context.shapeVector(1, "Reshape's target") { context.setOutputShape(0, SymbolicShape(unknown)) }
             return
         }
         let input = context.inputShape(0)

@@ -32,10 +32,7 @@ enum VisionRules {
     /// AffineGrid of `[N, 2, 3]` (or `[N, 3, 4]`) matrices for `size`
     /// `[N, C, H, W]` (or `[N, C, D, H, W]`): `[N, H, W, 2]` (or `[N, D, H, W, 3]`).
     private static func affineGrid(_ context: inout InferenceContext) throws(InferenceError) {
-        var sizes = context.inputValue(1)?.elements
-        if sizes == nil, let shape = context.inputShape(1), shape.rank == 1, let count = shape.dims[0]?.constant {
-            sizes = Array(repeating: nil, count: Int(count))
-        }
+        let sizes = try context.shapeVector(1, "AffineGrid's size")
         let theta = context.inputShape(0)
         if let theta, theta.rank != 3 { throw InferenceError("theta has shape \(theta); it must be [N, 2, 3] or [N, 3, 4]") }
         guard let sizes else { return }
@@ -174,10 +171,7 @@ enum VisionRules {
         if let input, input.rank != 3 {
             throw InferenceError("the input has shape \(input); Col2Im takes [N, C · ∏block_shape, L]")
         }
-        var image = context.inputValue(1)?.elements
-        if image == nil, let shape = context.inputShape(1), shape.rank == 1, let count = shape.dims[0]?.constant {
-            image = Array(repeating: nil, count: Int(count))
-        }
+        let image = try context.shapeVector(1, "Col2Im's image_shape")
         guard let image else { return }
         let rank = image.count
         guard rank >= 1 else { throw InferenceError("image_shape is empty") }
@@ -283,10 +277,7 @@ enum VisionRules {
             guard !axes.contains(index) else { throw InferenceError("axes \(given) name axis \(index) twice") }
             axes.append(index)
         }
-        var extents = context.inputValue(1)?.elements
-        if extents == nil, let shape = context.inputShape(1), shape.rank == 1, let count = shape.dims[0]?.constant {
-            extents = Array(repeating: nil, count: Int(count))
-        }
+        let extents = try context.shapeVector(1, "CenterCropPad's shape")
         var dims = input.dims
         guard let extents else {
             for axis in axes { dims[axis] = nil }
