@@ -305,7 +305,7 @@ public struct Attribute {
 
     /// True when `g` or `graphs` is set: asked of every attribute of every
     /// node by the graph walks, so it allocates nothing.
-    public var holdsSubgraphs: Bool { !setValueFields.isDisjoint(with: [.graph, .graphs]) }
+    public var holdsSubgraphs: Bool { storage.g != nil || !storage.graphs.isEmpty }
 
     /// Every subgraph with its place in the attribute, as `IRPath.Step.attribute`
     /// names it: nil for `g`, the position for an entry of `graphs`.

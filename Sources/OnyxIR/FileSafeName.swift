@@ -31,14 +31,8 @@ public enum FileSafeName {
     /// value name of a model is asked.
     private static func isUnchanged(_ utf8: String.UTF8View, lowercased: Bool) -> Bool {
         guard let first = utf8.first, first != UInt8(ascii: ".") else { return false }
-        let fast = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for byte in bytes where !isKept(byte) || (lowercased && byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) {
-                return false
-            }
-            return true
-        }
-        if let fast { return fast }
-        return utf8.allSatisfy { isKept($0) && !(lowercased && (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)) }
+        func stays(_ byte: UInt8) -> Bool { isKept(byte) && !(lowercased && byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) }
+        return utf8.withContiguousStorageIfAvailable { $0.allSatisfy(stays) } ?? utf8.allSatisfy(stays)
     }
 
     /// Over UTF-8 bytes: checkers escape every value name of a model, and a

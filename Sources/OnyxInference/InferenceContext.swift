@@ -181,12 +181,17 @@ public struct InferenceContext {
     /// sequence) is left as it is, and so is an untyped one given no shape.
     public mutating func setOutputShape(_ index: Int, _ shape: SymbolicShape?) {
         guard index < outputTypes.count else { return }
-        let shape = resolved(shape)
+        place(resolved(shape)?.shape, at: index)
+    }
+
+    /// Puts `shape` on tensor output `index`, keeping its element type;
+    /// leaves an output of another kind, and an untyped one given no shape.
+    private mutating func place(_ shape: Shape?, at index: Int) {
         switch outputTypes[index]?.kind {
         case .tensor(let element, _)?:
-            outputTypes[index] = TypeInfo(.tensor(elementType: element, shape: shape?.shape))
+            outputTypes[index] = TypeInfo(.tensor(elementType: element, shape: shape))
         case nil where shape != nil:
-            outputTypes[index] = TypeInfo(.tensor(elementType: nil, shape: shape?.shape))
+            outputTypes[index] = TypeInfo(.tensor(elementType: nil, shape: shape))
         default:
             return
         }
@@ -202,11 +207,7 @@ public struct InferenceContext {
             bindings.isEmpty || shape.staticSizes != nil
         else { return setOutputShape(index, inputShape(input)) }
         guard index < outputTypes.count else { return }
-        switch outputTypes[index]?.kind {
-        case .tensor(let element, _)?: outputTypes[index] = TypeInfo(.tensor(elementType: element, shape: shape))
-        case nil: outputTypes[index] = TypeInfo(.tensor(elementType: nil, shape: shape))
-        default: return
-        }
+        place(shape, at: index)
     }
 
     /// Sets the element type of tensor output `index`, keeping its shape,
@@ -246,16 +247,11 @@ final class KnownValues {
 
     /// `shape` with symbolic dims, each distinct `dim_param` parsed once.
     func symbolicShape(_ shape: Shape) -> SymbolicShape {
-        SymbolicShape(shape.dims.map { dim -> SymbolicDim? in
-            switch dim.extent {
-            case .value(let value): return SymbolicDim(value)
-            case .unknown: return nil
-            case .symbol(let text):
-                if let parsed = parsedDims[text] { return parsed }
-                let parsed = SymbolicDim(parsing: text)
-                parsedDims[text] = parsed
-                return parsed
-            }
-        })
+        SymbolicShape(shape) { text in
+            if let parsed = parsedDims[text] { return parsed }
+            let parsed = SymbolicDim(parsing: text)
+            parsedDims[text] = parsed
+            return parsed
+        }
     }
 }

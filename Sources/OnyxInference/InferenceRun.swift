@@ -235,23 +235,14 @@ struct InferenceRun {
     /// types `given`, merged with what the body declares.
     mutating func bind(_ body: Graph, _ given: [TypeInfo?], at path: [IRPath.Step]) {
         for (slot, (formal, type)) in zip(body.inputs, given).enumerated() {
-            let merged = TypeMerge.merge(declared: formal.type, inferred: type, policy: policy)
-            if let conflict = merged.conflict {
-                report(
-                    policy == .strict ? .error : .warning, ShapeInference.declarationConflict, "'\(formal.name)': \(conflict)",
-                    at: path + [.graphInput(index: slot, name: formal.name)],
-                    hint: policy == .override ? nil : "the declaration is kept; --policy override takes the inferred type")
-            }
-            formal.inferredType = merged.type != formal.type ? merged.type : nil
+            merge(type, into: formal, at: path + [.graphInput(index: slot, name: formal.name)])
             known.values[ObjectIdentifier(formal)] = nil
             known.constants[ObjectIdentifier(formal)] = nil
         }
     }
 
     /// Records what was inferred of `node`'s outputs: types merged with
-    /// their declarations (the merged type goes to `inferredType` only
-    /// where it adds to the declaration, since downstream reads inferred ??
-    /// declared), propagated values and constants.
+    /// their declarations, propagated values and constants.
     mutating func record(
         _ node: Node, index: Int, types: [TypeInfo?], values outputValues: OutputSlots<PropagatedValue>? = nil,
         constants outputConstants: OutputSlots<Tensor>? = nil
@@ -262,15 +253,22 @@ struct InferenceRun {
             known.constants[key] = outputConstants?[slot]
             guard !output.name.isEmpty else { continue }
             let inferred = slot < types.count ? types[slot].map { namingUnknownDims($0, of: node, index: index, output: slot) } : nil
-            let merged = TypeMerge.merge(declared: output.type, inferred: inferred, policy: policy)
-            if let conflict = merged.conflict {
-                report(
-                    policy == .strict ? .error : .warning, ShapeInference.declarationConflict, "'\(output.name)': \(conflict)",
-                    at: [node.pathStep(at: index), .output(slot)],
-                    hint: policy == .override ? nil : "the declaration is kept; --policy override takes the inferred type")
-            }
-            output.inferredType = merged.type != output.type ? merged.type : nil
+            merge(inferred, into: output, at: [node.pathStep(at: index), .output(slot)])
         }
+    }
+
+    /// Merges `inferred` with what `value` declares, as `policy` says,
+    /// reporting a conflict at `steps`; the merged type goes to
+    /// `inferredType` only where it adds to the declaration, since
+    /// downstream reads inferred ?? declared.
+    private mutating func merge(_ inferred: TypeInfo?, into value: Value, at steps: [IRPath.Step]) {
+        let merged = TypeMerge.merge(declared: value.type, inferred: inferred, policy: policy)
+        if let conflict = merged.conflict {
+            report(
+                policy == .strict ? .error : .warning, ShapeInference.declarationConflict, "'\(value.name)': \(conflict)",
+                at: steps, hint: policy == .override ? nil : "the declaration is kept; --policy override takes the inferred type")
+        }
+        value.inferredType = merged.type != value.type ? merged.type : nil
     }
 
     /// `type` with each unknown dim of its tensor shape given a symbol of

@@ -11,11 +11,15 @@ public struct SymbolicShape: Hashable, Sendable, CustomStringConvertible {
 
     /// The IR shape's dims: a `dim_value` as a constant, a `dim_param` read
     /// in the expression syntax (a plain name is a symbol of that name).
-    public init(_ shape: Shape) {
+    public init(_ shape: Shape) { self.init(shape, reading: { SymbolicDim(parsing: $0) }) }
+
+    /// The same, with `read` turning each `dim_param` into a dim (a run
+    /// parses each distinct one once).
+    init(_ shape: Shape, reading read: (String) -> SymbolicDim) {
         dims = shape.dims.map { dim in
             switch dim.extent {
             case .value(let v): return SymbolicDim(v)
-            case .symbol(let s): return SymbolicDim(parsing: s)
+            case .symbol(let s): return read(s)
             case .unknown: return nil
             }
         }
