@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// `--color auto|always|never`, one meaning for every command: `auto`
 /// colors a terminal unless `NO_COLOR` is set (no-color.org), and

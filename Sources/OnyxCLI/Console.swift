@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import OnyxIR
 
 /// Where a command writes: standard output and error in the tool, strings
@@ -13,7 +17,7 @@ public final class Console {
     /// True for the process's own standard output and error.
     public internal(set) var isStandard = false
     /// All of standard input (a model read from `-`).
-    public var readInput: () -> [UInt8] = { [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
+    public var readInput: () -> [UInt8] = { readAll(STDIN_FILENO) }
     /// Warnings are not printed (`--quiet`).
     public var quiet = false
     /// Whether errors and warnings are colored (`--color`).
@@ -49,9 +53,9 @@ public final class Console {
         // any filter; where SIGPIPE is ignored the write fails, and the
         // output is dropped rather than crashing the tool.
         let console = Console(
-            out: { try? FileHandle.standardOutput.write(contentsOf: Data($0.utf8)) },
-            err: { try? FileHandle.standardError.write(contentsOf: Data($0.utf8)) },
-            outBytes: { try? FileHandle.standardOutput.write(contentsOf: Data($0)) },
+            out: { writeAll(STDOUT_FILENO, Array($0.utf8)) },
+            err: { writeAll(STDERR_FILENO, Array($0.utf8)) },
+            outBytes: { writeAll(STDOUT_FILENO, $0) },
             isTerminal: isatty(STDOUT_FILENO) != 0)
         console.isStandard = true
         return console
@@ -88,4 +92,30 @@ public struct CommandFailure: DiagnosticError, CustomStringConvertible {
     public init(_ error: any DiagnosticError) { diagnostic = error.diagnostic }
 
     public var description: String { diagnostic.description }
+}
+
+/// Writes all of `bytes` to `fd`, unbuffered (so output and errors keep
+/// their order on a terminal); a failed write drops the rest.
+private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { raw in
+        var done = 0
+        while done < raw.count {
+            let n = write(fd, raw.baseAddress! + done, raw.count - done)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            done += n
+        }
+    }
+}
+
+/// Everything readable from `fd` until end of file.
+private func readAll(_ fd: Int32) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return bytes }
+        bytes.append(contentsOf: chunk[..<n])
+    }
 }

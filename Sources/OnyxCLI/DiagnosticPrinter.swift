@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 import OnyxIR
 
 /// The one place the tool turns diagnostics into output: `onyx: ` and the

@@ -1,5 +1,10 @@
 import COnnxProto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 import OnyxIR
 import OnyxText
 

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 import OnyxCLI
 
 // Whatever the parent left ignored, a filter ends when its reader does.

@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 import OnyxCheck
 import OnyxIR
 import OnyxInference
@@ -54,7 +59,7 @@ struct CheckCommand: ConsoleCommand {
         if rules {
             let width = (Self.rules.map(\.id.count).max() ?? 0) + 2
             for rule in Self.rules {
-                console.out(rule.id.padding(toLength: width, withPad: " ", startingAt: 0) + rule.severity.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + rule.summary + "\n")
+                console.out(rule.id.padded(to: width) + rule.severity.rawValue.padded(to: 9) + rule.summary + "\n")
             }
             return .success
         }

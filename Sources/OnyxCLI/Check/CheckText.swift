@@ -25,7 +25,7 @@ struct CheckText {
                 var shown = finding
                 shown.location.file = nil  // the report's first line names the file
                 shown.location.path.steps.removeFirst(group.place.steps.count)
-                lines.append("    " + printer.entry(shown).replacingOccurrences(of: "\n", with: "\n    "))
+                lines.append("    " + printer.entry(shown).replacing("\n", with: "\n    "))
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 import OnyxDiff
 import OnyxIR
 import OnyxONNX
@@ -69,7 +74,7 @@ struct DiffCommand: ConsoleCommand {
 
     private func aspects() throws -> Set<DiffOptions.Aspect> {
         var result = Set<DiffOptions.Aspect>()
-        for word in (ignore ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !word.isEmpty {
+        for word in (ignore ?? "").split(separator: ",").map({ $0.trimmingWhitespace() }) where !word.isEmpty {
             guard let aspect = DiffOptions.Aspect(rawValue: word) else {
                 throw ValidationError(
                     "--ignore: unknown aspect '\(word)'; expected \(DiffOptions.Aspect.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 import OnyxDiff
 import OnyxIR
 
@@ -162,7 +167,7 @@ struct DiffText {
     private func dims(_ dims: [Int64]?) -> String { "[" + (dims ?? []).map(String.init).joined(separator: ",") + "]" }
     private func number(_ value: Double?) -> String {
         guard let value else { return "?" }
-        return String(format: "%.3g", value)
+        return printfFormat("%.3g", value)
     }
 }
 

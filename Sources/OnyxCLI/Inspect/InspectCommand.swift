@@ -1,6 +1,11 @@
 import ArgumentParser
 import OnyxIR
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 import OnyxInference
 import OnyxONNX
 

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 import OnyxIR
 
 extension ModelSummary {
@@ -59,7 +64,7 @@ extension ModelSummary {
 
     /// `text` padded to `width`, or followed by two spaces when longer.
     private func column(_ text: String, _ width: Int) -> String {
-        text.count + 2 > width ? text + "  " : text.padding(toLength: width, withPad: " ", startingAt: 0)
+        text.count + 2 > width ? text + "  " : text.padded(to: width)
     }
 
     private func qualified(_ op: OpCount) -> String { OperatorDomain.qualified(op.opType, domain: op.domain) }
@@ -86,5 +91,5 @@ func byteSize(_ bytes: Int) -> String {
         value /= 1000
         unit += 1
     }
-    return String(format: "%.1f %@", value, units[unit])
+    return printfFormat("%.1f", value) + " " + units[unit]
 }

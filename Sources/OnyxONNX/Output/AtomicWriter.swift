@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// Writes a set of files so that either all of them appear complete or none
 /// changes: each regular file is written to a temporary file in its target
@@ -49,9 +54,9 @@ final class AtomicWriter {
     /// Makes sure `directory` exists (creating it when asked), so that a
     /// missing folder gets one message whatever the format.
     static func prepareFolder(_ directory: String, for target: String, create: Bool) throws(ONNXError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw ONNXError(.io, file: target, "'\(directory)' is not a folder") }
+        var status = stat()
+        if stat(directory, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFDIR else { throw ONNXError(.io, file: target, "'\(directory)' is not a folder") }
             return
         }
         guard create else {
@@ -61,7 +66,7 @@ final class AtomicWriter {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw ONNXError(.io, file: target, "cannot create the folder '\(directory)': \(error.localizedDescription)")
+            throw ONNXError(.io, file: target, "cannot create the folder '\(directory)': \(error)")
         }
     }
 
@@ -105,7 +110,7 @@ func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at position: Int? = 
             if let position {
                 pwrite(fd, bytes.baseAddress! + done, chunk, off_t(position + done))
             } else {
-                Foundation.write(fd, bytes.baseAddress! + done, chunk)
+                Glibc.write(fd, bytes.baseAddress! + done, chunk)
             }
         if n < 0 {
             if errno == EINTR { continue }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 import OnyxIR
 
 /// Which file a path names, whatever its spelling: the device and inode

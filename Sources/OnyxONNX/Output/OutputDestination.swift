@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// Where the bytes for an output path really go. A regular file (or a name
 /// not yet taken) is replaced atomically: a temporary file in the same

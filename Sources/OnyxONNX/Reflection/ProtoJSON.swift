@@ -1,5 +1,10 @@
 import COnnxProto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 import OnyxText
 
 /// protobuf's JSON mapping, as `google.protobuf.json_format.MessageToJson`
@@ -73,7 +78,8 @@ enum ProtoJSON {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value):
-                out += String(format: "\\u%04x", scalar.value)
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -162,7 +168,7 @@ enum ProtoJSON {
 
     /// Standard or URL-safe base64, padding optional (as protobuf accepts).
     private static func decodeBase64(_ text: String) -> [UInt8]? {
-        var normalized = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var normalized = text.replacing("-", with: "+").replacing("_", with: "/")
         while normalized.count % 4 != 0 { normalized += "=" }
         return Data(base64Encoded: normalized).map { [UInt8]($0) }
     }

@@ -1,5 +1,10 @@
 import COnnxProto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// A protobuf message as plain data, read from and written to protobuf-c's
 /// structures through their descriptors.

@@ -1,5 +1,10 @@
 import COnnxProto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 import OnyxText
 
 /// protobuf's text format, as `protoc --decode=onnx.ModelProto` prints it:
