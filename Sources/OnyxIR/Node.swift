@@ -95,6 +95,13 @@ public final class Node {
         inputs.removeAll()
     }
 
+    /// Makes room for this many inputs and outputs in all, for a reader that
+    /// knows the counts before appending them.
+    public func reserveCapacity(inputs inputCount: Int, outputs outputCount: Int) {
+        inputs.reserveCapacity(inputCount)
+        outputs.reserveCapacity(outputCount)
+    }
+
     /// Adds an output; the value must not already have a producer.
     public func appendOutput(_ value: Value) {
         precondition(value.producer == nil, "value \(value.name) already has a producer")

@@ -103,6 +103,7 @@ final class GraphImporter {
             node.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
             node.deviceConfigurations = messages(p.device_configurations, p.n_device_configurations, importDeviceConfiguration)
             node.unknownFields = unknownFields(p.base)
+            node.reserveCapacity(inputs: p.n_input, outputs: p.n_output)
             for index in 0..<p.n_output {
                 let value = Value(name: string(p.output[index]) ?? "")
                 node.appendOutput(value)
