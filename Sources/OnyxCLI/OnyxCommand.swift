@@ -37,7 +37,10 @@ public struct OnyxCommand: ParsableCommand {
             --quiet silences warnings. Errors read 'onyx: FILE: what is wrong'.
             """,
         version: OnyxCommand.version,
-        subcommands: [InspectCommand.self, ConvertCommand.self, DiffCommand.self, CheckCommand.self, InferCommand.self]
+        subcommands: [
+            InspectCommand.self, ConvertCommand.self, DiffCommand.self, CheckCommand.self, InferCommand.self,
+            RunCommand.self, ConformanceCommand.self,
+        ]
     )
 
     /// The tool's version, as `onyx --version` prints it.

@@ -69,10 +69,7 @@ public struct InferenceContext {
     }
 
     /// The attribute `name` as the node gives it, else the schema's default.
-    public func attribute(_ name: String) -> Attribute? {
-        if let given = attributes.first(where: { $0.name == name }) { return given }
-        return schema.attributes.first { $0.name == name }?.defaultValue?.attribute(named: name)
-    }
+    public func attribute(_ name: String) -> Attribute? { schema.attribute(name, given: attributes) }
 
     /// The int attribute `name`, schema default filled in.
     public func intAttribute(_ name: String) -> Int64? { attribute(name)?.i }

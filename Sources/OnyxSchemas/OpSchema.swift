@@ -120,6 +120,14 @@ public final class OpSchema: Hashable, Sendable {
     /// The attribute spec named `name`.
     public func attribute(_ name: String) -> AttributeSpec? { attributes.first { $0.name == name } }
 
+    /// The attribute `name` as a node gives it in `given`, else this
+    /// schema's default for it: the one place defaults are filled in, for
+    /// inference and kernels alike.
+    public func attribute(_ name: String, given: [Attribute]) -> Attribute? {
+        if let attribute = given.first(where: { $0.name == name }) { return attribute }
+        return attribute(name)?.defaultValue?.attribute(named: name)
+    }
+
     /// The body for `opset` of the schema's domain: the one of the highest
     /// opset not above it, as onnx picks them.
     public func functionBody(forOpset opset: Int64) -> FunctionBody? {

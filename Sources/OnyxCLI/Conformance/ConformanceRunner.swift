@@ -1,0 +1,136 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
+import Foundation
+#endif
+import OnyxIR
+import OnyxONNX
+import OnyxRuntime
+
+/// ONNX backend-style test folders (`model.onnx` beside `test_data_set_N`
+/// folders of `input_K.pb` and `output_K.pb`) run on the runtime and
+/// compared as onnx's backend runner compares them.
+public enum ConformanceRunner {
+    /// How one test folder went.
+    public enum Outcome: Equatable, Sendable {
+        case passed
+        case failed(String)
+        case skipped(String)
+    }
+
+    /// The test folders under `paths`: a folder with a `model.onnx` is one
+    /// test; any other folder holds tests one level down. Sorted by name.
+    public static func tests(in paths: [String]) -> [String] {
+        var found: [String] = []
+        for path in paths {
+            if isFile(path + "/model.onnx") {
+                found.append(path)
+            } else {
+                found += entries(of: path).map { path + "/" + $0 }.filter { isFile($0 + "/model.onnx") }
+            }
+        }
+        return found.sorted()
+    }
+
+    /// Runs the test in `folder` on every data set.
+    public static func run(_ folder: String, threads: Int = 1) -> Outcome {
+        let model: Model
+        do { model = try ModelFile.load(folder + "/model.onnx") } catch { return .failed("loading the model: \(error)") }
+        guard let graph = model.graph else { return .failed("the model has no graph") }
+        let runner: ModelRunner
+        do { runner = try ModelRunner(model, threads: threads) } catch { return .failed("\(error.diagnostic.message)") }
+        let inputs = graph.inputs.filter { $0.initializer == nil }
+        let sets = entries(of: folder).filter { $0.hasPrefix("test_data_set_") }.sorted()
+        guard !sets.isEmpty else { return .skipped("no test_data_set_N folder") }
+        for set in sets {
+            let directory = folder + "/" + set
+            do {
+                let given = try numbered("input", in: directory)
+                let expected = try numbered("output", in: directory)
+                var feeds: [String: DenseTensor] = [:]
+                for (index, bytes) in given.enumerated() where index < inputs.count {
+                    guard inputs[index].type.map({ if case .tensor = $0.kind { true } else { false } }) ?? true else {
+                        return .skipped("input '\(inputs[index].name)' is not a tensor (sequences, maps and optionals come later)")
+                    }
+                    feeds[inputs[index].name] = try DenseTensor(try TensorCodec.decode(bytes))
+                }
+                let outputs = try runner.run(feeds)
+                guard outputs.count == expected.count else {
+                    return .failed("\(set): the model has \(outputs.count) outputs, the data set \(expected.count)")
+                }
+                for (index, (name, actual)) in outputs.enumerated() {
+                    if case .tensor? = graph.outputs[index].type?.kind {} else if graph.outputs[index].type != nil {
+                        return .skipped("output '\(name)' is not a tensor (sequences, maps and optionals come later)")
+                    }
+                    let wanted = try DenseTensor(try TensorCodec.decode(expected[index]))
+                    guard let actual else { return .failed("\(set): output '\(name)' was not computed") }
+                    if let difference = OutputComparison.difference(actual, wanted) {
+                        return .failed("\(set): output '\(name)': \(difference)")
+                    }
+                }
+            } catch let error as RuntimeError {
+                return .failed("\(set): \(error.diagnostic.message)")
+            } catch {
+                return .failed("\(set): \(error)")
+            }
+        }
+        return .passed
+    }
+
+    /// The `prefix_K.pb` files of `directory` in order of K.
+    private static func numbered(_ prefix: String, in directory: String) throws -> [[UInt8]] {
+        let names = entries(of: directory).compactMap { name -> (Int, String)? in
+            guard name.hasPrefix(prefix + "_"), name.hasSuffix(".pb"),
+                let number = Int(name.dropFirst(prefix.count + 1).dropLast(3))
+            else { return nil }
+            return (number, name)
+        }.sorted { $0.0 < $1.0 }
+        return try names.map { try readBytes(directory + "/" + $0.1) }
+    }
+
+    private static func readBytes(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
+        return [UInt8](data)
+    }
+
+    private static func entries(of path: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+    }
+
+    private static func isFile(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
+    }
+}
+
+/// Output comparison as onnx's backend runner makes it: same element type
+/// and shape; floats within rtol 1e-3 and atol 1e-7 (bfloat16 rtol 2^-6),
+/// NaN equal to NaN; integers, booleans and strings exactly.
+public enum OutputComparison {
+    /// Why `actual` is not `expected`, or nil when it is.
+    public static func difference(_ actual: DenseTensor, _ expected: DenseTensor) -> String? {
+        guard actual.dataType == expected.dataType else {
+            return "element type \(actual.dataType), expected \(expected.dataType)"
+        }
+        guard actual.shape == expected.shape else { return "shape \(actual.shape), expected \(expected.shape)" }
+        let rtol = actual.dataType == .bfloat16 ? 1.0 / 64 : 1e-3
+        let tolerance = isFloating(actual.dataType) ? ElementTolerance(rtol: rtol, atol: 1e-7) : .exact
+        guard let comparison = ElementComparison(actual.elements, expected.elements, tolerance: tolerance) else {
+            return "elements cannot be compared"
+        }
+        guard !comparison.isEqual else { return nil }
+        let index = comparison.firstDifference ?? 0
+        let shown = actual.elements.values.descriptions(limit: index + 1).last ?? "?"
+        let wanted = expected.elements.values.descriptions(limit: index + 1).last ?? "?"
+        return "\(comparison.differing) of \(comparison.total) elements differ (first at \(index): \(shown), expected \(wanted)"
+            + (comparison.maxAbsDiff.map { "; max abs diff \($0)" } ?? "") + ")"
+    }
+
+    private static let floating: Set<DataType> = [
+        .float, .double, .float16, .bfloat16, .complex64, .complex128, .float8e4m3fn, .float8e4m3fnuz, .float8e5m2,
+        .float8e5m2fnuz, .float8e8m0, .float4e2m1, .float6e2m3, .float6e3m2,
+    ]
+
+    private static func isFloating(_ type: DataType) -> Bool { floating.contains(type) }
+}

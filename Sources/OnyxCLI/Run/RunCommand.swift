@@ -1,0 +1,97 @@
+import ArgumentParser
+import OnyxIR
+import OnyxONNX
+import OnyxRuntime
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
+import Foundation
+#endif
+
+/// `onyx run MODEL`: runs a model on the reference runtime.
+struct RunCommand: ConsoleCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a model on the reference runtime and summarize (or write) its outputs.",
+        discussion: """
+            Inputs come from --input NAME=FILE (a TensorProto .pb file) or NAME=LITERAL (a JSON array such \
+            as [[1,2],[3,4]], of the input's declared element type), or from --inputs DIR (a backend-style \
+            test_data_set_N folder of input_K.pb in the order of the graph inputs). Each output is summarized \
+            (element type, shape, min/max/mean, first values); --output-dir DIR writes each as \
+            <output name>.pb. --repeat N runs N more times after the first and prints the median and minimum \
+            latency; --profile prints the time per op type and the ten slowest nodes. Exit status: 0 done, \
+            2 the model could not be planned or run (the message names the node).
+
+            Examples:
+              onyx run model.onnx --inputs test_data_set_0
+              onyx run model.onnx --input x='[[1,2],[3,4]]' --output-dir out
+              onyx run model.onnx --inputs test_data_set_0 --repeat 20 --threads 1
+            """
+    )
+
+    @Argument(help: "The model, in any format Onyx reads.")
+    var model: String
+
+    @Option(name: .customLong("input"), help: ArgumentHelp("An input: NAME=FILE.pb or NAME=JSON literal.", valueName: "name=value"))
+    var inputValues: [String] = []
+
+    @Option(name: .customLong("inputs"), help: ArgumentHelp("A folder of input_K.pb files, in graph-input order.", valueName: "dir"))
+    var inputFolder: String?
+
+    @Option(help: ArgumentHelp("Write each output there as <name>.pb.", valueName: "dir"))
+    var outputDir: String?
+
+    @Option(name: .customLong("repeat"), help: "Run this many more times after the first and print the latency.")
+    var repeatCount: Int = 0
+
+    @Option(help: "Threads for the kernels and OpenBLAS (default: the cores available).")
+    var threads: Int?
+
+    @Flag(help: "Print the time per op type and the ten slowest nodes.")
+    var profile = false
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if repeatCount < 0 { throw ValidationError("--repeat takes a count of at least 0") }
+        if let threads, threads < 1 { throw ValidationError("--threads takes a count of at least 1") }
+    }
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        common.apply(to: console)
+        var inputs = ModelInputs(console: console, baseDirectory: common.baseDir)
+        let loaded = try inputs.load(model)
+        let runner: ModelRunner
+        do {
+            runner = try ModelRunner(loaded, threads: threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        } catch { throw CommandFailure(error) }
+        let feeds = try RunInputs.feeds(for: loaded, values: inputValues, folder: inputFolder)
+        let recorder = profile ? RunProfile() : nil
+        let clock = ContinuousClock()
+        var outputs: [(name: String, tensor: DenseTensor?)] = []
+        let first = try clock.measure { outputs = try runOrFail(runner, feeds, recorder) }
+        var times: [Duration] = []
+        for _ in 0..<repeatCount { times.append(try clock.measure { _ = try runOrFail(runner, feeds, nil) }) }
+        for (name, tensor) in outputs { console.out(OutputSummary.line(name: name, tensor)) }
+        if repeatCount > 0 {
+            let sorted = times.sorted()
+            console.out("latency over \(repeatCount) runs: median \(Self.ms(sorted[sorted.count / 2])) ms, min \(Self.ms(sorted[0])) ms (first run \(Self.ms(first)) ms)\n")
+        }
+        if let recorder { console.out(OutputSummary.profile(recorder)) }
+        if let outputDir { try RunInputs.write(outputs, to: outputDir) }
+        return .success
+    }
+
+    private func runOrFail(_ runner: ModelRunner, _ feeds: [String: DenseTensor], _ profile: RunProfile?) throws
+        -> [(name: String, tensor: DenseTensor?)]
+    {
+        do { return try runner.run(feeds, profile: profile) } catch { throw CommandFailure(error) }
+    }
+
+    static func ms(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return printfFormat("%.3f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+    }
+}

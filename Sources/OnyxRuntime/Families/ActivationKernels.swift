@@ -1,0 +1,6 @@
+import OnyxIR
+
+/// Kernels of the Activation family.
+enum ActivationKernels {
+    static let table: [KernelRegistration] = []
+}

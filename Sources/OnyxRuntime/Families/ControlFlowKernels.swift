@@ -1,0 +1,6 @@
+import OnyxIR
+
+/// Kernels of the ControlFlow family.
+enum ControlFlowKernels {
+    static let table: [KernelRegistration] = []
+}

@@ -1,0 +1,6 @@
+import OnyxIR
+
+/// Kernels of the Indexing family.
+enum IndexingKernels {
+    static let table: [KernelRegistration] = []
+}

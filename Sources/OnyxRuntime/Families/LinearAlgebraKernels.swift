@@ -1,0 +1,6 @@
+import OnyxIR
+
+/// Kernels of the LinearAlgebra family.
+enum LinearAlgebraKernels {
+    static let table: [KernelRegistration] = []
+}

@@ -1,0 +1,6 @@
+import OnyxIR
+
+/// Kernels of the Logic family.
+enum LogicKernels {
+    static let table: [KernelRegistration] = []
+}

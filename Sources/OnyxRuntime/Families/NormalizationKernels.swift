@@ -1,0 +1,6 @@
+import OnyxIR
+
+/// Kernels of the Normalization family.
+enum NormalizationKernels {
+    static let table: [KernelRegistration] = []
+}

@@ -1,0 +1,6 @@
+import OnyxIR
+
+/// Kernels of the Reduction family.
+enum ReductionKernels {
+    static let table: [KernelRegistration] = []
+}

@@ -1,0 +1,129 @@
+import OnyxIR
+import OnyxSchemas
+
+/// What a kernel computes: the node's outputs from its call (inputs,
+/// attributes with the schema's defaults, opset). An output the kernel
+/// leaves nil is not produced (an optional output nobody asked for).
+public typealias Kernel = @Sendable (KernelCall) throws(RuntimeError) -> [DenseTensor?]
+
+/// One kernel in a family's table: the operator it runs and the schema
+/// versions (`since_version` values) whose semantics it implements.
+public struct KernelRegistration: Sendable {
+    public let domain: String
+    public let opType: String
+    public let versions: ClosedRange<Int64>
+    public let run: Kernel
+
+    /// `opType` of `domain` (`""` for `ai.onnx`) for the schemas whose
+    /// since_version lies in `versions`.
+    public init(_ opType: String, domain: String = "", versions: ClosedRange<Int64> = 1...Int64.max, _ run: @escaping Kernel) {
+        self.domain = OperatorDomain.normalized(domain)
+        self.opType = opType
+        self.versions = versions
+        self.run = run
+    }
+
+    /// The same kernel for every operator of `names`.
+    public static func each(
+        _ names: [String], domain: String = "", versions: ClosedRange<Int64> = 1...Int64.max,
+        _ make: (String) -> Kernel
+    ) -> [KernelRegistration] {
+        names.map { KernelRegistration($0, domain: domain, versions: versions, make($0)) }
+    }
+}
+
+/// A node as its kernel sees it when it runs.
+public struct KernelCall {
+    public let node: Node
+    /// Where the node is, for messages.
+    public let path: IRPath
+    /// The schema in force for the node (nil for a model-local function).
+    public let schema: OpSchema?
+    /// The opset version of the node's domain.
+    public let opset: Int64
+    /// The node's attributes (references to a calling function's
+    /// attributes already replaced by their values).
+    public let attributes: [Attribute]
+    /// The actual inputs; nil for an omitted optional one.
+    public let inputs: [DenseTensor?]
+    /// How many outputs the node declares.
+    public let outputCount: Int
+    /// Which outputs the graph uses (a kernel may skip the others).
+    public let outputUsed: [Bool]
+    /// Runs one of the node's bodies (If, Loop, Scan) with the given formal
+    /// inputs, outer values visible; returns the body's outputs.
+    let runBody: (Graph, [DenseTensor?]) throws(RuntimeError) -> [DenseTensor?]
+    /// The thread count for the kernels that split their work.
+    public let threads: Int
+
+    var opType: String { node.opType ?? "" }
+
+    /// The failure of this node: its op, name and the message.
+    public func failure(_ message: String) -> RuntimeError {
+        RuntimeError("\(node.qualifiedOpType) node '\(node.name ?? "")': \(message)", at: path)
+    }
+
+    // MARK: Inputs
+
+    /// Input `index`, which the node must give.
+    public func input(_ index: Int) throws(RuntimeError) -> DenseTensor {
+        guard index < inputs.count, let tensor = inputs[index] else { throw failure("input \(index) is missing") }
+        return tensor
+    }
+
+    /// Input `index`, or nil when it is omitted.
+    public func optionalInput(_ index: Int) -> DenseTensor? { index < inputs.count ? inputs[index] : nil }
+
+    /// An input read as integers (axes, shapes, sizes), nil when omitted.
+    public func intsInput(_ index: Int) throws(RuntimeError) -> [Int64]? {
+        guard let tensor = optionalInput(index) else { return nil }
+        guard let numbers = Numbers(tensor.elements) else { throw failure("input \(index) is not numeric") }
+        return numbers.int64s
+    }
+
+    // MARK: Attributes (schema defaults filled in)
+
+    /// The attribute `name`, the schema's default when the node omits it.
+    public func attribute(_ name: String) -> Attribute? {
+        if let schema { return schema.attribute(name, given: attributes) }
+        return attributes.first { $0.name == name }
+    }
+
+    public func int(_ name: String) -> Int64? { attribute(name)?.i }
+    public func float(_ name: String) -> Float? { attribute(name)?.f }
+    public func ints(_ name: String) -> [Int64]? { attribute(name).map(\.ints) }
+    public func floats(_ name: String) -> [Float]? { attribute(name).map(\.floats) }
+    public func string(_ name: String) -> String? { attribute(name)?.s.map { String(decoding: $0, as: UTF8.self) } }
+    public func graph(_ name: String) -> Graph? { attribute(name)?.g }
+
+    /// An int attribute the node or schema must give.
+    public func requiredInt(_ name: String) throws(RuntimeError) -> Int64 {
+        guard let value = int(name) else { throw failure("attribute '\(name)' is missing") }
+        return value
+    }
+
+    /// Runs `body` (one of this node's graphs) on `inputs`.
+    public func run(body: Graph, inputs: [DenseTensor?]) throws(RuntimeError) -> [DenseTensor?] {
+        try runBody(body, inputs)
+    }
+
+    // MARK: Helpers kernels share
+
+    /// `axis` (negative counts from the end) as an index below `rank`.
+    public func normalizedAxis(_ axis: Int64, rank: Int) throws(RuntimeError) -> Int {
+        let resolved = axis < 0 ? axis + Int64(rank) : axis
+        guard resolved >= 0, resolved < Int64(max(rank, 1)) || (rank == 0 && resolved == 0) else {
+            throw failure("axis \(axis) is out of range for rank \(rank)")
+        }
+        return Int(resolved)
+    }
+
+    /// The element count of `shape`, or a failure naming the node when it
+    /// is negative or past the budget.
+    public func elementCount(_ shape: [Int]) throws(RuntimeError) -> Int {
+        guard let count = RuntimeBudget.elementCount(shape) else {
+            throw failure("shape \(shape) is negative or holds more than \(RuntimeBudget.maxElements) elements")
+        }
+        return count
+    }
+}

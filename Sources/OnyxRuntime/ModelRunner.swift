@@ -1,0 +1,103 @@
+import COpenBLAS
+import OnyxIR
+import OnyxSchemas
+
+/// Runs a model on the CPU: planned once when made, then run as often as
+/// asked, each run on its own inputs.
+///
+/// Everything that can be known before running is checked when the runner
+/// is made (a node with no kernel, schema body or function; a value no one
+/// gives; a cycle) and when a run starts (an input missing, of the wrong
+/// element type, rank or static dim); kernels check the rest (indices out
+/// of range, shapes that do not fit) and fail naming their node.
+public final class ModelRunner {
+    public let model: Model
+    private let plan: GraphPlan
+    private let graph: Graph
+    /// Threads for the kernels and OpenBLAS.
+    public let threads: Int
+
+    /// Plans `model` with `threads` threads (OpenBLAS is given the same
+    /// count).
+    public init(_ model: Model, threads: Int = 1, kernels: KernelTable = .standard, schemas: SchemaRegistry = .standard)
+        throws(RuntimeError)
+    {
+        guard let graph = model.graph else { throw RuntimeError("the model has no graph") }
+        self.model = model
+        self.graph = graph
+        self.threads = max(1, threads)
+        openblas_set_num_threads(Int32(self.threads))
+        let builder = PlanBuilder(model: model, kernels: kernels, schemas: schemas)
+        plan = try GraphPlan(graph, at: IRPath(), scopes: [], attributes: nil, function: nil, builder)
+    }
+
+    /// The graph inputs a run must give: those without an initializer.
+    public var requiredInputs: [Value] { graph.inputs.filter { $0.initializer == nil } }
+
+    /// Runs the model on `feeds` (by input name) and gives every graph
+    /// output, in order, by name; nil for an output the run did not make.
+    public func run(_ feeds: [String: DenseTensor], profile: RunProfile? = nil) throws(RuntimeError)
+        -> [(name: String, tensor: DenseTensor?)]
+    {
+        let known = Set(graph.inputs.map(\.name))
+        if let stray = feeds.keys.sorted().first(where: { !known.contains($0) }) {
+            throw RuntimeError(
+                "the model has no input '\(stray)' (its inputs: \(graph.inputs.map(\.name).joined(separator: ", ")))")
+        }
+        var arguments: [DenseTensor?] = []
+        for input in graph.inputs {
+            guard let given = feeds[input.name] else {
+                guard input.initializer != nil else {
+                    throw RuntimeError("input '\(input.name)' is not given", at: IRPath([.value(input.name)]))
+                }
+                arguments.append(nil)
+                continue
+            }
+            try Self.check(given, against: input)
+            arguments.append(given)
+        }
+        let outputs = try plan.run(arguments, parent: nil, RunContext(threads: threads, profile: profile))
+        return zip(plan.outputNames, outputs).map { ($0, $1) }
+    }
+
+    /// A fed tensor against the input's declared type: element type, rank
+    /// and every static dim.
+    private static func check(_ tensor: DenseTensor, against input: Value) throws(RuntimeError) {
+        guard case .tensor(let element, let shape)? = input.type?.kind else { return }
+        let place = IRPath([.value(input.name)])
+        if let element, element != tensor.dataType {
+            throw RuntimeError("input '\(input.name)' is declared \(element) but is given \(tensor.dataType)", at: place)
+        }
+        guard let dims = shape?.dims else { return }
+        guard dims.count == tensor.rank else {
+            throw RuntimeError(
+                "input '\(input.name)' is declared with rank \(dims.count) but is given shape \(tensor.shape)", at: place)
+        }
+        for (index, dim) in dims.enumerated() {
+            if let size = dim.value, size != Int64(tensor.shape[index]) {
+                throw RuntimeError(
+                    "input '\(input.name)' is declared with dim \(index) = \(size) but is given shape \(tensor.shape)",
+                    at: place)
+            }
+        }
+    }
+}
+
+/// Time spent per node during runs, for `onyx run --profile`.
+public final class RunProfile {
+    public private(set) var byNode: [(node: Node, time: Duration)] = []
+
+    public init() {}
+
+    func record(_ node: Node, _ time: Duration) { byNode.append((node, time)) }
+
+    /// Total time per op type, slowest first.
+    public var byOpType: [(opType: String, time: Duration, count: Int)] {
+        var totals: [String: (Duration, Int)] = [:]
+        for (node, time) in byNode {
+            let entry = totals[node.qualifiedOpType, default: (.zero, 0)]
+            totals[node.qualifiedOpType] = (entry.0 + time, entry.1 + 1)
+        }
+        return totals.map { ($0.key, $0.value.0, $0.value.1) }.sorted { $0.time > $1.time }
+    }
+}
