@@ -1,6 +1,139 @@
 import OnyxIR
 
-/// Kernels of the ControlFlow family.
+/// If, Loop and Scan: their bodies run through `KernelCall.run(body:)`,
+/// which gives them the values of the graphs around them.
 enum ControlFlowKernels {
-    static let table: [KernelRegistration] = []
+    static let table: [KernelRegistration] = [
+        KernelRegistration("If") { call throws(RuntimeError) in try runIf(call) },
+        KernelRegistration("Loop") { call throws(RuntimeError) in try runLoop(call) },
+        KernelRegistration("Scan", versions: 9...Int64.max) { call throws(RuntimeError) in try runScan(call) },
+    ]
+
+    private static func runIf(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        let condition = try call.input(0)
+        guard case .bool(let values) = condition.elements, values.count == 1 else {
+            throw call.failure("the condition must be one bool, not \(condition.dataType)\(condition.shape)")
+        }
+        guard let branch = call.graph(values[0] ? "then_branch" : "else_branch") else {
+            throw call.failure("attribute '\(values[0] ? "then_branch" : "else_branch")' is missing")
+        }
+        let outputs = try call.run(body: branch, inputs: [])
+        guard outputs.count == call.outputCount else {
+            throw call.failure("the branch gives \(outputs.count) outputs; the node has \(call.outputCount)")
+        }
+        return outputs
+    }
+
+    /// Loop: `M` (a trip count) and `cond` both optional; the body takes
+    /// (iteration, condition, carried…) and gives (condition, carried…,
+    /// scan outputs…); scan outputs are stacked on a new first axis.
+    private static func runLoop(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        guard let body = call.graph("body") else { throw call.failure("attribute 'body' is missing") }
+        let tripCount = try call.optionalInput(0).map { tensor throws(RuntimeError) -> Int64 in
+            guard let count = Numbers(tensor.elements)?.int64s.first else { throw call.failure("M must be one integer") }
+            return count
+        }
+        var condition = try call.optionalInput(1).map { tensor throws(RuntimeError) -> Bool in
+            guard case .bool(let values) = tensor.elements, let value = values.first else {
+                throw call.failure("cond must be one bool")
+            }
+            return value
+        } ?? true
+        var carried: [DenseTensor?] = Array(call.inputs.dropFirst(2))
+        let scanCount = body.outputs.count - 1 - carried.count
+        guard scanCount >= 0 else {
+            throw call.failure("the body gives \(body.outputs.count) outputs for \(carried.count) carried values")
+        }
+        var scans = Array(repeating: [DenseTensor](), count: scanCount)
+        var iteration: Int64 = 0
+        while condition, tripCount.map({ iteration < $0 }) ?? true {
+            let outputs = try call.run(
+                body: body, inputs: [DenseTensor([iteration], shape: []), DenseTensor([condition], shape: [])] + carried)
+            guard case .bool(let values)? = outputs.first??.elements, let next = values.first else {
+                throw call.failure("the body's condition output is not one bool")
+            }
+            condition = next
+            carried = Array(outputs[1..<(1 + carried.count)])
+            for index in 0..<scanCount {
+                guard let value = outputs[1 + carried.count + index] else {
+                    throw call.failure("the body did not give scan output \(index)")
+                }
+                scans[index].append(value)
+            }
+            iteration += 1
+            if tripCount == nil && iteration > 1 << 31 { throw call.failure("the loop ran 2^31 times without stopping") }
+        }
+        var results = carried
+        for (index, values) in scans.enumerated() {
+            if values.isEmpty {
+                results.append(emptyScan(of: body.outputs[1 + carried.count + index]))
+            } else {
+                guard let stacked = DenseTensor.stacked(values) else {
+                    throw call.failure("scan output \(index) changes shape or type between iterations")
+                }
+                results.append(stacked)
+            }
+        }
+        return results
+    }
+
+    /// What a loop that never ran gives for a scan output: no rows, of the
+    /// body's declared element type.
+    private static func emptyScan(of value: Value) -> DenseTensor {
+        var element = DataType.float
+        var inner: [Int] = []
+        if case .tensor(let declared, let shape)? = value.type?.kind {
+            element = declared ?? .float
+            inner = shape?.dims.map { Int($0.value ?? 0) } ?? []
+        }
+        let empty = CastKernels.cast(.float([]), to: element, saturate: false) ?? .float([])
+        return DenseTensor(shape: [0] + inner, elements: empty)
+    }
+
+    /// Scan (opset 9 on): the first N - num_scan_inputs inputs are state,
+    /// the rest are sliced along their scan axis, one slice per iteration.
+    private static func runScan(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        guard let body = call.graph("body") else { throw call.failure("attribute 'body' is missing") }
+        let scanInputs = Int(try call.requiredInt("num_scan_inputs"))
+        let stateCount = call.inputs.count - scanInputs
+        guard scanInputs > 0, stateCount >= 0 else { throw call.failure("num_scan_inputs is \(scanInputs)") }
+        var state = Array(call.inputs.prefix(stateCount))
+        var sequences: [DenseTensor] = []
+        let inputAxes = call.ints("scan_input_axes") ?? []
+        let inputDirections = call.ints("scan_input_directions") ?? []
+        for index in 0..<scanInputs {
+            let tensor = try call.input(stateCount + index)
+            let axis = try call.normalizedAxis(index < inputAxes.count ? inputAxes[index] : 0, rank: tensor.rank)
+            sequences.append(tensor.movingAxis(axis, to: 0))
+        }
+        guard let length = sequences.first?.shape.first, sequences.allSatisfy({ $0.shape.first == length }) else {
+            throw call.failure("the scan inputs have different lengths along their scan axes")
+        }
+        let scanOutputCount = body.outputs.count - stateCount
+        var scans = Array(repeating: [DenseTensor](), count: max(scanOutputCount, 0))
+        for step in 0..<length {
+            var inputs = state
+            for (index, sequence) in sequences.enumerated() {
+                let reversed = index < inputDirections.count && inputDirections[index] == 1
+                inputs.append(sequence.slice(atFirstAxis: reversed ? length - 1 - step : step))
+            }
+            let outputs = try call.run(body: body, inputs: inputs)
+            state = Array(outputs.prefix(stateCount))
+            for index in 0..<scans.count {
+                guard let value = outputs[stateCount + index] else { throw call.failure("the body did not give scan output \(index)") }
+                scans[index].append(value)
+            }
+        }
+        let outputAxes = call.ints("scan_output_axes") ?? []
+        let outputDirections = call.ints("scan_output_directions") ?? []
+        var results = state
+        for (index, values) in scans.enumerated() {
+            let ordered = index < outputDirections.count && outputDirections[index] == 1 ? values.reversed() : values
+            guard let stacked = values.isEmpty ? emptyScan(of: body.outputs[stateCount + index]) : DenseTensor.stacked(ordered)
+            else { throw call.failure("scan output \(index) changes shape or type between iterations") }
+            let axis = try call.normalizedAxis(index < outputAxes.count ? outputAxes[index] : 0, rank: stacked.rank)
+            results.append(stacked.movingAxis(0, to: axis))
+        }
+        return results
+    }
 }
