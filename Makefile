@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ONYX := .build/debug/onyx
 DEMO_DIR := .build/demo
 
-.PHONY: all deps build test demo conformance check-proto check-schemas schemas clean
+.PHONY: all deps build test demo conformance conformance-run check-proto check-schemas schemas clean
 
 all: build
 
@@ -57,6 +57,12 @@ test: deps conformance check-proto check-schemas
 	swift build --build-tests
 	swift test --skip-build --disable-xctest
 	swift build --package-path Benchmarks
+	scripts/conformance
+
+# The reference runtime over the node suite and the wheel's model folders,
+# against conformance/known-failures.txt (release build).
+conformance-run: deps conformance
+	scripts/conformance
 
 demo: build
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
