@@ -52,7 +52,7 @@ enum Numbers {
         case .float(let v): v.map(Double.init)
         case .double(let v): v
         case .int(let v): v.map(Double.init)
-        case .uint(let v): v.map(Double.init)
+        case .uint(let v): v.map { Double($0) }
         }
     }
 
@@ -118,7 +118,7 @@ enum Numbers {
         case .int2: return .int2(v.map { Int8(truncatingIfNeeded: ($0 << 62) >> 62) })
         case .uint2: return .uint2(v.map { UInt8(truncatingIfNeeded: $0 & 0x3) })
         case .bool: return .bool(v.map { $0 != 0 })
-        case .double: return .double(unsigned.map { $0.map(Double.init) } ?? v.map(Double.init))
+        case .double: return .double(unsigned.map { $0.map { Double($0) } } ?? v.map { Double($0) })
         default: return floats(unsigned.map { $0.map(Float.init) } ?? v.map(Float.init), as: type)
         }
     }
