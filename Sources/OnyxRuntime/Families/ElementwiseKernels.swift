@@ -90,8 +90,8 @@ enum ElementwiseKernels {
             try test(call, float: { $0.isNaN }, double: { $0.isNaN })
         },
         KernelRegistration("IsInf") { call throws(RuntimeError) in
-            let negative = (call.int("detect_negative") ?? 1) != 0
-            let positive = (call.int("detect_positive") ?? 1) != 0
+            let negative = try call.requiredInt("detect_negative") != 0
+            let positive = try call.requiredInt("detect_positive") != 0
             return try test(
                 call, float: { $0.isInfinite && ($0 < 0 ? negative : positive) },
                 double: { $0.isInfinite && ($0 < 0 ? negative : positive) })
@@ -341,6 +341,17 @@ enum ElementwiseKernels {
         return DenseTensor(shape: plan.shape, elements: result.elements(as: a.dataType))
     }
 
+    /// Every element as a Double. (`Numbers.doubles` maps UInt64 through
+    /// `Double.init`, which picks `init(bitPattern:)` for UInt64.)
+    static func values(_ numbers: Numbers) -> [Double] {
+        switch numbers {
+        case .float(let v): return v.map { Double($0) }
+        case .double(let v): return v
+        case .int(let v): return v.map { Double($0) }
+        case .uint(let v): return v.map { Double($0) }
+        }
+    }
+
     /// Doubles as `type` holds them: floats rounded, integers truncated
     /// toward zero (numpy's `astype`) and wrapped.
     static func fromDoubles(_ values: [Double], as type: DataType) -> TensorElements {
@@ -390,7 +401,7 @@ enum ElementwiseKernels {
             elements = Numbers.uint(plan.map(x, y) { UInt64(bitPattern: integerPower(Int64(bitPattern: $0), Int64(clamping: $1))) })
                 .elements(as: a.dataType)
         default:
-            elements = fromDoubles(plan.map(x.doubles, y.doubles, pow), as: a.dataType)
+            elements = fromDoubles(plan.map(values(x), values(y), pow), as: a.dataType)
         }
         return [DenseTensor(shape: plan.shape, elements: elements)]
     }
@@ -453,7 +464,7 @@ enum ElementwiseKernels {
     /// cross; NaN stays NaN).
     private static func clip(_ call: KernelCall, _ x: DenseTensor, low: Numbers?, high: Numbers?) throws(RuntimeError) -> DenseTensor {
         guard let numbers = Numbers(x.elements), x.dataType != .bool else { throw call.failure("Clip does not take \(x.dataType)") }
-        func first(_ bound: Numbers?) -> Double? { bound?.doubles.first }
+        func first(_ bound: Numbers?) -> Double? { bound.flatMap { values($0).first } }
         switch numbers {
         case .float, .double:
             let lo = first(low), hi = first(high)
@@ -468,7 +479,7 @@ enum ElementwiseKernels {
                 return DenseTensor(shape: x.shape, elements: Numbers.float(result).elements(as: x.dataType))
             }
             let l = lo ?? -.infinity, h = hi ?? .infinity
-            let result = numbers.doubles.map { e -> Double in
+            let result = values(numbers).map { e -> Double in
                 var r = e
                 if r < l { r = l }
                 if r > h { r = h }
