@@ -14,6 +14,10 @@ import Testing
         return try #require(outputs.first?.tensor)
     }
 
+    private func floatTensor(_ values: [Float], shape: [Int]) -> DenseTensor {
+        DenseTensor(shape: shape, elements: .float(values))
+    }
+
     private func floats(_ tensor: DenseTensor) -> [Float] {
         if case .float(let v) = tensor.elements { return v }
         return []
@@ -26,7 +30,7 @@ import Testing
     @Test func addBroadcastsARowOverAMatrix() throws {
         let y = try run(
             "g (float[2,3] a, float[3] b) => (float[2,3] c) { c = Add(a, b) }",
-            ["a": DenseTensor([1, 2, 3, 4, 5, 6], shape: [2, 3]), "b": DenseTensor([10, 20, 30], shape: [3])])
+            ["a": floatTensor([1, 2, 3, 4, 5, 6], shape: [2, 3]), "b": floatTensor([10, 20, 30], shape: [3])])
         #expect(y.shape == [2, 3])
         #expect(floats(y) == [11, 22, 33, 14, 25, 36])
     }
@@ -56,11 +60,11 @@ import Testing
     @Test func powKeepsTheBaseType() throws {
         let y = try run(
             "g (float[3] x, uint32[3] e) => (float[3] y) { y = Pow(x, e) }",
-            ["x": DenseTensor([1, 2, 3], shape: [3]), "e": DenseTensor(shape: [3], elements: .uint32([4, 5, 6]))])
+            ["x": floatTensor([1, 2, 3], shape: [3]), "e": DenseTensor(shape: [3], elements: .uint32([4, 5, 6]))])
         #expect(floats(y) == [1, 32, 729])
         let i = try run(
             "g (int64[2] x, float[2] e) => (int64[2] y) { y = Pow(x, e) }",
-            ["x": DenseTensor([2, 9] as [Int64], shape: [2]), "e": DenseTensor([3, 0.5], shape: [2])])
+            ["x": DenseTensor([2, 9] as [Int64], shape: [2]), "e": floatTensor([3, 0.5], shape: [2])])
         #expect(i.elements == .int64([8, 3]))
     }
 
@@ -68,17 +72,17 @@ import Testing
         let y = try run(
             "g (float[2,2] a, float[2] b, float[1] c) => (float[2,2] y) { y = Max(a, b, c) }",
             [
-                "a": DenseTensor([1, 5, -3, 2], shape: [2, 2]), "b": DenseTensor([0, 4], shape: [2]),
-                "c": DenseTensor([1.5], shape: [1]),
+                "a": floatTensor([1, 5, -3, 2], shape: [2, 2]), "b": floatTensor([0, 4], shape: [2]),
+                "c": floatTensor([1.5], shape: [1]),
             ])
         #expect(floats(y) == [1.5, 5, 1.5, 4])
     }
 
     @Test func clipTakesItsBoundsAsInputsFromOpset11AndAsAttributesBefore() throws {
-        let x = DenseTensor([-5, 0.5, 5], shape: [3])
+        let x = floatTensor([-5, 0.5, 5], shape: [3])
         let new = try run(
             "g (float[3] x, float lo) => (float[3] y) { y = Clip(x, lo) }",
-            ["x": x, "lo": DenseTensor([0], shape: [])])
+            ["x": x, "lo": floatTensor([0], shape: [])])
         #expect(floats(new) == [0, 0.5, 5])
         let old = try run(
             "g (float[3] x) => (float[3] y) { y = Clip <min = -1.0, max = 1.0> (x) }", opset: 6, ["x": x])
@@ -89,15 +93,15 @@ import Testing
         let y = try run(
             "g (bool[2,1] c, float[2,2] x, float[2] y) => (float[2,2] z) { z = Where(c, x, y) }",
             [
-                "c": DenseTensor([true, false], shape: [2, 1]), "x": DenseTensor([1, 2, 3, 4], shape: [2, 2]),
-                "y": DenseTensor([9, 8], shape: [2]),
+                "c": DenseTensor([true, false] as [Bool], shape: [2, 1]), "x": floatTensor([1, 2, 3, 4], shape: [2, 2]),
+                "y": floatTensor([9, 8], shape: [2]),
             ])
         #expect(floats(y) == [1, 2, 9, 8])
     }
 
     @Test func unaryMathRoundsHalfToEvenAndKeepsIntegersExact() throws {
         let r = try run(
-            "g (float[4] x) => (float[4] y) { y = Round(x) }", ["x": DenseTensor([0.5, 1.5, 2.5, -2.5], shape: [4])])
+            "g (float[4] x) => (float[4] y) { y = Round(x) }", ["x": floatTensor([0.5, 1.5, 2.5, -2.5], shape: [4])])
         #expect(floats(r) == [0, 2, 2, -2])
         let a = try run(
             "g (int8[2] x) => (int8[2] y) { y = Abs(x) }", ["x": DenseTensor(shape: [2], elements: .int8([-128, -3]))])
@@ -105,7 +109,7 @@ import Testing
     }
 
     @Test func activations() throws {
-        let x = DenseTensor([-2, 0, 1], shape: [3])
+        let x = floatTensor([-2, 0, 1], shape: [3])
         let relu = try run("g (float[3] x) => (float[3] y) { y = Relu(x) }", ["x": x])
         #expect(floats(relu) == [0, 0, 1])
         let leaky = try run("g (float[3] x) => (float[3] y) { y = LeakyRelu <alpha = 0.5> (x) }", ["x": x])
@@ -116,7 +120,7 @@ import Testing
         #expect(close(floats(gelu), [-0.04550026, 0, 0.8413447]))
         let prelu = try run(
             "g (float[2,3] x, float[3] s) => (float[2,3] y) { y = PRelu(x, s) }",
-            ["x": DenseTensor([-1, -1, -1, 2, 2, 2], shape: [2, 3]), "s": DenseTensor([0.1, 0.2, 0.3], shape: [3])])
+            ["x": floatTensor([-1, -1, -1, 2, 2, 2], shape: [2, 3]), "s": floatTensor([0.1, 0.2, 0.3], shape: [3])])
         #expect(close(floats(prelu), [-0.1, -0.2, -0.3, 2, 2, 2]))
     }
 
@@ -134,20 +138,29 @@ import Testing
         #expect(e.elements == .bool([true, false]))
         let x = try run(
             "g (bool[2] a, bool[1] b) => (bool[2] c) { c = Xor(a, b) }",
-            ["a": DenseTensor([true, false], shape: [2]), "b": DenseTensor([true], shape: [1])])
+            ["a": DenseTensor([true, false] as [Bool], shape: [2]), "b": DenseTensor([true] as [Bool], shape: [1])])
         #expect(x.elements == .bool([false, true]))
     }
 
     @Test func shapesThatDoNotBroadcastFailTheNode() throws {
-        #expect(throws: RuntimeError.self) {
+        let add = #expect(throws: RuntimeError.self) {
             _ = try run(
                 "g (float[N] a, float[M] b) => (float[K] c) { c = Add(a, b) }",
-                ["a": DenseTensor([1, 2], shape: [2]), "b": DenseTensor([1, 2, 3], shape: [3])])
+                ["a": floatTensor([1, 2], shape: [2]), "b": floatTensor([1, 2, 3], shape: [3])])
         }
-        #expect(throws: RuntimeError.self) {
+        #expect(add?.description.contains("do not broadcast") == true)
+        let clip = #expect(throws: RuntimeError.self) {
             _ = try run(
                 "g (float[N] x, float[M] lo) => (float[K] y) { y = Clip(x, lo) }",
-                ["x": DenseTensor([1, 2], shape: [2]), "lo": DenseTensor([0, 1], shape: [2])])
+                ["x": floatTensor([1, 2], shape: [2]), "lo": floatTensor([0, 1], shape: [2])])
         }
+        #expect(clip?.description.contains("scalar") == true)
+    }
+
+    @Test func legacyBroadcastAlignsBAtAxis() throws {
+        let y = try run(
+            "g (float[2,3,2] a, float[3] b) => (float[2,3,2] c) { c = Mul <broadcast = 1, axis = 1> (a, b) }", opset: 6,
+            ["a": floatTensor(Array(repeating: 1, count: 12), shape: [2, 3, 2]), "b": floatTensor([1, 2, 3], shape: [3])])
+        #expect(floats(y) == [1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3])
     }
 }
