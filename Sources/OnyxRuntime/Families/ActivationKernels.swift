@@ -36,7 +36,7 @@ enum ActivationKernels {
         KernelRegistration("Celu") { call throws(RuntimeError) in
             let alpha = try number(call, "alpha")
             func celu<F: ActivationFloat>(_ x: F) -> F {
-                max(0, x) + min(0, F(alpha) * F.expm1Value(x / F(alpha)))
+                x.isNaN ? x : max(0, x) + min(0, F(alpha) * F.expm1Value(x / F(alpha)))
             }
             return try ElementwiseKernels.map(call, float: celu, double: celu)
         },
@@ -45,7 +45,7 @@ enum ActivationKernels {
         },
         KernelRegistration("HardSigmoid") { call throws(RuntimeError) in
             let alpha = try number(call, "alpha"), beta = try number(call, "beta")
-            func hard<F: ActivationFloat>(_ x: F) -> F { max(0, min(1, F(alpha) * x + F(beta))) }
+            func hard<F: ActivationFloat>(_ x: F) -> F { x.isNaN ? x : max(0, min(1, F(alpha) * x + F(beta))) }
             return try ElementwiseKernels.map(call, float: hard, double: hard)
         },
         KernelRegistration("HardSwish") { call throws(RuntimeError) in

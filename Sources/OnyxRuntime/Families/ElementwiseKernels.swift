@@ -353,21 +353,28 @@ enum ElementwiseKernels {
     }
 
     /// Doubles as `type` holds them: floats rounded, integers truncated
-    /// toward zero (numpy's `astype`) and wrapped.
+    /// toward zero as numpy's `astype` does on x86, out-of-range values
+    /// included (the narrow types through int32, whose overflow is
+    /// INT32_MIN; int64's overflow is INT64_MIN), then wrapped.
     static func fromDoubles(_ values: [Double], as type: DataType) -> TensorElements {
         switch type {
-        case .uint64, .uint32, .uint16, .uint8, .uint4, .uint2:
-            return Numbers.uint(values.map { x in
-                guard x.isFinite else { return 0 }
-                if x >= 1.8446744073709552e19 { return .max }
-                return x <= -9.223372036854775808e18 ? UInt64(bitPattern: .min) : x < 0 ? UInt64(bitPattern: Int64(x)) : UInt64(x)
-            }).elements(as: type)
-        case .int64, .int32, .int16, .int8, .int4, .int2, .bool:
-            return Numbers.int(values.map { x in
-                guard x.isFinite else { return .min }
-                if x >= 9.223372036854775807e18 { return .max }
-                return x <= -9.223372036854775808e18 ? .min : Int64(x)
-            }).elements(as: type)
+        case .int64:
+            return .int64(values.map { x in x > -9.223372036854775808e18 - 1 && x < 9.223372036854775808e18 ? Int64(x) : .min })
+        case .uint64:
+            return .uint64(values.map { x in
+                if x >= 0 && x < 1.8446744073709551616e19 { return UInt64(x) }
+                if x < 0 && x >= -9.223372036854775808e18 { return UInt64(bitPattern: Int64(x)) }
+                return x >= 1.8446744073709551616e19 ? 0 : 1 << 63
+            })
+        case .uint32:
+            return .uint32(values.map { x in
+                if x > -1 && x < 4294967296 { return UInt32(x) }
+                if x < 0 && x > -2147483649 { return UInt32(bitPattern: Int32(x)) }
+                return x >= 4294967296 ? 0 : 1 << 31
+            })
+        case .int32, .int16, .int8, .uint16, .uint8, .int4, .uint4, .int2, .uint2, .bool:
+            return Numbers.int(values.map { x in x > -2147483649 && x < 2147483648 ? Int64(x) : Int64(Int32.min) })
+                .elements(as: type)
         default:
             return Numbers.double(values).elements(as: type)
         }
