@@ -318,7 +318,7 @@ enum ElementwiseKernels {
         switch (a.elements, b.elements) {
         case (.float(let x), .float(let y)):
             guard let float else { throw unsupported }
-            return DenseTensor(shape: plan.shape, elements: .float(plan.map(x, y, float)))
+            return DenseTensor(shape: plan.shape, elements: .float(floats(plan, x, y, float)))
         case (.double(let x), .double(let y)):
             guard let double else { throw unsupported }
             return DenseTensor(shape: plan.shape, elements: .double(plan.map(x, y, double)))
@@ -349,6 +349,33 @@ enum ElementwiseKernels {
         case .double(let v): return v
         case .int(let v): return v.map { Double($0) }
         case .uint(let v): return v.map { Double($0) }
+        }
+    }
+
+    /// `op` over the broadcast of two float arrays: straight loops when both
+    /// are whole or one is a single value, the row walk otherwise.
+    static func floats(_ plan: Broadcast, _ x: [Float], _ y: [Float], _ op: (Float, Float) -> Float) -> [Float] {
+        let count = plan.count
+        let xWhole = x.count == count && plan.isFull(0), yWhole = y.count == count && plan.isFull(1)
+        guard (xWhole || x.count == 1) && (yWhole || y.count == 1) else { return plan.map(x, y, op) }
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeBufferPointer { y in
+                    if xWhole && yWhole {
+                        for i in 0..<count { out[i] = op(x[i], y[i]) }
+                    } else if xWhole {
+                        let b = y[0]
+                        for i in 0..<count { out[i] = op(x[i], b) }
+                    } else if yWhole {
+                        let a = x[0]
+                        for i in 0..<count { out[i] = op(a, y[i]) }
+                    } else {
+                        let value = op(x[0], y[0])
+                        for i in 0..<count { out[i] = value }
+                    }
+                }
+            }
+            initialized = count
         }
     }
 
