@@ -10,7 +10,9 @@ public struct KernelTable: Sendable {
     public static let standard = KernelTable(
         CastKernels.table + ElementwiseKernels.table + ActivationKernels.table + LogicKernels.table + ShapeKernels.table
             + IndexingKernels.table + ReductionKernels.table + LinearAlgebraKernels.table + ConvolutionKernels.table
-            + PoolingKernels.table + NormalizationKernels.table + SoftmaxKernels.table + ControlFlowKernels.table)
+            + PoolingKernels.table + NormalizationKernels.table + SoftmaxKernels.table + ControlFlowKernels.table
+            + VisionKernels.table + AttentionKernels.table + EinsumKernels.table + LossKernels.table
+            + QuantizationKernels.table)
 
     public init(_ registrations: [KernelRegistration]) {
         for registration in registrations {

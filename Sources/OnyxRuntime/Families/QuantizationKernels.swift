@@ -1,0 +1,6 @@
+import OnyxIR
+
+/// Kernels of the Quantization family.
+enum QuantizationKernels {
+    static let table: [KernelRegistration] = []
+}

@@ -1,0 +1,6 @@
+import OnyxIR
+
+/// Kernels of the Vision family.
+enum VisionKernels {
+    static let table: [KernelRegistration] = []
+}
