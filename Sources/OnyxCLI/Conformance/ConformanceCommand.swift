@@ -18,8 +18,8 @@ struct ConformanceCommand: ConsoleCommand {
         discussion: """
             Each DIR is a test (a folder with model.onnx and test_data_set_N folders of input_K.pb and \
             output_K.pb) or a folder of tests. Outputs are compared as onnx's backend runner does: the same \
-            element type and shape, floats within rtol 1e-3 and atol 1e-7 (bfloat16 rtol 2^-6) with NaN equal \
-            to NaN, everything else exactly. A line is printed per failing test, then "N passed, N failed, \
+            element type and shape, floats within rtol 1e-3 and atol 1e-7 (bfloat16 rtol 2^-6; --rtol and \
+            --atol change them) with NaN equal to NaN, everything else exactly. A line is printed per failing test, then "N passed, N failed, \
             N skipped". With --known-failures FILE (lines "test_name  reason"), a listed test that fails is \
             expected; the run fails on any other failure and on a listed test that now passes, so that the \
             list stays true. Exit status: 0 all passed (or as listed), 1 a test failed (or a listed one \
@@ -43,6 +43,12 @@ struct ConformanceCommand: ConsoleCommand {
     @Option(help: "A list of tests expected to fail, one per line: the test's folder name, then the reason.")
     var knownFailures: String?
 
+    @Option(help: "Relative tolerance for floats (default 1e-3, bfloat16 2^-6).")
+    var rtol: Double?
+
+    @Option(help: "Absolute tolerance for floats (default 1e-7).")
+    var atol: Double?
+
     @Flag(help: "Print the results as JSON (schemaVersion 1).")
     var json = false
 
@@ -58,10 +64,11 @@ struct ConformanceCommand: ConsoleCommand {
         if let filter { tests = tests.filter { name(of: $0).contains(filter) } }
         guard !tests.isEmpty else { throw CommandFailure("no test folders (with a model.onnx) under \(paths.joined(separator: ", "))") }
         let expected = try knownFailures.map(Self.readKnownFailures) ?? [:]
+        let tolerance = rtol == nil && atol == nil ? nil : ElementTolerance(rtol: rtol ?? 1e-3, atol: atol ?? 1e-7)
         let outcomes = Mutex([ConformanceRunner.Outcome?](repeating: nil, count: tests.count))
         DispatchQueue.concurrentPerform(iterations: jobs) { worker in
             for index in stride(from: worker, to: tests.count, by: jobs) {
-                let outcome = ConformanceRunner.run(tests[index])
+                let outcome = ConformanceRunner.run(tests[index], tolerance: tolerance)
                 outcomes.withLock { $0[index] = outcome }
             }
         }

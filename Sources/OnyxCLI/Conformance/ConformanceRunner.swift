@@ -33,8 +33,9 @@ public enum ConformanceRunner {
         return found.sorted()
     }
 
-    /// Runs the test in `folder` on every data set.
-    public static func run(_ folder: String, threads: Int = 1) -> Outcome {
+    /// Runs the test in `folder` on every data set; floats compare within
+    /// `tolerance` (onnx's backend runner's by default).
+    public static func run(_ folder: String, threads: Int = 1, tolerance: ElementTolerance? = nil) -> Outcome {
         let model: Model
         do { model = try ModelFile.load(folder + "/model.onnx") } catch { return .failed("loading the model: \(error)") }
         guard let graph = model.graph else { return .failed("the model has no graph") }
@@ -65,7 +66,7 @@ public enum ConformanceRunner {
                     }
                     let wanted = try DenseTensor(try TensorCodec.decode(expected[index]))
                     guard let actual else { return .failed("\(set): output '\(name)' was not computed") }
-                    if let difference = OutputComparison.difference(actual, wanted) {
+                    if let difference = OutputComparison.difference(actual, wanted, tolerance: tolerance) {
                         return .failed("\(set): output '\(name)': \(difference)")
                     }
                 }
@@ -108,14 +109,17 @@ public enum ConformanceRunner {
 /// and shape; floats within rtol 1e-3 and atol 1e-7 (bfloat16 rtol 2^-6),
 /// NaN equal to NaN; integers, booleans and strings exactly.
 public enum OutputComparison {
-    /// Why `actual` is not `expected`, or nil when it is.
-    public static func difference(_ actual: DenseTensor, _ expected: DenseTensor) -> String? {
+    /// Why `actual` is not `expected`, or nil when it is; `tolerance`
+    /// replaces the backend runner's for floats.
+    public static func difference(_ actual: DenseTensor, _ expected: DenseTensor, tolerance given: ElementTolerance? = nil)
+        -> String?
+    {
         guard actual.dataType == expected.dataType else {
             return "element type \(actual.dataType), expected \(expected.dataType)"
         }
         guard actual.shape == expected.shape else { return "shape \(actual.shape), expected \(expected.shape)" }
         let rtol = actual.dataType == .bfloat16 ? 1.0 / 64 : 1e-3
-        let tolerance = isFloating(actual.dataType) ? ElementTolerance(rtol: rtol, atol: 1e-7) : .exact
+        let tolerance = isFloating(actual.dataType) ? given ?? ElementTolerance(rtol: rtol, atol: 1e-7) : .exact
         guard let comparison = ElementComparison(actual.elements, expected.elements, tolerance: tolerance) else {
             return "elements cannot be compared"
         }

@@ -33,3 +33,49 @@ enum OutputSummary {
 
     private static func format(_ value: Double) -> String { printfFormat("%.6g", value) }
 }
+
+/// `onyx run --json`.
+struct RunReport: Encodable {
+    struct Output: Encodable {
+        var name: String
+        var dataType: String?
+        var shape: [Int]?
+        var min: Double?
+        var max: Double?
+        var mean: Double?
+        var first: [String]
+    }
+
+    struct Latency: Encodable {
+        var firstMs: Double
+        var runs: Int
+        var medianMs: Double?
+        var minMs: Double?
+    }
+
+    struct OpTime: Encodable {
+        var opType: String
+        var ms: Double
+        var nodes: Int
+    }
+
+    var schemaVersion = 1
+    var outputs: [Output]
+    var latency: Latency
+    var profile: [OpTime]?
+
+    init(outputs: [(name: String, tensor: DenseTensor?)], first: Duration, repeats: [Duration], profile: RunProfile?) {
+        self.outputs = outputs.map { name, tensor in
+            let finite = tensor?.numericValues?.filter(\.isFinite) ?? []
+            return Output(
+                name: name, dataType: tensor.map { "\($0.dataType)" }, shape: tensor?.shape, min: finite.min(), max: finite.max(),
+                mean: finite.isEmpty ? nil : finite.reduce(0, +) / Double(finite.count),
+                first: tensor?.elements.values.descriptions(limit: 10) ?? [])
+        }
+        latency = Latency(
+            firstMs: RunCommand.milliseconds(first), runs: repeats.count,
+            medianMs: repeats.isEmpty ? nil : RunCommand.milliseconds(repeats[repeats.count / 2]),
+            minMs: repeats.first.map(RunCommand.milliseconds))
+        self.profile = profile?.byOpType.map { OpTime(opType: $0.opType, ms: RunCommand.milliseconds($0.time), nodes: $0.count) }
+    }
+}

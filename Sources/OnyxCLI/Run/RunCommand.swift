@@ -40,8 +40,23 @@ struct RunCommand: ConsoleCommand {
     @Option(name: .customLong("inputs"), help: ArgumentHelp("A folder of input_K.pb files, in graph-input order.", valueName: "dir"))
     var inputFolder: String?
 
+    @Flag(help: "Feed seeded random data of each input's declared type (floats in [0, 1), integers in [0, 10)).")
+    var randomInputs = false
+
+    @Option(help: "The seed for --random-inputs.")
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("dim"), help: ArgumentHelp("A symbolic dim's value for --random-inputs.", valueName: "name=value"))
+    var dimValues: [String] = []
+
     @Option(help: ArgumentHelp("Write each output there as <name>.pb.", valueName: "dir"))
     var outputDir: String?
+
+    @Flag(help: "With --output-dir, also write each output as <name>.npy.")
+    var npy = false
+
+    @Flag(help: "Print the outputs' summaries (and latency, profile) as JSON (schemaVersion 1).")
+    var json = false
 
     @Option(name: .customLong("repeat"), help: "Run this many more times after the first and print the latency.")
     var repeatCount: Int = 0
@@ -57,6 +72,8 @@ struct RunCommand: ConsoleCommand {
     func validate() throws {
         if repeatCount < 0 { throw ValidationError("--repeat takes a count of at least 0") }
         if let threads, threads < 1 { throw ValidationError("--threads takes a count of at least 1") }
+        if npy && outputDir == nil { throw ValidationError("--npy writes into --output-dir; give one") }
+        if !randomInputs && (!dimValues.isEmpty || seed != 0) { throw ValidationError("--seed and --dim go with --random-inputs") }
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
@@ -67,20 +84,36 @@ struct RunCommand: ConsoleCommand {
         do {
             runner = try ModelRunner(loaded, threads: threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         } catch { throw CommandFailure(error) }
-        let feeds = try RunInputs.feeds(for: loaded, values: inputValues, folder: inputFolder)
+        var feeds = try RunInputs.feeds(for: loaded, values: inputValues, folder: inputFolder)
+        if randomInputs {
+            var dims: [String: Int] = [:]
+            for item in dimValues {
+                let parts = item.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, let value = Int(parts[1]), value >= 0 else {
+                    throw CommandFailure("--dim \(item): expected NAME=VALUE with a count")
+                }
+                dims[String(parts[0])] = value
+            }
+            // Given inputs win over random ones.
+            feeds.merge(try RandomInputs.feeds(for: loaded, seed: seed, dims: dims)) { given, _ in given }
+        }
         let recorder = profile ? RunProfile() : nil
         let clock = ContinuousClock()
         var outputs: [(name: String, tensor: DenseTensor?)] = []
         let first = try clock.measure { outputs = try runOrFail(runner, feeds, recorder) }
         var times: [Duration] = []
         for _ in 0..<repeatCount { times.append(try clock.measure { _ = try runOrFail(runner, feeds, nil) }) }
-        for (name, tensor) in outputs { console.out(OutputSummary.line(name: name, tensor)) }
-        if repeatCount > 0 {
-            let sorted = times.sorted()
-            console.out("latency over \(repeatCount) runs: median \(Self.ms(sorted[sorted.count / 2])) ms, min \(Self.ms(sorted[0])) ms (first run \(Self.ms(first)) ms)\n")
+        let sorted = times.sorted()
+        if json {
+            console.out(try JSONOutput.encode(RunReport(outputs: outputs, first: first, repeats: sorted, profile: recorder)))
+        } else {
+            for (name, tensor) in outputs { console.out(OutputSummary.line(name: name, tensor)) }
+            if repeatCount > 0 {
+                console.out("latency over \(repeatCount) runs: median \(Self.ms(sorted[sorted.count / 2])) ms, min \(Self.ms(sorted[0])) ms (first run \(Self.ms(first)) ms)\n")
+            }
+            if let recorder { console.out(OutputSummary.profile(recorder)) }
         }
-        if let recorder { console.out(OutputSummary.profile(recorder)) }
-        if let outputDir { try RunInputs.write(outputs, to: outputDir) }
+        if let outputDir { try RunInputs.write(outputs, to: outputDir, npy: npy) }
         return .success
     }
 
@@ -90,8 +123,10 @@ struct RunCommand: ConsoleCommand {
         do { return try runner.run(feeds, profile: profile) } catch { throw CommandFailure(error) }
     }
 
-    static func ms(_ duration: Duration) -> String {
+    static func ms(_ duration: Duration) -> String { printfFormat("%.3f", milliseconds(duration)) }
+
+    static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
-        return printfFormat("%.3f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
 }

@@ -54,6 +54,9 @@ enum RunInputs {
 
     private static func tensor(fromFile path: String) throws -> DenseTensor {
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
+        if path.hasSuffix(".npy") {
+            do { return try NPYFile.decode([UInt8](data)) } catch { throw CommandFailure("\(path): \(error.diagnostic.message)") }
+        }
         do {
             return try DenseTensor(try TensorCodec.decode([UInt8](data)))
         } catch let error as ONNXError {
@@ -65,7 +68,7 @@ enum RunInputs {
 
     /// Writes each output as `<name>.pb` (the name made file-safe) in
     /// `folder`, created when missing.
-    static func write(_ outputs: [(name: String, tensor: DenseTensor?)], to folder: String) throws {
+    static func write(_ outputs: [(name: String, tensor: DenseTensor?)], to folder: String, npy: Bool) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for (name, tensor) in outputs {
             guard let tensor else { continue }
@@ -73,6 +76,14 @@ enum RunInputs {
             let path = folder + "/" + FileSafeName.escaped(name) + ".pb"
             guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
                 throw CommandFailure("cannot write \(path)")
+            }
+            guard npy else { continue }
+            guard let array = NPYFile.encode(tensor) else {
+                throw CommandFailure("output '\(name)': .npy has no type for \(tensor.dataType); the .pb is written")
+            }
+            let npyPath = folder + "/" + FileSafeName.escaped(name) + ".npy"
+            guard FileManager.default.createFile(atPath: npyPath, contents: Data(array)) else {
+                throw CommandFailure("cannot write \(npyPath)")
             }
         }
     }

@@ -1,0 +1,69 @@
+import Foundation
+import OnyxCLI
+import OnyxConformanceSupport
+import OnyxONNX
+import OnyxRuntime
+import OnyxTestSupport
+import Testing
+
+/// `onyx run` and `onyx conformance` as a user calls them.
+@Suite struct RunCommandTests {
+    let folder = TemporaryDirectory()
+
+    init() throws { try #require(ConformanceData.isAvailable, "\(ConformanceData.missingMessage)") }
+
+    private var add: String { ConformanceData.directory.appendingPathComponent("node/test_add").path }
+
+    @Test func runsOnATestDataSetAndWritesWhatTheSuiteExpects() throws {
+        let result = onyx("run", add + "/model.onnx", "--inputs", add + "/test_data_set_0", "--output-dir", folder.path("out"), "--npy")
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.hasPrefix("sum: FLOAT[3,4,5] min "))
+        let written = try DenseTensor(try TensorCodec.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: folder.path("out/sum.pb"))))))
+        let expected = try DenseTensor(try TensorCodec.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: add + "/test_data_set_0/output_0.pb")))))
+        #expect(OutputComparison.difference(written, expected) == nil)
+        // The .npy beside it reads back as the same tensor.
+        let again = onyx("run", add + "/model.onnx", "--input", "x=" + folder.path("out/sum.npy"), "--input", "y=" + folder.path("out/sum.npy"), "--json")
+        #expect(again.status == 0, "\(again.err)")
+        #expect(again.out.contains("\"schemaVersion\" : 1"))
+    }
+
+    @Test func literalsRandomInputsAndTheirErrors() {
+        let model = fixture("mlp.onnx")
+        let random = onyx("run", model, "--random-inputs", "--seed", "7")
+        let unbound = random.err.contains("--dim NAME=VALUE")
+        #expect(random.status == 0 || unbound, "\(random.err)")
+        let wrongRank = onyx("run", add + "/model.onnx", "--input", "x=[[1,2]]", "--input", "y=[[3,4]]")
+        #expect(wrongRank.status == 2)
+        #expect(wrongRank.err.contains("input 'x' is declared with rank 3 but is given shape [1, 2]"))
+        let missing = onyx("run", add + "/model.onnx", "--input", "x=[1]")
+        #expect(missing.status == 2)
+        let ragged = onyx("run", add + "/model.onnx", "--input", "x=[[1,2],[3]]")
+        #expect(ragged.err.contains("rows of different lengths"), "\(ragged.err)")
+        let stray = onyx("run", add + "/model.onnx", "--input", "z=[1]")
+        #expect(stray.err.contains("has no input 'z'"))
+    }
+
+    @Test func repeatPrintsLatencyAndProfileNamesOps() {
+        let result = onyx("run", add + "/model.onnx", "--inputs", add + "/test_data_set_0", "--repeat", "3", "--profile", "--threads", "1")
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("latency over 3 runs: median "))
+        #expect(result.out.contains("time per op type:\n  Add "))
+    }
+
+    @Test func conformanceCountsAndKeepsTheKnownFailureListTrue() throws {
+        let node = ConformanceData.directory.appendingPathComponent("node").path
+        let result = onyx("conformance", node, "--filter", "test_add")
+        #expect(result.out.hasSuffix(" failed, 0 skipped\n"), "\(result.out)")
+        #expect(result.out.contains("passed"))
+        // A listed test that passes makes the run fail, so the list stays true.
+        let list = folder.path("known.txt")
+        try "# reason after the name\ntest_add  listed on purpose\n".write(toFile: list, atomically: true, encoding: .utf8)
+        let listed = onyx("conformance", node + "/test_add", "--known-failures", list)
+        #expect(listed.status == 1)
+        #expect(listed.out.contains("PASS test_add: listed as a known failure; take it off the list"))
+        let json = onyx("conformance", node + "/test_add", "--json")
+        #expect(json.status == 0)
+        #expect(json.out.contains("\"result\" : \"passed\""))
+        #expect(onyx("conformance", folder.path("nothing-here")).status == 2)
+    }
+}
