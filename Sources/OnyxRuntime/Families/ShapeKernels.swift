@@ -366,15 +366,27 @@ enum ShapeKernels {
             var training = false
             if let t = call.optionalInput(2), let n = Numbers(t.elements)?.int64s.first { training = n != 0 }
             if let isTest = call.int("is_test"), isTest == 0 { training = true }
-            if training && ratio > 0 {
-                throw call.failure("training mode with ratio \(ratio) is not supported")
+            let wantsMask = call.outputCount > 1 && call.outputUsed.count > 1 && call.outputUsed[1]
+            guard training && ratio > 0 else {
+                return wantsMask ? [x, DenseTensor(shape: x.shape, elements: .bool(Array(repeating: true, count: x.count)))] : [x]
             }
-            var outputs: [DenseTensor?] = [x]
-            if call.outputCount > 1 {
-                outputs.append(call.outputUsed.count > 1 && call.outputUsed[1]
-                    ? DenseTensor(shape: x.shape, elements: .bool(Array(repeating: true, count: x.count))) : nil)
+            guard ratio < 1 else { throw call.failure("ratio \(ratio) must be below 1 in training mode") }
+            // numpy's RandomState(seed).uniform(0, 1, shape) >= ratio, as the
+            // reference draws it, so a seeded node gives the same mask.
+            var twister = MersenneTwister(seed: UInt32(truncatingIfNeeded: call.int("seed") ?? Int64(UInt32.random(in: 0...UInt32.max))))
+            let keep = (0..<x.count).map { _ in twister.nextDouble() >= ratio }
+            let scaled: TensorElements
+            switch x.elements {
+            case .double(let v):
+                let scale = 1 / (1 - ratio)
+                scaled = .double(zip(v, keep).map { $1 ? $0 * scale : 0 })
+            default:
+                guard case .float(let v)? = Numbers(x.elements) else { throw call.failure("\(x.dataType) is not a float type") }
+                let scale = 1 / (1 - Float(ratio))
+                scaled = Numbers.float(zip(v, keep).map { $1 ? $0 * scale : 0 }).elements(as: x.dataType)
             }
-            return outputs
+            let y = DenseTensor(shape: x.shape, elements: scaled)
+            return wantsMask ? [y, DenseTensor(shape: x.shape, elements: .bool(keep))] : [y]
         },
         KernelRegistration("Range") { call throws(RuntimeError) in
             let start = try call.input(0), limit = try call.input(1), delta = try call.input(2)
@@ -620,5 +632,39 @@ enum ShapeKernels {
         let indices = ElementMoves.separable(perAxis, invalid: x.count)
         let source = ElementMoves.join([x.elements, constant ?? .float([0])])
         return DenseTensor(shape: shape, elements: ElementMoves.gather(source, indices))
+    }
+}
+
+/// MT19937 as numpy's legacy `RandomState(seed)` runs it: `nextDouble` is
+/// its `random_sample` (53 bits from two draws).
+struct MersenneTwister {
+    private var state = [UInt32](repeating: 0, count: 624)
+    private var index = 624
+
+    init(seed: UInt32) {
+        state[0] = seed
+        for i in 1..<624 { state[i] = 1_812_433_253 &* (state[i - 1] ^ (state[i - 1] >> 30)) &+ UInt32(i) }
+    }
+
+    mutating func next() -> UInt32 {
+        if index >= 624 {
+            for i in 0..<624 {
+                let y = (state[i] & 0x8000_0000) | (state[(i + 1) % 624] & 0x7FFF_FFFF)
+                state[i] = state[(i + 397) % 624] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
+            }
+            index = 0
+        }
+        var y = state[index]
+        index += 1
+        y ^= y >> 11
+        y ^= (y << 7) & 0x9D2C_5680
+        y ^= (y << 15) & 0xEFC6_0000
+        y ^= y >> 18
+        return y
+    }
+
+    mutating func nextDouble() -> Double {
+        let a = Double(next() >> 5), b = Double(next() >> 6)
+        return (a * 67_108_864 + b) / 9_007_199_254_740_992
     }
 }
