@@ -1,3 +1,119 @@
 import Testing
 @testable import OnyxRuntime
 import OnyxIR
+import OnyxTestSupport
+
+/// The Shape and Indexing families, each op on a one-node model with
+/// values worked out by hand.
+@Suite struct ShapeKernelTests {
+    private func run(_ graph: String, opset: Int64 = 21, _ feeds: [String: DenseTensor]) throws -> [DenseTensor] {
+        let runner = try ModelRunner(try TestModels.graph(graph, opset: opset))
+        return try runner.run(feeds).map { try #require($0.tensor) }
+    }
+
+    private let matrix = DenseTensor([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3])
+
+    @Test func transposeReversesByDefault() throws {
+        let y = try run("g (float[2,3] x) => (float[3,2] y) { y = Transpose(x) }", ["x": matrix])
+        #expect(y[0] == DenseTensor([1, 4, 2, 5, 3, 6] as [Float], shape: [3, 2]))
+    }
+
+    @Test func reshapeCopiesZeroAndInfersMinusOne() throws {
+        let y = try run(
+            "g (float[2,3] x, int64[2] s) => (float[?,?] y) { y = Reshape(x, s) }",
+            ["x": matrix, "s": DenseTensor([0, -1] as [Int64])])
+        #expect(y[0].shape == [2, 3])
+        let z = try run(
+            "g (float[2,3] x, int64[2] s) => (float[?,?] y) { y = Reshape(x, s) }",
+            ["x": matrix, "s": DenseTensor([-1, 2] as [Int64])])
+        #expect(z[0].shape == [3, 2])
+    }
+
+    @Test func concatAndSplitRoundTrip() throws {
+        let y = try run(
+            "g (float[2,3] a, float[2,3] b) => (float[2,6] y) { y = Concat<axis = 1>(a, b) }", ["a": matrix, "b": matrix])
+        #expect(y[0] == DenseTensor([1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6] as [Float], shape: [2, 6]))
+        let parts = try run(
+            "g (float[2,3] x) => (float[2,2] p, float[2,1] q) { p, q = Split<axis = 1, num_outputs = 2>(x) }", ["x": matrix])
+        #expect(parts[0] == DenseTensor([1, 2, 4, 5] as [Float], shape: [2, 2]))
+        #expect(parts[1] == DenseTensor([3, 6] as [Float], shape: [2, 1]))
+    }
+
+    @Test func sliceWithNegativeStep() throws {
+        let y = try run(
+            "g (float[2,3] x, int64[1] s, int64[1] e, int64[1] a, int64[1] t) => (float[?,?] y) { y = Slice(x, s, e, a, t) }",
+            ["x": matrix, "s": DenseTensor([-1] as [Int64]), "e": DenseTensor([-100] as [Int64]),
+             "a": DenseTensor([1] as [Int64]), "t": DenseTensor([-2] as [Int64])])
+        #expect(y[0] == DenseTensor([3, 1, 6, 4] as [Float], shape: [2, 2]))
+    }
+
+    @Test func padReflectAndConstant() throws {
+        let x = DenseTensor([1, 2, 3] as [Float], shape: [1, 3])
+        let reflect = try run(
+            "g (float[1,3] x, int64[4] p) => (float[?,?] y) { y = Pad<mode = \"reflect\">(x, p) }",
+            ["x": x, "p": DenseTensor([0, 2, 0, 1] as [Int64])])
+        #expect(reflect[0] == DenseTensor([3, 2, 1, 2, 3, 2] as [Float], shape: [1, 6]))
+        let constant = try run(
+            "g (float[1,3] x, int64[4] p, float v) => (float[?,?] y) { y = Pad(x, p, v) }",
+            ["x": x, "p": DenseTensor([0, 1, 0, -1] as [Int64]), "v": DenseTensor([9] as [Float], shape: [])])
+        #expect(constant[0] == DenseTensor([9, 1, 2] as [Float], shape: [1, 3]))
+    }
+
+    @Test func gatherMovesStrings() throws {
+        let words = DenseTensor(shape: [3], elements: .string([Array("a".utf8), Array("b".utf8), Array("c".utf8)]))
+        let y = try run(
+            "g (string[3] x, int64[2] i) => (string[2] y) { y = Gather(x, i) }",
+            ["x": words, "i": DenseTensor([-1, 0] as [Int64])])
+        #expect(y[0].elements == .string([Array("c".utf8), Array("a".utf8)]))
+    }
+
+    @Test func scatterElementsAdds() throws {
+        let y = try run(
+            "g (float[2,3] x, int64[1,2] i, float[1,2] u) => (float[2,3] y) { y = ScatterElements<axis = 1, reduction = \"add\">(x, i, u) }",
+            ["x": matrix, "i": DenseTensor([2, 2] as [Int64], shape: [1, 2]), "u": DenseTensor([10, 20] as [Float], shape: [1, 2])])
+        #expect(y[0] == DenseTensor([1, 2, 33, 4, 5, 6] as [Float], shape: [2, 3]))
+    }
+
+    @Test func topKTiesGoToTheLowerIndex() throws {
+        let y = try run(
+            "g (float[5] x, int64[1] k) => (float[3] v, int64[3] i) { v, i = TopK(x, k) }",
+            ["x": DenseTensor([3, 1, 3, 5, 1] as [Float]), "k": DenseTensor([3] as [Int64])])
+        #expect(y[0] == DenseTensor([5, 3, 3] as [Float]))
+        #expect(y[1] == DenseTensor([3, 0, 2] as [Int64]))
+    }
+
+    @Test func uniqueUnsorted() throws {
+        let y = try run(
+            "g (int64[5] x) => (int64[?] u, int64[?] i, int64[?] inv, int64[?] c) { u, i, inv, c = Unique<sorted = 0>(x) }",
+            ["x": DenseTensor([2, 1, 2, 3, 1] as [Int64])])
+        #expect(y[0] == DenseTensor([2, 1, 3] as [Int64]))
+        #expect(y[1] == DenseTensor([0, 1, 3] as [Int64]))
+        #expect(y[2] == DenseTensor([0, 1, 0, 2, 1] as [Int64]))
+        #expect(y[3] == DenseTensor([2, 2, 1] as [Int64]))
+    }
+
+    @Test func dropoutMatchesNumpysSeededMask() throws {
+        // numpy.random.RandomState(0).uniform(0, 1, 4) is
+        // [0.5488, 0.7152, 0.6028, 0.5449]: with ratio 0.6 the 2nd and 3rd stay.
+        let y = try run(
+            "g (float[4] x, float r, bool t) => (float[4] y, bool[4] m) { y, m = Dropout<seed = 0>(x, r, t) }",
+            ["x": DenseTensor([1, 2, 3, 4] as [Float]), "r": DenseTensor([0.6] as [Float], shape: []),
+             "t": DenseTensor([true], shape: [])])
+        #expect(y[1] == DenseTensor([false, true, true, false]))
+        let values = try #require(y[0].numericValues)
+        #expect(abs(values[1] - 5) < 1e-5 && abs(values[2] - 7.5) < 1e-5 && values[0] == 0)
+    }
+
+    @Test func outOfRangeIndexIsAFailureNamingIt() throws {
+        let graph = "g (float[2,3] x, int64[1] i) => (float[?,?] y) { y = Gather<axis = 1>(x, i) }"
+        let error = #expect(throws: RuntimeError.self) {
+            _ = try run(graph, ["x": matrix, "i": DenseTensor([7] as [Int64])])
+        }
+        #expect(error?.description.contains("index 7") == true)
+        #expect(throws: RuntimeError.self) {
+            _ = try run(
+                "g (float[2,3] x, int64[1] s) => (float[?] y) { y = Reshape(x, s) }",
+                ["x": matrix, "s": DenseTensor([5] as [Int64])])
+        }
+    }
+}
