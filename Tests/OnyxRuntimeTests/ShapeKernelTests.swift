@@ -116,4 +116,27 @@ import OnyxTestSupport
                 ["x": matrix, "s": DenseTensor([5] as [Int64])])
         }
     }
+
+    @Test func hostileShapesAreFailuresNotTraps() throws {
+        let scalar = DenseTensor([1] as [Float], shape: [])
+        let cases: [(String, [String: DenseTensor])] = [
+            ("g (float x, int64[1] a) => (float y) { y = CumSum(x, a) }", ["x": scalar, "a": DenseTensor([0] as [Int64])]),
+            ("g (float x, int64[1] i) => (float[?] y) { y = Gather(x, i) }", ["x": scalar, "i": DenseTensor([0] as [Int64])]),
+            ("g (float[2,3] x, int64[4] p) => (float[?,?] y) { y = Pad(x, p) }",
+             ["x": matrix, "p": DenseTensor([0, Int64.max, 0, Int64.max] as [Int64])]),
+            ("g (float[2,3] x, int64[2] r) => (float[?,?] y) { y = Tile(x, r) }",
+             ["x": matrix, "r": DenseTensor([Int64.max, Int64.max] as [Int64])]),
+            ("g (float a, float b, float c) => (float[?] y) { y = Range(a, b, c) }",
+             ["a": scalar, "b": DenseTensor([1e30] as [Float], shape: []), "c": DenseTensor([1e-30] as [Float], shape: [])]),
+            ("g (float[2,3] x, int64[2] s) => (float[?,?] p, float[?,?] q) { p, q = Split<axis = 1>(x, s) }",
+             ["x": matrix, "s": DenseTensor([Int64.max, 4] as [Int64])]),
+            ("g (float[2,3] x, int64[2,1] i, float[2] u) => (float[2,3] y) { y = ScatterND(x, i, u) }",
+             ["x": matrix, "i": DenseTensor([0, 5] as [Int64], shape: [2, 1]), "u": DenseTensor([1, 2] as [Float])]),
+            ("g (float[2,3] x, int64[2] s) => (float[?,?] y) { y = CenterCropPad(x, s) }",
+             ["x": matrix, "s": DenseTensor([1 << 40, 1 << 40] as [Int64])]),
+        ]
+        for (graph, feeds) in cases {
+            #expect(throws: RuntimeError.self, "\(graph)") { _ = try run(graph, feeds) }
+        }
+    }
 }

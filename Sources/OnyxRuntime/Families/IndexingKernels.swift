@@ -6,7 +6,7 @@ enum IndexingKernels {
     static let table: [KernelRegistration] = [
         KernelRegistration("Gather") { call throws(RuntimeError) in
             let data = try call.input(0), indices = try call.input(1)
-            let axis = try call.normalizedAxis(call.int("axis") ?? 0, rank: data.rank)
+            let axis = try ElementMoves.axis(call, call.int("axis") ?? 0, rank: data.rank)
             let n = data.shape[axis]
             let picks = try resolved(try ints(indices, call), size: n, call)
             let shape = Array(data.shape[..<axis]) + indices.shape + Array(data.shape[(axis + 1)...])
@@ -24,7 +24,7 @@ enum IndexingKernels {
         },
         KernelRegistration("GatherElements") { call throws(RuntimeError) in
             let data = try call.input(0), indices = try call.input(1)
-            let axis = try call.normalizedAxis(call.int("axis") ?? 0, rank: data.rank)
+            let axis = try ElementMoves.axis(call, call.int("axis") ?? 0, rank: data.rank)
             let offsets = try alongAxis(data.shape, indices, axis: axis, call)
             return [DenseTensor(shape: indices.shape, elements: ElementMoves.gather(data.elements, offsets))]
         },
@@ -52,7 +52,9 @@ enum IndexingKernels {
         KernelRegistration("Slice") { call throws(RuntimeError) in try slice(call) },
         KernelRegistration("OneHot") { call throws(RuntimeError) in
             let indices = try call.input(0), depthTensor = try call.input(1), values = try call.input(2)
-            guard let depthValue = Numbers(depthTensor.elements)?.doubles.first, depthValue.isFinite, depthValue >= 0 else {
+            guard let depthValue = Numbers(depthTensor.elements)?.doubles.first, depthValue.isFinite, depthValue >= 0,
+                depthValue <= Double(RuntimeBudget.maxElements)
+            else {
                 throw call.failure("depth must be a nonnegative number")
             }
             let depth = Int(depthValue)
@@ -80,7 +82,7 @@ enum IndexingKernels {
         KernelRegistration("CumSum") { call throws(RuntimeError) in
             let x = try call.input(0)
             guard let axisValue = try call.intsInput(1)?.first else { throw call.failure("input 'axis' is missing") }
-            let axis = try call.normalizedAxis(axisValue, rank: x.rank)
+            let axis = try ElementMoves.axis(call, axisValue, rank: x.rank)
             let exclusive = (call.int("exclusive") ?? 0) != 0, reverse = (call.int("reverse") ?? 0) != 0
             guard let n = Numbers(x.elements) else { throw call.failure("\(x.dataType) is not numeric") }
             let line = LineWalk(x.shape, axis: axis)
@@ -95,7 +97,7 @@ enum IndexingKernels {
         },
         KernelRegistration("TopK") { call throws(RuntimeError) in
             let x = try call.input(0)
-            let axis = try call.normalizedAxis(call.int("axis") ?? -1, rank: x.rank)
+            let axis = try ElementMoves.axis(call, call.int("axis") ?? -1, rank: x.rank)
             let kValue: Int64
             if call.inputs.count > 1 {
                 guard let k = try call.intsInput(1), k.count == 1 else { throw call.failure("k must be one integer") }
@@ -167,7 +169,7 @@ enum IndexingKernels {
             var data = x
             var axis = 0
             if let a = call.int("axis") {
-                axis = try call.normalizedAxis(a, rank: x.rank)
+                axis = try ElementMoves.axis(call, a, rank: x.rank)
             } else {
                 data = DenseTensor(shape: [x.count], elements: x.elements)
             }
@@ -187,8 +189,8 @@ enum IndexingKernels {
             let x = try call.input(0)
             guard let lengths = try call.intsInput(1) else { throw call.failure("input 'sequence_lens' is missing") }
             guard x.rank >= 2 else { throw call.failure("input must have rank 2 or more") }
-            let batchAxis = try call.normalizedAxis(call.int("batch_axis") ?? 1, rank: x.rank)
-            let timeAxis = try call.normalizedAxis(call.int("time_axis") ?? 0, rank: x.rank)
+            let batchAxis = try ElementMoves.axis(call, call.int("batch_axis") ?? 1, rank: x.rank)
+            let timeAxis = try ElementMoves.axis(call, call.int("time_axis") ?? 0, rank: x.rank)
             guard batchAxis != timeAxis, lengths.count == x.shape[batchAxis] else {
                 throw call.failure("sequence_lens has \(lengths.count) lengths for batch size \(x.shape[batchAxis])")
             }
@@ -290,7 +292,7 @@ enum IndexingKernels {
         guard indices.shape == updates.shape else {
             throw call.failure("indices shape \(indices.shape) differs from updates shape \(updates.shape)")
         }
-        let axis = try call.normalizedAxis(call.int("axis") ?? 0, rank: data.rank)
+        let axis = try ElementMoves.axis(call, call.int("axis") ?? 0, rank: data.rank)
         let positions = try alongAxis(data.shape, indices, axis: axis, call)
         return [try scattered(data, positions: positions, updates: updates, call)]
     }
@@ -355,7 +357,7 @@ enum IndexingKernels {
         var shape = x.shape
         var seen = Set<Int>()
         for j in starts.indices {
-            let axis = try call.normalizedAxis(axisList[j], rank: x.rank)
+            let axis = try ElementMoves.axis(call, axisList[j], rank: x.rank)
             guard seen.insert(axis).inserted else { throw call.failure("axis \(axisList[j]) is repeated") }
             let d = Int64(x.shape[axis])
             var s = stepList[j]
@@ -388,7 +390,7 @@ enum IndexingKernels {
 
     private static func argExtreme(_ call: KernelCall, max: Bool) throws(RuntimeError) -> [DenseTensor?] {
         let x = try call.input(0)
-        let axis = try call.normalizedAxis(call.int("axis") ?? 0, rank: x.rank)
+        let axis = try ElementMoves.axis(call, call.int("axis") ?? 0, rank: x.rank)
         let keepDims = (call.int("keepdims") ?? 1) != 0
         let last = (call.int("select_last_index") ?? 0) != 0
         guard x.shape[axis] > 0 else { throw call.failure("cannot reduce an empty axis \(axis)") }
@@ -412,7 +414,7 @@ enum IndexingKernels {
         var data = x
         var axis = 0
         if let a = call.attribute("axis")?.i {
-            axis = try call.normalizedAxis(a, rank: x.rank)
+            axis = try ElementMoves.axis(call, a, rank: x.rank)
         } else {
             data = DenseTensor(shape: [x.count], elements: x.elements)
         }

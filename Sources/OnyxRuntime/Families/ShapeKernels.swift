@@ -130,6 +130,13 @@ enum ElementMoves {
         return invalid == Int.min ? offsets : offsets.map { $0 == Int.min ? invalid : $0 }
     }
 
+    /// `axis` of a tensor of `rank` as an index into its shape: negative
+    /// counts from the end; a scalar has no axis.
+    static func axis(_ call: KernelCall, _ axis: Int64, rank: Int) throws(RuntimeError) -> Int {
+        guard rank > 0 else { throw call.failure("axis \(axis) is out of range for a scalar") }
+        return try call.normalizedAxis(axis, rank: rank)
+    }
+
     /// Row-major strides of `shape`.
     static func strides(_ shape: [Int]) -> [Int] {
         var strides = Array(repeating: 1, count: shape.count)
@@ -151,8 +158,15 @@ enum ElementMoves {
         switch type {
         case .string: .string([[]])
         case .complex64, .complex128: nil
-        default: Numbers.int([0]).elements(as: type)
+        default: isNumeric(type) ? Numbers.int([0]).elements(as: type) : nil
         }
+    }
+
+    /// Whether `type` is a real number type (or bool) `Numbers` converts to.
+    static func isNumeric(_ type: DataType) -> Bool {
+        [.float, .double, .float16, .bfloat16, .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0,
+         .float4e2m1, .float6e2m3, .float6e3m2, .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64,
+         .int4, .uint4, .int2, .uint2, .bool].contains(type)
     }
 
     /// `x` transposed by `perm`.
@@ -231,7 +245,7 @@ enum ShapeKernels {
             var remove = Set<Int>()
             if let axesGiven {
                 for axis in axesGiven {
-                    let a = try call.normalizedAxis(axis, rank: x.rank)
+                    let a = try ElementMoves.axis(call, axis, rank: x.rank)
                     guard x.shape[a] == 1 else { throw call.failure("cannot squeeze axis \(axis) of size \(x.shape[a])") }
                     remove.insert(a)
                 }
@@ -261,7 +275,7 @@ enum ShapeKernels {
             var perm = Array((0..<x.rank).reversed())
             if let given = call.attribute("perm")?.ints, !given.isEmpty {
                 perm = []
-                for axis in given { perm.append(try call.normalizedAxis(axis, rank: x.rank)) }
+                for axis in given { perm.append(try ElementMoves.axis(call, axis, rank: x.rank)) }
                 guard perm.count == x.rank, Set(perm).count == x.rank else {
                     throw call.failure("perm \(given) is not a permutation of rank \(x.rank)")
                 }
@@ -272,7 +286,7 @@ enum ShapeKernels {
             var parts: [DenseTensor] = []
             for i in 0..<call.inputs.count { if let t = call.optionalInput(i) { parts.append(t) } }
             guard let first = parts.first else { throw call.failure("no inputs") }
-            let axis = try call.normalizedAxis(try call.requiredInt("axis"), rank: first.rank)
+            let axis = try ElementMoves.axis(call, try call.requiredInt("axis"), rank: first.rank)
             var shape = first.shape
             shape[axis] = 0
             for part in parts {
@@ -304,18 +318,20 @@ enum ShapeKernels {
         },
         KernelRegistration("Split") { call throws(RuntimeError) in
             let x = try call.input(0)
-            let axis = try call.normalizedAxis(call.int("axis") ?? 0, rank: x.rank)
+            let axis = try ElementMoves.axis(call, call.int("axis") ?? 0, rank: x.rank)
             let dim = x.shape[axis]
             var sizes: [Int]
             let given: [Int64]? = call.inputs.count > 1 ? try call.intsInput(1) : call.attribute("split")?.ints
             if let given, !given.isEmpty {
-                sizes = given.map { Int($0) }
-                guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == dim else {
+                sizes = given.map { Int(clamping: $0) }
+                guard sizes.allSatisfy({ $0 >= 0 && $0 <= dim }), sizes.reduce(0, +) == dim else {
                     throw call.failure("split \(given) does not add up to dim \(dim)")
                 }
             } else {
-                let parts = Int(call.int("num_outputs") ?? Int64(call.outputCount))
-                guard parts > 0 else { throw call.failure("cannot split into \(parts) parts") }
+                let parts = Int(clamping: call.int("num_outputs") ?? Int64(call.outputCount))
+                guard parts > 0, parts == call.outputCount else {
+                    throw call.failure("cannot split into \(parts) parts for \(call.outputCount) outputs")
+                }
                 let chunk = (dim + parts - 1) / parts
                 sizes = (0..<parts).map { i in max(0, min(chunk, dim - i * chunk)) }
             }
@@ -348,8 +364,11 @@ enum ShapeKernels {
             guard let repeats = try call.intsInput(1), repeats.count == x.rank, repeats.allSatisfy({ $0 >= 0 }) else {
                 throw call.failure("repeats must be \(x.rank) counts, none negative")
             }
+            guard repeats.allSatisfy({ $0 <= Int64(RuntimeBudget.maxElements) }) else {
+                throw call.failure("repeats \(repeats) pass the element budget")
+            }
+            _ = try call.elementCount(repeats.map { Int($0) } + x.shape)
             let shape = zip(x.shape, repeats).map { $0 * Int($1) }
-            _ = try call.elementCount(shape)
             let strides = ElementMoves.strides(x.shape)
             var perAxis: [[Int]] = []
             for a in 0..<x.rank {
@@ -397,14 +416,18 @@ enum ShapeKernels {
             case (.int(let s), .int(let l), .int(let d)):
                 guard d[0] != 0 else { throw call.failure("delta is zero") }
                 let span = Double(l[0]) - Double(s[0])
-                let n = max(0, Int((span / Double(d[0])).rounded(.up)))
+                let steps = (span / Double(d[0])).rounded(.up)
+                guard steps <= Double(RuntimeBudget.maxElements) else { throw call.failure("range of \(steps) elements passes the budget") }
+                let n = max(0, Int(steps))
                 _ = try call.elementCount([n])
                 let values = (0..<n).map { s[0] &+ Int64($0) &* d[0] }
                 return [DenseTensor(shape: [n], elements: Numbers.int(values).elements(as: start.dataType))]
             default:
                 let sv = s.doubles[0], lv = l.doubles[0], dv = d.doubles[0]
                 guard dv != 0, sv.isFinite, lv.isFinite, dv.isFinite else { throw call.failure("delta is zero or a bound is not finite") }
-                let n = max(0, Int(((lv - sv) / dv).rounded(.up)))
+                let steps = ((lv - sv) / dv).rounded(.up)
+                guard steps <= Double(RuntimeBudget.maxElements) else { throw call.failure("range of \(steps) elements passes the budget") }
+                let n = max(0, Int(steps))
                 _ = try call.elementCount([n])
                 let values = (0..<n).map { sv + Double($0) * dv }
                 return [DenseTensor(shape: [n], elements: Numbers.double(values).elements(as: start.dataType))]
@@ -415,11 +438,11 @@ enum ShapeKernels {
             guard x.rank == 2 else { throw call.failure("input must be 2-D, not rank \(x.rank)") }
             var type = x.dataType
             if let raw = call.int("dtype") { type = DataType(rawValue: Int32(truncatingIfNeeded: raw)) }
-            let k = Int(call.int("k") ?? 0)
+            let k = Int(clamping: min(max(call.int("k") ?? 0, -Int64(Int32.max)), Int64(Int32.max)))
             let rows = x.shape[0], cols = x.shape[1]
             var values = Array(repeating: Int64(0), count: rows * cols)
             for i in 0..<rows where i + k >= 0 && i + k < cols { values[i * cols + i + k] = 1 }
-            guard type != .string, type != .complex64, type != .complex128 else { throw call.failure("dtype \(type) is not supported") }
+            guard ElementMoves.isNumeric(type) else { throw call.failure("dtype \(type) is not supported") }
             return [DenseTensor(shape: x.shape, elements: Numbers.int(values).elements(as: type))]
         },
         KernelRegistration("Trilu") { call throws(RuntimeError) in
@@ -439,8 +462,8 @@ enum ShapeKernels {
         },
         KernelRegistration("DepthToSpace") { call throws(RuntimeError) in
             let x = try call.input(0)
-            let b = Int(try call.requiredInt("blocksize"))
-            guard x.rank == 4, b > 0, x.shape[1] % (b * b) == 0 else {
+            let b = Int(clamping: try call.requiredInt("blocksize"))
+            guard x.rank == 4, b > 0, b <= x.shape[1], x.shape[1] % (b * b) == 0 else {
                 throw call.failure("input \(x.shape) does not split into blocks of \(b)")
             }
             let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
@@ -453,7 +476,7 @@ enum ShapeKernels {
         },
         KernelRegistration("SpaceToDepth") { call throws(RuntimeError) in
             let x = try call.input(0)
-            let b = Int(try call.requiredInt("blocksize"))
+            let b = Int(clamping: try call.requiredInt("blocksize"))
             guard x.rank == 4, b > 0, x.shape[2] % b == 0, x.shape[3] % b == 0 else {
                 throw call.failure("input \(x.shape) does not split into blocks of \(b)")
             }
@@ -472,15 +495,19 @@ enum ShapeKernels {
             var axes = Array(0..<x.rank)
             if let given = call.attribute("axes")?.ints, !given.isEmpty {
                 axes = []
-                for axis in given { axes.append(try call.normalizedAxis(axis, rank: x.rank)) }
+                for axis in given { axes.append(try ElementMoves.axis(call, axis, rank: x.rank)) }
             }
             guard target.count == axes.count else { throw call.failure("shape has \(target.count) dims for \(axes.count) axes") }
             var shape = x.shape
+            for (axis, size) in zip(axes, target) {
+                guard size >= 0, size <= Int64(RuntimeBudget.maxElements) else { throw call.failure("shape \(target) has a negative dim") }
+                shape[axis] = Int(size)
+            }
+            _ = try call.elementCount(shape)
             var perAxis = ElementMoves.strides(x.shape).enumerated().map { a, s in (0..<x.shape[a]).map { $0 * s } }
             let strides = ElementMoves.strides(x.shape)
             for (axis, size) in zip(axes, target) {
                 let size = Int(size)
-                guard size >= 0 else { throw call.failure("shape \(target) has a negative dim") }
                 let dim = x.shape[axis]
                 shape[axis] = size
                 if size <= dim {
@@ -576,7 +603,7 @@ enum ShapeKernels {
             }
             if let given = try call.intsInput(3) {
                 axes = []
-                for axis in given { axes.append(try call.normalizedAxis(axis, rank: x.rank)) }
+                for axis in given { axes.append(try ElementMoves.axis(call, axis, rank: x.rank)) }
             }
         }
         guard pads.count == 2 * axes.count else {
@@ -587,10 +614,20 @@ enum ShapeKernels {
             constant = zero
         }
         var begin = Array(repeating: 0, count: x.rank), end = Array(repeating: 0, count: x.rank)
+        let limit = Int64(RuntimeBudget.maxElements)
         for (k, axis) in axes.enumerated() {
+            guard abs(pads[k]) <= limit, abs(pads[k + axes.count]) <= limit else {
+                throw call.failure("pads \(pads) pass the element budget")
+            }
             begin[axis] = Int(pads[k])
             end[axis] = Int(pads[k + axes.count])
         }
+        var padded = x.shape
+        for axis in 0..<x.rank {
+            padded[axis] = x.shape[axis] + begin[axis] + end[axis]
+            guard padded[axis] >= 0 else { throw call.failure("pads \(pads) crop axis \(axis) past its size \(x.shape[axis])") }
+        }
+        _ = try call.elementCount(padded)
         let strides = ElementMoves.strides(x.shape)
         var shape = x.shape
         var perAxis: [[Int]] = []
