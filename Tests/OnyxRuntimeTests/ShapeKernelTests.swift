@@ -139,4 +139,36 @@ import OnyxTestSupport
             #expect(throws: RuntimeError.self, "\(graph)") { _ = try run(graph, feeds) }
         }
     }
+
+    @Test func oldOpsetsTakeAttributes() throws {
+        let slice = try run(
+            "g (float[2,3] x) => (float[?,?] y) { y = Slice<starts = [1], ends = [1000], axes = [1]>(x) }", opset: 9, ["x": matrix])
+        #expect(slice[0] == DenseTensor([2, 3, 5, 6] as [Float], shape: [2, 2]))
+        let pad = try run(
+            "g (float[2,3] x) => (float[?,?] y) { y = Pad<pads = [0, 1, 0, 0], value = 7.0>(x) }", opset: 2, ["x": matrix])
+        #expect(pad[0] == DenseTensor([7, 1, 2, 3, 7, 4, 5, 6] as [Float], shape: [2, 4]))
+        let reshape = try run(
+            "g (float[2,3] x) => (float[?,?] y) { y = Reshape<shape = [3, -1]>(x) }", opset: 4, ["x": matrix])
+        #expect(reshape[0].shape == [3, 2])
+        let unsqueeze = try run(
+            "g (float[2,3] x) => (float[?,?,?,?] y) { y = Unsqueeze<axes = [0, -1]>(x) }", opset: 11, ["x": matrix])
+        #expect(unsqueeze[0].shape == [1, 2, 3, 1])
+        let squeeze = try run(
+            "g (float[1,2,3,1] x) => (float[?,?,?] y) { y = Squeeze<axes = [3]>(x) }", opset: 11,
+            ["x": DenseTensor(shape: [1, 2, 3, 1], elements: matrix.elements)])
+        #expect(squeeze[0].shape == [1, 2, 3])
+        let split = try run(
+            "g (float[2,3] x) => (float[?,?] p, float[?,?] q) { p, q = Split<axis = 1, split = [1, 2]>(x) }", opset: 11, ["x": matrix])
+        #expect(split[1] == DenseTensor([2, 3, 5, 6] as [Float], shape: [2, 2]))
+        let topK = try run(
+            "g (float[2,3] x) => (float[?,?] v, int64[?,?] i) { v, i = TopK<k = 1>(x) }", opset: 1, ["x": matrix])
+        #expect(topK[0] == DenseTensor([3, 6] as [Float], shape: [2, 1]))
+        let scatter = try run(
+            "g (float[2,3] x, int64[1,1] i, float[1,1] u) => (float[2,3] y) { y = Scatter<axis = 1>(x, i, u) }", opset: 9,
+            ["x": matrix, "i": DenseTensor([-1] as [Int64], shape: [1, 1]), "u": DenseTensor([0] as [Float], shape: [1, 1])])
+        #expect(scatter[0] == DenseTensor([1, 2, 0, 4, 5, 6] as [Float], shape: [2, 3]))
+        let dropout = try run(
+            "g (float[2,3] x) => (float[2,3] y) { y = Dropout<ratio = 0.5>(x) }", opset: 7, ["x": matrix])
+        #expect(dropout[0] == matrix)
+    }
 }

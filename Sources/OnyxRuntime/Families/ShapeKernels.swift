@@ -384,7 +384,6 @@ enum ShapeKernels {
             if let r = call.optionalInput(1), let n = Numbers(r.elements)?.doubles.first { ratio = n }
             var training = false
             if let t = call.optionalInput(2), let n = Numbers(t.elements)?.int64s.first { training = n != 0 }
-            if let isTest = call.int("is_test"), isTest == 0 { training = true }
             let wantsMask = call.outputCount > 1 && call.outputUsed.count > 1 && call.outputUsed[1]
             guard training && ratio > 0 else {
                 return wantsMask ? [x, DenseTensor(shape: x.shape, elements: .bool(Array(repeating: true, count: x.count)))] : [x]
