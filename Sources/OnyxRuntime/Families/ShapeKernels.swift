@@ -547,11 +547,55 @@ enum ShapeKernels {
             case "value_ints": return DenseTensor(attribute.ints)
             case "value_string": return DenseTensor(shape: [], elements: .string([attribute.s ?? []]))
             case "value_strings": return DenseTensor(shape: [attribute.strings.count], elements: .string(attribute.strings))
-            case "sparse_value": throw call.failure("sparse_value is not supported")
+            case "sparse_value":
+                guard let sparse = attribute.sparseTensor else { break }
+                return try densified(sparse, call)
             default: break
             }
         }
         throw call.failure("no value attribute")
+    }
+
+    /// A sparse tensor's dense form: zeros with the values at the indices
+    /// (linear `[NNZ]` or coordinates `[NNZ, rank]`).
+    private static func densified(_ sparse: SparseTensor, _ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        guard let valuesTensor = sparse.values else { throw call.failure("sparse_value has no values") }
+        let values = try DenseTensor(valuesTensor, at: call.path)
+        let shape = try dims(sparse.dims, call)
+        let count = try call.elementCount(shape)
+        guard let zero = ElementMoves.zero(values.dataType) else { throw call.failure("sparse \(values.dataType) is not supported") }
+        let nnz = values.count
+        var positions: [Int] = []
+        if let indicesTensor = sparse.indices {
+            let indices = try DenseTensor(indicesTensor, at: call.path)
+            guard let raw = Numbers(indices.elements)?.int64s else { throw call.failure("sparse indices are not integers") }
+            let strides = ElementMoves.strides(shape)
+            if indices.rank == 1 && raw.count == nnz {
+                for index in raw {
+                    guard index >= 0, index < Int64(count) else { throw call.failure("sparse index \(index) is out of range for \(count) elements") }
+                    positions.append(Int(index))
+                }
+            } else if indices.rank == 2 && indices.shape == [nnz, shape.count] {
+                for n in 0..<nnz {
+                    var offset = 0
+                    for a in shape.indices {
+                        let index = raw[n * shape.count + a]
+                        guard index >= 0, index < Int64(shape[a]) else {
+                            throw call.failure("sparse index \(index) is out of range for dim \(shape[a])")
+                        }
+                        offset += Int(index) * strides[a]
+                    }
+                    positions.append(offset)
+                }
+            } else {
+                throw call.failure("sparse indices of shape \(indices.shape) do not fit \(nnz) values of rank \(shape.count)")
+            }
+        } else {
+            guard nnz == count else { throw call.failure("sparse_value without indices must hold every element") }
+            positions = Array(0..<count)
+        }
+        let base = ElementMoves.gather(zero, Array(repeating: 0, count: count))
+        return DenseTensor(shape: shape, elements: ElementMoves.scatter(base, positions: positions, updates: values.elements))
     }
 
     /// Reshape's target: 0 copies the input's dim (unless `allowZero`), -1
