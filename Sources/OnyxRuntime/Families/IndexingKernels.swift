@@ -79,7 +79,9 @@ enum IndexingKernels {
             }
             return [DenseTensor(shape: shape, elements: ElementMoves.gather(values.elements, select))]
         },
-        KernelRegistration("CumSum") { call throws(RuntimeError) in
+    ] + KernelRegistration.each(["CumSum", "CumProd"]) { name in
+        let product = name == "CumProd"
+        return { call throws(RuntimeError) in
             let x = try call.input(0)
             guard let axisValue = try call.intsInput(1)?.first else { throw call.failure("input 'axis' is missing") }
             let axis = try ElementMoves.axis(call, axisValue, rank: x.rank)
@@ -88,13 +90,18 @@ enum IndexingKernels {
             let line = LineWalk(x.shape, axis: axis)
             let result: Numbers
             switch n {
-            case .float(let v): result = .float(line.cumulative(v, zero: 0, exclusive: exclusive, reverse: reverse, +))
-            case .double(let v): result = .double(line.cumulative(v, zero: 0, exclusive: exclusive, reverse: reverse, +))
-            case .int(let v): result = .int(line.cumulative(v, zero: 0, exclusive: exclusive, reverse: reverse, &+))
-            case .uint(let v): result = .uint(line.cumulative(v, zero: 0, exclusive: exclusive, reverse: reverse, &+))
+            case .float(let v):
+                result = .float(line.cumulative(v, zero: product ? 1 : 0, exclusive: exclusive, reverse: reverse, product ? (*) : (+)))
+            case .double(let v):
+                result = .double(line.cumulative(v, zero: product ? 1 : 0, exclusive: exclusive, reverse: reverse, product ? (*) : (+)))
+            case .int(let v):
+                result = .int(line.cumulative(v, zero: product ? 1 : 0, exclusive: exclusive, reverse: reverse, product ? (&*) : (&+)))
+            case .uint(let v):
+                result = .uint(line.cumulative(v, zero: product ? 1 : 0, exclusive: exclusive, reverse: reverse, product ? (&*) : (&+)))
             }
             return [DenseTensor(shape: x.shape, elements: result.elements(as: x.dataType))]
-        },
+        }
+    } + [
         KernelRegistration("TopK") { call throws(RuntimeError) in
             let x = try call.input(0)
             let axis = try ElementMoves.axis(call, call.int("axis") ?? -1, rank: x.rank)
@@ -207,6 +214,35 @@ enum IndexingKernels {
                 if t < length { offsets[flat] = flat + (length - 1 - 2 * t) * strides[timeAxis] }
             }
             return [DenseTensor(shape: x.shape, elements: ElementMoves.gather(x.elements, offsets))]
+        },
+        KernelRegistration("TensorScatter") { call throws(RuntimeError) in
+            let past = try call.input(0), update = try call.input(1)
+            let axis = try ElementMoves.axis(call, call.int("axis") ?? -2, rank: past.rank)
+            guard axis > 0 else { throw call.failure("axis \(call.int("axis") ?? -2) leaves no batch axis before it") }
+            guard update.rank == past.rank, update.dataType == past.dataType,
+                past.shape.indices.allSatisfy({ $0 == axis ? update.shape[$0] <= past.shape[$0] : update.shape[$0] == past.shape[$0] })
+            else { throw call.failure("update \(update.shape) does not fit the cache \(past.shape) on axis \(axis)") }
+            let batch = past.shape[0]
+            let writes = try call.intsInput(2) ?? Array(repeating: 0, count: batch)
+            guard writes.count == batch else { throw call.failure("write_indices has \(writes.count) entries for batch \(batch)") }
+            let circular = call.string("mode") == "circular"
+            guard circular || call.string("mode") == "linear" else { throw call.failure("mode '\(call.string("mode") ?? "")' is not supported") }
+            let cache = LineWalk(past.shape, axis: axis), source = LineWalk(update.shape, axis: axis)
+            let perBatch = cache.outer / max(batch, 1)
+            var positions: [Int] = []
+            positions.reserveCapacity(update.count)
+            for o in 0..<source.outer {
+                let start = writes[o / max(perBatch, 1)]
+                for step in 0..<source.size {
+                    var c = Int(truncatingIfNeeded: start) &+ step
+                    if circular { c = ((c % cache.size) + cache.size) % cache.size }
+                    guard c >= 0, c < cache.size else {
+                        throw call.failure("write index \(start) + \(step) is out of range for \(cache.size) cache steps")
+                    }
+                    for i in 0..<source.inner { positions.append(cache.offset(o, c, i)) }
+                }
+            }
+            return [DenseTensor(shape: past.shape, elements: ElementMoves.scatter(past.elements, positions: positions, updates: update.elements))]
         },
     ]
 
