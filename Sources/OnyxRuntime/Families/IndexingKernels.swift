@@ -64,7 +64,8 @@ enum IndexingKernels {
             var shape = indices.shape
             shape.insert(depth, at: axis)
             let count = try call.elementCount(shape)
-            let picks = try ints(indices, call)
+            // Float indices match only where they are whole numbers, as the reference compares them.
+            guard let picks = Numbers(indices.elements)?.doubles else { throw call.failure("indices are \(indices.dataType), not numbers") }
             let outer = indices.shape[..<axis].reduce(1, *), inner = indices.shape[axis...].reduce(1, *)
             var select: [Int] = []
             select.reserveCapacity(count)
@@ -72,8 +73,8 @@ enum IndexingKernels {
                 for d in 0..<depth {
                     for i in 0..<inner {
                         var p = picks[o * inner + i]
-                        if p < 0 { p += depth }
-                        select.append(p == d ? 1 : 0)
+                        if p < 0 { p += Double(depth) }
+                        select.append(p == Double(d) ? 1 : 0)
                     }
                 }
             }
@@ -121,10 +122,10 @@ enum IndexingKernels {
             let line = LineWalk(x.shape, axis: axis)
             let order: [[Int]]
             switch n {
-            case .float(let v): order = line.orders(v, largest: largest, k: k)
-            case .double(let v): order = line.orders(v, largest: largest, k: k)
-            case .int(let v): order = line.orders(v, largest: largest, k: k)
-            case .uint(let v): order = line.orders(v, largest: largest, k: k)
+            case .float(let v): order = line.orders(v, largest: largest, k: k, isNaN: \.isNaN)
+            case .double(let v): order = line.orders(v, largest: largest, k: k, isNaN: \.isNaN)
+            case .int(let v): order = line.orders(v, largest: largest, k: k) { _ in false }
+            case .uint(let v): order = line.orders(v, largest: largest, k: k) { _ in false }
             }
             var shape = x.shape
             shape[axis] = k
@@ -434,10 +435,10 @@ enum IndexingKernels {
         let line = LineWalk(x.shape, axis: axis)
         let picks: [Int64]
         switch n {
-        case .float(let v): picks = line.extremes(v, max: max, last: last)
-        case .double(let v): picks = line.extremes(v, max: max, last: last)
-        case .int(let v): picks = line.extremes(v, max: max, last: last)
-        case .uint(let v): picks = line.extremes(v, max: max, last: last)
+        case .float(let v): picks = line.extremes(v, max: max, last: last, isNaN: \.isNaN)
+        case .double(let v): picks = line.extremes(v, max: max, last: last, isNaN: \.isNaN)
+        case .int(let v): picks = line.extremes(v, max: max, last: last) { _ in false }
+        case .uint(let v): picks = line.extremes(v, max: max, last: last) { _ in false }
         }
         var shape = x.shape
         if keepDims { shape[axis] = 1 } else { shape.remove(at: axis) }
@@ -562,8 +563,8 @@ struct LineWalk {
     }
 
     /// The first `k` positions of each line (o, i), best first, ties to
-    /// the lower position.
-    func orders<T: Comparable>(_ v: [T], largest: Bool, k: Int) -> [[Int]] {
+    /// the lower position; NaN ranks above every number, as numpy sorts it.
+    func orders<T: Comparable>(_ v: [T], largest: Bool, k: Int, isNaN: (T) -> Bool) -> [[Int]] {
         var result: [[Int]] = []
         result.reserveCapacity(outer * inner)
         for o in 0..<outer {
@@ -571,6 +572,11 @@ struct LineWalk {
                 let values = (0..<size).map { v[offset(o, $0, i)] }
                 let order = (0..<size).sorted { a, b in
                     let x = values[a], y = values[b]
+                    let xNaN = isNaN(x), yNaN = isNaN(y)
+                    if xNaN || yNaN {
+                        if xNaN && yNaN { return a < b }
+                        return largest ? xNaN : yNaN
+                    }
                     if x == y { return a < b }
                     return largest ? x > y : x < y
                 }
@@ -580,8 +586,9 @@ struct LineWalk {
         return result
     }
 
-    /// The position of each line's maximum (or minimum), the first or last of ties.
-    func extremes<T: Comparable>(_ v: [T], max: Bool, last: Bool) -> [Int64] {
+    /// The position of each line's maximum (or minimum), the first or last
+    /// of ties; a NaN wins either way, as numpy's argmax and argmin pick it.
+    func extremes<T: Comparable>(_ v: [T], max: Bool, last: Bool, isNaN: (T) -> Bool) -> [Int64] {
         var result: [Int64] = []
         result.reserveCapacity(outer * inner)
         for o in 0..<outer {
@@ -590,8 +597,10 @@ struct LineWalk {
                 var bestValue = v[offset(o, 0, i)]
                 for p in 1..<Swift.max(size, 1) {
                     let value = v[offset(o, p, i)]
-                    let better = max ? value > bestValue : value < bestValue
-                    if better || (last && value == bestValue) {
+                    let valueNaN = isNaN(value), bestNaN = isNaN(bestValue)
+                    let better = bestNaN ? false : valueNaN || (max ? value > bestValue : value < bestValue)
+                    let tie = bestNaN ? valueNaN : value == bestValue
+                    if better || (last && tie) {
                         best = p
                         bestValue = value
                     }
