@@ -171,4 +171,24 @@ import OnyxTestSupport
             "g (float[2,3] x) => (float[2,3] y) { y = Dropout<ratio = 0.5>(x) }", opset: 7, ["x": matrix])
         #expect(dropout[0] == matrix)
     }
+
+    @Test func cumProdAndTensorScatter() throws {
+        let product = try run(
+            "g (int64[4] x, int64 a) => (int64[4] y) { y = CumProd<exclusive = 1, reverse = 1>(x, a) }", opset: 26,
+            ["x": DenseTensor([1, 2, 3, 4] as [Int64]), "a": DenseTensor([0] as [Int64], shape: [])])
+        #expect(product[0] == DenseTensor([24, 12, 4, 1] as [Int64]))
+        // A cache of 2 batches × 3 steps × 1, one step written at each batch's index, the second wrapping round.
+        let cache = try run(
+            "g (float[2,3,1] c, float[2,1,1] u, int64[2] w) => (float[2,3,1] y) { y = TensorScatter<mode = \"circular\">(c, u, w) }",
+            opset: 24,
+            ["c": DenseTensor([Float](repeating: 0, count: 6), shape: [2, 3, 1]), "u": DenseTensor([5, 6] as [Float], shape: [2, 1, 1]),
+             "w": DenseTensor([1, 4] as [Int64])])
+        #expect(cache[0] == DenseTensor([0, 5, 0, 0, 6, 0] as [Float], shape: [2, 3, 1]))
+        #expect(throws: RuntimeError.self) {
+            _ = try run(
+                "g (float[2,3,1] c, float[2,1,1] u, int64[2] w) => (float[2,3,1] y) { y = TensorScatter(c, u, w) }", opset: 24,
+                ["c": DenseTensor([Float](repeating: 0, count: 6), shape: [2, 3, 1]), "u": DenseTensor([5, 6] as [Float], shape: [2, 1, 1]),
+                 "w": DenseTensor([1, 4] as [Int64])])
+        }
+    }
 }

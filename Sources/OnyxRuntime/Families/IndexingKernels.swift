@@ -92,7 +92,17 @@ enum IndexingKernels {
             let result: Numbers
             switch n {
             case .float(let v):
-                result = .float(line.cumulative(v, zero: product ? 1 : 0, exclusive: exclusive, reverse: reverse, product ? (*) : (+)))
+                // Each partial result rounded to the element type, as numpy
+                // accumulates float16 (and ml_dtypes bfloat16) step by step.
+                let round: (Float) -> Float
+                switch x.dataType {
+                case .float16: round = { Float(Float16($0)) }
+                case .bfloat16: round = { BFloat16($0, saturate: false).floatValue }
+                default: round = { $0 }
+                }
+                result = .float(line.cumulative(v, zero: product ? 1 : 0, exclusive: exclusive, reverse: reverse) { a, b in
+                    round(product ? a * b : a + b)
+                })
             case .double(let v):
                 result = .double(line.cumulative(v, zero: product ? 1 : 0, exclusive: exclusive, reverse: reverse, product ? (*) : (+)))
             case .int(let v):
