@@ -12,12 +12,18 @@ enum IndexingKernels {
             let shape = Array(data.shape[..<axis]) + indices.shape + Array(data.shape[(axis + 1)...])
             let count = try call.elementCount(shape)
             let outer = data.shape[..<axis].reduce(1, *), inner = data.shape[(axis + 1)...].reduce(1, *)
+            if inner >= 16 {
+                var runs: [ElementMoves.Run] = []
+                runs.reserveCapacity(outer * picks.count)
+                for o in 0..<outer { for p in picks { runs.append(ElementMoves.Run(part: 0, start: (o * n + p) * inner, count: inner)) } }
+                return [DenseTensor(shape: shape, elements: ElementMoves.copy([data.elements], runs))]
+            }
             var offsets: [Int] = []
             offsets.reserveCapacity(count)
             for o in 0..<outer {
                 for p in picks {
                     let base = (o * n + p) * inner
-                    offsets.append(contentsOf: base..<(base + inner))
+                    for i in 0..<inner { offsets.append(base + i) }
                 }
             }
             return [DenseTensor(shape: shape, elements: ElementMoves.gather(data.elements, offsets))]

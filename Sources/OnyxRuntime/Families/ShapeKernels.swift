@@ -92,6 +92,30 @@ enum ElementMoves {
         }
     }
 
+    /// One contiguous stretch of a part: `count` elements from `start`.
+    struct Run {
+        let part: Int, start: Int, count: Int
+    }
+
+    private struct CopyRuns: ElementsOperation {
+        let rest: [TensorElements]
+        let runs: [Run]
+        func apply<T>(_ values: [T], _ wrap: ([T]) -> TensorElements) -> TensorElements {
+            let parts = [values] + rest.map { ElementMoves.array($0, as: T.self) ?? [] }
+            var result: [T] = []
+            result.reserveCapacity(runs.reduce(0) { $0 + $1.count })
+            for run in runs { result.append(contentsOf: parts[run.part][run.start..<(run.start + run.count)]) }
+            return wrap(result)
+        }
+    }
+
+    /// The `runs` of `parts` (all of one element type) one after another:
+    /// block copies, for the moves whose pieces are contiguous.
+    static func copy(_ parts: [TensorElements], _ runs: [Run]) -> TensorElements {
+        guard let first = parts.first else { return .float([]) }
+        return visit(first, CopyRuns(rest: Array(parts.dropFirst()), runs: runs))
+    }
+
     /// The elements at `indices` (each below `elements.count`; callers check).
     static func gather(_ elements: TensorElements, _ indices: [Int]) -> TensorElements {
         visit(elements, Gather(indices: indices))
@@ -181,9 +205,9 @@ enum ElementMoves {
     static func slice(_ x: DenseTensor, axis: Int, start: Int, length: Int) -> DenseTensor {
         var shape = x.shape
         shape[axis] = length
-        let strides = strides(x.shape)
-        let indices = self.strided(shape, strides: strides, base: start * strides[axis])
-        return DenseTensor(shape: shape, elements: gather(x.elements, indices))
+        let outer = x.shape[..<axis].reduce(1, *), dim = x.shape[axis], inner = x.shape[(axis + 1)...].reduce(1, *)
+        let runs = (0..<outer).map { o in Run(part: 0, start: (o * dim + start) * inner, count: length * inner) }
+        return DenseTensor(shape: shape, elements: copy([x.elements], runs))
     }
 }
 
@@ -296,25 +320,18 @@ enum ShapeKernels {
                 else { throw call.failure("input shapes \(first.shape) and \(part.shape) differ off axis \(axis)") }
                 shape[axis] += part.shape[axis]
             }
-            let count = try call.elementCount(shape)
+            _ = try call.elementCount(shape)
             let outer = shape[..<axis].reduce(1, *)
             let inner = shape[(axis + 1)...].reduce(1, *)
-            var indices: [Int] = []
-            indices.reserveCapacity(count)
-            var bases: [Int] = []
-            var offset = 0
-            for part in parts {
-                bases.append(offset)
-                offset += part.count
-            }
+            var runs: [ElementMoves.Run] = []
+            runs.reserveCapacity(outer * parts.count)
             for o in 0..<outer {
                 for (p, part) in parts.enumerated() {
                     let block = part.shape[axis] * inner
-                    let start = bases[p] + o * block
-                    indices.append(contentsOf: start..<(start + block))
+                    runs.append(ElementMoves.Run(part: p, start: o * block, count: block))
                 }
             }
-            return [DenseTensor(shape: shape, elements: ElementMoves.gather(ElementMoves.join(parts.map(\.elements)), indices))]
+            return [DenseTensor(shape: shape, elements: ElementMoves.copy(parts.map(\.elements), runs))]
         },
         KernelRegistration("Split") { call throws(RuntimeError) in
             let x = try call.input(0)
