@@ -534,96 +534,98 @@ enum IndexingKernels {
 
 extension Array where Element == UInt8 {
     /// Bytes as a comparable key (byte-wise order, as numpy orders strings).
-    fileprivate var lexicographicKey: ByteKey { ByteKey(bytes: self) }
+    fileprivate var lexicographicKey: IndexingKernels.ByteKey { IndexingKernels.ByteKey(bytes: self) }
 }
 
-/// Strings compared byte by byte.
-struct ByteKey: Comparable {
-    let bytes: [UInt8]
-    static func < (a: ByteKey, b: ByteKey) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
-}
-
-/// A tensor seen as lines along one axis: `outer` blocks before it,
-/// `inner` elements after it.
-struct LineWalk {
-    let outer: Int, size: Int, inner: Int
-
-    init(_ shape: [Int], axis: Int) {
-        outer = shape[..<axis].reduce(1, *)
-        size = shape[axis]
-        inner = shape[(axis + 1)...].reduce(1, *)
+extension IndexingKernels {
+    /// Strings compared byte by byte.
+    struct ByteKey: Comparable {
+        let bytes: [UInt8]
+        static func < (a: ByteKey, b: ByteKey) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
     }
 
-    /// The flat offset of element `p` of line (`o`, `i`).
-    func offset(_ o: Int, _ p: Int, _ i: Int) -> Int { (o * size + p) * inner + i }
+    /// A tensor seen as lines along one axis: `outer` blocks before it,
+    /// `inner` elements after it.
+    struct LineWalk {
+        let outer: Int, size: Int, inner: Int
 
-    func cumulative<T>(_ v: [T], zero: T, exclusive: Bool, reverse: Bool, _ add: (T, T) -> T) -> [T] {
-        var result = v
-        for o in 0..<outer {
-            for i in 0..<inner {
-                var sum = zero
-                for step in 0..<size {
-                    let p = reverse ? size - 1 - step : step
-                    let at = offset(o, p, i)
-                    if exclusive {
-                        result[at] = sum
-                        sum = add(sum, v[at])
-                    } else {
-                        sum = add(sum, v[at])
-                        result[at] = sum
+        init(_ shape: [Int], axis: Int) {
+            outer = shape[..<axis].reduce(1, *)
+            size = shape[axis]
+            inner = shape[(axis + 1)...].reduce(1, *)
+        }
+
+        /// The flat offset of element `p` of line (`o`, `i`).
+        func offset(_ o: Int, _ p: Int, _ i: Int) -> Int { (o * size + p) * inner + i }
+
+        func cumulative<T>(_ v: [T], zero: T, exclusive: Bool, reverse: Bool, _ add: (T, T) -> T) -> [T] {
+            var result = v
+            for o in 0..<outer {
+                for i in 0..<inner {
+                    var sum = zero
+                    for step in 0..<size {
+                        let p = reverse ? size - 1 - step : step
+                        let at = offset(o, p, i)
+                        if exclusive {
+                            result[at] = sum
+                            sum = add(sum, v[at])
+                        } else {
+                            sum = add(sum, v[at])
+                            result[at] = sum
+                        }
                     }
                 }
             }
+            return result
         }
-        return result
-    }
 
-    /// The first `k` positions of each line (o, i), best first, ties to
-    /// the lower position; NaN ranks above every number, as numpy sorts it.
-    func orders<T: Comparable>(_ v: [T], largest: Bool, k: Int, isNaN: (T) -> Bool) -> [[Int]] {
-        var result: [[Int]] = []
-        result.reserveCapacity(outer * inner)
-        for o in 0..<outer {
-            for i in 0..<inner {
-                let values = (0..<size).map { v[offset(o, $0, i)] }
-                let order = (0..<size).sorted { a, b in
-                    let x = values[a], y = values[b]
-                    let xNaN = isNaN(x), yNaN = isNaN(y)
-                    if xNaN || yNaN {
-                        if xNaN && yNaN { return a < b }
-                        return largest ? xNaN : yNaN
+        /// The first `k` positions of each line (o, i), best first, ties to
+        /// the lower position; NaN ranks above every number, as numpy sorts it.
+        func orders<T: Comparable>(_ v: [T], largest: Bool, k: Int, isNaN: (T) -> Bool) -> [[Int]] {
+            var result: [[Int]] = []
+            result.reserveCapacity(outer * inner)
+            for o in 0..<outer {
+                for i in 0..<inner {
+                    let values = (0..<size).map { v[offset(o, $0, i)] }
+                    let order = (0..<size).sorted { a, b in
+                        let x = values[a], y = values[b]
+                        let xNaN = isNaN(x), yNaN = isNaN(y)
+                        if xNaN || yNaN {
+                            if xNaN && yNaN { return a < b }
+                            return largest ? xNaN : yNaN
+                        }
+                        if x == y { return a < b }
+                        return largest ? x > y : x < y
                     }
-                    if x == y { return a < b }
-                    return largest ? x > y : x < y
+                    result.append(Array(order.prefix(k)))
                 }
-                result.append(Array(order.prefix(k)))
             }
+            return result
         }
-        return result
-    }
 
-    /// The position of each line's maximum (or minimum), the first or last
-    /// of ties; a NaN wins either way, as numpy's argmax and argmin pick it.
-    func extremes<T: Comparable>(_ v: [T], max: Bool, last: Bool, isNaN: (T) -> Bool) -> [Int64] {
-        var result: [Int64] = []
-        result.reserveCapacity(outer * inner)
-        for o in 0..<outer {
-            for i in 0..<inner {
-                var best = 0
-                var bestValue = v[offset(o, 0, i)]
-                for p in 1..<Swift.max(size, 1) {
-                    let value = v[offset(o, p, i)]
-                    let valueNaN = isNaN(value), bestNaN = isNaN(bestValue)
-                    let better = bestNaN ? false : valueNaN || (max ? value > bestValue : value < bestValue)
-                    let tie = bestNaN ? valueNaN : value == bestValue
-                    if better || (last && tie) {
-                        best = p
-                        bestValue = value
+        /// The position of each line's maximum (or minimum), the first or last
+        /// of ties; a NaN wins either way, as numpy's argmax and argmin pick it.
+        func extremes<T: Comparable>(_ v: [T], max: Bool, last: Bool, isNaN: (T) -> Bool) -> [Int64] {
+            var result: [Int64] = []
+            result.reserveCapacity(outer * inner)
+            for o in 0..<outer {
+                for i in 0..<inner {
+                    var best = 0
+                    var bestValue = v[offset(o, 0, i)]
+                    for p in 1..<Swift.max(size, 1) {
+                        let value = v[offset(o, p, i)]
+                        let valueNaN = isNaN(value), bestNaN = isNaN(bestValue)
+                        let better = bestNaN ? false : valueNaN || (max ? value > bestValue : value < bestValue)
+                        let tie = bestNaN ? valueNaN : value == bestValue
+                        if better || (last && tie) {
+                            best = p
+                            bestValue = value
+                        }
                     }
+                    result.append(Int64(best))
                 }
-                result.append(Int64(best))
             }
+            return result
         }
-        return result
     }
 }

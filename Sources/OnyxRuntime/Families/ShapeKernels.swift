@@ -732,36 +732,38 @@ enum ShapeKernels {
     }
 }
 
-/// MT19937 as numpy's legacy `RandomState(seed)` runs it: `nextDouble` is
-/// its `random_sample` (53 bits from two draws).
-struct MersenneTwister {
-    private var state = [UInt32](repeating: 0, count: 624)
-    private var index = 624
+extension ShapeKernels {
+    /// MT19937 as numpy's legacy `RandomState(seed)` runs it: `nextDouble` is
+    /// its `random_sample` (53 bits from two draws).
+    struct MersenneTwister {
+        private var state = [UInt32](repeating: 0, count: 624)
+        private var index = 624
 
-    init(seed: UInt32) {
-        state[0] = seed
-        for i in 1..<624 { state[i] = 1_812_433_253 &* (state[i - 1] ^ (state[i - 1] >> 30)) &+ UInt32(i) }
-    }
-
-    mutating func next() -> UInt32 {
-        if index >= 624 {
-            for i in 0..<624 {
-                let y = (state[i] & 0x8000_0000) | (state[(i + 1) % 624] & 0x7FFF_FFFF)
-                state[i] = state[(i + 397) % 624] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
-            }
-            index = 0
+        init(seed: UInt32) {
+            state[0] = seed
+            for i in 1..<624 { state[i] = 1_812_433_253 &* (state[i - 1] ^ (state[i - 1] >> 30)) &+ UInt32(i) }
         }
-        var y = state[index]
-        index += 1
-        y ^= y >> 11
-        y ^= (y << 7) & 0x9D2C_5680
-        y ^= (y << 15) & 0xEFC6_0000
-        y ^= y >> 18
-        return y
-    }
 
-    mutating func nextDouble() -> Double {
-        let a = Double(next() >> 5), b = Double(next() >> 6)
-        return (a * 67_108_864 + b) / 9_007_199_254_740_992
+        mutating func next() -> UInt32 {
+            if index >= 624 {
+                for i in 0..<624 {
+                    let y = (state[i] & 0x8000_0000) | (state[(i + 1) % 624] & 0x7FFF_FFFF)
+                    state[i] = state[(i + 397) % 624] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
+                }
+                index = 0
+            }
+            var y = state[index]
+            index += 1
+            y ^= y >> 11
+            y ^= (y << 7) & 0x9D2C_5680
+            y ^= (y << 15) & 0xEFC6_0000
+            y ^= y >> 18
+            return y
+        }
+
+        mutating func nextDouble() -> Double {
+            let a = Double(next() >> 5), b = Double(next() >> 6)
+            return (a * 67_108_864 + b) / 9_007_199_254_740_992
+        }
     }
 }
