@@ -112,8 +112,7 @@ final class GraphPlan {
                 }
                 guard let ref = Self.resolve(input, in: allScopes) else {
                     throw RuntimeError(
-                        "\(node.qualifiedOpType) node '\(node.name ?? "")' reads '\(input.name)', which no graph input, "
-                            + "initializer or earlier node gives", at: nodePath)
+                        "reads '\(input.name)', which no graph input, initializer or other node gives", at: nodePath)
                 }
                 inputs.append(ref)
                 read(ref, by: stepIndex)

@@ -58,10 +58,8 @@ public struct KernelCall {
 
     var opType: String { node.opType ?? "" }
 
-    /// The failure of this node: its op, name and the message.
-    public func failure(_ message: String) -> RuntimeError {
-        RuntimeError("\(node.qualifiedOpType) node '\(node.name ?? "")': \(message)", at: path)
-    }
+    /// The failure of this node (its path names the node and op).
+    public func failure(_ message: String) -> RuntimeError { RuntimeError(message, at: path) }
 
     // MARK: Inputs
 

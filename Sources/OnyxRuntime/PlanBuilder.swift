@@ -35,8 +35,7 @@ final class PlanBuilder {
     func action(for node: Node, attributes: [Attribute], at path: IRPath, function: FunctionContext?)
         throws(RuntimeError) -> GraphPlan.Action
     {
-        let what = "\(node.qualifiedOpType) node '\(node.name ?? "")'"
-        guard let opType = node.opType else { throw RuntimeError("\(what) has no op_type", at: path) }
+        guard let opType = node.opType else { throw RuntimeError("the node has no op_type", at: path) }
         let domain = OperatorDomain.normalized(node.domain)
         let opset: Int64?
         if let function, let version = function.opsetImports.last(where: { OperatorDomain.normalized($0.domain) == domain })?.version {
@@ -58,7 +57,7 @@ final class PlanBuilder {
                 return .call(try plan(call: body, named: "\(opType)-\(schema.sinceVersion)", environment, at: path))
             }
             throw RuntimeError(
-                "\(what): the runtime has no kernel for \(node.qualifiedOpType)-\(schema.sinceVersion) (opset \(opset))",
+                "the runtime has no kernel for \(node.qualifiedOpType)-\(schema.sinceVersion) (opset \(opset))",
                 at: path)
         }
         if let local = localFunctions[Self.functionKey(domain, opType, node.overload)] {
@@ -68,10 +67,10 @@ final class PlanBuilder {
             return .call(try plan(call: local, named: Self.functionKey(domain, opType, node.overload), environment, at: path))
         }
         guard let opset else {
-            throw RuntimeError("\(what): the model does not import the domain '\(domain)'", at: path)
+            throw RuntimeError("the model does not import the domain '\(domain)'", at: path)
         }
         throw RuntimeError(
-            "\(what): no schema of \(node.qualifiedOpType) at opset \(opset) and no model-local function of that name",
+            "no schema of \(node.qualifiedOpType) at opset \(opset) and no model-local function of that name",
             at: path)
     }
 

@@ -40,7 +40,7 @@ public enum ConformanceRunner {
         do { model = try ModelFile.load(folder + "/model.onnx") } catch { return .failed("loading the model: \(error)") }
         guard let graph = model.graph else { return .failed("the model has no graph") }
         let runner: ModelRunner
-        do { runner = try ModelRunner(model, threads: threads) } catch { return .failed("\(error.diagnostic.message)") }
+        do { runner = try ModelRunner(model, threads: threads) } catch { return .failed("\(error)") }
         let inputs = graph.inputs.filter { $0.initializer == nil }
         let sets = entries(of: folder).filter { $0.hasPrefix("test_data_set_") }.sorted()
         guard !sets.isEmpty else { return .skipped("no test_data_set_N folder") }
@@ -71,7 +71,7 @@ public enum ConformanceRunner {
                     }
                 }
             } catch let error as RuntimeError {
-                return .failed("\(set): \(error.diagnostic.message)")
+                return .failed("\(set): \(error)")
             } catch {
                 return .failed("\(set): \(error)")
             }
