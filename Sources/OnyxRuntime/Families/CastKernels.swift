@@ -94,9 +94,10 @@ public enum CastKernels {
             .contains(type)
     }
 
-    /// Floats to integers: truncated toward zero; out of range (and NaN)
-    /// as C's conversion on x86 gives for the wide types, wrapped for the
-    /// narrow ones through int64 (numpy's behavior on this platform).
+    /// Floats to integers: truncated toward zero, then wrapped to the
+    /// type's width through int64 (numpy's `astype` on x86, and ml_dtypes'
+    /// for int4 and int2: -9 becomes 7); NaN and out-of-range values give
+    /// int64's minimum first, as C's conversion does there.
     private static func integers(from values: [Double], to target: DataType) -> TensorElements {
         let wide = values.map { x -> Int64 in
             guard x.isFinite, x > -9.3e18, x < 9.3e18 else { return .min }
@@ -104,11 +105,6 @@ public enum CastKernels {
         }
         if target == .uint64 {
             return .uint64(values.map { x in x.isFinite && x >= 0 && x < 1.8e19 ? UInt64(x.rounded(.towardZero)) : UInt64(bitPattern: Int64.min) })
-        }
-        if target == .int4 || target == .uint4 || target == .int2 || target == .uint2 {
-            // The sub-byte integers saturate (Cast's spec for int4/uint4).
-            let range: ClosedRange<Int64> = target == .int4 ? -8...7 : target == .uint4 ? 0...15 : target == .int2 ? -2...1 : 0...3
-            return Numbers.int(wide.map { min(max($0, range.lowerBound), range.upperBound) }).elements(as: target)
         }
         return Numbers.int(wide).elements(as: target)
     }
