@@ -1,6 +1,287 @@
+import COpenBLAS
 import OnyxIR
 
-/// Kernels of the LinearAlgebra family.
+/// Kernels of the LinearAlgebra family: MatMul (numpy's matmul: 1-D
+/// operands promoted, batch dims broadcast), Gemm and MatMulInteger. Float
+/// products go through OpenBLAS, one GEMM per batch; integers by a loop
+/// that wraps as numpy's does.
 enum LinearAlgebraKernels {
-    static let table: [KernelRegistration] = []
+    static let table: [KernelRegistration] = [
+        KernelRegistration("MatMul") { call throws(RuntimeError) in
+            [try matMul(try call.input(0), try call.input(1), call)]
+        },
+        KernelRegistration("Gemm") { call throws(RuntimeError) in [try gemm(call)] },
+        KernelRegistration("MatMulInteger") { call throws(RuntimeError) in [try matMulInteger(call)] },
+    ]
+
+    // MARK: MatMul
+
+    /// The shapes of a matmul: batch shape, M, K, N, and the result shape.
+    struct MatMulShape {
+        var batch: [Int]
+        var aBatch: [Int]
+        var bBatch: [Int]
+        var m: Int, k: Int, n: Int
+        var result: [Int]
+    }
+
+    static func matMulShape(_ a: [Int], _ b: [Int], _ call: KernelCall) throws(RuntimeError) -> MatMulShape {
+        guard !a.isEmpty, !b.isEmpty else { throw call.failure("MatMul operands must have rank 1 or more, not \(a) and \(b)") }
+        let a2 = a.count == 1 ? [1, a[0]] : a
+        let b2 = b.count == 1 ? [b[0], 1] : b
+        let m = a2[a2.count - 2], k = a2[a2.count - 1]
+        let kb = b2[b2.count - 2], n = b2[b2.count - 1]
+        guard k == kb else { throw call.failure("MatMul shapes \(a) and \(b) do not match (\(k) vs \(kb))") }
+        let aBatch = Array(a2.dropLast(2)), bBatch = Array(b2.dropLast(2))
+        guard let batch = Broadcast([aBatch, bBatch]) else {
+            throw call.failure("MatMul batch dims of \(a) and \(b) do not broadcast")
+        }
+        var result = batch.shape
+        if a.count > 1 { result.append(m) }
+        if b.count > 1 { result.append(n) }
+        _ = try call.elementCount(result)
+        return MatMulShape(batch: batch.shape, aBatch: aBatch, bBatch: bBatch, m: m, k: k, n: n, result: result)
+    }
+
+    /// For each position of `shape`, the flat index into `operand`
+    /// (right-aligned, broadcast where its dim is 1 or missing).
+    static func broadcastOffsets(_ shape: [Int], _ operand: [Int]) -> [Int] {
+        let count = shape.reduce(1, *)
+        let rank = shape.count
+        var strides = Array(repeating: 0, count: rank)
+        var stride = 1
+        for (offset, dim) in operand.reversed().enumerated() {
+            let axis = rank - 1 - offset
+            strides[axis] = dim == 1 ? 0 : stride
+            stride *= dim
+        }
+        var offsets: [Int] = []
+        offsets.reserveCapacity(count)
+        var index = Array(repeating: 0, count: rank)
+        var flat = 0
+        for _ in 0..<count {
+            offsets.append(flat)
+            var axis = rank - 1
+            while axis >= 0 {
+                index[axis] += 1
+                flat += strides[axis]
+                if index[axis] < shape[axis] { break }
+                flat -= strides[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return offsets
+    }
+
+    static func matMul(_ a: DenseTensor, _ b: DenseTensor, _ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let shape = try matMulShape(a.shape, b.shape, call)
+        let aOffsets = broadcastOffsets(shape.batch, shape.aBatch)
+        let bOffsets = broadcastOffsets(shape.batch, shape.bBatch)
+        let m = shape.m, k = shape.k, n = shape.n
+        guard let x = Numbers(a.elements), let y = Numbers(b.elements) else {
+            throw call.failure("MatMul takes numbers, not \(a.dataType) and \(b.dataType)")
+        }
+        let result: Numbers
+        switch (x, y) {
+        case (.double(let u), .double(let v)):
+            result = .double(batchedGemm(u, v, aOffsets, bOffsets, m, k, n, dgemm))
+        case (.float(let u), .float(let v)):
+            result = .float(batchedGemm(u, v, aOffsets, bOffsets, m, k, n, sgemm))
+        case (.int(let u), .int(let v)):
+            result = .int(batchedLoop(u, v, aOffsets, bOffsets, m, k, n))
+        case (.uint(let u), .uint(let v)):
+            result = .uint(batchedLoop(u, v, aOffsets, bOffsets, m, k, n))
+        default:
+            throw call.failure("MatMul operands differ in type: \(a.dataType) and \(b.dataType)")
+        }
+        return DenseTensor(shape: shape.result, elements: result.elements(as: a.dataType))
+    }
+
+    typealias GemmFunction<T> = (
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
+        _ a: UnsafePointer<T>?, _ lda: Int, _ b: UnsafePointer<T>?, _ ldb: Int, _ beta: T,
+        _ c: UnsafeMutablePointer<T>?, _ ldc: Int
+    ) -> Void
+
+    private static func batchedGemm<T: FloatingPoint>(
+        _ a: [T], _ b: [T], _ aOffsets: [Int], _ bOffsets: [Int], _ m: Int, _ k: Int, _ n: Int,
+        _ gemm: GemmFunction<T>
+    ) -> [T] {
+        var out = Array(repeating: T.zero, count: aOffsets.count * m * n)
+        guard m > 0, n > 0, k > 0 else { return out }
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                out.withUnsafeMutableBufferPointer { out in
+                    for batch in aOffsets.indices {
+                        gemm(
+                            false, false, m, n, k, 1, a.baseAddress! + aOffsets[batch] * m * k, k,
+                            b.baseAddress! + bOffsets[batch] * k * n, n, 0, out.baseAddress! + batch * m * n, n)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    private static func batchedLoop<T: FixedWidthInteger>(
+        _ a: [T], _ b: [T], _ aOffsets: [Int], _ bOffsets: [Int], _ m: Int, _ k: Int, _ n: Int
+    ) -> [T] {
+        var out = Array(repeating: T.zero, count: aOffsets.count * m * n)
+        for batch in aOffsets.indices {
+            let ab = aOffsets[batch] * m * k, bb = bOffsets[batch] * k * n, ob = batch * m * n
+            for i in 0..<m {
+                for p in 0..<k {
+                    let x = a[ab + i * k + p]
+                    if x == 0 { continue }
+                    for j in 0..<n { out[ob + i * n + j] &+= x &* b[bb + p * n + j] }
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: BLAS
+
+    /// Row-major single-precision GEMM: C = alpha op(A) op(B) + beta C.
+    static func sgemm(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>?, _ lda: Int, _ b: UnsafePointer<Float>?, _ ldb: Int, _ beta: Float,
+        _ c: UnsafeMutablePointer<Float>?, _ ldc: Int
+    ) {
+        guard m > 0, n > 0, let c else { return }
+        guard k > 0 else {
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Row-major double-precision GEMM.
+    static func dgemm(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
+        _ a: UnsafePointer<Double>?, _ lda: Int, _ b: UnsafePointer<Double>?, _ ldb: Int, _ beta: Double,
+        _ c: UnsafeMutablePointer<Double>?, _ ldc: Int
+    ) {
+        guard m > 0, n > 0, let c else { return }
+        guard k > 0 else {
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        cblas_dgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    // MARK: Gemm
+
+    private static func gemm(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let a = try call.input(0), b = try call.input(1)
+        let c = call.optionalInput(2)
+        guard a.rank == 2, b.rank == 2 else { throw call.failure("Gemm takes 2-D A and B, not \(a.shape) and \(b.shape)") }
+        let transA = (call.int("transA") ?? 0) != 0, transB = (call.int("transB") ?? 0) != 0
+        let alpha = Double(call.float("alpha") ?? 1), beta = Double(call.float("beta") ?? 1)
+        let m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1]
+        let kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
+        guard k == kb else { throw call.failure("Gemm shapes \(a.shape) and \(b.shape) do not match") }
+        _ = try call.elementCount([m, n])
+        var bias: Numbers? = nil
+        if let c {
+            guard let broadcast = Broadcast([c.shape, [m, n]]), broadcast.shape == [m, n] else {
+                throw call.failure("Gemm's C of shape \(c.shape) does not broadcast to [\(m), \(n)]")
+            }
+            guard let numbers = Numbers(c.elements) else { throw call.failure("C is not numeric") }
+            switch numbers {
+            case .float(let v): bias = .float(broadcast.expand(v, operand: 0))
+            case .double(let v): bias = .double(broadcast.expand(v, operand: 0))
+            case .int(let v): bias = .int(broadcast.expand(v, operand: 0))
+            case .uint(let v): bias = .uint(broadcast.expand(v, operand: 0))
+            }
+        }
+        guard let x = Numbers(a.elements), let y = Numbers(b.elements) else { throw call.failure("Gemm takes numbers") }
+        let result: Numbers
+        switch (x, y) {
+        case (.float(let u), .float(let v)):
+            var out: [Float]
+            if case .float(let cv)? = bias { out = cv } else { out = Array(repeating: 0, count: m * n) }
+            let betaUsed: Float = bias == nil ? 0 : Float(beta)
+            u.withUnsafeBufferPointer { u in
+                v.withUnsafeBufferPointer { v in
+                    out.withUnsafeMutableBufferPointer { o in
+                        sgemm(transA, transB, m, n, k, Float(alpha), u.baseAddress, a.shape[1], v.baseAddress, b.shape[1], betaUsed, o.baseAddress, n)
+                    }
+                }
+            }
+            result = .float(out)
+        case (.double(let u), .double(let v)):
+            var out: [Double]
+            if case .double(let cv)? = bias { out = cv } else { out = Array(repeating: 0, count: m * n) }
+            let betaUsed: Double = bias == nil ? 0 : beta
+            u.withUnsafeBufferPointer { u in
+                v.withUnsafeBufferPointer { v in
+                    out.withUnsafeMutableBufferPointer { o in
+                        dgemm(transA, transB, m, n, k, alpha, u.baseAddress, a.shape[1], v.baseAddress, b.shape[1], betaUsed, o.baseAddress, n)
+                    }
+                }
+            }
+            result = .double(out)
+        case (.int, .int), (.uint, .uint):
+            // Integer Gemm: exact products in Int64, alpha and beta applied
+            // as integers (their fractional part would be dropped anyway).
+            let u = x.int64s, v = y.int64s
+            let ia = Int64(alpha), ib = Int64(beta)
+            let cv = bias?.int64s
+            var out = Array(repeating: Int64(0), count: m * n)
+            let lda = a.shape[1], ldb = b.shape[1]
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum: Int64 = 0
+                    for p in 0..<k {
+                        let av = transA ? u[p * lda + i] : u[i * lda + p]
+                        let bv = transB ? v[j * ldb + p] : v[p * ldb + j]
+                        sum &+= av &* bv
+                    }
+                    out[i * n + j] = ia &* sum &+ (cv.map { ib &* $0[i * n + j] } ?? 0)
+                }
+            }
+            result = .int(out)
+        default:
+            throw call.failure("Gemm operands differ in type: \(a.dataType) and \(b.dataType)")
+        }
+        return DenseTensor(shape: [m, n], elements: result.elements(as: a.dataType))
+    }
+
+    // MARK: MatMulInteger
+
+    private static func matMulInteger(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let a = try call.input(0), b = try call.input(1)
+        let shape = try matMulShape(a.shape, b.shape, call)
+        guard let x = Numbers(a.elements)?.doubles, let y = Numbers(b.elements)?.doubles else {
+            throw call.failure("MatMulInteger takes integers")
+        }
+        let m = shape.m, k = shape.k, n = shape.n
+        var u = x, v = y
+        if let za = call.optionalInput(2), let zero = Numbers(za.elements)?.doubles, !zero.isEmpty {
+            // Scalar, or one per row of A (its second-to-last dim).
+            if zero.count == 1 {
+                for i in u.indices { u[i] -= zero[0] }
+            } else {
+                guard zero.count == m else { throw call.failure("a_zero_point has \(zero.count) values for \(m) rows") }
+                for i in u.indices { u[i] -= zero[(i / k) % m] }
+            }
+        }
+        if let zb = call.optionalInput(3), let zero = Numbers(zb.elements)?.doubles, !zero.isEmpty {
+            if zero.count == 1 {
+                for i in v.indices { v[i] -= zero[0] }
+            } else {
+                guard zero.count == n else { throw call.failure("b_zero_point has \(zero.count) values for \(n) columns") }
+                for i in v.indices { v[i] -= zero[i % n] }
+            }
+        }
+        let out = batchedGemm(
+            u, v, broadcastOffsets(shape.batch, shape.aBatch), broadcastOffsets(shape.batch, shape.bBatch), m, k, n, dgemm)
+        return DenseTensor(shape: shape.result, elements: .int32(out.map { Int32(truncatingIfNeeded: Int64($0)) }))
+    }
 }

@@ -1,0 +1,4 @@
+import Testing
+@testable import OnyxRuntime
+import OnyxIR
+import OnyxText
