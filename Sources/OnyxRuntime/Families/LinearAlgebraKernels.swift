@@ -258,12 +258,12 @@ enum LinearAlgebraKernels {
     private static func matMulInteger(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
         let a = try call.input(0), b = try call.input(1)
         let shape = try matMulShape(a.shape, b.shape, call)
-        guard let x = Numbers(a.elements)?.doubles, let y = Numbers(b.elements)?.doubles else {
+        guard let x = Numbers(a.elements)?.realValues, let y = Numbers(b.elements)?.realValues else {
             throw call.failure("MatMulInteger takes integers")
         }
         let m = shape.m, k = shape.k, n = shape.n
         var u = x, v = y
-        if let za = call.optionalInput(2), let zero = Numbers(za.elements)?.doubles, !zero.isEmpty {
+        if let za = call.optionalInput(2), let zero = Numbers(za.elements)?.realValues, !zero.isEmpty {
             // Scalar, or one per row of A (its second-to-last dim).
             if zero.count == 1 {
                 for i in u.indices { u[i] -= zero[0] }
@@ -272,7 +272,7 @@ enum LinearAlgebraKernels {
                 for i in u.indices { u[i] -= zero[(i / k) % m] }
             }
         }
-        if let zb = call.optionalInput(3), let zero = Numbers(zb.elements)?.doubles, !zero.isEmpty {
+        if let zb = call.optionalInput(3), let zero = Numbers(zb.elements)?.realValues, !zero.isEmpty {
             if zero.count == 1 {
                 for i in v.indices { v[i] -= zero[0] }
             } else {

@@ -24,7 +24,7 @@ enum NormalizationKernels {
     /// A float tensor's values as Doubles.
     static func doubles(_ x: DenseTensor, _ call: KernelCall, _ what: String = "input") throws(RuntimeError) -> [Double] {
         guard let numbers = Numbers(x.elements) else { throw call.failure("\(what) of type \(x.dataType) is not numeric") }
-        return numbers.doubles
+        return numbers.realValues
     }
 
     /// Doubles back to the element type `type`.
