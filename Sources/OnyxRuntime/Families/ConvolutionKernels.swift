@@ -1,6 +1,403 @@
 import OnyxIR
 
-/// Kernels of the Convolution family.
+/// Kernels of the Convolution family: Conv (any spatial rank, groups,
+/// dilations, strides, pads or auto_pad) by im2col and one GEMM per group,
+/// ConvTranspose by GEMM and col2im, and ConvInteger through Double.
 enum ConvolutionKernels {
-    static let table: [KernelRegistration] = []
+    static let table: [KernelRegistration] = [
+        KernelRegistration("Conv") { call throws(RuntimeError) in [try conv(call)] },
+        KernelRegistration("ConvTranspose") { call throws(RuntimeError) in [try convTranspose(call)] },
+        KernelRegistration("ConvInteger") { call throws(RuntimeError) in [try convInteger(call)] },
+    ]
+
+    // MARK: Conv
+
+    private static func conv(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let x = try call.input(0), w = try call.input(1)
+        let b = call.optionalInput(2)
+        guard let xv = Numbers(x.elements), let wv = Numbers(w.elements) else { throw call.failure("Conv takes numbers") }
+        let bias = try b.map { b throws(RuntimeError) in
+            guard let n = Numbers(b.elements) else { throw call.failure("B is not numeric") }
+            return n.realValues
+        }
+        switch (xv, wv) {
+        case (.double(let u), .double(let v)):
+            let (shape, out) = try convolve(u, x.shape, v, w.shape, bias, call, LinearAlgebraKernels.dgemm)
+            return DenseTensor(shape: shape, elements: .double(out))
+        case (.float(let u), .float(let v)):
+            let (shape, out) = try convolve(u, x.shape, v, w.shape, bias, call, LinearAlgebraKernels.sgemm)
+            return DenseTensor(shape: shape, elements: Numbers.float(out).elements(as: x.dataType))
+        default:
+            throw call.failure("Conv takes float tensors, not \(x.dataType) and \(w.dataType)")
+        }
+    }
+
+    /// The spatial geometry of a Conv node on input `x` and weights `w`.
+    private static func convWindows(_ xShape: [Int], _ wShape: [Int], _ call: KernelCall) throws(RuntimeError) -> SpatialWindows {
+        guard xShape.count >= 3, wShape.count == xShape.count else {
+            throw call.failure("Conv takes X of rank 3 or more and W of the same rank, not \(xShape) and \(wShape)")
+        }
+        let kernel = try call.ints("kernel_shape").map { k throws(RuntimeError) in try SpatialWindows.ints(k, call) }
+            ?? Array(wShape[2...])
+        guard kernel == Array(wShape[2...]) else { throw call.failure("kernel_shape \(kernel) differs from W's \(wShape)") }
+        return try SpatialWindows(input: Array(xShape[2...]), kernel: kernel, call, ceilMode: false)
+    }
+
+    private static func convolve<T: FloatingPoint>(
+        _ x: [T], _ xShape: [Int], _ w: [T], _ wShape: [Int], _ bias: [Double]?, _ call: KernelCall,
+        _ gemm: LinearAlgebraKernels.GemmFunction<T>
+    ) throws(RuntimeError) -> ([Int], [T]) where T: BinaryFloatingPoint {
+        let windows = try convWindows(xShape, wShape, call)
+        let n = xShape[0], c = xShape[1], m = wShape[0]
+        let group = Int(call.int("group") ?? 1)
+        guard group > 0, c % group == 0, m % group == 0, wShape[1] * group == c else {
+            throw call.failure("group \(group) does not fit X channels \(c) and W shape \(wShape)")
+        }
+        if let bias, bias.count != m { throw call.failure("B has \(bias.count) values for \(m) output channels") }
+        let cg = c / group, mg = m / group
+        let inCount = windows.inCount, outCount = windows.outCount, kCount = windows.kernelCount
+        let outShape = [n, m] + windows.outShape
+        let total = try call.elementCount(outShape)
+        _ = try call.elementCount([cg * kCount, outCount])
+        var out = Array(repeating: T.zero, count: total)
+        guard total > 0 else { return (outShape, out) }
+        let gather = windows.gatherTable()
+        var cols = Array(repeating: T.zero, count: cg * kCount * outCount)
+        x.withUnsafeBufferPointer { x in
+            w.withUnsafeBufferPointer { w in
+                out.withUnsafeMutableBufferPointer { out in
+                    cols.withUnsafeMutableBufferPointer { cols in
+                        gather.withUnsafeBufferPointer { gather in
+                            for image in 0..<n {
+                                for g in 0..<group {
+                                    // im2col: row (channel, kernel offset), column output position.
+                                    for ch in 0..<cg {
+                                        let plane = (image * c + g * cg + ch) * inCount
+                                        for k in 0..<kCount {
+                                            let row = (ch * kCount + k) * outCount
+                                            let table = k * outCount
+                                            for o in 0..<outCount {
+                                                let source = gather[table + o]
+                                                cols[row + o] = source >= 0 ? x[plane + source] : 0
+                                            }
+                                        }
+                                    }
+                                    gemm(
+                                        false, false, mg, outCount, cg * kCount, 1,
+                                        w.baseAddress! + g * mg * cg * kCount, cg * kCount, cols.baseAddress, outCount, 0,
+                                        out.baseAddress! + (image * m + g * mg) * outCount, outCount)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let bias {
+            for image in 0..<n {
+                for ch in 0..<m {
+                    let base = (image * m + ch) * outCount
+                    let value = T(bias[ch])
+                    for o in 0..<outCount { out[base + o] += value }
+                }
+            }
+        }
+        return (outShape, out)
+    }
+
+    // MARK: ConvInteger
+
+    private static func convInteger(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let x = try call.input(0), w = try call.input(1)
+        guard var u = Numbers(x.elements)?.realValues, var v = Numbers(w.elements)?.realValues else {
+            throw call.failure("ConvInteger takes integers")
+        }
+        if let zx = call.optionalInput(2), let zero = Numbers(zx.elements)?.realValues, !zero.isEmpty {
+            guard zero.count == 1 else { throw call.failure("x_zero_point must be a scalar") }
+            for i in u.indices { u[i] -= zero[0] }
+        }
+        if let zw = call.optionalInput(3), let zero = Numbers(zw.elements)?.realValues, !zero.isEmpty, w.rank > 0 {
+            let m = w.shape[0], per = w.count / max(m, 1)
+            if zero.count == 1 {
+                for i in v.indices { v[i] -= zero[0] }
+            } else {
+                guard zero.count == m else { throw call.failure("w_zero_point has \(zero.count) values for \(m) channels") }
+                for i in v.indices { v[i] -= zero[i / max(per, 1)] }
+            }
+        }
+        let (shape, out) = try convolve(u, x.shape, v, w.shape, nil, call, LinearAlgebraKernels.dgemm)
+        return DenseTensor(shape: shape, elements: .int32(out.map { Int32(truncatingIfNeeded: Int64($0)) }))
+    }
+
+    // MARK: ConvTranspose
+
+    private static func convTranspose(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let x = try call.input(0), w = try call.input(1)
+        guard let xv = Numbers(x.elements), let wv = Numbers(w.elements) else { throw call.failure("ConvTranspose takes numbers") }
+        let bias = try call.optionalInput(2).map { b throws(RuntimeError) in
+            guard let n = Numbers(b.elements) else { throw call.failure("B is not numeric") }
+            return n.realValues
+        }
+        switch (xv, wv) {
+        case (.double(let u), .double(let v)):
+            let (shape, out) = try transposed(u, x.shape, v, w.shape, bias, call, LinearAlgebraKernels.dgemm)
+            return DenseTensor(shape: shape, elements: .double(out))
+        case (.float(let u), .float(let v)):
+            let (shape, out) = try transposed(u, x.shape, v, w.shape, bias, call, LinearAlgebraKernels.sgemm)
+            return DenseTensor(shape: shape, elements: Numbers.float(out).elements(as: x.dataType))
+        default:
+            throw call.failure("ConvTranspose takes float tensors, not \(x.dataType) and \(w.dataType)")
+        }
+    }
+
+    private static func transposed<T: BinaryFloatingPoint>(
+        _ x: [T], _ xShape: [Int], _ w: [T], _ wShape: [Int], _ bias: [Double]?, _ call: KernelCall,
+        _ gemm: LinearAlgebraKernels.GemmFunction<T>
+    ) throws(RuntimeError) -> ([Int], [T]) {
+        guard xShape.count >= 3, wShape.count == xShape.count else {
+            throw call.failure("ConvTranspose takes X of rank 3 or more and W of the same rank, not \(xShape) and \(wShape)")
+        }
+        let rank = xShape.count - 2
+        let input = Array(xShape[2...])
+        let kernel = Array(wShape[2...])
+        let strides = try SpatialWindows.ints(call.ints("strides") ?? [], call, count: rank, fill: 1)
+        let dilations = try SpatialWindows.ints(call.ints("dilations") ?? [], call, count: rank, fill: 1)
+        let outputPadding = try SpatialWindows.ints(call.ints("output_padding") ?? [], call, count: rank, fill: 0)
+        let autoPad = call.string("auto_pad") ?? "NOTSET"
+        var given = try call.ints("output_shape").map { s throws(RuntimeError) in try SpatialWindows.ints(s, call) }
+        if let shape = given, shape.count == rank + 2 { given = Array(shape[2...]) }
+        if let shape = given, shape.count != rank { throw call.failure("output_shape \(shape) does not have \(rank) spatial dims") }
+        var begin = Array(repeating: 0, count: rank), end = Array(repeating: 0, count: rank)
+        var outSpatial = Array(repeating: 0, count: rank)
+        let pads = call.ints("pads")
+        for d in 0..<rank {
+            let span = strides[d] * (input[d] - 1) + outputPadding[d] + (kernel[d] - 1) * dilations[d] + 1
+            if pads == nil && (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+                let target = given?[d] ?? input[d] * strides[d]
+                let total = span - target
+                if autoPad == "SAME_UPPER" {
+                    begin[d] = total >= 0 ? total / 2 : -((-total + 1) / 2)
+                    end[d] = total - begin[d]
+                } else {
+                    end[d] = total >= 0 ? total / 2 : -((-total + 1) / 2)
+                    begin[d] = total - end[d]
+                }
+                outSpatial[d] = target
+            } else {
+                let p = try SpatialWindows.ints(pads ?? [], call, count: 2 * rank, fill: 0)
+                begin[d] = p[d]
+                end[d] = p[rank + d]
+                outSpatial[d] = given?[d] ?? (span - begin[d] - end[d])
+            }
+            guard outSpatial[d] >= 0 else { throw call.failure("ConvTranspose output dim \(d) would be \(outSpatial[d])") }
+        }
+        let n = xShape[0], c = xShape[1]
+        let group = Int(call.int("group") ?? 1)
+        guard group > 0, c % group == 0, wShape[0] == c else {
+            throw call.failure("group \(group) does not fit X channels \(c) and W shape \(wShape)")
+        }
+        let mg = wShape[1], m = mg * group, cg = c / group
+        if let bias, bias.count != m { throw call.failure("B has \(bias.count) values for \(m) output channels") }
+        // The windows of a Conv from the output back to the input: for each
+        // kernel offset and input position, the output position it feeds.
+        let windows = SpatialWindows(
+            input: outSpatial, output: input, kernel: kernel, strides: strides, dilations: dilations, begin: begin, end: end)
+        let inCount = windows.outCount, outCount = windows.inCount, kCount = windows.kernelCount
+        let outShape = [n, m] + outSpatial
+        let total = try call.elementCount(outShape)
+        _ = try call.elementCount([mg * kCount, inCount])
+        var out = Array(repeating: T.zero, count: total)
+        guard total > 0 else { return (outShape, out) }
+        let scatter = windows.gatherTable()
+        var cols = Array(repeating: T.zero, count: mg * kCount * inCount)
+        x.withUnsafeBufferPointer { x in
+            w.withUnsafeBufferPointer { w in
+                out.withUnsafeMutableBufferPointer { out in
+                    cols.withUnsafeMutableBufferPointer { cols in
+                        for image in 0..<n {
+                            for g in 0..<group {
+                                // cols = W_gᵀ (mg·k × cg) · X_g (cg × in)
+                                gemm(
+                                    true, false, mg * kCount, inCount, cg, 1,
+                                    w.baseAddress! + g * cg * mg * kCount, mg * kCount,
+                                    x.baseAddress! + (image * c + g * cg) * inCount, inCount, 0, cols.baseAddress, inCount)
+                                for ch in 0..<mg {
+                                    let plane = (image * m + g * mg + ch) * outCount
+                                    for k in 0..<kCount {
+                                        let row = (ch * kCount + k) * inCount
+                                        let table = k * inCount
+                                        for i in 0..<inCount {
+                                            let target = scatter[table + i]
+                                            if target >= 0 { out[plane + target] += cols[row + i] }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let bias {
+            for image in 0..<n {
+                for ch in 0..<m {
+                    let base = (image * m + ch) * outCount
+                    let value = T(bias[ch])
+                    for o in 0..<outCount { out[base + o] += value }
+                }
+            }
+        }
+        return (outShape, out)
+    }
+}
+
+/// Sliding windows over N spatial dims (Conv, ConvTranspose, the pools):
+/// input and output spatial shapes, kernel, strides, dilations and pads,
+/// and the table of which input position each (kernel offset, output
+/// position) reads.
+struct SpatialWindows {
+    let input: [Int]
+    let output: [Int]
+    let kernel: [Int]
+    let strides: [Int]
+    let dilations: [Int]
+    let begin: [Int]
+    let end: [Int]
+
+    var inCount: Int { input.reduce(1, *) }
+    var outCount: Int { output.reduce(1, *) }
+    var kernelCount: Int { kernel.reduce(1, *) }
+    var outShape: [Int] { output }
+
+    init(input: [Int], output: [Int], kernel: [Int], strides: [Int], dilations: [Int], begin: [Int], end: [Int]) {
+        self.input = input
+        self.output = output
+        self.kernel = kernel
+        self.strides = strides
+        self.dilations = dilations
+        self.begin = begin
+        self.end = end
+    }
+
+    /// Non-negative Ints from an attribute, `count` of them (missing ones
+    /// `fill`) when count is given.
+    static func ints(_ values: [Int64], _ call: KernelCall, count: Int? = nil, fill: Int = 0) throws(RuntimeError) -> [Int] {
+        var result: [Int] = []
+        for value in values {
+            guard value >= 0, value < 1 << 32 else { throw call.failure("attribute value \(value) is out of range") }
+            result.append(Int(value))
+        }
+        if let count {
+            if result.isEmpty { return Array(repeating: fill, count: count) }
+            guard result.count == count else { throw call.failure("attribute has \(result.count) values, expected \(count)") }
+        }
+        return result
+    }
+
+    /// The windows of a Conv or pool node over `input` (its attributes
+    /// strides, dilations, pads, auto_pad).
+    init(input: [Int], kernel: [Int], _ call: KernelCall, ceilMode: Bool) throws(RuntimeError) {
+        let rank = input.count
+        guard kernel.count == rank else { throw call.failure("kernel_shape \(kernel) does not have \(rank) dims") }
+        let strides = try Self.ints(call.ints("strides") ?? [], call, count: rank, fill: 1)
+        let dilations = try Self.ints(call.ints("dilations") ?? [], call, count: rank, fill: 1)
+        guard strides.allSatisfy({ $0 > 0 }), dilations.allSatisfy({ $0 > 0 }), kernel.allSatisfy({ $0 > 0 }) else {
+            throw call.failure("strides, dilations and kernel_shape must be positive")
+        }
+        let autoPad = call.string("auto_pad") ?? "NOTSET"
+        var begin = Array(repeating: 0, count: rank), end = Array(repeating: 0, count: rank)
+        var output = Array(repeating: 0, count: rank)
+        for d in 0..<rank {
+            let span = (kernel[d] - 1) * dilations[d] + 1
+            switch autoPad {
+            case "SAME_UPPER", "SAME_LOWER":
+                output[d] = (input[d] + strides[d] - 1) / strides[d]
+                let total = max(0, (output[d] - 1) * strides[d] + span - input[d])
+                let small = total / 2
+                begin[d] = autoPad == "SAME_UPPER" ? small : total - small
+                end[d] = total - begin[d]
+            case "VALID":
+                output[d] = input[d] >= span ? (input[d] - span) / strides[d] + 1 : 0
+            default:
+                let pads = try Self.ints(call.ints("pads") ?? [], call, count: 2 * rank, fill: 0)
+                begin[d] = pads[d]
+                end[d] = pads[rank + d]
+                let room = input[d] + begin[d] + end[d] - span
+                if room < 0 {
+                    output[d] = 0
+                } else if ceilMode {
+                    output[d] = (room + strides[d] - 1) / strides[d] + 1
+                    if (output[d] - 1) * strides[d] >= input[d] + begin[d] { output[d] -= 1 }
+                } else {
+                    output[d] = room / strides[d] + 1
+                }
+            }
+        }
+        self.init(input: input, output: output, kernel: kernel, strides: strides, dilations: dilations, begin: begin, end: end)
+    }
+
+    /// Marks in the gather table: a position inside the pads, and one past
+    /// them (a ceil_mode window hanging over the end).
+    static let inPadding = -1
+    static let pastPadding = -2
+
+    /// `table[k * outCount + o]`: the flat input position that kernel
+    /// offset `k` of output position `o` reads, or `inPadding` /
+    /// `pastPadding`.
+    func gatherTable() -> [Int] {
+        let rank = input.count
+        let outCount = self.outCount, kCount = kernelCount
+        var table = Array(repeating: 0, count: kCount * outCount)
+        guard outCount > 0, kCount > 0 else { return table }
+        var inStrides = Array(repeating: 1, count: rank)
+        if rank > 1 { for d in (0..<(rank - 1)).reversed() { inStrides[d] = inStrides[d + 1] * input[d + 1] } }
+        // Per dim: the coordinate (or mark) for each (kernel index, output index).
+        var perDim: [[Int]] = []
+        for d in 0..<rank {
+            var codes = Array(repeating: 0, count: kernel[d] * output[d])
+            for k in 0..<kernel[d] {
+                for o in 0..<output[d] {
+                    let position = o * strides[d] - begin[d] + k * dilations[d]
+                    let code: Int
+                    if position >= 0 && position < input[d] {
+                        code = position * inStrides[d]
+                    } else if position >= -begin[d] && position < input[d] + end[d] {
+                        code = Self.inPadding
+                    } else {
+                        code = Self.pastPadding
+                    }
+                    codes[k * output[d] + o] = code
+                }
+            }
+            perDim.append(codes)
+        }
+        var kIndex = Array(repeating: 0, count: rank)
+        for k in 0..<kCount {
+            var oIndex = Array(repeating: 0, count: rank)
+            for o in 0..<outCount {
+                var flat = 0
+                var mark = 0
+                for d in 0..<rank {
+                    let code = perDim[d][kIndex[d] * output[d] + oIndex[d]]
+                    if code < 0 { mark = min(mark, code) } else { flat += code }
+                }
+                table[k * outCount + o] = mark < 0 ? mark : flat
+                var d = rank - 1
+                while d >= 0 {
+                    oIndex[d] += 1
+                    if oIndex[d] < output[d] { break }
+                    oIndex[d] = 0
+                    d -= 1
+                }
+            }
+            var d = rank - 1
+            while d >= 0 {
+                kIndex[d] += 1
+                if kIndex[d] < kernel[d] { break }
+                kIndex[d] = 0
+                d -= 1
+            }
+        }
+        return table
+    }
 }
