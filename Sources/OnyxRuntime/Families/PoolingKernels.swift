@@ -1,6 +1,172 @@
 import OnyxIR
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Kernels of the Pooling family.
+/// Kernels of the Pooling family: MaxPool (with its Indices output),
+/// AveragePool, LpPool over any spatial rank through the windows' gather
+/// table; the global pools; MaxUnpool. Values are pooled in Double.
 enum PoolingKernels {
-    static let table: [KernelRegistration] = []
+    static let table: [KernelRegistration] = [
+        KernelRegistration("MaxPool") { call throws(RuntimeError) in try pool(call, .max) },
+        KernelRegistration("AveragePool") { call throws(RuntimeError) in try pool(call, .average) },
+        KernelRegistration("LpPool") { call throws(RuntimeError) in try pool(call, .lp) },
+        KernelRegistration("GlobalMaxPool") { call throws(RuntimeError) in [try globalPool(call, .max)] },
+        KernelRegistration("GlobalAveragePool") { call throws(RuntimeError) in [try globalPool(call, .average)] },
+        KernelRegistration("GlobalLpPool") { call throws(RuntimeError) in [try globalPool(call, .lp)] },
+        KernelRegistration("MaxUnpool") { call throws(RuntimeError) in [try maxUnpool(call)] },
+    ]
+
+    enum Kind { case max, average, lp }
+
+    /// The values of a numeric tensor and a way back to its type.
+    private static func values(_ x: DenseTensor, _ call: KernelCall) throws(RuntimeError) -> [Double] {
+        guard let numbers = Numbers(x.elements) else { throw call.failure("input of type \(x.dataType) is not numeric") }
+        return numbers.realValues
+    }
+
+    private static func pack(_ values: [Double], shape: [Int], as type: DataType) -> DenseTensor {
+        let numbers: Numbers
+        switch type {
+        case .double: numbers = .double(values)
+        case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64:
+            numbers = .int(values.map { $0.isFinite ? Int64($0) : 0 })
+        default: numbers = .float(values.map { Float($0) })
+        }
+        return DenseTensor(shape: shape, elements: numbers.elements(as: type))
+    }
+
+    private static func pool(_ call: KernelCall, _ kind: Kind) throws(RuntimeError) -> [DenseTensor?] {
+        let x = try call.input(0)
+        guard x.rank >= 3 else { throw call.failure("input must have rank 3 or more, not shape \(x.shape)") }
+        guard let kernelAttribute = call.ints("kernel_shape") else { throw call.failure("attribute 'kernel_shape' is missing") }
+        let kernel = try SpatialWindows.ints(kernelAttribute, call)
+        let ceilMode = (call.int("ceil_mode") ?? 0) != 0
+        let windows = try SpatialWindows(input: Array(x.shape[2...]), kernel: kernel, call, ceilMode: ceilMode)
+        let planes = x.shape[0] * x.shape[1]
+        let inCount = windows.inCount, outCount = windows.outCount, kCount = windows.kernelCount
+        let outShape = Array(x.shape[..<2]) + windows.outShape
+        let total = try call.elementCount(outShape)
+        _ = try call.elementCount([kCount, outCount])
+        let table = windows.gatherTable()
+        let v = try values(x, call)
+        var out = Array(repeating: 0.0, count: total)
+        let wantIndices = kind == .max && call.outputCount > 1 && (call.outputUsed.count < 2 || call.outputUsed[1])
+        var indices = wantIndices ? Array(repeating: Int64(-1), count: total) : []
+        let includePad = (call.int("count_include_pad") ?? 0) != 0
+        let p = Double(call.int("p") ?? 2)
+        for plane in 0..<planes {
+            let base = plane * inCount
+            for o in 0..<outCount {
+                switch kind {
+                case .max:
+                    var best = -Double.infinity
+                    var where_ = -1
+                    for k in 0..<kCount {
+                        let source = table[k * outCount + o]
+                        if source >= 0 && (where_ < 0 || v[base + source] > best) {
+                            best = v[base + source]
+                            where_ = source
+                        }
+                    }
+                    out[plane * outCount + o] = where_ < 0 ? 0 : best
+                    if wantIndices && where_ >= 0 { indices[plane * outCount + o] = Int64(base + where_) }
+                case .average:
+                    var sum = 0.0
+                    var count = 0
+                    for k in 0..<kCount {
+                        let source = table[k * outCount + o]
+                        if source >= 0 {
+                            sum += v[base + source]
+                            count += 1
+                        } else if source == SpatialWindows.inPadding && includePad {
+                            count += 1
+                        }
+                    }
+                    out[plane * outCount + o] = count > 0 ? sum / Double(count) : .nan
+                case .lp:
+                    var sum = 0.0
+                    for k in 0..<kCount {
+                        let source = table[k * outCount + o]
+                        if source >= 0 { sum += pow(abs(v[base + source]), p) }
+                    }
+                    out[plane * outCount + o] = pow(sum, 1 / p)
+                }
+            }
+        }
+        var outputs: [DenseTensor?] = [pack(out, shape: outShape, as: x.dataType)]
+        if call.outputCount > 1 {
+            if wantIndices {
+                if (call.int("storage_order") ?? 0) != 0 {
+                    // Column-major positions within each plane.
+                    let spatial = windows.input
+                    for i in indices.indices where indices[i] >= 0 {
+                        let flat = Int(indices[i])
+                        var rest = flat % inCount
+                        var columnMajor = 0
+                        var strideRow = inCount, strideColumn = 1
+                        for d in 0..<spatial.count {
+                            strideRow /= spatial[d]
+                            let coordinate = rest / strideRow
+                            rest %= strideRow
+                            columnMajor += coordinate * strideColumn
+                            strideColumn *= spatial[d]
+                        }
+                        indices[i] = Int64(flat - flat % inCount + columnMajor)
+                    }
+                }
+                outputs.append(DenseTensor(shape: outShape, elements: .int64(indices)))
+            } else {
+                outputs.append(nil)
+            }
+        }
+        return outputs
+    }
+
+    private static func globalPool(_ call: KernelCall, _ kind: Kind) throws(RuntimeError) -> DenseTensor {
+        let x = try call.input(0)
+        guard x.rank >= 2 else { throw call.failure("input must have rank 2 or more, not shape \(x.shape)") }
+        let planes = x.shape[0] * x.shape[1]
+        let size = x.shape[2...].reduce(1, *)
+        let v = try values(x, call)
+        let p = Double(call.int("p") ?? 2)
+        var out = Array(repeating: 0.0, count: planes)
+        for plane in 0..<planes {
+            let slice = v[(plane * size)..<((plane + 1) * size)]
+            switch kind {
+            case .max: out[plane] = slice.reduce(-Double.infinity) { ($1 > $0 || $1.isNaN) ? $1 : $0 }
+            case .average: out[plane] = slice.reduce(0, +) / Double(size)
+            case .lp: out[plane] = pow(slice.reduce(0) { $0 + pow(abs($1), p) }, 1 / p)
+            }
+        }
+        let shape = Array(x.shape[..<2]) + Array(repeating: 1, count: x.rank - 2)
+        return pack(out, shape: shape, as: x.dataType)
+    }
+
+    private static func maxUnpool(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let x = try call.input(0), indices = try call.input(1)
+        guard x.rank >= 3 else { throw call.failure("input must have rank 3 or more, not shape \(x.shape)") }
+        guard indices.shape == x.shape else { throw call.failure("I of shape \(indices.shape) differs from X's \(x.shape)") }
+        let rank = x.rank - 2
+        guard let kernelAttribute = call.ints("kernel_shape") else { throw call.failure("attribute 'kernel_shape' is missing") }
+        let kernel = try SpatialWindows.ints(kernelAttribute, call)
+        guard kernel.count == rank else { throw call.failure("kernel_shape \(kernel) does not have \(rank) dims") }
+        let strides = try SpatialWindows.ints(call.ints("strides") ?? [], call, count: rank, fill: 1)
+        let pads = try SpatialWindows.ints(call.ints("pads") ?? [], call, count: 2 * rank, fill: 0)
+        var outShape = Array(x.shape[..<2]) + (0..<rank).map { (x.shape[$0 + 2] - 1) * strides[$0] + kernel[$0] - pads[$0] - pads[rank + $0] }
+        if let given = try call.intsInput(2) {
+            guard given.count == x.rank, given.allSatisfy({ $0 >= 0 }) else { throw call.failure("output_shape \(given) is not a shape of rank \(x.rank)") }
+            outShape = given.map { Int($0) }
+        }
+        let total = try call.elementCount(outShape)
+        let v = try values(x, call)
+        guard let where_ = Numbers(indices.elements)?.int64s else { throw call.failure("I is not integer") }
+        var out = Array(repeating: 0.0, count: total)
+        for i in v.indices {
+            let target = where_[i]
+            guard target >= 0, target < Int64(total) else { throw call.failure("index \(target) is out of range for output \(outShape)") }
+            out[Int(target)] = v[i]
+        }
+        return pack(out, shape: outShape, as: x.dataType)
+    }
 }
