@@ -153,19 +153,36 @@ enum PoolingKernels {
         guard kernel.count == rank else { throw call.failure("kernel_shape \(kernel) does not have \(rank) dims") }
         let strides = try SpatialWindows.ints(call.ints("strides") ?? [], call, count: rank, fill: 1)
         let pads = try SpatialWindows.ints(call.ints("pads") ?? [], call, count: 2 * rank, fill: 0)
-        var outShape = Array(x.shape[..<2]) + (0..<rank).map { (x.shape[$0 + 2] - 1) * strides[$0] + kernel[$0] - pads[$0] - pads[rank + $0] }
-        if let given = try call.intsInput(2) {
-            guard given.count == x.rank, given.allSatisfy({ $0 >= 0 }) else { throw call.failure("output_shape \(given) is not a shape of rank \(x.rank)") }
-            outShape = given.map { Int($0) }
-        }
-        let total = try call.elementCount(outShape)
+        let inferred = Array(x.shape[..<2]) + (0..<rank).map { (x.shape[$0 + 2] - 1) * strides[$0] + kernel[$0] - pads[$0] - pads[rank + $0] }
+        let count = try call.elementCount(inferred)
         let v = try values(x, call)
         guard let where_ = Numbers(indices.elements)?.int64s else { throw call.failure("I is not integer") }
-        var out = Array(repeating: 0.0, count: total)
+        var scattered = Array(repeating: 0.0, count: count)
         for i in v.indices {
             let target = where_[i]
-            guard target >= 0, target < Int64(total) else { throw call.failure("index \(target) is out of range for output \(outShape)") }
-            out[Int(target)] = v[i]
+            guard target >= 0, target < Int64(count) else { throw call.failure("index \(target) is out of range for \(inferred)") }
+            scattered[Int(target)] = v[i]
+        }
+        guard let given = try call.intsInput(2) else { return pack(scattered, shape: inferred, as: x.dataType) }
+        // An explicit output_shape holds the inferred block at its origin.
+        guard given.count == x.rank, zip(given, inferred).allSatisfy({ $0 >= Int64($1) }) else {
+            throw call.failure("output_shape \(given) cannot hold the unpooled shape \(inferred)")
+        }
+        let outShape = given.map { Int($0) }
+        let total = try call.elementCount(outShape)
+        var out = Array(repeating: 0.0, count: total)
+        var index = Array(repeating: 0, count: inferred.count)
+        for i in 0..<count {
+            var flat = 0
+            for d in 0..<outShape.count { flat = flat * outShape[d] + index[d] }
+            out[flat] = scattered[i]
+            var d = inferred.count - 1
+            while d >= 0 {
+                index[d] += 1
+                if index[d] < inferred[d] { break }
+                index[d] = 0
+                d -= 1
+            }
         }
         return pack(out, shape: outShape, as: x.dataType)
     }
