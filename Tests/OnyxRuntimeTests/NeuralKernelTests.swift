@@ -1,4 +1,130 @@
-import Testing
-@testable import OnyxRuntime
 import OnyxIR
-import OnyxText
+import OnyxTestSupport
+import Testing
+
+@testable import OnyxRuntime
+
+/// The neural-network kernels (linear algebra, convolution, pooling,
+/// normalization, softmax, reductions) on one-node models with values
+/// worked out by hand.
+@Suite struct NeuralKernelTests {
+    private func run(_ text: String, opset: Int64 = 21, _ feeds: [String: DenseTensor]) throws -> [DenseTensor?] {
+        let runner = try ModelRunner(try TestModels.graph(text, opset: opset))
+        return try runner.run(feeds).map(\.1)
+    }
+
+    private func floats(_ tensor: DenseTensor?) -> [Float] {
+        guard case .float(let v)? = tensor?.elements else { return [] }
+        return v
+    }
+
+    private func close(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * max(1, abs($1)) }
+    }
+
+    @Test func matMulBroadcastsBatchAndPromotesVectors() throws {
+        // [2,2,3] x [3] -> [2,2]
+        let outputs = try run(
+            "g (float[2,2,3] a, float[3] b) => (float[2,2] y) { y = MatMul(a, b) }",
+            ["a": DenseTensor([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], shape: [2, 2, 3]), "b": DenseTensor([1, 0, -1], shape: [3])])
+        #expect(outputs[0]?.shape == [2, 2])
+        #expect(floats(outputs[0]) == [-2, -2, -2, -2])
+    }
+
+    @Test func gemmTransposesAndAddsBroadcastBias() throws {
+        // Aᵀ = [[1,3],[2,4]]; Aᵀ·B with B = I, alpha 2, C = [10, 20] per column, beta 1.
+        let outputs = try run(
+            "g (float[2,2] a, float[2,2] b, float[2] c) => (float[2,2] y) { y = Gemm <transA: int = 1, alpha: float = 2.0> (a, b, c) }",
+            ["a": DenseTensor([1, 2, 3, 4], shape: [2, 2]), "b": DenseTensor([1, 0, 0, 1], shape: [2, 2]), "c": DenseTensor([10, 20], shape: [2])])
+        #expect(floats(outputs[0]) == [12, 26, 14, 28])
+    }
+
+    @Test func convWithPaddingAndBias() throws {
+        // 3x3 input of ones, 2x2 kernel of ones, pads 1: corners 1, edges 2, centre 4; bias 1.
+        let outputs = try run(
+            "g (float[1,1,3,3] x, float[1,1,2,2] w, float[1] b) => (float[1,1,4,4] y) { y = Conv <pads: ints = [1, 1, 1, 1]> (x, w, b) }",
+            ["x": DenseTensor(Array(repeating: 1, count: 9), shape: [1, 1, 3, 3]),
+             "w": DenseTensor([1, 1, 1, 1], shape: [1, 1, 2, 2]), "b": DenseTensor([1], shape: [1])])
+        #expect(outputs[0]?.shape == [1, 1, 4, 4])
+        #expect(floats(outputs[0]) == [2, 3, 3, 2, 3, 5, 5, 3, 3, 5, 5, 3, 2, 3, 3, 2])
+    }
+
+    @Test func convTransposeStrideTwo() throws {
+        // 1-D: x = [1, 2], w = [1, 1, 1], stride 2 -> [1, 1, 3, 2, 2].
+        let outputs = try run(
+            "g (float[1,1,2] x, float[1,1,3] w) => (float[1,1,5] y) { y = ConvTranspose <strides: ints = [2]> (x, w) }",
+            ["x": DenseTensor([1, 2], shape: [1, 1, 2]), "w": DenseTensor([1, 1, 1], shape: [1, 1, 3])])
+        #expect(floats(outputs[0]) == [1, 1, 3, 2, 2])
+    }
+
+    @Test func maxPoolGivesIndices() throws {
+        let outputs = try run(
+            "g (float[1,1,2,2] x) => (float[1,1,1,1] y, int64[1,1,1,1] i) { y, i = MaxPool <kernel_shape: ints = [2, 2]> (x) }",
+            ["x": DenseTensor([1, 5, 3, 2], shape: [1, 1, 2, 2])])
+        #expect(floats(outputs[0]) == [5])
+        #expect(outputs[1]?.elements == .int64([1]))
+    }
+
+    @Test func averagePoolExcludesPadsByDefault() throws {
+        let outputs = try run(
+            "g (float[1,1,2] x) => (float[1,1,2] y) { y = AveragePool <kernel_shape: ints = [2], pads: ints = [1, 0]> (x) }",
+            ["x": DenseTensor([2, 4], shape: [1, 1, 2])])
+        #expect(floats(outputs[0]) == [2, 3])
+    }
+
+    @Test func softmaxAlongLastAxis() throws {
+        let outputs = try run(
+            "g (float[1,2] x) => (float[1,2] y) { y = Softmax(x) }", ["x": DenseTensor([0, 0], shape: [1, 2])])
+        #expect(floats(outputs[0]) == [0.5, 0.5])
+    }
+
+    @Test func reduceSumWithAxesInputAndKeepdims() throws {
+        let outputs = try run(
+            "g (float[2,3] x, int64[1] axes) => (float[2,1] y) { y = ReduceSum(x, axes) }",
+            ["x": DenseTensor([1, 2, 3, 4, 5, 6], shape: [2, 3]), "axes": DenseTensor([Int64(1)], shape: [1])])
+        #expect(outputs[0]?.shape == [2, 1])
+        #expect(floats(outputs[0]) == [6, 15])
+    }
+
+    @Test func reduceMaxOfIntegers() throws {
+        let outputs = try run(
+            "g (int64[2,2] x) => (int64[] y) { y = ReduceMax <keepdims: int = 0> (x) }", opset: 13,
+            ["x": DenseTensor([Int64(-3), 7, 2, -9], shape: [2, 2])])
+        #expect(outputs[0]?.elements == .int64([7]))
+    }
+
+    @Test func layerNormalizationNormalizesLastAxis() throws {
+        let outputs = try run(
+            "g (float[1,2] x, float[2] s) => (float[1,2] y) { y = LayerNormalization <epsilon: float = 0.0> (x, s) }",
+            ["x": DenseTensor([1, 3], shape: [1, 2]), "s": DenseTensor([1, 2], shape: [2])])
+        #expect(close(floats(outputs[0]), [-1, 2]))
+    }
+
+    @Test func batchNormalizationInference() throws {
+        let outputs = try run(
+            """
+            g (float[1,2,1] x, float[2] s, float[2] b, float[2] m, float[2] v) => (float[1,2,1] y) {
+                y = BatchNormalization <epsilon: float = 0.0> (x, s, b, m, v)
+            }
+            """,
+            ["x": DenseTensor([3, 3], shape: [1, 2, 1]), "s": DenseTensor([1, 2], shape: [2]), "b": DenseTensor([0, 1], shape: [2]),
+             "m": DenseTensor([1, 2], shape: [2]), "v": DenseTensor([4, 1], shape: [2])])
+        #expect(close(floats(outputs[0]), [1, 3]))
+    }
+
+    @Test func mismatchedMatMulThrows() throws {
+        #expect(throws: RuntimeError.self) {
+            _ = try run(
+                "g (float[2,3] a, float[2,3] b) => (float[2,3] y) { y = MatMul(a, b) }",
+                ["a": DenseTensor(Array(repeating: 1, count: 6), shape: [2, 3]), "b": DenseTensor(Array(repeating: 1, count: 6), shape: [2, 3])])
+        }
+    }
+
+    @Test func reduceAxisOutOfRangeThrows() throws {
+        #expect(throws: RuntimeError.self) {
+            _ = try run(
+                "g (float[2,3] x, int64[1] axes) => (float[2] y) { y = ReduceSum <keepdims: int = 0> (x, axes) }",
+                ["x": DenseTensor(Array(repeating: 1, count: 6), shape: [2, 3]), "axes": DenseTensor([Int64(5)], shape: [1])])
+        }
+    }
+}
