@@ -13,6 +13,8 @@ import Testing
         return try runner.run(feeds).map(\.1)
     }
 
+    private func t(_ values: [Float], shape: [Int]) -> DenseTensor { DenseTensor(values, shape: shape) }
+
     private func floats(_ tensor: DenseTensor?) -> [Float] {
         guard case .float(let v)? = tensor?.elements else { return [] }
         return v
@@ -26,7 +28,7 @@ import Testing
         // [2,2,3] x [3] -> [2,2]
         let outputs = try run(
             "g (float[2,2,3] a, float[3] b) => (float[2,2] y) { y = MatMul(a, b) }",
-            ["a": DenseTensor([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], shape: [2, 2, 3]), "b": DenseTensor([1, 0, -1], shape: [3])])
+            ["a": t([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], shape: [2, 2, 3]), "b": t([1, 0, -1], shape: [3])])
         #expect(outputs[0]?.shape == [2, 2])
         #expect(floats(outputs[0]) == [-2, -2, -2, -2])
     }
@@ -35,7 +37,7 @@ import Testing
         // Aᵀ = [[1,3],[2,4]]; Aᵀ·B with B = I, alpha 2, C = [10, 20] per column, beta 1.
         let outputs = try run(
             "g (float[2,2] a, float[2,2] b, float[2] c) => (float[2,2] y) { y = Gemm <transA: int = 1, alpha: float = 2.0> (a, b, c) }",
-            ["a": DenseTensor([1, 2, 3, 4], shape: [2, 2]), "b": DenseTensor([1, 0, 0, 1], shape: [2, 2]), "c": DenseTensor([10, 20], shape: [2])])
+            ["a": t([1, 2, 3, 4], shape: [2, 2]), "b": t([1, 0, 0, 1], shape: [2, 2]), "c": t([10, 20], shape: [2])])
         #expect(floats(outputs[0]) == [12, 26, 14, 28])
     }
 
@@ -43,8 +45,8 @@ import Testing
         // 3x3 input of ones, 2x2 kernel of ones, pads 1: corners 1, edges 2, centre 4; bias 1.
         let outputs = try run(
             "g (float[1,1,3,3] x, float[1,1,2,2] w, float[1] b) => (float[1,1,4,4] y) { y = Conv <pads: ints = [1, 1, 1, 1]> (x, w, b) }",
-            ["x": DenseTensor(Array(repeating: 1, count: 9), shape: [1, 1, 3, 3]),
-             "w": DenseTensor([1, 1, 1, 1], shape: [1, 1, 2, 2]), "b": DenseTensor([1], shape: [1])])
+            ["x": t(Array(repeating: Float(1), count: 9), shape: [1, 1, 3, 3]),
+             "w": t([1, 1, 1, 1], shape: [1, 1, 2, 2]), "b": t([1], shape: [1])])
         #expect(outputs[0]?.shape == [1, 1, 4, 4])
         #expect(floats(outputs[0]) == [2, 3, 3, 2, 3, 5, 5, 3, 3, 5, 5, 3, 2, 3, 3, 2])
     }
@@ -53,14 +55,14 @@ import Testing
         // 1-D: x = [1, 2], w = [1, 1, 1], stride 2 -> [1, 1, 3, 2, 2].
         let outputs = try run(
             "g (float[1,1,2] x, float[1,1,3] w) => (float[1,1,5] y) { y = ConvTranspose <strides: ints = [2]> (x, w) }",
-            ["x": DenseTensor([1, 2], shape: [1, 1, 2]), "w": DenseTensor([1, 1, 1], shape: [1, 1, 3])])
+            ["x": t([1, 2], shape: [1, 1, 2]), "w": t([1, 1, 1], shape: [1, 1, 3])])
         #expect(floats(outputs[0]) == [1, 1, 3, 2, 2])
     }
 
     @Test func maxPoolGivesIndices() throws {
         let outputs = try run(
             "g (float[1,1,2,2] x) => (float[1,1,1,1] y, int64[1,1,1,1] i) { y, i = MaxPool <kernel_shape: ints = [2, 2]> (x) }",
-            ["x": DenseTensor([1, 5, 3, 2], shape: [1, 1, 2, 2])])
+            ["x": t([1, 5, 3, 2], shape: [1, 1, 2, 2])])
         #expect(floats(outputs[0]) == [5])
         #expect(outputs[1]?.elements == .int64([1]))
     }
@@ -68,20 +70,20 @@ import Testing
     @Test func averagePoolExcludesPadsByDefault() throws {
         let outputs = try run(
             "g (float[1,1,2] x) => (float[1,1,2] y) { y = AveragePool <kernel_shape: ints = [2], pads: ints = [1, 0]> (x) }",
-            ["x": DenseTensor([2, 4], shape: [1, 1, 2])])
+            ["x": t([2, 4], shape: [1, 1, 2])])
         #expect(floats(outputs[0]) == [2, 3])
     }
 
     @Test func softmaxAlongLastAxis() throws {
         let outputs = try run(
-            "g (float[1,2] x) => (float[1,2] y) { y = Softmax(x) }", ["x": DenseTensor([0, 0], shape: [1, 2])])
+            "g (float[1,2] x) => (float[1,2] y) { y = Softmax(x) }", ["x": t([0, 0], shape: [1, 2])])
         #expect(floats(outputs[0]) == [0.5, 0.5])
     }
 
     @Test func reduceSumWithAxesInputAndKeepdims() throws {
         let outputs = try run(
             "g (float[2,3] x, int64[1] axes) => (float[2,1] y) { y = ReduceSum(x, axes) }",
-            ["x": DenseTensor([1, 2, 3, 4, 5, 6], shape: [2, 3]), "axes": DenseTensor([Int64(1)], shape: [1])])
+            ["x": t([1, 2, 3, 4, 5, 6], shape: [2, 3]), "axes": DenseTensor([Int64(1)], shape: [1])])
         #expect(outputs[0]?.shape == [2, 1])
         #expect(floats(outputs[0]) == [6, 15])
     }
@@ -96,7 +98,7 @@ import Testing
     @Test func layerNormalizationNormalizesLastAxis() throws {
         let outputs = try run(
             "g (float[1,2] x, float[2] s) => (float[1,2] y) { y = LayerNormalization <epsilon: float = 0.0> (x, s) }",
-            ["x": DenseTensor([1, 3], shape: [1, 2]), "s": DenseTensor([1, 2], shape: [2])])
+            ["x": t([1, 3], shape: [1, 2]), "s": t([1, 2], shape: [2])])
         #expect(close(floats(outputs[0]), [-1, 2]))
     }
 
@@ -107,8 +109,8 @@ import Testing
                 y = BatchNormalization <epsilon: float = 0.0> (x, s, b, m, v)
             }
             """,
-            ["x": DenseTensor([3, 3], shape: [1, 2, 1]), "s": DenseTensor([1, 2], shape: [2]), "b": DenseTensor([0, 1], shape: [2]),
-             "m": DenseTensor([1, 2], shape: [2]), "v": DenseTensor([4, 1], shape: [2])])
+            ["x": t([3, 3], shape: [1, 2, 1]), "s": t([1, 2], shape: [2]), "b": t([0, 1], shape: [2]),
+             "m": t([1, 2], shape: [2]), "v": t([4, 1], shape: [2])])
         #expect(close(floats(outputs[0]), [1, 3]))
     }
 
@@ -116,7 +118,7 @@ import Testing
         #expect(throws: RuntimeError.self) {
             _ = try run(
                 "g (float[2,3] a, float[2,3] b) => (float[2,3] y) { y = MatMul(a, b) }",
-                ["a": DenseTensor(Array(repeating: 1, count: 6), shape: [2, 3]), "b": DenseTensor(Array(repeating: 1, count: 6), shape: [2, 3])])
+                ["a": t(Array(repeating: Float(1), count: 6), shape: [2, 3]), "b": t(Array(repeating: Float(1), count: 6), shape: [2, 3])])
         }
     }
 
@@ -124,7 +126,7 @@ import Testing
         #expect(throws: RuntimeError.self) {
             _ = try run(
                 "g (float[2,3] x, int64[1] axes) => (float[2] y) { y = ReduceSum <keepdims: int = 0> (x, axes) }",
-                ["x": DenseTensor(Array(repeating: 1, count: 6), shape: [2, 3]), "axes": DenseTensor([Int64(5)], shape: [1])])
+                ["x": t(Array(repeating: Float(1), count: 6), shape: [2, 3]), "axes": DenseTensor([Int64(5)], shape: [1])])
         }
     }
 }
