@@ -84,8 +84,8 @@ enum ConvolutionKernels {
                                     }
                                     gemm(
                                         false, false, mg, outCount, cg * kCount, 1,
-                                        w.baseAddress! + g * mg * cg * kCount, cg * kCount, cols.baseAddress, outCount, 0,
-                                        out.baseAddress! + (image * m + g * mg) * outCount, outCount)
+                                        w.baseAddress.map { $0 + g * mg * cg * kCount }, cg * kCount, cols.baseAddress, outCount, 0,
+                                        out.baseAddress.map { $0 + (image * m + g * mg) * outCount }, outCount)
                                 }
                             }
                         }
@@ -219,8 +219,8 @@ enum ConvolutionKernels {
                                 // cols = W_gᵀ (mg·k × cg) · X_g (cg × in)
                                 gemm(
                                     true, false, mg * kCount, inCount, cg, 1,
-                                    w.baseAddress! + g * cg * mg * kCount, mg * kCount,
-                                    x.baseAddress! + (image * c + g * cg) * inCount, inCount, 0, cols.baseAddress, inCount)
+                                    w.baseAddress.map { $0 + g * cg * mg * kCount }, mg * kCount,
+                                    x.baseAddress.map { $0 + (image * c + g * cg) * inCount }, inCount, 0, cols.baseAddress, inCount)
                                 for ch in 0..<mg {
                                     let plane = (image * m + g * mg + ch) * outCount
                                     for k in 0..<kCount {

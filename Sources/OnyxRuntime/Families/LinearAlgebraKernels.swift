@@ -115,8 +115,8 @@ enum LinearAlgebraKernels {
                 out.withUnsafeMutableBufferPointer { out in
                     for batch in aOffsets.indices {
                         gemm(
-                            false, false, m, n, k, 1, a.baseAddress! + aOffsets[batch] * m * k, k,
-                            b.baseAddress! + bOffsets[batch] * k * n, n, 0, out.baseAddress! + batch * m * n, n)
+                            false, false, m, n, k, 1, a.baseAddress.map { $0 + aOffsets[batch] * m * k }, k,
+                            b.baseAddress.map { $0 + bOffsets[batch] * k * n }, n, 0, out.baseAddress.map { $0 + batch * m * n }, n)
                     }
                 }
             }
@@ -154,6 +154,9 @@ enum LinearAlgebraKernels {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
+        guard [m, n, k, lda, ldb, ldc].allSatisfy({ $0 <= Int(Int32.max) }) else {
+            return plainGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        }
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -170,9 +173,28 @@ enum LinearAlgebraKernels {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
+        guard [m, n, k, lda, ldb, ldc].allSatisfy({ $0 <= Int(Int32.max) }) else {
+            return plainGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        }
         cblas_dgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// GEMM by loops, for sizes past BLAS's 32-bit ints.
+    private static func plainGemm<T: FloatingPoint>(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
+        _ a: UnsafePointer<T>?, _ lda: Int, _ b: UnsafePointer<T>?, _ ldb: Int, _ beta: T,
+        _ c: UnsafeMutablePointer<T>, _ ldc: Int
+    ) {
+        guard let a, let b else { return }
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = T.zero
+                for p in 0..<k { sum += (transA ? a[p * lda + i] : a[i * lda + p]) * (transB ? b[j * ldb + p] : b[p * ldb + j]) }
+                c[i * ldc + j] = alpha * sum + (beta == 0 ? 0 : beta * c[i * ldc + j])
+            }
+        }
     }
 
     // MARK: Gemm
