@@ -69,6 +69,22 @@ enum ConvolutionKernels {
                     cols.withUnsafeMutableBufferPointer { cols in
                         gather.withUnsafeBufferPointer { gather in
                             for image in 0..<n {
+                                if cg == 1 && mg == 1 {
+                                    // Depthwise: one filter per channel, read straight through the table.
+                                    for ch in 0..<c {
+                                        let plane = (image * c + ch) * inCount
+                                        let target = (image * m + ch) * outCount
+                                        for k in 0..<kCount {
+                                            let weight = w[ch * kCount + k]
+                                            let table = k * outCount
+                                            for o in 0..<outCount {
+                                                let source = gather[table + o]
+                                                if source >= 0 { out[target + o] += weight * x[plane + source] }
+                                            }
+                                        }
+                                    }
+                                    continue
+                                }
                                 for g in 0..<group {
                                     // im2col: row (channel, kernel offset), column output position.
                                     for ch in 0..<cg {

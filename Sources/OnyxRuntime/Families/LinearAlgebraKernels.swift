@@ -12,6 +12,7 @@ enum LinearAlgebraKernels {
         },
         KernelRegistration("Gemm") { call throws(RuntimeError) in [try gemm(call)] },
         KernelRegistration("MatMulInteger") { call throws(RuntimeError) in [try matMulInteger(call)] },
+        KernelRegistration("QLinearMatMul") { call throws(RuntimeError) in [try qLinearMatMul(call)] },
     ]
 
     // MARK: MatMul
@@ -305,5 +306,71 @@ enum LinearAlgebraKernels {
         let out = batchedGemm(
             u, v, broadcastOffsets(shape.batch, shape.aBatch), broadcastOffsets(shape.batch, shape.bBatch), m, k, n, dgemm)
         return DenseTensor(shape: shape.result, elements: .int32(out.map { Int32(truncatingIfNeeded: Int64($0)) }))
+    }
+
+    // MARK: QLinearMatMul
+
+    /// The requantizing factors of a quantized product: a_scale · b_scale /
+    /// y_scale computed in the scales' own type (float16 rounds each step),
+    /// one per (row, column) pattern given by the scales' counts.
+    static func requantizeFactor(_ scales: [DenseTensor], _ call: KernelCall) throws(RuntimeError) -> (Int, Int) -> Double {
+        var values: [[Double]] = []
+        for scale in scales {
+            guard let v = Numbers(scale.elements)?.realValues, !v.isEmpty else { throw call.failure("a scale is empty or not numeric") }
+            values.append(v)
+        }
+        let half = scales.allSatisfy { $0.dataType == .float16 }
+        let double = scales.allSatisfy { $0.dataType == .double }
+        let a = values[0], b = values[1], y = values[2]
+        return { row, column in
+            let sa = a.count == 1 ? a[0] : a[row % a.count]
+            let sb = b.count == 1 ? b[0] : b[column % b.count]
+            let sy = y[0]
+            if half { return Double(Float16(Float16(Float16(sa) * Float16(sb))) / Float16(sy)) }
+            if double { return sa * sb / sy }
+            return Double(Float(Float(sa) * Float(sb)) / Float(sy))
+        }
+    }
+
+    /// `value` rounded half to even and clamped to `type`'s range, as `type`.
+    static func saturate(_ values: [Double], as type: DataType) -> TensorElements {
+        let (low, high): (Double, Double)
+        switch type {
+        case .int8: (low, high) = (-128, 127)
+        case .uint8: (low, high) = (0, 255)
+        case .int16: (low, high) = (-32768, 32767)
+        case .uint16: (low, high) = (0, 65535)
+        case .int32: (low, high) = (-2147483648, 2147483647)
+        default: (low, high) = (-Double.greatestFiniteMagnitude, Double.greatestFiniteMagnitude)
+        }
+        return Numbers.int(values.map { v in
+            let r = v.rounded(.toNearestOrEven)
+            return Int64(r.isNaN ? 0 : Swift.min(Swift.max(r, low), high))
+        }).elements(as: type)
+    }
+
+    private static func qLinearMatMul(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let a = try call.input(0), b = try call.input(3)
+        let shape = try matMulShape(a.shape, b.shape, call)
+        guard var u = Numbers(a.elements)?.realValues, var v = Numbers(b.elements)?.realValues else {
+            throw call.failure("QLinearMatMul takes integers")
+        }
+        let m = shape.m, k = shape.k, n = shape.n
+        if let za = call.optionalInput(2), let zero = Numbers(za.elements)?.realValues, !zero.isEmpty {
+            for i in u.indices { u[i] -= zero.count == 1 ? zero[0] : zero[(i / Swift.max(k, 1)) % zero.count] }
+        }
+        if let zb = call.optionalInput(5), let zero = Numbers(zb.elements)?.realValues, !zero.isEmpty {
+            for i in v.indices { v[i] -= zero.count == 1 ? zero[0] : zero[(i % Swift.max(n, 1)) % zero.count] }
+        }
+        let factor = try requantizeFactor([try call.input(1), try call.input(4), try call.input(6)], call)
+        var out = batchedGemm(
+            u, v, broadcastOffsets(shape.batch, shape.aBatch), broadcastOffsets(shape.batch, shape.bBatch), m, k, n, dgemm)
+        let zy = call.optionalInput(7)
+        let offset = zy.flatMap { Numbers($0.elements)?.realValues.first } ?? 0
+        for i in out.indices {
+            let row = (i / Swift.max(n, 1)) % Swift.max(m, 1), column = i % Swift.max(n, 1)
+            out[i] = out[i] * factor(row, column) + offset
+        }
+        return DenseTensor(shape: shape.result, elements: saturate(out, as: zy?.dataType ?? a.dataType))
     }
 }
