@@ -8,6 +8,7 @@ enum ConvolutionKernels {
         KernelRegistration("Conv") { call throws(RuntimeError) in [try conv(call)] },
         KernelRegistration("ConvTranspose") { call throws(RuntimeError) in [try convTranspose(call)] },
         KernelRegistration("ConvInteger") { call throws(RuntimeError) in [try convInteger(call)] },
+        KernelRegistration("QLinearConv") { call throws(RuntimeError) in [try qLinearConv(call)] },
     ]
 
     // MARK: Conv
@@ -125,14 +126,24 @@ enum ConvolutionKernels {
 
     private static func convInteger(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
         let x = try call.input(0), w = try call.input(1)
+        let (u, v) = try centered(x, call.optionalInput(2), w, call.optionalInput(3), call)
+        let (shape, out) = try convolve(u, x.shape, v, w.shape, nil, call, LinearAlgebraKernels.dgemm)
+        return DenseTensor(shape: shape, elements: .int32(out.map { Int32(truncatingIfNeeded: Int64($0)) }))
+    }
+
+    /// X and W as Doubles less their zero points (x's a scalar, w's a
+    /// scalar or one per output channel).
+    private static func centered(
+        _ x: DenseTensor, _ zx: DenseTensor?, _ w: DenseTensor, _ zw: DenseTensor?, _ call: KernelCall
+    ) throws(RuntimeError) -> ([Double], [Double]) {
         guard var u = Numbers(x.elements)?.realValues, var v = Numbers(w.elements)?.realValues else {
-            throw call.failure("ConvInteger takes integers")
+            throw call.failure("quantized convolution takes integers")
         }
-        if let zx = call.optionalInput(2), let zero = Numbers(zx.elements)?.realValues, !zero.isEmpty {
+        if let zx, let zero = Numbers(zx.elements)?.realValues, !zero.isEmpty {
             guard zero.count == 1 else { throw call.failure("x_zero_point must be a scalar") }
             for i in u.indices { u[i] -= zero[0] }
         }
-        if let zw = call.optionalInput(3), let zero = Numbers(zw.elements)?.realValues, !zero.isEmpty, w.rank > 0 {
+        if let zw, let zero = Numbers(zw.elements)?.realValues, !zero.isEmpty, w.rank > 0 {
             let m = w.shape[0], per = w.count / max(m, 1)
             if zero.count == 1 {
                 for i in v.indices { v[i] -= zero[0] }
@@ -141,8 +152,26 @@ enum ConvolutionKernels {
                 for i in v.indices { v[i] -= zero[i / max(per, 1)] }
             }
         }
-        let (shape, out) = try convolve(u, x.shape, v, w.shape, nil, call, LinearAlgebraKernels.dgemm)
-        return DenseTensor(shape: shape, elements: .int32(out.map { Int32(truncatingIfNeeded: Int64($0)) }))
+        return (u, v)
+    }
+
+    private static func qLinearConv(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let x = try call.input(0), w = try call.input(3)
+        let (u, v) = try centered(x, call.optionalInput(2), w, call.optionalInput(5), call)
+        let bias = try call.optionalInput(8).map { b throws(RuntimeError) in
+            guard let n = Numbers(b.elements) else { throw call.failure("B is not numeric") }
+            return n.realValues
+        }
+        var (shape, out) = try convolve(u, x.shape, v, w.shape, bias, call, LinearAlgebraKernels.dgemm)
+        let factor = try LinearAlgebraKernels.requantizeFactor([try call.input(1), try call.input(4), try call.input(6)], call)
+        let zy = call.optionalInput(7)
+        let offset = zy.flatMap { Numbers($0.elements)?.realValues.first } ?? 0
+        let m = shape[1], plane = shape[2...].reduce(1, *)
+        for i in out.indices {
+            let channel = (i / max(plane, 1)) % max(m, 1)
+            out[i] = out[i] * factor(0, channel) + offset
+        }
+        return DenseTensor(shape: shape, elements: LinearAlgebraKernels.saturate(out, as: zy?.dataType ?? x.dataType))
     }
 
     // MARK: ConvTranspose
