@@ -1,4 +1,7 @@
 import OnyxIR
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Kernels of the Convolution family: Conv (any spatial rank, groups,
 /// dilations, strides, pads or auto_pad) by im2col and one GEMM per group,
@@ -9,6 +12,7 @@ enum ConvolutionKernels {
         KernelRegistration("ConvTranspose") { call throws(RuntimeError) in [try convTranspose(call)] },
         KernelRegistration("ConvInteger") { call throws(RuntimeError) in [try convInteger(call)] },
         KernelRegistration("QLinearConv") { call throws(RuntimeError) in [try qLinearConv(call)] },
+        KernelRegistration("CausalConvWithState") { call throws(RuntimeError) in try causalConv(call) },
     ]
 
     // MARK: Conv
@@ -172,6 +176,63 @@ enum ConvolutionKernels {
             out[i] = out[i] * factor(0, channel) + offset
         }
         return DenseTensor(shape: shape, elements: LinearAlgebraKernels.saturate(out, as: zy?.dataType ?? x.dataType))
+    }
+
+    // MARK: CausalConvWithState
+
+    /// Depthwise causal 1-D convolution over [past_state, input], with the
+    /// last k-1 positions as the new state and an optional SiLU.
+    private static func causalConv(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        let x = try call.input(0), w = try call.input(1)
+        guard x.rank == 3, w.rank == 3, w.shape[0] == x.shape[1], w.shape[1] == 1, w.shape[2] > 0 else {
+            throw call.failure("input must be (batch, channels, length) and weight (channels, 1, k), not \(x.shape) and \(w.shape)")
+        }
+        let activation = call.string("activation") ?? "none"
+        guard ["none", "silu", "swish"].contains(activation) else { throw call.failure("unknown activation '\(activation)'") }
+        let batch = x.shape[0], channels = x.shape[1], length = x.shape[2], k = w.shape[2]
+        guard let xv = Numbers(x.elements)?.realValues, let wv = Numbers(w.elements)?.realValues else {
+            throw call.failure("CausalConvWithState takes numbers")
+        }
+        var bias: [Double]? = nil
+        if let b = call.optionalInput(2) {
+            guard let v = Numbers(b.elements)?.realValues, v.count == channels else { throw call.failure("bias must have \(channels) values") }
+            bias = v
+        }
+        var past = Array(repeating: 0.0, count: batch * channels * (k - 1))
+        if let state = call.optionalInput(3) {
+            guard state.shape == [batch, channels, k - 1], let v = Numbers(state.elements)?.realValues else {
+                throw call.failure("past_state must have shape \([batch, channels, k - 1]), not \(state.shape)")
+            }
+            past = v
+        }
+        let padded = length + k - 1
+        var out = Array(repeating: 0.0, count: batch * channels * length)
+        var present = Array(repeating: 0.0, count: batch * channels * (k - 1))
+        var row = Array(repeating: 0.0, count: padded)
+        for plane in 0..<(batch * channels) {
+            let ch = plane % channels
+            for i in 0..<(k - 1) { row[i] = past[plane * (k - 1) + i] }
+            for i in 0..<length { row[k - 1 + i] = xv[plane * length + i] }
+            for t in 0..<length {
+                var sum = bias?[ch] ?? 0
+                for j in 0..<k { sum += wv[ch * k + j] * row[t + j] }
+                out[plane * length + t] = sum
+            }
+            for i in 0..<(k - 1) { present[plane * (k - 1) + i] = row[padded - (k - 1) + i] }
+        }
+        let type = x.dataType
+        if activation != "none" {
+            // The convolution rounds to the input type before the activation.
+            let rounded = Numbers(NormalizationKernels.tensor(out, shape: x.shape, as: type).elements)?.realValues ?? out
+            out = rounded.map { v in
+                let f = Float(v)
+                return Double(f * (1 / (1 + expf(-f))))
+            }
+        }
+        return [
+            NormalizationKernels.tensor(out, shape: x.shape, as: type),
+            NormalizationKernels.tensor(present, shape: [batch, channels, k - 1], as: type),
+        ]
     }
 
     // MARK: ConvTranspose
