@@ -13,6 +13,7 @@ enum ConvolutionKernels {
         KernelRegistration("ConvInteger") { call throws(RuntimeError) in [try convInteger(call)] },
         KernelRegistration("QLinearConv") { call throws(RuntimeError) in [try qLinearConv(call)] },
         KernelRegistration("CausalConvWithState") { call throws(RuntimeError) in try causalConv(call) },
+        KernelRegistration("DeformConv") { call throws(RuntimeError) in [try deformConv(call)] },
     ]
 
     // MARK: Conv
@@ -233,6 +234,132 @@ enum ConvolutionKernels {
             NormalizationKernels.tensor(out, shape: x.shape, as: type),
             NormalizationKernels.tensor(present, shape: [batch, channels, k - 1], as: type),
         ]
+    }
+
+    // MARK: DeformConv
+
+    /// The multi-indices of every position of `shape`, row-major.
+    private static func multiIndices(_ shape: [Int]) -> [[Int]] {
+        let count = shape.reduce(1, *)
+        var result: [[Int]] = []
+        result.reserveCapacity(count)
+        var index = Array(repeating: 0, count: shape.count)
+        for _ in 0..<count {
+            result.append(index)
+            var d = shape.count - 1
+            while d >= 0 {
+                index[d] += 1
+                if index[d] < shape[d] { break }
+                index[d] = 0
+                d -= 1
+            }
+        }
+        return result
+    }
+
+    /// Conv whose kernel taps move by learned offsets (sampled
+    /// multilinearly, zero outside the input) and are scaled by an
+    /// optional mask: im2col of the sampled values, one GEMM per group.
+    private static func deformConv(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let x = try call.input(0), w = try call.input(1), offsetTensor = try call.input(2)
+        guard x.rank >= 3, w.rank == x.rank, offsetTensor.rank == x.rank else {
+            throw call.failure("X, W and offset must share a rank of 3 or more, not \(x.shape), \(w.shape), \(offsetTensor.shape)")
+        }
+        let rank = x.rank - 2
+        let input = Array(x.shape[2...]), kernel = Array(w.shape[2...]), output = Array(offsetTensor.shape[2...])
+        if let given = call.ints("kernel_shape"), try SpatialWindows.ints(given, call) != kernel {
+            throw call.failure("kernel_shape \(given) differs from W's \(w.shape)")
+        }
+        let strides = try SpatialWindows.ints(call.ints("strides") ?? [], call, count: rank, fill: 1)
+        let dilations = try SpatialWindows.ints(call.ints("dilations") ?? [], call, count: rank, fill: 1)
+        let pads = try SpatialWindows.ints(call.ints("pads") ?? [], call, count: 2 * rank, fill: 0)
+        let n = x.shape[0], c = x.shape[1], m = w.shape[0]
+        let group = Int(call.int("group") ?? 1), offsetGroups = Int(call.int("offset_group") ?? 1)
+        guard group > 0, offsetGroups > 0, w.shape[1] * group == c, m % group == 0, c % offsetGroups == 0 else {
+            throw call.failure("group \(group) and offset_group \(offsetGroups) do not fit X \(x.shape) and W \(w.shape)")
+        }
+        let kCount = kernel.reduce(1, *), outCount = output.reduce(1, *), inCount = input.reduce(1, *)
+        guard offsetTensor.shape[0] == n, offsetTensor.shape[1] == offsetGroups * kCount * rank else {
+            throw call.failure("offset of shape \(offsetTensor.shape) does not fit offset_group \(offsetGroups) and kernel \(kernel)")
+        }
+        guard let xv = Numbers(x.elements)?.realValues, let wv = Numbers(w.elements)?.realValues,
+            let offsets = Numbers(offsetTensor.elements)?.realValues
+        else { throw call.failure("DeformConv takes numbers") }
+        var mask: [Double]? = nil
+        if let maskTensor = call.optionalInput(4) {
+            guard maskTensor.count == n * offsetGroups * kCount * outCount, let v = Numbers(maskTensor.elements)?.realValues else {
+                throw call.failure("mask of shape \(maskTensor.shape) does not fit the offsets")
+            }
+            mask = v
+        }
+        var bias: [Double]? = nil
+        if let b = call.optionalInput(3) {
+            guard b.count == m, let v = Numbers(b.elements)?.realValues else { throw call.failure("B must have \(m) values") }
+            bias = v
+        }
+        let cg = c / group, mg = m / group, perOffsetGroup = c / offsetGroups
+        let outShape = [n, m] + output
+        let total = try call.elementCount(outShape)
+        _ = try call.elementCount([cg * kCount, outCount])
+        var out = Array(repeating: 0.0, count: total)
+        guard total > 0 else { return NormalizationKernels.tensor(out, shape: outShape, as: x.dataType) }
+        let kernelIndices = multiIndices(kernel), outIndices = multiIndices(output)
+        var inStrides = Array(repeating: 1, count: rank)
+        if rank > 1 { for d in (0..<(rank - 1)).reversed() { inStrides[d] = inStrides[d + 1] * input[d + 1] } }
+        var cols = Array(repeating: 0.0, count: cg * kCount * outCount)
+        var position = Array(repeating: 0.0, count: rank)
+        for image in 0..<n {
+            for g in 0..<group {
+                for ch in 0..<cg {
+                    let channel = g * cg + ch
+                    let og = channel / perOffsetGroup
+                    let plane = (image * c + channel) * inCount
+                    for k in 0..<kCount {
+                        for o in 0..<outCount {
+                            let tap = (image * offsetGroups + og) * kCount + k
+                            for d in 0..<rank {
+                                position[d] = Double(outIndices[o][d] * strides[d] - pads[d] + kernelIndices[k][d] * dilations[d])
+                                    + offsets[(tap * rank + d) * outCount + o]
+                            }
+                            // Multilinear interpolation over the 2^rank corners.
+                            var value = 0.0
+                            for corner in 0..<(1 << rank) {
+                                var weight = 1.0
+                                var flat = 0
+                                var inside = true
+                                for d in 0..<rank {
+                                    let base = position[d].rounded(.down)
+                                    let t = position[d] - base
+                                    let up = (corner >> d) & 1 == 1
+                                    guard base.isFinite else { inside = false; break }
+                                    let index = Int(base) + (up ? 1 : 0)
+                                    if index < 0 || index >= input[d] { inside = false; break }
+                                    weight *= up ? t : 1 - t
+                                    flat += index * inStrides[d]
+                                }
+                                if inside && weight != 0 { value += weight * xv[plane + flat] }
+                            }
+                            if let mask { value *= mask[tap * outCount + o] }
+                            cols[(ch * kCount + k) * outCount + o] = value
+                        }
+                    }
+                }
+                wv.withUnsafeBufferPointer { wp in
+                    cols.withUnsafeBufferPointer { cp in
+                        out.withUnsafeMutableBufferPointer { op in
+                            LinearAlgebraKernels.dgemm(
+                                false, false, mg, outCount, cg * kCount, 1, wp.baseAddress.map { $0 + g * mg * cg * kCount },
+                                cg * kCount, cp.baseAddress, outCount, 0,
+                                op.baseAddress.map { $0 + (image * m + g * mg) * outCount }, outCount)
+                        }
+                    }
+                }
+            }
+        }
+        if let bias {
+            for i in out.indices { out[i] += bias[(i / max(outCount, 1)) % m] }
+        }
+        return NormalizationKernels.tensor(out, shape: outShape, as: x.dataType)
     }
 
     // MARK: ConvTranspose
