@@ -59,7 +59,17 @@ enum NormalizationKernels {
         var mean = try perChannel(try call.input(3), c, "input_mean", call)!
         var variance = try perChannel(try call.input(4), c, "input_var", call)!
         let epsilon = Double(call.float("epsilon") ?? 1e-5)
-        let training = (call.int("training_mode") ?? 0) != 0
+        // From 14 the attribute says; before, asking for the statistics
+        // outputs does (opset 7 to 9), or is_test = 0 with them (1 and 6).
+        let version = call.schema?.sinceVersion ?? call.opset
+        let training: Bool
+        if version >= 14 {
+            training = (call.int("training_mode") ?? 0) != 0
+        } else if version >= 7 {
+            training = call.outputCount > 1
+        } else {
+            training = call.outputCount > 1 && (call.int("is_test") ?? 0) == 0
+        }
         var outputs: [DenseTensor?] = []
         var runningMean: [Double] = [], runningVar: [Double] = []
         if training {
@@ -93,6 +103,11 @@ enum NormalizationKernels {
             let meanType = try call.input(3).dataType, varType = try call.input(4).dataType
             outputs.append(tensor(runningMean, shape: [c], as: meanType))
             outputs.append(tensor(runningVar, shape: [c], as: varType))
+            if version < 14 && call.outputCount > 3 {
+                // saved_mean and saved_var: the batch's own statistics.
+                outputs.append(tensor(mean, shape: [c], as: meanType))
+                if call.outputCount > 4 { outputs.append(tensor(variance, shape: [c], as: varType)) }
+            }
         }
         while outputs.count < call.outputCount { outputs.append(nil) }
         return outputs

@@ -19,6 +19,13 @@ enum PoolingKernels {
 
     enum Kind { case max, average, lp }
 
+    /// LpPool's p: a float attribute in version 1, an int from 2 on.
+    private static func lpOrder(_ call: KernelCall) -> Double {
+        guard let attribute = call.attribute("p") else { return 2 }
+        if let i = attribute.i { return Double(i) }
+        return attribute.f.map { Double($0) } ?? 2
+    }
+
     /// The values of a numeric tensor and a way back to its type.
     private static func values(_ x: DenseTensor, _ call: KernelCall) throws(RuntimeError) -> [Double] {
         guard let numbers = Numbers(x.elements) else { throw call.failure("input of type \(x.dataType) is not numeric") }
@@ -54,7 +61,7 @@ enum PoolingKernels {
         let wantIndices = kind == .max && call.outputCount > 1 && (call.outputUsed.count < 2 || call.outputUsed[1])
         var indices = wantIndices ? Array(repeating: Int64(-1), count: total) : []
         let includePad = (call.int("count_include_pad") ?? 0) != 0
-        let p = Double(call.int("p") ?? 2)
+        let p = lpOrder(call)
         for plane in 0..<planes {
             let base = plane * inCount
             for o in 0..<outCount {
@@ -129,7 +136,7 @@ enum PoolingKernels {
         let planes = x.shape[0] * x.shape[1]
         let size = x.shape[2...].reduce(1, *)
         let v = try values(x, call)
-        let p = Double(call.int("p") ?? 2)
+        let p = lpOrder(call)
         var out = Array(repeating: 0.0, count: planes)
         for plane in 0..<planes {
             let slice = v[(plane * size)..<((plane + 1) * size)]
