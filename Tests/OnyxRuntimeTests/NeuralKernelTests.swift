@@ -129,4 +129,43 @@ import Testing
                 ["x": t(Array(repeating: Float(1), count: 6), shape: [2, 3]), "axes": DenseTensor([Int64(5)], shape: [1])])
         }
     }
+
+    @Test func depthwiseConvUsesOneFilterPerChannel() throws {
+        // Two channels, group 2: channel 0 filter [1, 1], channel 1 filter [1, -1].
+        let outputs = try run(
+            "g (float[1,2,3] x, float[2,1,2] w) => (float[1,2,2] y) { y = Conv <group: int = 2> (x, w) }",
+            ["x": t([1, 2, 3, 10, 20, 40], shape: [1, 2, 3]), "w": t([1, 1, 1, -1], shape: [2, 1, 2])])
+        #expect(floats(outputs[0]) == [3, 5, -10, -20])
+    }
+
+    @Test func softmaxBeforeOpset13FlattensFromAxis() throws {
+        // Opset 11, axis 1 on [1, 2, 2]: one softmax over all four values.
+        let outputs = try run(
+            "g (float[1,2,2] x) => (float[1,2,2] y) { y = Softmax(x) }", opset: 11,
+            ["x": t([0, 0, 0, 0], shape: [1, 2, 2])])
+        #expect(floats(outputs[0]) == [0.25, 0.25, 0.25, 0.25])
+    }
+
+    @Test func reduceMeanWithAxesAttributeBeforeOpset18() throws {
+        let outputs = try run(
+            "g (float[2,2] x) => (float[2] y) { y = ReduceMean <axes: ints = [0], keepdims: int = 0> (x) }", opset: 13,
+            ["x": t([1, 2, 3, 6], shape: [2, 2])])
+        #expect(floats(outputs[0]) == [2, 4])
+    }
+
+    @Test func globalAveragePoolKeepsSpatialDimsAsOnes() throws {
+        let outputs = try run(
+            "g (float[1,2,2] x) => (float[1,2,1] y) { y = GlobalAveragePool(x) }",
+            ["x": t([1, 3, 5, 9], shape: [1, 2, 2])])
+        #expect(outputs[0]?.shape == [1, 2, 1])
+        #expect(floats(outputs[0]) == [2, 7])
+    }
+
+    @Test func convChannelMismatchThrows() throws {
+        #expect(throws: RuntimeError.self) {
+            _ = try run(
+                "g (float[1,2,3] x, float[1,3,2] w) => (float[1,1,2] y) { y = Conv(x, w) }",
+                ["x": t(Array(repeating: Float(1), count: 6), shape: [1, 2, 3]), "w": t(Array(repeating: Float(1), count: 6), shape: [1, 3, 2])])
+        }
+    }
 }
