@@ -13,6 +13,51 @@ enum ReductionKernels {
         "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare",
     ]) { name in
         { call throws(RuntimeError) in [try reduce(name, call)] }
+    } + KernelRegistration.each(["ArgMax", "ArgMin"]) { name in
+        { call throws(RuntimeError) in [try argExtreme(name == "ArgMax", call)] }
+    }
+
+    /// ArgMax and ArgMin along `axis`: the first (or with
+    /// select_last_index the last) position of the extreme, NaN winning
+    /// as numpy's does.
+    private static func argExtreme(_ isMax: Bool, _ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let x = try call.input(0)
+        let axis = try call.normalizedAxis(call.int("axis") ?? 0, rank: x.rank)
+        let keepdims = (call.int("keepdims") ?? 1) != 0
+        let last = (call.int("select_last_index") ?? 0) != 0
+        guard x.rank > 0 else { throw call.failure("input must have rank 1 or more") }
+        let length = x.shape[axis], inner = x.shape[(axis + 1)...].reduce(1, *), outer = x.shape[..<axis].reduce(1, *)
+        guard length > 0 else { throw call.failure("cannot take the arg extreme of an empty axis") }
+        guard let numbers = Numbers(x.elements) else { throw call.failure("\(x.dataType) input is not numeric") }
+        func pick<T: Comparable>(_ v: [T], isNaN: (T) -> Bool) -> [Int64] {
+            var out = Array(repeating: Int64(0), count: outer * inner)
+            for o in 0..<outer {
+                for i in 0..<inner {
+                    let base = o * length * inner + i
+                    var best = v[base], at = 0
+                    if !isNaN(best) {
+                        for k in 1..<max(length, 1) {
+                            let value = v[base + k * inner]
+                            if isNaN(value) { at = k; break }
+                            let better = isMax ? (last ? value >= best : value > best) : (last ? value <= best : value < best)
+                            if better { best = value; at = k }
+                        }
+                    }
+                    out[o * inner + i] = Int64(at)
+                }
+            }
+            return out
+        }
+        let result: [Int64]
+        switch numbers {
+        case .float(let v): result = pick(v) { $0.isNaN }
+        case .double(let v): result = pick(v) { $0.isNaN }
+        case .int(let v): result = pick(v) { _ in false }
+        case .uint(let v): result = pick(v) { _ in false }
+        }
+        var shape = x.shape
+        if keepdims { shape[axis] = 1 } else { shape.remove(at: axis) }
+        return DenseTensor(shape: shape, elements: .int64(result))
     }
 
     /// Which axes a reduce node reduces (nil: every axis), from its input
