@@ -1,5 +1,8 @@
 import COpenBLAS
 import OnyxIR
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Kernels of the LinearAlgebra family: MatMul (numpy's matmul: 1-D
 /// operands promoted, batch dims broadcast), Gemm and MatMulInteger. Float
@@ -13,6 +16,7 @@ enum LinearAlgebraKernels {
         KernelRegistration("Gemm") { call throws(RuntimeError) in [try gemm(call)] },
         KernelRegistration("MatMulInteger") { call throws(RuntimeError) in [try matMulInteger(call)] },
         KernelRegistration("QLinearMatMul") { call throws(RuntimeError) in [try qLinearMatMul(call)] },
+        KernelRegistration("Attention") { call throws(RuntimeError) in try attention(call) },
     ]
 
     // MARK: MatMul
@@ -372,5 +376,228 @@ enum LinearAlgebraKernels {
             out[i] = out[i] * factor(row, column) + offset
         }
         return DenseTensor(shape: shape.result, elements: saturate(out, as: zy?.dataType ?? a.dataType))
+    }
+
+    // MARK: Attention
+
+    /// Values of a float tensor as Doubles.
+    private static func reals(_ t: DenseTensor, _ name: String, _ call: KernelCall) throws(RuntimeError) -> [Double] {
+        guard let v = Numbers(t.elements)?.realValues else { throw call.failure("\(name) is not numeric") }
+        return v
+    }
+
+    private static func pack(_ values: [Double], shape: [Int], as type: DataType) -> DenseTensor {
+        let numbers: Numbers = type == .double ? .double(values) : .float(values.map { Float($0) })
+        return DenseTensor(shape: shape, elements: numbers.elements(as: type))
+    }
+
+    /// Scaled dot-product attention (opset 23 on): 3-D inputs split into
+    /// heads, past key/value concatenated, masks (bool or additive,
+    /// broadcast, padded to the key length), causal and sliding-window
+    /// frontiers aligned to the cache, nonpad_kv_seqlen, grouped-query
+    /// heads, softcap, and the qk_matmul_output modes. Fully masked rows
+    /// give zeros.
+    private static func attention(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        let qt = try call.input(0), kt = try call.input(1), vt = try call.input(2)
+        guard qt.rank == kt.rank, kt.rank == vt.rank, qt.rank == 3 || qt.rank == 4 else {
+            throw call.failure("Q, K and V must all be 3-D or all 4-D, not \(qt.shape), \(kt.shape), \(vt.shape)")
+        }
+        let batch = qt.shape[0]
+        var q = try reals(qt, "Q", call), k = try reals(kt, "K", call), v = try reals(vt, "V", call)
+        let hq: Int, hk: Int, sq: Int, skv: Int, dq: Int, dk: Int, dv: Int
+        if qt.rank == 3 {
+            guard let qHeads = call.int("q_num_heads"), let kvHeads = call.int("kv_num_heads"), qHeads > 0, kvHeads > 0 else {
+                throw call.failure("3-D inputs need q_num_heads and kv_num_heads")
+            }
+            hq = Int(qHeads)
+            hk = Int(kvHeads)
+            guard qt.shape[2] % hq == 0, kt.shape[2] % hk == 0, vt.shape[2] % hk == 0,
+                kt.shape[0] == batch, vt.shape[0] == batch, kt.shape[1] == vt.shape[1]
+            else { throw call.failure("hidden sizes \(qt.shape), \(kt.shape), \(vt.shape) do not split into the heads") }
+            sq = qt.shape[1]
+            skv = kt.shape[1]
+            dq = qt.shape[2] / hq
+            dk = kt.shape[2] / hk
+            dv = vt.shape[2] / hk
+            // [B, S, H·D] to [B, H, S, D]
+            func heads(_ x: [Double], _ s: Int, _ h: Int, _ d: Int) -> [Double] {
+                var out = Array(repeating: 0.0, count: x.count)
+                for b in 0..<batch { for i in 0..<s { for head in 0..<h { for e in 0..<d {
+                    out[((b * h + head) * s + i) * d + e] = x[((b * s + i) * h + head) * d + e]
+                } } } }
+                return out
+            }
+            q = heads(q, sq, hq, dq)
+            k = heads(k, skv, hk, dk)
+            v = heads(v, skv, hk, dv)
+        } else {
+            hq = qt.shape[1]
+            hk = kt.shape[1]
+            sq = qt.shape[2]
+            skv = kt.shape[2]
+            dq = qt.shape[3]
+            dk = kt.shape[3]
+            dv = vt.shape[3]
+            guard kt.shape[0] == batch, vt.shape[0] == batch, vt.shape[1] == hk, vt.shape[2] == skv else {
+                throw call.failure("K \(kt.shape) and V \(vt.shape) do not match Q \(qt.shape)")
+            }
+        }
+        guard dq == dk else { throw call.failure("Q head size \(dq) differs from K's \(dk)") }
+        guard hk > 0, hq % hk == 0 else { throw call.failure("\(hq) query heads do not group over \(hk) key heads") }
+        // Past cache.
+        var past = 0
+        let pastKey = call.optionalInput(4), pastValue = call.optionalInput(5)
+        guard (pastKey == nil) == (pastValue == nil) else { throw call.failure("past_key and past_value come together") }
+        if let pastKey, let pastValue {
+            guard pastKey.rank == 4, pastValue.rank == 4, pastKey.shape[0] == batch, pastKey.shape[1] == hk, pastKey.shape[3] == dk,
+                pastValue.shape[0] == batch, pastValue.shape[1] == hk, pastValue.shape[3] == dv, pastValue.shape[2] == pastKey.shape[2]
+            else { throw call.failure("past_key \(pastKey.shape) or past_value \(pastValue.shape) does not fit K and V") }
+            past = pastKey.shape[2]
+            let pk = try reals(pastKey, "past_key", call), pv = try reals(pastValue, "past_value", call)
+            func concat(_ old: [Double], _ new: [Double], _ d: Int) -> [Double] {
+                var out: [Double] = []
+                out.reserveCapacity(old.count + new.count)
+                for plane in 0..<(batch * hk) {
+                    out.append(contentsOf: old[(plane * past * d)..<((plane + 1) * past * d)])
+                    out.append(contentsOf: new[(plane * skv * d)..<((plane + 1) * skv * d)])
+                }
+                return out
+            }
+            k = concat(pk, k, dk)
+            v = concat(pv, v, dv)
+        }
+        let total = past + skv
+        var nonpad: [Int64]? = nil
+        if let lengths = try call.intsInput(6) {
+            guard pastKey == nil else { throw call.failure("nonpad_kv_seqlen cannot be combined with a past cache") }
+            guard lengths.count == batch else { throw call.failure("nonpad_kv_seqlen has \(lengths.count) values for batch \(batch)") }
+            nonpad = lengths
+        }
+        _ = try call.elementCount([batch, hq, sq, total])
+        // The additive bias over [B, Hq, Sq, T].
+        let biasCount = batch * hq * sq * total
+        var bias = Array(repeating: 0.0, count: biasCount)
+        if let mask = call.optionalInput(3) {
+            guard mask.rank >= 1, mask.rank <= 4 else { throw call.failure("attn_mask of shape \(mask.shape) has a bad rank") }
+            let isBool = mask.dataType == .bool
+            var values = try reals(mask, "attn_mask", call)
+            if isBool { values = values.map { $0 != 0 ? 0 : -Double.infinity } }
+            var shape = mask.shape
+            let width = shape[shape.count - 1]
+            if width < total {
+                // Pad the key axis: masked.
+                var padded: [Double] = []
+                padded.reserveCapacity(values.count / max(width, 1) * total)
+                let rows = width == 0 ? shape.dropLast().reduce(1, *) : values.count / width
+                for r in 0..<rows {
+                    padded.append(contentsOf: values[(r * width)..<((r + 1) * width)])
+                    padded.append(contentsOf: Array(repeating: -Double.infinity, count: total - width))
+                }
+                values = padded
+                shape[shape.count - 1] = total
+            }
+            let target = [batch, hq, sq, total]
+            guard let broadcast = Broadcast([target, shape]), broadcast.shape == target else {
+                throw call.failure("attn_mask of shape \(mask.shape) does not broadcast to \(target)")
+            }
+            bias = broadcast.expand(values, operand: 1)
+        }
+        let causal = (call.int("is_causal") ?? 0) != 0
+        let left = Int(call.int("left_window_size") ?? -1), right = Int(call.int("right_window_size") ?? -1)
+        if causal || left >= 0 || right >= 0 || nonpad != nil {
+            for b in 0..<batch {
+                let offset = (pastKey == nil && nonpad != nil) ? Int(nonpad![b]) - sq : past
+                for h in 0..<hq {
+                    for i in 0..<sq {
+                        let row = ((b * hq + h) * sq + i) * total
+                        for j in 0..<total {
+                            let diff = i + offset - j
+                            var allowed = true
+                            if causal && j > i + offset { allowed = false }
+                            if left >= 0 && diff > left { allowed = false }
+                            if right >= 0 && -diff > right { allowed = false }
+                            if let nonpad, j >= Int(nonpad[b]) { allowed = false }
+                            if !allowed { bias[row + j] += -Double.infinity }
+                        }
+                    }
+                }
+            }
+        }
+        let scale: Double
+        if let given = call.float("scale") { scale = Double(given) } else { scale = 1 / Double(dq).squareRoot() }
+        let softcap = Double(call.float("softcap") ?? 0)
+        let mode = call.int("qk_matmul_output_mode") ?? 0
+        let group = hq / hk
+        var y = Array(repeating: 0.0, count: batch * hq * sq * dv)
+        var qkOut = Array(repeating: 0.0, count: biasCount)
+        var scores = Array(repeating: 0.0, count: sq * total)
+        for b in 0..<batch {
+            for h in 0..<hq {
+                let kvh = h / group
+                let qBase = (b * hq + h) * sq * dq, kBase = (b * hk + kvh) * total * dk, vBase = (b * hk + kvh) * total * dv
+                let biasBase = (b * hq + h) * sq * total
+                q.withUnsafeBufferPointer { qp in
+                    k.withUnsafeBufferPointer { kp in
+                        scores.withUnsafeMutableBufferPointer { sp in
+                            dgemm(false, true, sq, total, dq, scale, qp.baseAddress.map { $0 + qBase }, dq,
+                                kp.baseAddress.map { $0 + kBase }, dk, 0, sp.baseAddress, total)
+                        }
+                    }
+                }
+                for i in 0..<sq {
+                    var rowAllMasked = true
+                    var best = -Double.infinity
+                    for j in 0..<total {
+                        var s = scores[i * total + j]
+                        if softcap > 0 { s = softcap * tanh(s / softcap) }
+                        let bv = bias[biasBase + i * total + j]
+                        if bv != -Double.infinity { rowAllMasked = false }
+                        if mode == 0 || mode == 1 { qkOut[biasBase + i * total + j] = s }
+                        s += bv
+                        if mode == 2 { qkOut[biasBase + i * total + j] = s }
+                        scores[i * total + j] = s
+                        if s > best { best = s }
+                    }
+                    if total == 0 { rowAllMasked = false }
+                    let shift = best == -Double.infinity ? 0 : best
+                    var sum = 0.0
+                    for j in 0..<total {
+                        let e = exp(scores[i * total + j] - shift)
+                        scores[i * total + j] = e
+                        sum += e
+                    }
+                    if sum == 0 { sum = 1 }
+                    for j in 0..<total {
+                        let p = rowAllMasked ? 0 : scores[i * total + j] / sum
+                        scores[i * total + j] = p
+                        if mode == 3 { qkOut[biasBase + i * total + j] = p }
+                    }
+                }
+                scores.withUnsafeBufferPointer { sp in
+                    v.withUnsafeBufferPointer { vp in
+                        y.withUnsafeMutableBufferPointer { yp in
+                            dgemm(false, false, sq, dv, total, 1, sp.baseAddress, total,
+                                vp.baseAddress.map { $0 + vBase }, dv, 0, yp.baseAddress.map { $0 + (b * hq + h) * sq * dv }, dv)
+                        }
+                    }
+                }
+            }
+        }
+        let type = qt.dataType
+        var yShape = [batch, hq, sq, dv]
+        if qt.rank == 3 {
+            // [B, H, S, D] back to [B, S, H·D]
+            var out = Array(repeating: 0.0, count: y.count)
+            for b in 0..<batch { for h in 0..<hq { for i in 0..<sq { for e in 0..<dv {
+                out[((b * sq + i) * hq + h) * dv + e] = y[((b * hq + h) * sq + i) * dv + e]
+            } } } }
+            y = out
+            yShape = [batch, sq, hq * dv]
+        }
+        var outputs: [DenseTensor?] = [pack(y, shape: yShape, as: type)]
+        if call.outputCount > 1 { outputs.append(pack(k, shape: [batch, hk, total, dk], as: kt.dataType)) }
+        if call.outputCount > 2 { outputs.append(pack(v, shape: [batch, hk, total, dv], as: vt.dataType)) }
+        if call.outputCount > 3 { outputs.append(pack(qkOut, shape: [batch, hq, sq, total], as: type)) }
+        return outputs
     }
 }
