@@ -64,50 +64,53 @@ enum ConvolutionKernels {
         let inCount = windows.inCount, outCount = windows.outCount, kCount = windows.kernelCount
         let outShape = [n, m] + windows.outShape
         let total = try call.elementCount(outShape)
-        _ = try call.elementCount([cg * kCount, outCount])
         var out = Array(repeating: T.zero, count: total)
         guard total > 0 else { return (outShape, out) }
-        let gather = windows.gatherTable()
-        var cols = Array(repeating: T.zero, count: cg * kCount * outCount)
-        x.withUnsafeBufferPointer { x in
-            w.withUnsafeBufferPointer { w in
-                out.withUnsafeMutableBufferPointer { out in
-                    cols.withUnsafeMutableBufferPointer { cols in
-                        gather.withUnsafeBufferPointer { gather in
-                            for image in 0..<n {
-                                if cg == 1 && mg == 1 {
-                                    // Depthwise: one filter per channel, read straight through the table.
-                                    for ch in 0..<c {
-                                        let plane = (image * c + ch) * inCount
-                                        let target = (image * m + ch) * outCount
-                                        for k in 0..<kCount {
-                                            let weight = w[ch * kCount + k]
-                                            let table = k * outCount
-                                            for o in 0..<outCount {
-                                                let source = gather[table + o]
-                                                if source >= 0 { out[target + o] += weight * x[plane + source] }
+        let depthwise = cg == 1 && mg == 1
+        for block in windows.blocks(rows: depthwise ? kCount : cg * kCount) {
+            let width = block.count, start = block.lowerBound
+            let gather = windows.gatherTable(outputs: block)
+            var cols = Array(repeating: T.zero, count: depthwise ? 0 : cg * kCount * width)
+            x.withUnsafeBufferPointer { x in
+                w.withUnsafeBufferPointer { w in
+                    out.withUnsafeMutableBufferPointer { out in
+                        cols.withUnsafeMutableBufferPointer { cols in
+                            gather.withUnsafeBufferPointer { gather in
+                                for image in 0..<n {
+                                    if depthwise {
+                                        // One filter per channel, read straight through the table.
+                                        for ch in 0..<c {
+                                            let plane = (image * c + ch) * inCount
+                                            let target = (image * m + ch) * outCount + start
+                                            for k in 0..<kCount {
+                                                let weight = w[ch * kCount + k]
+                                                let table = k * width
+                                                for o in 0..<width {
+                                                    let source = gather[table + o]
+                                                    if source >= 0 { out[target + o] += weight * x[plane + source] }
+                                                }
                                             }
                                         }
+                                        continue
                                     }
-                                    continue
-                                }
-                                for g in 0..<group {
-                                    // im2col: row (channel, kernel offset), column output position.
-                                    for ch in 0..<cg {
-                                        let plane = (image * c + g * cg + ch) * inCount
-                                        for k in 0..<kCount {
-                                            let row = (ch * kCount + k) * outCount
-                                            let table = k * outCount
-                                            for o in 0..<outCount {
-                                                let source = gather[table + o]
-                                                cols[row + o] = source >= 0 ? x[plane + source] : 0
+                                    for g in 0..<group {
+                                        // im2col: row (channel, kernel offset), column output position.
+                                        for ch in 0..<cg {
+                                            let plane = (image * c + g * cg + ch) * inCount
+                                            for k in 0..<kCount {
+                                                let row = (ch * kCount + k) * width
+                                                let table = k * width
+                                                for o in 0..<width {
+                                                    let source = gather[table + o]
+                                                    cols[row + o] = source >= 0 ? x[plane + source] : 0
+                                                }
                                             }
                                         }
+                                        gemm(
+                                            false, false, mg, width, cg * kCount, 1,
+                                            w.baseAddress.map { $0 + g * mg * cg * kCount }, cg * kCount, cols.baseAddress, width, 0,
+                                            out.baseAddress.map { $0 + (image * m + g * mg) * outCount + start }, outCount)
                                     }
-                                    gemm(
-                                        false, false, mg, outCount, cg * kCount, 1,
-                                        w.baseAddress.map { $0 + g * mg * cg * kCount }, cg * kCount, cols.baseAddress, outCount, 0,
-                                        out.baseAddress.map { $0 + (image * m + g * mg) * outCount }, outCount)
                                 }
                             }
                         }
@@ -438,30 +441,33 @@ enum ConvolutionKernels {
         let inCount = windows.outCount, outCount = windows.inCount, kCount = windows.kernelCount
         let outShape = [n, m] + outSpatial
         let total = try call.elementCount(outShape)
-        _ = try call.elementCount([mg * kCount, inCount])
         var out = Array(repeating: T.zero, count: total)
         guard total > 0 else { return (outShape, out) }
-        let scatter = windows.gatherTable()
-        var cols = Array(repeating: T.zero, count: mg * kCount * inCount)
-        x.withUnsafeBufferPointer { x in
-            w.withUnsafeBufferPointer { w in
-                out.withUnsafeMutableBufferPointer { out in
-                    cols.withUnsafeMutableBufferPointer { cols in
-                        for image in 0..<n {
-                            for g in 0..<group {
-                                // cols = W_gᵀ (mg·k × cg) · X_g (cg × in)
-                                gemm(
-                                    true, false, mg * kCount, inCount, cg, 1,
-                                    w.baseAddress.map { $0 + g * cg * mg * kCount }, mg * kCount,
-                                    x.baseAddress.map { $0 + (image * c + g * cg) * inCount }, inCount, 0, cols.baseAddress, inCount)
-                                for ch in 0..<mg {
-                                    let plane = (image * m + g * mg + ch) * outCount
-                                    for k in 0..<kCount {
-                                        let row = (ch * kCount + k) * inCount
-                                        let table = k * inCount
-                                        for i in 0..<inCount {
-                                            let target = scatter[table + i]
-                                            if target >= 0 { out[plane + target] += cols[row + i] }
+        for block in windows.blocks(rows: mg * kCount) {
+            let width = block.count, start = block.lowerBound
+            let scatter = windows.gatherTable(outputs: block)
+            var cols = Array(repeating: T.zero, count: mg * kCount * width)
+            x.withUnsafeBufferPointer { x in
+                w.withUnsafeBufferPointer { w in
+                    out.withUnsafeMutableBufferPointer { out in
+                        cols.withUnsafeMutableBufferPointer { cols in
+                            for image in 0..<n {
+                                for g in 0..<group {
+                                    // cols = W_gᵀ (mg·k × cg) · X_g (cg × block)
+                                    gemm(
+                                        true, false, mg * kCount, width, cg, 1,
+                                        w.baseAddress.map { $0 + g * cg * mg * kCount }, mg * kCount,
+                                        x.baseAddress.map { $0 + (image * c + g * cg) * inCount + start }, inCount, 0,
+                                        cols.baseAddress, width)
+                                    for ch in 0..<mg {
+                                        let plane = (image * m + g * mg + ch) * outCount
+                                        for k in 0..<kCount {
+                                            let row = (ch * kCount + k) * width
+                                            let table = k * width
+                                            for i in 0..<width {
+                                                let target = scatter[table + i]
+                                                if target >= 0 { out[plane + target] += cols[row + i] }
+                                            }
                                         }
                                     }
                                 }
@@ -574,14 +580,21 @@ struct SpatialWindows {
     static let inPadding = -1
     static let pastPadding = -2
 
-    /// `table[k * outCount + o]`: the flat input position that kernel
-    /// offset `k` of output position `o` reads, or `inPadding` /
-    /// `pastPadding`.
-    func gatherTable() -> [Int] {
+    /// The output positions in blocks whose tables (and im2col columns,
+    /// `rows` per position) stay near 4M entries.
+    func blocks(rows: Int) -> [Range<Int>] {
+        let size = max(1, (1 << 22) / max(rows, 1))
+        return stride(from: 0, to: outCount, by: size).map { $0..<min($0 + size, outCount) }
+    }
+
+    /// `table[k * outputs.count + (o - outputs.lowerBound)]`: the flat
+    /// input position that kernel offset `k` of output position `o` reads,
+    /// or `inPadding` / `pastPadding`.
+    func gatherTable(outputs: Range<Int>) -> [Int] {
         let rank = input.count
-        let outCount = self.outCount, kCount = kernelCount
-        var table = Array(repeating: 0, count: kCount * outCount)
-        guard outCount > 0, kCount > 0 else { return table }
+        let width = outputs.count, kCount = kernelCount
+        var table = Array(repeating: 0, count: kCount * width)
+        guard width > 0, kCount > 0 else { return table }
         var inStrides = Array(repeating: 1, count: rank)
         if rank > 1 { for d in (0..<(rank - 1)).reversed() { inStrides[d] = inStrides[d + 1] * input[d + 1] } }
         // Per dim: the coordinate (or mark) for each (kernel index, output index).
@@ -604,17 +617,24 @@ struct SpatialWindows {
             }
             perDim.append(codes)
         }
+        // The multi-index of the block's first output position.
+        var first = Array(repeating: 0, count: rank)
+        var rest = outputs.lowerBound
+        for d in (0..<rank).reversed() {
+            first[d] = rest % output[d]
+            rest /= output[d]
+        }
         var kIndex = Array(repeating: 0, count: rank)
         for k in 0..<kCount {
-            var oIndex = Array(repeating: 0, count: rank)
-            for o in 0..<outCount {
+            var oIndex = first
+            for o in 0..<width {
                 var flat = 0
                 var mark = 0
                 for d in 0..<rank {
                     let code = perDim[d][kIndex[d] * output[d] + oIndex[d]]
                     if code < 0 { mark = min(mark, code) } else { flat += code }
                 }
-                table[k * outCount + o] = mark < 0 ? mark : flat
+                table[k * width + o] = mark < 0 ? mark : flat
                 var d = rank - 1
                 while d >= 0 {
                     oIndex[d] += 1

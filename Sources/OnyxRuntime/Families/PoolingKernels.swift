@@ -54,50 +54,61 @@ enum PoolingKernels {
         let inCount = windows.inCount, outCount = windows.outCount, kCount = windows.kernelCount
         let outShape = Array(x.shape[..<2]) + windows.outShape
         let total = try call.elementCount(outShape)
-        _ = try call.elementCount([kCount, outCount])
-        let table = windows.gatherTable()
         let v = try values(x, call)
         var out = Array(repeating: 0.0, count: total)
         let wantIndices = kind == .max && call.outputCount > 1 && (call.outputUsed.count < 2 || call.outputUsed[1])
         var indices = wantIndices ? Array(repeating: Int64(-1), count: total) : []
         let includePad = (call.int("count_include_pad") ?? 0) != 0
         let p = lpOrder(call)
-        for plane in 0..<planes {
-            let base = plane * inCount
-            for o in 0..<outCount {
-                switch kind {
-                case .max:
-                    var best = -Double.infinity
-                    var where_ = -1
-                    for k in 0..<kCount {
-                        let source = table[k * outCount + o]
-                        if source >= 0 && (where_ < 0 || v[base + source] > best) {
-                            best = v[base + source]
-                            where_ = source
-                        }
-                    }
-                    out[plane * outCount + o] = where_ < 0 ? 0 : best
-                    if wantIndices && where_ >= 0 { indices[plane * outCount + o] = Int64(base + where_) }
-                case .average:
-                    var sum = 0.0
-                    var count = 0
-                    for k in 0..<kCount {
-                        let source = table[k * outCount + o]
+        // Kernel offsets outer, output positions inner: the table is read in
+        // order, and the first maximum wins as in the reference.
+        for block in windows.blocks(rows: kCount) {
+            let width = block.count, start = block.lowerBound
+            let table = windows.gatherTable(outputs: block)
+            var best = Array(repeating: 0.0, count: width)
+            var found = Array(repeating: -1, count: width)
+            var counts = Array(repeating: 0, count: width)
+            for plane in 0..<planes {
+                let base = plane * inCount
+                for o in 0..<width {
+                    best[o] = 0
+                    found[o] = -1
+                    counts[o] = 0
+                }
+                for k in 0..<kCount {
+                    let row = k * width
+                    for o in 0..<width {
+                        let source = table[row + o]
                         if source >= 0 {
-                            sum += v[base + source]
-                            count += 1
+                            let value = v[base + source]
+                            switch kind {
+                            case .max:
+                                if found[o] < 0 || value > best[o] {
+                                    best[o] = value
+                                    found[o] = source
+                                }
+                            case .average:
+                                best[o] += value
+                                counts[o] += 1
+                            case .lp:
+                                best[o] += pow(abs(value), p)
+                            }
                         } else if source == SpatialWindows.inPadding && includePad {
-                            count += 1
+                            counts[o] += 1
                         }
                     }
-                    out[plane * outCount + o] = count > 0 ? sum / Double(count) : .nan
-                case .lp:
-                    var sum = 0.0
-                    for k in 0..<kCount {
-                        let source = table[k * outCount + o]
-                        if source >= 0 { sum += pow(abs(v[base + source]), p) }
+                }
+                let target = plane * outCount + start
+                for o in 0..<width {
+                    switch kind {
+                    case .max:
+                        out[target + o] = found[o] < 0 ? 0 : best[o]
+                        if wantIndices && found[o] >= 0 { indices[target + o] = Int64(base + found[o]) }
+                    case .average:
+                        out[target + o] = counts[o] > 0 ? best[o] / Double(counts[o]) : .nan
+                    case .lp:
+                        out[target + o] = pow(best[o], 1 / p)
                     }
-                    out[plane * outCount + o] = pow(sum, 1 / p)
                 }
             }
         }
