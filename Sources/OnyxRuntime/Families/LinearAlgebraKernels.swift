@@ -17,6 +17,7 @@ enum LinearAlgebraKernels {
         KernelRegistration("MatMulInteger") { call throws(RuntimeError) in [try matMulInteger(call)] },
         KernelRegistration("QLinearMatMul") { call throws(RuntimeError) in [try qLinearMatMul(call)] },
         KernelRegistration("Attention") { call throws(RuntimeError) in try attention(call) },
+        KernelRegistration("Einsum") { call throws(RuntimeError) in [try einsum(call)] },
     ]
 
     // MARK: MatMul
@@ -599,5 +600,155 @@ enum LinearAlgebraKernels {
         if call.outputCount > 2 { outputs.append(pack(v, shape: [batch, hk, total, dv], as: vt.dataType)) }
         if call.outputCount > 3 { outputs.append(pack(qkOut, shape: [batch, hq, sq, total], as: type)) }
         return outputs
+    }
+
+    // MARK: Einsum
+
+    /// Einsum by one walk over every label's range (output labels outer,
+    /// summed ones inner): repeated labels take diagonals, `...` covers
+    /// broadcast dims, the implicit form outputs the labels used once in
+    /// alphabetical order after the ellipsis dims.
+    private static func einsum(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        guard let equation = call.string("equation") else { throw call.failure("attribute 'equation' is missing") }
+        let operands = (0..<call.inputs.count).compactMap { call.optionalInput($0) }
+        guard !operands.isEmpty else { throw call.failure("Einsum needs an input") }
+        let text = equation.filter { $0 != " " }
+        let sides = text.split(separator: "->", omittingEmptySubsequences: false).map(String.init)
+        guard sides.count <= 2 else { throw call.failure("equation '\(equation)' has more than one '->'") }
+        let terms = sides[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard terms.count == operands.count else {
+            throw call.failure("equation '\(equation)' names \(terms.count) operands, the node has \(operands.count)")
+        }
+        // Labels: letters as their scalar values, ellipsis dims as -1, -2, … from the right.
+        func parse(_ term: String, rank: Int?) throws(RuntimeError) -> [Int] {
+            var labels: [Int] = []
+            var letters = 0
+            let hasEllipsis = term.contains("...")
+            for ch in term.replacing("...", with: "") {
+                guard ch.isLetter, let value = ch.unicodeScalars.first?.value else { throw call.failure("bad label '\(ch)' in '\(equation)'") }
+                _ = value
+                letters += 1
+            }
+            let ellipsisRank = rank.map { $0 - letters } ?? 0
+            if hasEllipsis {
+                guard ellipsisRank >= 0 else { throw call.failure("term '\(term)' has more labels than its operand's dims") }
+            } else if let rank, rank != letters {
+                throw call.failure("term '\(term)' has \(letters) labels for an operand of rank \(rank)")
+            }
+            var rest = Substring(term)
+            while !rest.isEmpty {
+                if rest.hasPrefix("...") {
+                    for e in (0..<ellipsisRank).reversed() { labels.append(-1 - e) }
+                    rest = rest.dropFirst(3)
+                } else {
+                    labels.append(Int(rest.first!.unicodeScalars.first!.value))
+                    rest = rest.dropFirst()
+                }
+            }
+            return labels
+        }
+        var operandLabels: [[Int]] = []
+        for (term, operand) in zip(terms, operands) { operandLabels.append(try parse(term, rank: operand.rank)) }
+        var sizes: [Int: Int] = [:]
+        for (labels, operand) in zip(operandLabels, operands) {
+            for (axis, label) in labels.enumerated() {
+                let dim = operand.shape[axis]
+                if let known = sizes[label], known != dim {
+                    if label < 0 && (known == 1 || dim == 1) { sizes[label] = Swift.max(known, dim); continue }
+                    throw call.failure("label sizes disagree in '\(equation)': \(known) and \(dim)")
+                }
+                sizes[label] = dim
+            }
+        }
+        let ellipsisRank = operandLabels.map { $0.filter { $0 < 0 }.count }.max() ?? 0
+        var output: [Int]
+        if sides.count == 2 {
+            let out = sides[1]
+            var labels: [Int] = []
+            var rest = Substring(out)
+            while !rest.isEmpty {
+                if rest.hasPrefix("...") {
+                    for e in (0..<ellipsisRank).reversed() { labels.append(-1 - e) }
+                    rest = rest.dropFirst(3)
+                } else {
+                    let label = Int(rest.first!.unicodeScalars.first!.value)
+                    guard sizes[label] != nil, !labels.contains(label) else { throw call.failure("output label '\(rest.first!)' is unknown or repeated") }
+                    labels.append(label)
+                    rest = rest.dropFirst()
+                }
+            }
+            output = labels
+        } else {
+            var counts: [Int: Int] = [:]
+            for labels in operandLabels { for label in labels where label >= 0 { counts[label, default: 0] += 1 } }
+            output = (0..<ellipsisRank).reversed().map { -1 - $0 } + counts.filter { $0.value == 1 }.map(\.key).sorted()
+        }
+        for label in output where sizes[label] == nil { sizes[label] = 1 }
+        let summed = sizes.keys.filter { !output.contains($0) }.sorted()
+        let walk = output + summed
+        let dims = walk.map { sizes[$0]! }
+        let outShape = output.map { sizes[$0]! }
+        let outCount = try call.elementCount(outShape)
+        _ = try call.elementCount(dims)
+        // Each operand's stride per walked label (summed over repeated axes; 0 where broadcast).
+        var strides: [[Int]] = []
+        for (labels, operand) in zip(operandLabels, operands) {
+            var axisStrides = Array(repeating: 0, count: operand.rank)
+            var stride = 1
+            for axis in (0..<operand.rank).reversed() {
+                axisStrides[axis] = operand.shape[axis] == 1 ? 0 : stride
+                stride *= operand.shape[axis]
+            }
+            strides.append(walk.map { label in
+                labels.indices.filter { labels[$0] == label }.reduce(0) { $0 + axisStrides[$1] }
+            })
+        }
+        let inner = summed.map { sizes[$0]! }.reduce(1, *)
+        let isFloat = operands.allSatisfy { [.float, .double, .float16, .bfloat16].contains($0.dataType) }
+        let values: [[Double]]
+        var ints: [[Int64]] = []
+        if isFloat {
+            var v: [[Double]] = []
+            for operand in operands { v.append(try reals(operand, "input", call)) }
+            values = v
+        } else {
+            values = []
+            for operand in operands {
+                guard let n = Numbers(operand.elements) else { throw call.failure("Einsum takes numbers") }
+                ints.append(n.int64s)
+            }
+        }
+        var outDouble = isFloat ? Array(repeating: 0.0, count: outCount) : []
+        var outInt = isFloat ? [] : Array(repeating: Int64(0), count: outCount)
+        if outCount > 0 && inner > 0 {
+            let rank = walk.count
+            var index = Array(repeating: 0, count: rank)
+            var offsets = Array(repeating: 0, count: operands.count)
+            let totalSteps = outCount * inner
+            for step in 0..<totalSteps {
+                let o = step / inner
+                if isFloat {
+                    var product = 1.0
+                    for i in 0..<operands.count { product *= values[i][offsets[i]] }
+                    outDouble[o] += product
+                } else {
+                    var product: Int64 = 1
+                    for i in 0..<operands.count { product = product &* ints[i][offsets[i]] }
+                    outInt[o] = outInt[o] &+ product
+                }
+                var d = rank - 1
+                while d >= 0 {
+                    index[d] += 1
+                    for i in 0..<operands.count { offsets[i] += strides[i][d] }
+                    if index[d] < dims[d] { break }
+                    for i in 0..<operands.count { offsets[i] -= strides[i][d] * dims[d] }
+                    index[d] = 0
+                    d -= 1
+                }
+            }
+        }
+        let type = operands[0].dataType
+        if isFloat { return pack(outDouble, shape: outShape, as: type) }
+        return DenseTensor(shape: outShape, elements: Numbers.int(outInt).elements(as: type))
     }
 }
