@@ -18,6 +18,7 @@ enum LinearAlgebraKernels {
         KernelRegistration("QLinearMatMul") { call throws(RuntimeError) in [try qLinearMatMul(call)] },
         KernelRegistration("Attention") { call throws(RuntimeError) in try attention(call) },
         KernelRegistration("Einsum") { call throws(RuntimeError) in [try einsum(call)] },
+        KernelRegistration("LinearAttention") { call throws(RuntimeError) in try linearAttention(call) },
     ]
 
     // MARK: MatMul
@@ -750,5 +751,107 @@ enum LinearAlgebraKernels {
         let type = operands[0].dataType
         if isFloat { return pack(outDouble, shape: outShape, as: type) }
         return DenseTensor(shape: outShape, elements: Numbers.int(outInt).elements(as: type))
+    }
+
+    // MARK: LinearAttention
+
+    /// Recurrent linear attention (linear, gated, delta, gated_delta
+    /// update rules) over a (d_k × d_v) state per key head, in Float as the
+    /// reference computes it.
+    private static func linearAttention(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        let query = try call.input(0), key = try call.input(1), value = try call.input(2)
+        let rule = call.string("update_rule") ?? "gated_delta"
+        guard ["linear", "gated", "delta", "gated_delta"].contains(rule) else { throw call.failure("unknown update_rule '\(rule)'") }
+        guard let qHeads = call.int("q_num_heads"), let kvHeads = call.int("kv_num_heads"), qHeads > 0, kvHeads > 0, qHeads % kvHeads == 0 else {
+            throw call.failure("q_num_heads must be a positive multiple of kv_num_heads")
+        }
+        let hq = Int(qHeads), hk = Int(kvHeads)
+        guard query.rank == 3, key.rank == 3, value.rank == 3 else { throw call.failure("query, key and value must be rank 3") }
+        let b = query.shape[0], t = query.shape[1]
+        guard key.shape[0] == b, key.shape[1] == t, value.shape[0] == b, value.shape[1] == t,
+            query.shape[2] % hq == 0, value.shape[2] % hk == 0
+        else { throw call.failure("query \(query.shape), key \(key.shape), value \(value.shape) do not fit the heads") }
+        let dk = query.shape[2] / hq, dv = value.shape[2] / hk
+        guard key.shape[2] == hk * dk else { throw call.failure("key \(key.shape) does not hold \(hk) heads of \(dk)") }
+        let gating = rule == "gated" || rule == "gated_delta", delta = rule == "delta" || rule == "gated_delta"
+        let decay = call.optionalInput(4), beta = call.optionalInput(5)
+        guard gating == (decay != nil) else { throw call.failure("update_rule '\(rule)' \(gating ? "requires" : "forbids") decay") }
+        guard delta == (beta != nil) else { throw call.failure("update_rule '\(rule)' \(delta ? "requires" : "forbids") beta") }
+        func floats(_ x: DenseTensor, _ name: String) throws(RuntimeError) -> [Float] {
+            guard let n = Numbers(x.elements) else { throw call.failure("\(name) is not numeric") }
+            if case .float(let v) = n { return v }
+            return n.realValues.map { Float($0) }
+        }
+        let q = try floats(query, "query"), k = try floats(key, "key"), v = try floats(value, "value")
+        var g: [Float] = [], perKey = false
+        if let decay {
+            guard decay.rank == 3, decay.shape[0] == b, decay.shape[1] == t, decay.shape[2] == hk || decay.shape[2] == hk * dk else {
+                throw call.failure("decay of shape \(decay.shape) does not fit")
+            }
+            perKey = decay.shape[2] == hk * dk && !(hk * dk == hk)
+            g = try floats(decay, "decay")
+        }
+        var betaValues: [Float] = [], betaWidth = 1
+        if let beta {
+            guard beta.rank == 3, beta.shape[0] == b, beta.shape[1] == t, beta.shape[2] == hk || beta.shape[2] == 1 else {
+                throw call.failure("beta of shape \(beta.shape) does not fit")
+            }
+            betaWidth = beta.shape[2]
+            betaValues = try floats(beta, "beta")
+        }
+        var state = Array(repeating: Float(0), count: b * hk * dk * dv)
+        var stateType = query.dataType
+        if let past = call.optionalInput(3) {
+            guard past.shape == [b, hk, dk, dv] else { throw call.failure("past_state of shape \(past.shape) is not \([b, hk, dk, dv])") }
+            state = try floats(past, "past_state")
+            stateType = past.dataType
+        }
+        let given = call.float("scale") ?? 0
+        let scale: Float = given == 0 ? 1 / Float(dk).squareRoot() : given
+        let group = hq / hk
+        var out = Array(repeating: Float(0), count: b * t * hq * dv)
+        var update = Array(repeating: Float(0), count: dv)
+        for batch in 0..<b {
+            for step in 0..<t {
+                for h in 0..<hk {
+                    let sBase = (batch * hk + h) * dk * dv
+                    let kBase = (batch * t + step) * hk * dk + h * dk
+                    let vBase = (batch * t + step) * hk * dv + h * dv
+                    if gating {
+                        for i in 0..<dk {
+                            let gate = expf(perKey ? g[(batch * t + step) * hk * dk + h * dk + i] : g[(batch * t + step) * hk + h])
+                            for j in 0..<dv { state[sBase + i * dv + j] *= gate }
+                        }
+                    }
+                    for j in 0..<dv { update[j] = v[vBase + j] }
+                    if delta {
+                        let bt = betaValues[(batch * t + step) * betaWidth + (betaWidth == 1 ? 0 : h)]
+                        for j in 0..<dv {
+                            var retrieved: Float = 0
+                            for i in 0..<dk { retrieved += state[sBase + i * dv + j] * k[kBase + i] }
+                            update[j] = bt * (update[j] - retrieved)
+                        }
+                    }
+                    for i in 0..<dk {
+                        let ki = k[kBase + i]
+                        for j in 0..<dv { state[sBase + i * dv + j] += ki * update[j] }
+                    }
+                }
+                for h in 0..<hq {
+                    let sBase = (batch * hk + h / group) * dk * dv
+                    let qBase = (batch * t + step) * hq * dk + h * dk
+                    let oBase = (batch * t + step) * hq * dv + h * dv
+                    for j in 0..<dv {
+                        var sum: Float = 0
+                        for i in 0..<dk { sum += q[qBase + i] * state[sBase + i * dv + j] }
+                        out[oBase + j] = scale * sum
+                    }
+                }
+            }
+        }
+        return [
+            DenseTensor(shape: [b, t, hq * dv], elements: Numbers.float(out).elements(as: query.dataType)),
+            DenseTensor(shape: [b, hk, dk, dv], elements: Numbers.float(state).elements(as: stateType)),
+        ]
     }
 }
