@@ -168,4 +168,34 @@ import Testing
                 ["x": t(Array(repeating: Float(1), count: 6), shape: [1, 2, 3]), "w": t(Array(repeating: Float(1), count: 6), shape: [1, 3, 2])])
         }
     }
+
+    @Test func rnnStopsAtSequenceLength() throws {
+        // hidden 1, input 1, W = 1, R = 0.5, Relu: h1 = 2, h2 = 3 + 1 = 4 for the
+        // first sequence; the second has length 1, so its second step is zero.
+        let outputs = try run(
+            """
+            g (float[2,2,1] x, float[1,1,1] w, float[1,1,1] r, int32[2] lens) => (float[2,1,2,1] y, float[1,2,1] h) {
+                y, h = RNN <hidden_size: int = 1, activations: strings = ["Relu"]> (x, w, r, , lens)
+            }
+            """,
+            ["x": t([2, 5, 3, 7], shape: [2, 2, 1]), "w": t([1], shape: [1, 1, 1]), "r": t([0.5], shape: [1, 1, 1]),
+             "lens": DenseTensor(shape: [2], elements: .int32([2, 1]))])
+        #expect(floats(outputs[0]) == [2, 5, 4, 0])
+        #expect(floats(outputs[1]) == [4, 5])
+    }
+
+    @Test func einsumTransposesAndContracts() throws {
+        let outputs = try run(
+            "g (float[2,3] a, float[3] b) => (float[2] y) { y = Einsum <equation: string = \"ij,j->i\"> (a, b) }",
+            ["a": t([1, 2, 3, 4, 5, 6], shape: [2, 3]), "b": t([1, 1, 1], shape: [3])])
+        #expect(floats(outputs[0]) == [6, 15])
+    }
+
+    @Test func attentionAveragesValuesForEqualScores() throws {
+        // Q·Kᵀ is zero everywhere, so each query averages V's rows.
+        let outputs = try run(
+            "g (float[1,1,1,2] q, float[1,1,2,2] k, float[1,1,2,1] v) => (float[1,1,1,1] y) { y = Attention(q, k, v) }", opset: 23,
+            ["q": t([0, 0], shape: [1, 1, 1, 2]), "k": t([1, 2, 3, 4], shape: [1, 1, 2, 2]), "v": t([2, 6], shape: [1, 1, 2, 1])])
+        #expect(close(floats(outputs[0]), [4]))
+    }
 }
