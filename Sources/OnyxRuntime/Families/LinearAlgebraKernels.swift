@@ -19,6 +19,7 @@ enum LinearAlgebraKernels {
         KernelRegistration("Attention") { call throws(RuntimeError) in try attention(call) },
         KernelRegistration("Einsum") { call throws(RuntimeError) in [try einsum(call)] },
         KernelRegistration("LinearAttention") { call throws(RuntimeError) in try linearAttention(call) },
+        KernelRegistration("RotaryEmbedding") { call throws(RuntimeError) in [try rotaryEmbedding(call)] },
         KernelRegistration("RNN") { call throws(RuntimeError) in try recurrent(.rnn, call) },
         KernelRegistration("GRU") { call throws(RuntimeError) in try recurrent(.gru, call) },
         KernelRegistration("LSTM") { call throws(RuntimeError) in try recurrent(.lstm, call) },
@@ -1098,5 +1099,69 @@ enum LinearAlgebraKernels {
             if cell == .lstm { outputs.append(pack(swap(cState), shape: [batch, dirs, hidden], as: type)) }
         }
         return Array(outputs.prefix(Swift.max(call.outputCount, 1)))
+    }
+
+    // MARK: RotaryEmbedding
+
+    /// Rotates the first rotary_embedding_dim values of each head by the
+    /// cached angles of its position (halves or interleaved pairs).
+    private static func rotaryEmbedding(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let input = try call.input(0), cosTensor = try call.input(1), sinTensor = try call.input(2)
+        guard input.rank == 3 || input.rank == 4 else { throw call.failure("input must be rank 3 or 4, not \(input.shape)") }
+        let batch = input.shape[0]
+        let heads: Int, seq: Int, head: Int
+        if input.rank == 4 {
+            heads = input.shape[1]
+            seq = input.shape[2]
+            head = input.shape[3]
+        } else {
+            guard let n = call.int("num_heads"), n > 0, input.shape[2] % Int(n) == 0 else {
+                throw call.failure("3-D input needs a num_heads that divides \(input.shape[2])")
+            }
+            heads = Int(n)
+            seq = input.shape[1]
+            head = input.shape[2] / heads
+        }
+        let given = Int(call.int("rotary_embedding_dim") ?? 0)
+        let rotary = given == 0 ? head : given
+        guard rotary <= head, rotary % 2 == 0 else { throw call.failure("rotary_embedding_dim \(rotary) does not fit head size \(head)") }
+        let half = rotary / 2
+        let interleaved = (call.int("interleaved") ?? 0) != 0
+        let x = try reals(input, "input", call), cosines = try reals(cosTensor, "cos_cache", call), sines = try reals(sinTensor, "sin_cache", call)
+        guard cosTensor.shape == sinTensor.shape, cosTensor.shape.last == half else {
+            throw call.failure("cos_cache \(cosTensor.shape) and sin_cache \(sinTensor.shape) must match and end in \(half)")
+        }
+        let positions = try call.intsInput(3)
+        if let positions {
+            guard positions.count == batch * seq, cosTensor.rank == 2 else { throw call.failure("position_ids do not fit batch \(batch) and sequence \(seq)") }
+        } else {
+            guard cosTensor.count == batch * seq * half else { throw call.failure("cos_cache \(cosTensor.shape) does not fit batch \(batch) and sequence \(seq)") }
+        }
+        let rows = cosTensor.count / Swift.max(half, 1)
+        var out = x
+        for b in 0..<batch {
+            for s in 0..<seq {
+                let row: Int
+                if let positions {
+                    let p = positions[b * seq + s]
+                    guard p >= 0, p < Int64(rows) else { throw call.failure("position id \(p) is out of range for \(rows) cached positions") }
+                    row = Int(p)
+                } else {
+                    row = b * seq + s
+                }
+                for h in 0..<heads {
+                    let base = input.rank == 4 ? ((b * heads + h) * seq + s) * head : ((b * seq + s) * heads + h) * head
+                    for i in 0..<half {
+                        let c = cosines[row * half + i], sn = sines[row * half + i]
+                        let first = interleaved ? base + 2 * i : base + i
+                        let second = interleaved ? base + 2 * i + 1 : base + half + i
+                        let x1 = x[first], x2 = x[second]
+                        out[first] = c * x1 - sn * x2
+                        out[second] = sn * x1 + c * x2
+                    }
+                }
+            }
+        }
+        return pack(out, shape: input.shape, as: input.dataType)
     }
 }
