@@ -19,6 +19,7 @@ enum LinearAlgebraKernels {
         KernelRegistration("Attention") { call throws(RuntimeError) in try attention(call) },
         KernelRegistration("Einsum") { call throws(RuntimeError) in [try einsum(call)] },
         KernelRegistration("LinearAttention") { call throws(RuntimeError) in try linearAttention(call) },
+        KernelRegistration("FlexAttention", domain: "ai.onnx.preview") { call throws(RuntimeError) in [try flexAttention(call)] },
         KernelRegistration("RotaryEmbedding") { call throws(RuntimeError) in [try rotaryEmbedding(call)] },
         KernelRegistration("RNN") { call throws(RuntimeError) in try recurrent(.rnn, call) },
         KernelRegistration("GRU") { call throws(RuntimeError) in try recurrent(.gru, call) },
@@ -1163,5 +1164,88 @@ enum LinearAlgebraKernels {
             }
         }
         return pack(out, shape: input.shape, as: input.dataType)
+    }
+
+    // MARK: FlexAttention
+
+    /// Attention over rank-4 inputs with the optional score_mod and
+    /// prob_mod subgraphs run on the scores and the probabilities, held in
+    /// the softmax precision (float32 unless double or asked).
+    private static func flexAttention(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        let qt = try call.input(0), kt = try call.input(1), vt = try call.input(2)
+        guard qt.rank == 4, kt.rank == 4, vt.rank == 4 else { throw call.failure("Q, K and V must be rank 4") }
+        let batch = qt.shape[0], hq = qt.shape[1], sq = qt.shape[2], e = qt.shape[3]
+        let hk = kt.shape[1], skv = kt.shape[2], ev = vt.shape[3]
+        guard kt.shape[0] == batch, vt.shape[0] == batch, vt.shape[1] == hk, vt.shape[2] == skv, kt.shape[3] == e else {
+            throw call.failure("Q \(qt.shape), K \(kt.shape) and V \(vt.shape) do not fit")
+        }
+        guard hk > 0, hq % hk == 0 else { throw call.failure("\(hq) query heads do not group over \(hk) key heads") }
+        let q = try reals(qt, "Q", call), k = try reals(kt, "K", call), v = try reals(vt, "V", call)
+        let scale = call.float("scale").map { Double($0) } ?? 1 / Double(e).squareRoot()
+        let precision: DataType
+        if let given = call.int("softmax_precision") {
+            let type = DataType(rawValue: Int32(truncatingIfNeeded: given))
+            guard [.float, .float16, .bfloat16, .double].contains(type) else {
+                throw call.failure("unsupported softmax_precision \(given)")
+            }
+            precision = type
+        } else {
+            precision = qt.dataType == .double ? .double : .float
+        }
+        let group = hq / hk
+        let shape = [batch, hq, sq, skv]
+        _ = try call.elementCount(shape)
+        var scores = Array(repeating: 0.0, count: batch * hq * sq * skv)
+        for b in 0..<batch {
+            for h in 0..<hq {
+                let qBase = (b * hq + h) * sq * e, kBase = (b * hk + h / group) * skv * e, sBase = (b * hq + h) * sq * skv
+                q.withUnsafeBufferPointer { qp in
+                    k.withUnsafeBufferPointer { kp in
+                        scores.withUnsafeMutableBufferPointer { sp in
+                            dgemm(false, true, sq, skv, e, scale, qp.baseAddress.map { $0 + qBase }, e,
+                                kp.baseAddress.map { $0 + kBase }, e, 0, sp.baseAddress.map { $0 + sBase }, skv)
+                        }
+                    }
+                }
+            }
+        }
+        func modified(_ values: [Double], _ name: String) throws(RuntimeError) -> [Double] {
+            let rounded = pack(values, shape: shape, as: precision)
+            guard let graph = call.graph(name) else { return try reals(rounded, name, call) }
+            let outputs = try call.run(body: graph, inputs: [rounded])
+            guard outputs.count == 1, let result = outputs[0], result.shape == shape else {
+                throw call.failure("\(name) must give one tensor of shape \(shape)")
+            }
+            return try reals(result, name, call)
+        }
+        scores = try modified(scores, "score_mod")
+        for row in 0..<(batch * hq * sq) {
+            let base = row * skv
+            var best = -Double.infinity
+            for j in 0..<skv { best = Swift.max(best, scores[base + j]) }
+            var sum = 0.0
+            for j in 0..<skv {
+                let x = exp(scores[base + j] - best)
+                scores[base + j] = x
+                sum += x
+            }
+            for j in 0..<skv { scores[base + j] /= sum }
+        }
+        scores = try modified(scores, "prob_mod")
+        var y = Array(repeating: 0.0, count: batch * hq * sq * ev)
+        for b in 0..<batch {
+            for h in 0..<hq {
+                let vBase = (b * hk + h / group) * skv * ev, sBase = (b * hq + h) * sq * skv
+                scores.withUnsafeBufferPointer { sp in
+                    v.withUnsafeBufferPointer { vp in
+                        y.withUnsafeMutableBufferPointer { yp in
+                            dgemm(false, false, sq, ev, skv, 1, sp.baseAddress.map { $0 + sBase }, skv,
+                                vp.baseAddress.map { $0 + vBase }, ev, 0, yp.baseAddress.map { $0 + (b * hq + h) * sq * ev }, ev)
+                        }
+                    }
+                }
+            }
+        }
+        return pack(y, shape: [batch, hq, sq, ev], as: vt.dataType)
     }
 }
