@@ -210,8 +210,8 @@ enum NormalizationKernels {
         var outputs: [DenseTensor?] = [tensor(out, shape: x.shape, as: x.dataType)]
         if !rms && call.outputCount > 1 {
             let statShape = Array(x.shape[..<axis]) + Array(repeating: 1, count: x.rank - axis)
-            let stash = call.int("stash_type") ?? 1
-            let statType: DataType = stash == 1 ? .float : (DataType(rawValue: Int32(truncatingIfNeeded: stash)) ?? x.dataType)
+            // Mean and InvStdDev in X's type, as the reference gives them.
+            let statType = x.dataType
             outputs.append(call.outputUsed.count > 1 && call.outputUsed[1] ? tensor(means, shape: statShape, as: statType) : nil)
             if call.outputCount > 2 {
                 outputs.append(call.outputUsed.count > 2 && call.outputUsed[2] ? tensor(invs, shape: statShape, as: statType) : nil)
