@@ -266,7 +266,7 @@ enum NormalizationKernels {
                     norm += p == 1 ? abs(v) : v * v
                 }
                 if p == 2 { norm = norm.squareRoot() }
-                for k in 0..<length { out[base + k * inner] = values[base + k * inner] / norm }
+                for k in 0..<length { out[base + k * inner] = norm == 0 ? 0 : values[base + k * inner] / norm }
             }
         }
         return tensor(out, shape: x.shape, as: x.dataType)
