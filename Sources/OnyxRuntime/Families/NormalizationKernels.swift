@@ -278,6 +278,7 @@ enum NormalizationKernels {
         var reduced = Array(repeating: false, count: x.rank)
         for axis in axes {
             let resolved = try call.normalizedAxis(axis, rank: x.rank)
+            guard resolved < x.rank else { throw call.failure("axis \(axis) is out of range for rank \(x.rank)") }
             reduced[resolved] = true
         }
         let layout = ReductionLayout(shape: x.shape, reduced: reduced)
