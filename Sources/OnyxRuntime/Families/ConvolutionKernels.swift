@@ -523,7 +523,7 @@ struct SpatialWindows {
     static func ints(_ values: [Int64], _ call: KernelCall, count: Int? = nil, fill: Int = 0) throws(RuntimeError) -> [Int] {
         var result: [Int] = []
         for value in values {
-            guard value >= 0, value < 1 << 32 else { throw call.failure("attribute value \(value) is out of range") }
+            guard value >= 0, value < 1 << 31 else { throw call.failure("attribute value \(value) is out of range") }
             result.append(Int(value))
         }
         if let count {

@@ -48,12 +48,14 @@ enum PoolingKernels {
         guard x.rank >= 3 else { throw call.failure("input must have rank 3 or more, not shape \(x.shape)") }
         guard let kernelAttribute = call.ints("kernel_shape") else { throw call.failure("attribute 'kernel_shape' is missing") }
         let kernel = try SpatialWindows.ints(kernelAttribute, call)
+        _ = try call.elementCount(kernel)
         let ceilMode = (call.int("ceil_mode") ?? 0) != 0
         let windows = try SpatialWindows(input: Array(x.shape[2...]), kernel: kernel, call, ceilMode: ceilMode)
         let planes = x.shape[0] * x.shape[1]
         let inCount = windows.inCount, outCount = windows.outCount, kCount = windows.kernelCount
         let outShape = Array(x.shape[..<2]) + windows.outShape
         let total = try call.elementCount(outShape)
+        _ = try call.elementCount([kCount, outCount])
         let v = try values(x, call)
         var out = Array(repeating: 0.0, count: total)
         let wantIndices = kind == .max && call.outputCount > 1 && (call.outputUsed.count < 2 || call.outputUsed[1])
