@@ -787,6 +787,8 @@ enum LinearAlgebraKernels {
             if case .float(let v) = n { return v }
             return n.realValues.map { Float($0) }
         }
+        _ = try call.elementCount([b, t, hq, dv])
+        _ = try call.elementCount([b, hk, dk, dv])
         let q = try floats(query, "query"), k = try floats(key, "key"), v = try floats(value, "value")
         var g: [Float] = [], perKey = false
         if let decay {
@@ -932,6 +934,8 @@ enum LinearAlgebraKernels {
         guard wt.shape == [dirs, gates * hidden, inputSize], rt.shape == [dirs, gates * hidden, hidden] else {
             throw call.failure("W \(wt.shape) and R \(rt.shape) do not fit \(dirs) direction(s), \(gates) gate(s), hidden \(hidden), input \(inputSize)")
         }
+        _ = try call.elementCount([seq, batch, gates * hidden])
+        _ = try call.elementCount([seq, dirs, batch, hidden])
         var x = try reals(xt, "X", call)
         if layout != 0 {
             // [batch, seq, input] to [seq, batch, input]
