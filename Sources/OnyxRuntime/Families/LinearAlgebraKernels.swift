@@ -481,6 +481,7 @@ enum LinearAlgebraKernels {
             nonpad = lengths
         }
         _ = try call.elementCount([batch, hq, sq, total])
+        _ = try call.elementCount([batch, hq, sq, dv])
         // The additive bias over [B, Hq, Sq, T].
         let biasCount = batch * hq * sq * total
         var bias = Array(repeating: 0.0, count: biasCount)
@@ -1199,6 +1200,7 @@ enum LinearAlgebraKernels {
         let group = hq / hk
         let shape = [batch, hq, sq, skv]
         _ = try call.elementCount(shape)
+        _ = try call.elementCount([batch, hq, sq, ev])
         var scores = Array(repeating: 0.0, count: batch * hq * sq * skv)
         for b in 0..<batch {
             for h in 0..<hq {
