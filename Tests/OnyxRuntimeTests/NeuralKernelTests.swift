@@ -198,4 +198,54 @@ import Testing
             ["q": t([0, 0], shape: [1, 1, 1, 2]), "k": t([1, 2, 3, 4], shape: [1, 1, 2, 2]), "v": t([2, 6], shape: [1, 1, 2, 1])])
         #expect(close(floats(outputs[0]), [4]))
     }
+
+    @Test func argMaxTakesTheFirstOrLastMaximum() throws {
+        let x = t([1, 3, 3, 0], shape: [1, 4])
+        let first = try run("g (float[1,4] x) => (int64[1,1] y) { y = ArgMax <axis: int = 1> (x) }", opset: 13, ["x": x])
+        #expect(first[0]?.elements == .int64([1]))
+        let last = try run(
+            "g (float[1,4] x) => (int64[1,1] y) { y = ArgMax <axis: int = 1, select_last_index: int = 1> (x) }", opset: 13, ["x": x])
+        #expect(last[0]?.elements == .int64([2]))
+    }
+
+    @Test func negativeLogLikelihoodMeanSkipsIgnoredTargets() throws {
+        // Targets 0 and (ignored) 1: the mean is over the one counted sample.
+        let outputs = try run(
+            """
+            g (float[2,2] x, int64[2] t) => (float y) {
+                y = NegativeLogLikelihoodLoss <ignore_index: int = 1> (x, t)
+            }
+            """, opset: 13,
+            ["x": t([-0.5, -2, -1, -3], shape: [2, 2]), "t": DenseTensor([Int64(0), 1], shape: [2])])
+        #expect(close(floats(outputs[0]), [0.5]))
+    }
+
+    @Test func maxUnpoolScattersIntoTheInferredShape() throws {
+        let outputs = try run(
+            "g (float[1,1,1,1] x, int64[1,1,1,1] i) => (float[1,1,2,2] y) { y = MaxUnpool <kernel_shape: ints = [2, 2], strides: ints = [2, 2]> (x, i) }",
+            ["x": t([7], shape: [1, 1, 1, 1]), "i": DenseTensor([Int64(3)], shape: [1, 1, 1, 1])])
+        #expect(floats(outputs[0]) == [0, 0, 0, 7])
+    }
+
+    @Test func maxUnpoolIndexOutOfRangeThrows() throws {
+        #expect(throws: RuntimeError.self) {
+            _ = try run(
+                "g (float[1,1,1,1] x, int64[1,1,1,1] i) => (float[1,1,2,2] y) { y = MaxUnpool <kernel_shape: ints = [2, 2], strides: ints = [2, 2]> (x, i) }",
+                ["x": t([7], shape: [1, 1, 1, 1]), "i": DenseTensor([Int64(9)], shape: [1, 1, 1, 1])])
+        }
+    }
+
+    @Test func qLinearMatMulRequantizes() throws {
+        // (4 - 2)·(3 - 1) = 4; · 0.5 · 0.5 / 0.25 = 4; + 10 = 14.
+        let outputs = try run(
+            """
+            g (uint8[1,1] a, float sa, uint8 za, uint8[1,1] b, float sb, uint8 zb, float sy, uint8 zy) => (uint8[1,1] y) {
+                y = QLinearMatMul(a, sa, za, b, sb, zb, sy, zy)
+            }
+            """,
+            ["a": DenseTensor(shape: [1, 1], elements: .uint8([4])), "sa": t([0.5], shape: []), "za": DenseTensor(shape: [], elements: .uint8([2])),
+             "b": DenseTensor(shape: [1, 1], elements: .uint8([3])), "sb": t([0.5], shape: []), "zb": DenseTensor(shape: [], elements: .uint8([1])),
+             "sy": t([0.25], shape: []), "zy": DenseTensor(shape: [], elements: .uint8([10]))])
+        #expect(outputs[0]?.elements == .uint8([14]))
+    }
 }
