@@ -1,0 +1,251 @@
+import OnyxIR
+import OnyxTestSupport
+import Testing
+
+@testable import OnyxRuntime
+
+/// The neural-network kernels (linear algebra, convolution, pooling,
+/// normalization, softmax, reductions) on one-node models with values
+/// worked out by hand.
+@Suite struct NeuralKernelTests {
+    private func run(_ text: String, opset: Int64 = 21, _ feeds: [String: DenseTensor]) throws -> [DenseTensor?] {
+        let runner = try ModelRunner(try TestModels.graph(text, opset: opset))
+        return try runner.run(feeds).map(\.1)
+    }
+
+    private func t(_ values: [Float], shape: [Int]) -> DenseTensor { DenseTensor(values, shape: shape) }
+
+    private func floats(_ tensor: DenseTensor?) -> [Float] {
+        guard case .float(let v)? = tensor?.elements else { return [] }
+        return v
+    }
+
+    private func close(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * max(1, abs($1)) }
+    }
+
+    @Test func matMulBroadcastsBatchAndPromotesVectors() throws {
+        // [2,2,3] x [3] -> [2,2]
+        let outputs = try run(
+            "g (float[2,2,3] a, float[3] b) => (float[2,2] y) { y = MatMul(a, b) }",
+            ["a": t([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], shape: [2, 2, 3]), "b": t([1, 0, -1], shape: [3])])
+        #expect(outputs[0]?.shape == [2, 2])
+        #expect(floats(outputs[0]) == [-2, -2, -2, -2])
+    }
+
+    @Test func gemmTransposesAndAddsBroadcastBias() throws {
+        // Aᵀ = [[1,3],[2,4]]; Aᵀ·B with B = I, alpha 2, C = [10, 20] per column, beta 1.
+        let outputs = try run(
+            "g (float[2,2] a, float[2,2] b, float[2] c) => (float[2,2] y) { y = Gemm <transA: int = 1, alpha: float = 2.0> (a, b, c) }",
+            ["a": t([1, 2, 3, 4], shape: [2, 2]), "b": t([1, 0, 0, 1], shape: [2, 2]), "c": t([10, 20], shape: [2])])
+        #expect(floats(outputs[0]) == [12, 26, 14, 28])
+    }
+
+    @Test func convWithPaddingAndBias() throws {
+        // 3x3 input of ones, 2x2 kernel of ones, pads 1: corners 1, edges 2, centre 4; bias 1.
+        let outputs = try run(
+            "g (float[1,1,3,3] x, float[1,1,2,2] w, float[1] b) => (float[1,1,4,4] y) { y = Conv <pads: ints = [1, 1, 1, 1]> (x, w, b) }",
+            ["x": t(Array(repeating: Float(1), count: 9), shape: [1, 1, 3, 3]),
+             "w": t([1, 1, 1, 1], shape: [1, 1, 2, 2]), "b": t([1], shape: [1])])
+        #expect(outputs[0]?.shape == [1, 1, 4, 4])
+        #expect(floats(outputs[0]) == [2, 3, 3, 2, 3, 5, 5, 3, 3, 5, 5, 3, 2, 3, 3, 2])
+    }
+
+    @Test func convTransposeStrideTwo() throws {
+        // 1-D: x = [1, 2], w = [1, 1, 1], stride 2 -> [1, 1, 3, 2, 2].
+        let outputs = try run(
+            "g (float[1,1,2] x, float[1,1,3] w) => (float[1,1,5] y) { y = ConvTranspose <strides: ints = [2]> (x, w) }",
+            ["x": t([1, 2], shape: [1, 1, 2]), "w": t([1, 1, 1], shape: [1, 1, 3])])
+        #expect(floats(outputs[0]) == [1, 1, 3, 2, 2])
+    }
+
+    @Test func maxPoolGivesIndices() throws {
+        let outputs = try run(
+            "g (float[1,1,2,2] x) => (float[1,1,1,1] y, int64[1,1,1,1] i) { y, i = MaxPool <kernel_shape: ints = [2, 2]> (x) }",
+            ["x": t([1, 5, 3, 2], shape: [1, 1, 2, 2])])
+        #expect(floats(outputs[0]) == [5])
+        #expect(outputs[1]?.elements == .int64([1]))
+    }
+
+    @Test func averagePoolExcludesPadsByDefault() throws {
+        let outputs = try run(
+            "g (float[1,1,2] x) => (float[1,1,2] y) { y = AveragePool <kernel_shape: ints = [2], pads: ints = [1, 0]> (x) }",
+            ["x": t([2, 4], shape: [1, 1, 2])])
+        #expect(floats(outputs[0]) == [2, 3])
+    }
+
+    @Test func softmaxAlongLastAxis() throws {
+        let outputs = try run(
+            "g (float[1,2] x) => (float[1,2] y) { y = Softmax(x) }", ["x": t([0, 0], shape: [1, 2])])
+        #expect(floats(outputs[0]) == [0.5, 0.5])
+    }
+
+    @Test func reduceSumWithAxesInputAndKeepdims() throws {
+        let outputs = try run(
+            "g (float[2,3] x, int64[1] axes) => (float[2,1] y) { y = ReduceSum(x, axes) }",
+            ["x": t([1, 2, 3, 4, 5, 6], shape: [2, 3]), "axes": DenseTensor([Int64(1)], shape: [1])])
+        #expect(outputs[0]?.shape == [2, 1])
+        #expect(floats(outputs[0]) == [6, 15])
+    }
+
+    @Test func reduceMaxOfIntegers() throws {
+        let outputs = try run(
+            "g (int64[2,2] x) => (int64[] y) { y = ReduceMax <keepdims: int = 0> (x) }", opset: 13,
+            ["x": DenseTensor([Int64(-3), 7, 2, -9], shape: [2, 2])])
+        #expect(outputs[0]?.elements == .int64([7]))
+    }
+
+    @Test func layerNormalizationNormalizesLastAxis() throws {
+        let outputs = try run(
+            "g (float[1,2] x, float[2] s) => (float[1,2] y) { y = LayerNormalization <epsilon: float = 0.0> (x, s) }",
+            ["x": t([1, 3], shape: [1, 2]), "s": t([1, 2], shape: [2])])
+        #expect(close(floats(outputs[0]), [-1, 2]))
+    }
+
+    @Test func batchNormalizationInference() throws {
+        let outputs = try run(
+            """
+            g (float[1,2,1] x, float[2] s, float[2] b, float[2] m, float[2] v) => (float[1,2,1] y) {
+                y = BatchNormalization <epsilon: float = 0.0> (x, s, b, m, v)
+            }
+            """,
+            ["x": t([3, 3], shape: [1, 2, 1]), "s": t([1, 2], shape: [2]), "b": t([0, 1], shape: [2]),
+             "m": t([1, 2], shape: [2]), "v": t([4, 1], shape: [2])])
+        #expect(close(floats(outputs[0]), [1, 3]))
+    }
+
+    @Test func mismatchedMatMulThrows() throws {
+        #expect(throws: RuntimeError.self) {
+            _ = try run(
+                "g (float[2,3] a, float[2,3] b) => (float[2,3] y) { y = MatMul(a, b) }",
+                ["a": t(Array(repeating: Float(1), count: 6), shape: [2, 3]), "b": t(Array(repeating: Float(1), count: 6), shape: [2, 3])])
+        }
+    }
+
+    @Test func reduceAxisOutOfRangeThrows() throws {
+        #expect(throws: RuntimeError.self) {
+            _ = try run(
+                "g (float[2,3] x, int64[1] axes) => (float[2] y) { y = ReduceSum <keepdims: int = 0> (x, axes) }",
+                ["x": t(Array(repeating: Float(1), count: 6), shape: [2, 3]), "axes": DenseTensor([Int64(5)], shape: [1])])
+        }
+    }
+
+    @Test func depthwiseConvUsesOneFilterPerChannel() throws {
+        // Two channels, group 2: channel 0 filter [1, 1], channel 1 filter [1, -1].
+        let outputs = try run(
+            "g (float[1,2,3] x, float[2,1,2] w) => (float[1,2,2] y) { y = Conv <group: int = 2> (x, w) }",
+            ["x": t([1, 2, 3, 10, 20, 40], shape: [1, 2, 3]), "w": t([1, 1, 1, -1], shape: [2, 1, 2])])
+        #expect(floats(outputs[0]) == [3, 5, -10, -20])
+    }
+
+    @Test func softmaxBeforeOpset13FlattensFromAxis() throws {
+        // Opset 11, axis 1 on [1, 2, 2]: one softmax over all four values.
+        let outputs = try run(
+            "g (float[1,2,2] x) => (float[1,2,2] y) { y = Softmax(x) }", opset: 11,
+            ["x": t([0, 0, 0, 0], shape: [1, 2, 2])])
+        #expect(floats(outputs[0]) == [0.25, 0.25, 0.25, 0.25])
+    }
+
+    @Test func reduceMeanWithAxesAttributeBeforeOpset18() throws {
+        let outputs = try run(
+            "g (float[2,2] x) => (float[2] y) { y = ReduceMean <axes: ints = [0], keepdims: int = 0> (x) }", opset: 13,
+            ["x": t([1, 2, 3, 6], shape: [2, 2])])
+        #expect(floats(outputs[0]) == [2, 4])
+    }
+
+    @Test func globalAveragePoolKeepsSpatialDimsAsOnes() throws {
+        let outputs = try run(
+            "g (float[1,2,2] x) => (float[1,2,1] y) { y = GlobalAveragePool(x) }",
+            ["x": t([1, 3, 5, 9], shape: [1, 2, 2])])
+        #expect(outputs[0]?.shape == [1, 2, 1])
+        #expect(floats(outputs[0]) == [2, 7])
+    }
+
+    @Test func convChannelMismatchThrows() throws {
+        #expect(throws: RuntimeError.self) {
+            _ = try run(
+                "g (float[1,2,3] x, float[1,3,2] w) => (float[1,1,2] y) { y = Conv(x, w) }",
+                ["x": t(Array(repeating: Float(1), count: 6), shape: [1, 2, 3]), "w": t(Array(repeating: Float(1), count: 6), shape: [1, 3, 2])])
+        }
+    }
+
+    @Test func rnnStopsAtSequenceLength() throws {
+        // hidden 1, input 1, W = 1, R = 0.5, Relu: h1 = 2, h2 = 3 + 1 = 4 for the
+        // first sequence; the second has length 1, so its second step is zero.
+        let outputs = try run(
+            """
+            g (float[2,2,1] x, float[1,1,1] w, float[1,1,1] r, int32[2] lens) => (float[2,1,2,1] y, float[1,2,1] h) {
+                y, h = RNN <hidden_size: int = 1, activations: strings = ["Relu"]> (x, w, r, , lens)
+            }
+            """,
+            ["x": t([2, 5, 3, 7], shape: [2, 2, 1]), "w": t([1], shape: [1, 1, 1]), "r": t([0.5], shape: [1, 1, 1]),
+             "lens": DenseTensor(shape: [2], elements: .int32([2, 1]))])
+        #expect(floats(outputs[0]) == [2, 5, 4, 0])
+        #expect(floats(outputs[1]) == [4, 5])
+    }
+
+    @Test func einsumTransposesAndContracts() throws {
+        let outputs = try run(
+            "g (float[2,3] a, float[3] b) => (float[2] y) { y = Einsum <equation: string = \"ij,j->i\"> (a, b) }",
+            ["a": t([1, 2, 3, 4, 5, 6], shape: [2, 3]), "b": t([1, 1, 1], shape: [3])])
+        #expect(floats(outputs[0]) == [6, 15])
+    }
+
+    @Test func attentionAveragesValuesForEqualScores() throws {
+        // Q·Kᵀ is zero everywhere, so each query averages V's rows.
+        let outputs = try run(
+            "g (float[1,1,1,2] q, float[1,1,2,2] k, float[1,1,2,1] v) => (float[1,1,1,1] y) { y = Attention(q, k, v) }", opset: 23,
+            ["q": t([0, 0], shape: [1, 1, 1, 2]), "k": t([1, 2, 3, 4], shape: [1, 1, 2, 2]), "v": t([2, 6], shape: [1, 1, 2, 1])])
+        #expect(close(floats(outputs[0]), [4]))
+    }
+
+    @Test func argMaxTakesTheFirstOrLastMaximum() throws {
+        let x = t([1, 3, 3, 0], shape: [1, 4])
+        let first = try run("g (float[1,4] x) => (int64[1,1] y) { y = ArgMax <axis: int = 1> (x) }", opset: 13, ["x": x])
+        #expect(first[0]?.elements == .int64([1]))
+        let last = try run(
+            "g (float[1,4] x) => (int64[1,1] y) { y = ArgMax <axis: int = 1, select_last_index: int = 1> (x) }", opset: 13, ["x": x])
+        #expect(last[0]?.elements == .int64([2]))
+    }
+
+    @Test func negativeLogLikelihoodMeanSkipsIgnoredTargets() throws {
+        // Targets 0 and (ignored) 1: the mean is over the one counted sample.
+        let outputs = try run(
+            """
+            g (float[2,2] x, int64[2] t) => (float y) {
+                y = NegativeLogLikelihoodLoss <ignore_index: int = 1> (x, t)
+            }
+            """, opset: 13,
+            ["x": t([-0.5, -2, -1, -3], shape: [2, 2]), "t": DenseTensor([Int64(0), 1], shape: [2])])
+        #expect(close(floats(outputs[0]), [0.5]))
+    }
+
+    @Test func maxUnpoolScattersIntoTheInferredShape() throws {
+        let outputs = try run(
+            "g (float[1,1,1,1] x, int64[1,1,1,1] i) => (float[1,1,2,2] y) { y = MaxUnpool <kernel_shape: ints = [2, 2], strides: ints = [2, 2]> (x, i) }",
+            ["x": t([7], shape: [1, 1, 1, 1]), "i": DenseTensor([Int64(3)], shape: [1, 1, 1, 1])])
+        #expect(floats(outputs[0]) == [0, 0, 0, 7])
+    }
+
+    @Test func maxUnpoolIndexOutOfRangeThrows() throws {
+        #expect(throws: RuntimeError.self) {
+            _ = try run(
+                "g (float[1,1,1,1] x, int64[1,1,1,1] i) => (float[1,1,2,2] y) { y = MaxUnpool <kernel_shape: ints = [2, 2], strides: ints = [2, 2]> (x, i) }",
+                ["x": t([7], shape: [1, 1, 1, 1]), "i": DenseTensor([Int64(9)], shape: [1, 1, 1, 1])])
+        }
+    }
+
+    @Test func qLinearMatMulRequantizes() throws {
+        // (4 - 2)·(3 - 1) = 4; · 0.5 · 0.5 / 0.25 = 4; + 10 = 14.
+        let outputs = try run(
+            """
+            g (uint8[1,1] a, float sa, uint8 za, uint8[1,1] b, float sb, uint8 zb, float sy, uint8 zy) => (uint8[1,1] y) {
+                y = QLinearMatMul(a, sa, za, b, sb, zb, sy, zy)
+            }
+            """,
+            ["a": DenseTensor(shape: [1, 1], elements: .uint8([4])), "sa": t([0.5], shape: []), "za": DenseTensor(shape: [], elements: .uint8([2])),
+             "b": DenseTensor(shape: [1, 1], elements: .uint8([3])), "sb": t([0.5], shape: []), "zb": DenseTensor(shape: [], elements: .uint8([1])),
+             "sy": t([0.25], shape: []), "zy": DenseTensor(shape: [], elements: .uint8([10]))])
+        #expect(outputs[0]?.elements == .uint8([14]))
+    }
+}
