@@ -152,11 +152,17 @@ def bert_block(seq=128, hidden=768, heads=12, ffn=3072):
     return b.model("input", [1, seq, hidden], y, [1, seq, hidden], "bert_block")
 
 
+def fed_input(model):
+    """The first graph input that is not an initializer (old models list their weights as inputs too)."""
+    initializers = {t.name for t in model.graph.initializer}
+    return next(i for i in model.graph.input if i.name not in initializers)
+
+
 def save(model, folder, input_shape):
     os.makedirs(os.path.join(folder, "test_data_set_0"), exist_ok=True)
     onnx.save(model, os.path.join(folder, "model.onnx"))
     data = RNG.standard_normal(input_shape).astype(np.float32)
-    tensor = numpy_helper.from_array(data, model.graph.input[0].name)
+    tensor = numpy_helper.from_array(data, fed_input(model).name)
     with open(os.path.join(folder, "test_data_set_0", "input_0.pb"), "wb") as f:
         f.write(tensor.SerializeToString())
 
@@ -168,7 +174,7 @@ def main():
     save(bert_block(), os.path.join(out, "bert_block"), [1, 128, 768])
     light = os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data", "light", "light_inception_v1.onnx")
     inception = onnx.load(light)
-    dims = [d.dim_value for d in inception.graph.input[0].type.tensor_type.shape.dim]
+    dims = [d.dim_value for d in fed_input(inception).type.tensor_type.shape.dim]
     save(inception, os.path.join(out, "inception_v1"), dims)
     print(f"wrote resnet18, mobilenetv3, bert_block and inception_v1 to {out}")
 

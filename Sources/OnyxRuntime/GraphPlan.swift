@@ -95,15 +95,17 @@ final class GraphPlan {
 
         let allScopes = scopes + [scope]
         var steps: [Step] = []
-        var lastRead: [Int: Int] = [:]
+        // Each step's reads of this graph's own slots (its inputs and what
+        // its bodies read of them), for the releases.
+        var localReads: [[Int]] = []
         var outerReads = Set<SlotRef>()
-        func read(_ ref: SlotRef, by step: Int) {
-            if ref.level == 0 { lastRead[ref.slot] = step } else { outerReads.insert(ref) }
-        }
         let indices = Dictionary(graph.nodes.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })
         for node in order {
             let nodePath = IRPath(path.steps + [node.pathStep(at: indices[ObjectIdentifier(node)] ?? 0)])
-            let stepIndex = steps.count
+            var reads: [Int] = []
+            func read(_ ref: SlotRef) {
+                if ref.level == 0 { reads.append(ref.slot) } else { outerReads.insert(ref) }
+            }
             var inputs: [SlotRef?] = []
             for input in node.inputs {
                 guard let input, !input.name.isEmpty else {
@@ -115,7 +117,7 @@ final class GraphPlan {
                         "reads '\(input.name)', which no graph input, initializer or other node gives", at: nodePath)
                 }
                 inputs.append(ref)
-                read(ref, by: stepIndex)
+                read(ref)
             }
             var bodies: [ObjectIdentifier: GraphPlan] = [:]
             for attribute in node.attributes {
@@ -125,9 +127,7 @@ final class GraphPlan {
                     let plan = try GraphPlan(
                         body, at: bodyPath, scopes: allScopes, attributes: scope.attributes, function: scope.function, builder)
                     bodies[ObjectIdentifier(body)] = plan
-                    for ref in plan.outerReads {
-                        read(SlotRef(level: ref.level - 1, slot: ref.slot), by: stepIndex)
-                    }
+                    for ref in plan.outerReads { read(SlotRef(level: ref.level - 1, slot: ref.slot)) }
                 }
             }
             let attributes = scope.resolvedAttributes(of: node)
@@ -138,25 +138,46 @@ final class GraphPlan {
                     outputs: node.outputs.map { $0.name.isEmpty ? nil : scope.slot(of: $0) },
                     outputUsed: [],
                     releases: [], bodies: bodies))
+            localReads.append(reads)
         }
+        // Nodes that read only constants are run now, once: their outputs
+        // join the constants (weights made by ConstantOfShape, shapes
+        // computed from initializers).
+        let fed = Set(inputSlots)
+        var known = Dictionary(constants.filter { !fed.contains($0.slot) }.map { ($0.slot, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+        var kept: [(Step, [Int])] = []
+        for (step, reads) in zip(steps, localReads) {
+            if let outputs = Self.folded(step, known) {
+                for (slot, tensor) in zip(step.outputs, outputs) {
+                    guard let slot, let tensor else { continue }
+                    known[slot] = tensor
+                    constants.append((slot, tensor))
+                }
+            } else {
+                kept.append((step, reads))
+            }
+        }
+        steps = kept.map(\.0)
+        var lastRead: [Int: Int] = [:]
+        for (index, (_, reads)) in kept.enumerated() { for slot in reads { lastRead[slot] = index } }
         let outputRefs = graph.outputs.map { Self.resolve($0, in: allScopes) }
         for ref in outputRefs.compactMap({ $0 }) where ref.level > 0 { outerReads.insert(ref) }
         // Graph outputs and inputs are never released; everything else is
         // released by the last step that reads it (or, unread, at once).
-        var kept = Set(inputSlots)
-        for ref in outputRefs.compactMap({ $0 }) where ref.level == 0 { kept.insert(ref.slot) }
-        for (slot, _) in constants { kept.insert(slot) }
+        var retained = Set(inputSlots)
+        for ref in outputRefs.compactMap({ $0 }) where ref.level == 0 { retained.insert(ref.slot) }
+        for (slot, _) in constants { retained.insert(slot) }
         var releases = Array(repeating: [Int](), count: steps.count)
         for (index, step) in steps.enumerated() {
-            for case let slot? in step.outputs where !kept.contains(slot) && lastRead[slot] == nil {
+            for case let slot? in step.outputs where !retained.contains(slot) && lastRead[slot] == nil {
                 releases[index].append(slot)
             }
         }
-        for (slot, step) in lastRead where !kept.contains(slot) { releases[step].append(slot) }
+        for (slot, step) in lastRead where !retained.contains(slot) { releases[step].append(slot) }
         self.steps = steps.enumerated().map { index, step in
             Step(
                 node: step.node, path: step.path, action: step.action, attributes: step.attributes, inputs: step.inputs,
-                outputs: step.outputs, outputUsed: step.outputs.map { slot in slot.map { kept.contains($0) || lastRead[$0] != nil } ?? false },
+                outputs: step.outputs, outputUsed: step.outputs.map { slot in slot.map { retained.contains($0) || lastRead[$0] != nil } ?? false },
                 releases: releases[index], bodies: step.bodies)
         }
         self.slotCount = scope.count
@@ -166,6 +187,36 @@ final class GraphPlan {
         self.outputNames = graph.outputs.map(\.name)
         self.constants = constants
         self.outerReads = Set(outerReads.filter { $0.level > 0 })
+    }
+
+    /// Operators whose outputs are not a function of their inputs: never
+    /// folded into constants.
+    private static let unfoldable: Set<String> = [
+        "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli", "Dropout",
+    ]
+
+    /// The outputs of `step` run now, when it is a kernel without bodies
+    /// reading only values in `known` (or omitted inputs); nil when it
+    /// cannot be folded or fails (the run then reports the failure).
+    private static func folded(_ step: Step, _ known: [Int: DenseTensor]) -> [DenseTensor?]? {
+        guard case .kernel(let kernel, let schema, let opset) = step.action, step.bodies.isEmpty,
+            !unfoldable.contains(step.node.opType ?? ""), !step.outputs.isEmpty
+        else { return nil }
+        var arguments: [DenseTensor?] = []
+        for ref in step.inputs {
+            guard let ref else {
+                arguments.append(nil)
+                continue
+            }
+            guard ref.level == 0, let tensor = known[ref.slot] else { return nil }
+            arguments.append(tensor)
+        }
+        let call = KernelCall(
+            node: step.node, path: step.path, schema: schema, opset: opset, attributes: step.attributes, inputs: arguments,
+            outputCount: step.outputs.count, outputUsed: step.outputs.map { $0 != nil },
+            runBody: { _, _ throws(RuntimeError) in throw RuntimeError("no bodies while folding", at: step.path) }, threads: 1)
+        guard let outputs = try? kernel(call), outputs.count >= step.outputs.count else { return nil }
+        return outputs
     }
 
     /// The slot of `value` in the innermost scope that defines it.

@@ -107,6 +107,26 @@ import Testing
         #expect(outputs[1].tensor == DenseTensor(shape: [2], elements: .int32([1, -2])))
     }
 
+    @Test func nodesOfConstantsRunOnceWhenPlanned() throws {
+        let model = try TestModels.model("""
+            <ir_version: 8, opset_import: ["" : 17]>
+            g (float[2, 3] x) => (y, z) {
+               shape = Constant <value = int64[2] {2, 3}> ()
+               w = ConstantOfShape <value = float[1] {0.5}> (shape)
+               y = Add (x, w)
+               z = Dropout (w)
+            }
+            """)
+        let builder = PlanBuilder(model: model, kernels: .standard, schemas: .standard)
+        let plan = try GraphPlan(model.graph!, at: IRPath(), scopes: [], attributes: nil, function: nil, builder)
+        // Constant and ConstantOfShape are folded; Dropout, random in
+        // training mode, never is.
+        #expect(plan.steps.map { $0.node.opType ?? "" } == ["Add", "Dropout"])
+        let x = DenseTensor([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3])
+        let runner = try ModelRunner(model)
+        #expect(try runner.run(["x": x])[0].tensor == DenseTensor([1.5, 2.5, 3.5, 4.5, 5.5, 6.5], shape: [2, 3]))
+    }
+
     @Test func castCoversStringsAndNarrowFormats() throws {
         let strings = CastKernels.cast(.float([1.5, -0.25, .infinity]), to: .string, saturate: true)
         #expect(strings == .string([Array("1.5".utf8), Array("-0.25".utf8), Array("INF".utf8)]))
