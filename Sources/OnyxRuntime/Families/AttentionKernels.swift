@@ -1,6 +1,366 @@
+import COpenBLAS
+import Foundation
 import OnyxIR
 
 /// Kernels of the Attention family.
 enum AttentionKernels {
-    static let table: [KernelRegistration] = []
+    static let table: [KernelRegistration] = [
+        KernelRegistration("Attention", versions: 23...Int64.max) { call throws(RuntimeError) in try attention(call) },
+        KernelRegistration("RotaryEmbedding", versions: 23...Int64.max) { call throws(RuntimeError) in
+            try rotaryEmbedding(call)
+        },
+    ]
+
+    // MARK: Shared helpers
+
+    /// The tensor's elements as Floats (every float format computes in Float).
+    static func floatValues(_ tensor: DenseTensor, _ call: KernelCall) throws(RuntimeError) -> [Float] {
+        guard let numbers = Numbers(tensor.elements) else { throw call.failure("expected a numeric tensor") }
+        switch numbers {
+        case .float(let v): return v
+        case .double(let v): return v.map(Float.init)
+        case .int(let v): return v.map(Float.init)
+        case .uint(let v): return v.map(Float.init)
+        }
+    }
+
+    static func tensor(_ values: [Float], shape: [Int], as type: DataType) -> DenseTensor {
+        DenseTensor(shape: shape, elements: Numbers.float(values).elements(as: type))
+    }
+
+    /// C[m×n] = A[m×k] · B (B is k×n, or n×k when `transposeB`), row-major.
+    static func gemm(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, transposeB: Bool
+    ) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            for i in 0..<(m * n) { c[i] = 0 }
+            return
+        }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(transposeB ? k : n), 0, c, Int32(n))
+    }
+
+    // MARK: Attention
+
+    static func attention(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        let q = try call.input(0), k = try call.input(1), v = try call.input(2)
+        let mask = call.optionalInput(3)
+        let pastKey = call.optionalInput(4), pastValue = call.optionalInput(5)
+        let nonpad = try call.intsInput(6)
+        guard q.rank == k.rank, k.rank == v.rank, q.rank == 3 || q.rank == 4 else {
+            throw call.failure("Q, K and V must all be 3-D or all 4-D (got ranks \(q.rank), \(k.rank), \(v.rank))")
+        }
+        guard (pastKey == nil) == (pastValue == nil) else {
+            throw call.failure("past_key and past_value must be given together")
+        }
+        let batch = q.shape[0]
+        guard k.shape[0] == batch, v.shape[0] == batch else { throw call.failure("Q, K and V batch sizes differ") }
+        var qValues = try floatValues(q, call), kValues = try floatValues(k, call), vValues = try floatValues(v, call)
+        let qHeads: Int, kvHeads: Int, qLength: Int, kvLength: Int, headSize: Int, kHeadSize: Int, vHeadSize: Int
+        if q.rank == 3 {
+            guard let qn = call.int("q_num_heads"), let kvn = call.int("kv_num_heads"), qn > 0, kvn > 0 else {
+                throw call.failure("3-D inputs need positive q_num_heads and kv_num_heads")
+            }
+            qHeads = Int(qn)
+            kvHeads = Int(kvn)
+            guard q.shape[2] % qHeads == 0, k.shape[2] % kvHeads == 0, v.shape[2] % kvHeads == 0,
+                k.shape[1] == v.shape[1]
+            else { throw call.failure("hidden sizes \(q.shape[2]), \(k.shape[2]), \(v.shape[2]) do not split into heads") }
+            qLength = q.shape[1]
+            kvLength = k.shape[1]
+            headSize = q.shape[2] / qHeads
+            kHeadSize = k.shape[2] / kvHeads
+            vHeadSize = v.shape[2] / kvHeads
+            qValues = splitHeads(qValues, batch: batch, length: qLength, heads: qHeads, size: headSize)
+            kValues = splitHeads(kValues, batch: batch, length: kvLength, heads: kvHeads, size: kHeadSize)
+            vValues = splitHeads(vValues, batch: batch, length: kvLength, heads: kvHeads, size: vHeadSize)
+        } else {
+            qHeads = q.shape[1]
+            kvHeads = k.shape[1]
+            qLength = q.shape[2]
+            kvLength = k.shape[2]
+            headSize = q.shape[3]
+            kHeadSize = k.shape[3]
+            vHeadSize = v.shape[3]
+            guard v.shape[1] == kvHeads, v.shape[2] == kvLength else { throw call.failure("K and V shapes differ") }
+        }
+        guard kHeadSize == headSize else { throw call.failure("Q and K head sizes differ (\(headSize), \(kHeadSize))") }
+        guard kvHeads > 0, qHeads % kvHeads == 0 else {
+            throw call.failure("q_num_heads \(qHeads) is not a multiple of kv_num_heads \(kvHeads)")
+        }
+        // KV cache.
+        var pastLength = 0
+        if let pastKey, let pastValue {
+            pastLength = pastKey.rank == 4 ? pastKey.shape[2] : -1
+            guard pastKey.shape == [batch, kvHeads, pastLength, headSize],
+                pastValue.shape == [batch, kvHeads, pastLength, vHeadSize]
+            else { throw call.failure("past_key \(pastKey.shape) / past_value \(pastValue.shape) do not match K and V") }
+            let pk = try floatValues(pastKey, call), pv = try floatValues(pastValue, call)
+            kValues = concatSequences(pk, kValues, outer: batch * kvHeads, first: pastLength, second: kvLength, size: headSize)
+            vValues = concatSequences(pv, vValues, outer: batch * kvHeads, first: pastLength, second: kvLength, size: vHeadSize)
+        }
+        let total = pastLength + kvLength
+        if let nonpad {
+            guard pastKey == nil else { throw call.failure("nonpad_kv_seqlen cannot be used with past_key") }
+            guard nonpad.count == batch else { throw call.failure("nonpad_kv_seqlen must hold \(batch) values") }
+        }
+        _ = try call.elementCount([batch, qHeads, qLength, total])
+
+        // The additive bias, as a closure of (b, h, i, j) built from pieces.
+        let isCausal = (call.int("is_causal") ?? 0) != 0
+        let left = Int(call.int("left_window_size") ?? -1), right = Int(call.int("right_window_size") ?? -1)
+        var maskValues: [Float]? = nil
+        var maskStrides = [0, 0, 0, 0]
+        if let mask {
+            guard mask.rank >= 1, mask.rank <= 4 else { throw call.failure("attn_mask must have rank 1 to 4") }
+            let maskLast = mask.shape[mask.rank - 1]
+            guard maskLast <= total else {
+                throw call.failure("attn_mask's last dim \(maskLast) passes the total sequence length \(total)")
+            }
+            let raw: [Float]
+            if case .bool(let flags) = mask.elements {
+                raw = flags.map { $0 ? 0 : -Float.infinity }
+            } else {
+                raw = try floatValues(mask, call)
+            }
+            // Pad the last axis to `total` with -inf, and right-align to 4-D.
+            let rows = maskLast == 0 ? 0 : raw.count / maskLast
+            var padded = [Float](repeating: -.infinity, count: rows * total)
+            for r in 0..<rows {
+                for j in 0..<maskLast { padded[r * total + j] = raw[r * maskLast + j] }
+            }
+            var shape4 = Array(repeating: 1, count: 4 - mask.rank) + mask.shape
+            shape4[3] = total
+            let target = [batch, qHeads, qLength, total]
+            var step = 1
+            for axis in stride(from: 3, through: 0, by: -1) {
+                guard shape4[axis] == target[axis] || shape4[axis] == 1 else {
+                    throw call.failure("attn_mask shape \(mask.shape) does not broadcast to \(target)")
+                }
+                maskStrides[axis] = shape4[axis] == 1 ? 0 : step
+                step *= shape4[axis]
+            }
+            maskValues = padded
+        }
+        // The offset of the causal frontier and of the window, per batch.
+        func offset(_ b: Int) -> Int {
+            if let nonpad, pastKey == nil { return Int(nonpad[b]) - qLength }
+            return pastLength
+        }
+
+        let scaleValue: Float = call.float("scale") ?? (1 / Float(headSize).squareRoot())
+        let rootScale = Float(Double(scaleValue).squareRoot())
+        let softcap = call.float("softcap") ?? 0
+        let mode = call.int("qk_matmul_output_mode") ?? 0
+        let wantQK = call.outputCount > 3 && call.outputUsed.count > 3 && call.outputUsed[3]
+        let group = qHeads / kvHeads
+
+        let qScaled = qValues.map { $0 * rootScale }
+        let kScaled = kValues.map { $0 * rootScale }
+        var y = [Float](repeating: 0, count: batch * qHeads * qLength * vHeadSize)
+        var qkOut = wantQK ? [Float](repeating: 0, count: batch * qHeads * qLength * total) : []
+        var scores = [Float](repeating: 0, count: qLength * total)
+        var bias = [Float](repeating: 0, count: qLength * total)
+        for b in 0..<batch {
+            let off = offset(b)
+            for h in 0..<qHeads {
+                let kvh = h / group
+                qScaled.withUnsafeBufferPointer { qp in
+                    kScaled.withUnsafeBufferPointer { kp in
+                        scores.withUnsafeMutableBufferPointer { sp in
+                            gemm(
+                                qp.baseAddress! + ((b * qHeads + h) * qLength * headSize),
+                                kp.baseAddress! + ((b * kvHeads + kvh) * total * headSize), sp.baseAddress!,
+                                m: qLength, n: total, k: headSize, transposeB: true)
+                        }
+                    }
+                }
+                if softcap > 0 {
+                    for i in 0..<scores.count { scores[i] = tanh(scores[i] / softcap) * softcap }
+                }
+                // Bias.
+                for i in 0..<qLength {
+                    for j in 0..<total {
+                        var value: Float = 0
+                        if let maskValues {
+                            value = maskValues[b * maskStrides[0] + h * maskStrides[1] + i * maskStrides[2] + j * maskStrides[3]]
+                        }
+                        if isCausal, j > i + off { value += -.infinity }
+                        if left >= 0 || right >= 0 {
+                            let diff = i + off - j
+                            if (left >= 0 && diff > left) || (right >= 0 && -diff > right) { value += -.infinity }
+                        }
+                        if let nonpad, pastKey == nil, Int64(j) >= nonpad[b] { value += -.infinity }
+                        bias[i * total + j] = value
+                    }
+                }
+                let base = (b * qHeads + h) * qLength * total
+                if wantQK, mode == 0 || mode == 1 {
+                    for i in 0..<scores.count { qkOut[base + i] = scores[i] }
+                }
+                for i in 0..<scores.count { scores[i] += bias[i] }
+                if wantQK, mode == 2 {
+                    for i in 0..<scores.count { qkOut[base + i] = scores[i] }
+                }
+                // Softmax with the fully-masked-row guard.
+                for i in 0..<qLength {
+                    let row = i * total
+                    var allMasked = true
+                    var maxValue = -Float.infinity
+                    for j in 0..<total {
+                        if bias[row + j] != -.infinity { allMasked = false }
+                        maxValue = Swift.max(maxValue, scores[row + j])
+                    }
+                    if allMasked || total == 0 {
+                        for j in 0..<total { scores[row + j] = 0 }
+                        continue
+                    }
+                    if maxValue == -.infinity { maxValue = 0 }
+                    var sum: Float = 0
+                    for j in 0..<total {
+                        let e = exp(scores[row + j] - maxValue)
+                        scores[row + j] = e
+                        sum += e
+                    }
+                    if sum == 0 { sum = 1 }
+                    for j in 0..<total { scores[row + j] /= sum }
+                }
+                if wantQK, mode == 3 {
+                    for i in 0..<scores.count { qkOut[base + i] = scores[i] }
+                }
+                scores.withUnsafeBufferPointer { sp in
+                    vValues.withUnsafeBufferPointer { vp in
+                        y.withUnsafeMutableBufferPointer { yp in
+                            gemm(
+                                sp.baseAddress!, vp.baseAddress! + ((b * kvHeads + kvh) * total * vHeadSize),
+                                yp.baseAddress! + ((b * qHeads + h) * qLength * vHeadSize),
+                                m: qLength, n: vHeadSize, k: total, transposeB: false)
+                        }
+                    }
+                }
+            }
+        }
+        let type = q.dataType
+        let output: DenseTensor
+        if q.rank == 3 {
+            let merged = mergeHeads(y, batch: batch, length: qLength, heads: qHeads, size: vHeadSize)
+            output = tensor(merged, shape: [batch, qLength, qHeads * vHeadSize], as: type)
+        } else {
+            output = tensor(y, shape: [batch, qHeads, qLength, vHeadSize], as: type)
+        }
+        var results: [DenseTensor?] = [output]
+        if call.outputCount > 1 { results.append(tensor(kValues, shape: [batch, kvHeads, total, headSize], as: k.dataType)) }
+        if call.outputCount > 2 { results.append(tensor(vValues, shape: [batch, kvHeads, total, vHeadSize], as: v.dataType)) }
+        if call.outputCount > 3 {
+            results.append(wantQK ? tensor(qkOut, shape: [batch, qHeads, qLength, total], as: type) : nil)
+        }
+        return results
+    }
+
+    /// [B, S, H*D] → [B, H, S, D].
+    static func splitHeads(_ x: [Float], batch: Int, length: Int, heads: Int, size: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: x.count)
+        for b in 0..<batch {
+            for s in 0..<length {
+                for h in 0..<heads {
+                    let src = ((b * length + s) * heads + h) * size
+                    let dst = ((b * heads + h) * length + s) * size
+                    for d in 0..<size { out[dst + d] = x[src + d] }
+                }
+            }
+        }
+        return out
+    }
+
+    /// [B, H, S, D] → [B, S, H*D].
+    static func mergeHeads(_ x: [Float], batch: Int, length: Int, heads: Int, size: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: x.count)
+        for b in 0..<batch {
+            for h in 0..<heads {
+                for s in 0..<length {
+                    let src = ((b * heads + h) * length + s) * size
+                    let dst = ((b * length + s) * heads + h) * size
+                    for d in 0..<size { out[dst + d] = x[src + d] }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Concatenates [outer, first, size] and [outer, second, size] along the middle axis.
+    static func concatSequences(_ a: [Float], _ b: [Float], outer: Int, first: Int, second: Int, size: Int) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(a.count + b.count)
+        for o in 0..<outer {
+            out.append(contentsOf: a[(o * first * size)..<((o + 1) * first * size)])
+            out.append(contentsOf: b[(o * second * size)..<((o + 1) * second * size)])
+        }
+        return out
+    }
+
+    // MARK: RotaryEmbedding
+
+    static func rotaryEmbedding(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        let x = try call.input(0)
+        let cosCache = try floatValues(try call.input(1), call), sinCache = try floatValues(try call.input(2), call)
+        let positions = try call.intsInput(3)
+        let values = try floatValues(x, call)
+        let batch: Int, heads: Int, length: Int, headSize: Int
+        if x.rank == 4 {
+            (batch, heads, length, headSize) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        } else if x.rank == 3 {
+            guard let n = call.int("num_heads"), n > 0, x.shape[2] % Int(n) == 0 else {
+                throw call.failure("3-D input needs a num_heads that divides the hidden size \(x.shape[2])")
+            }
+            (batch, length, heads, headSize) = (x.shape[0], x.shape[1], Int(n), x.shape[2] / Int(n))
+        } else {
+            throw call.failure("input must be 3-D or 4-D, not rank \(x.rank)")
+        }
+        var rotary = Int(call.int("rotary_embedding_dim") ?? 0)
+        if rotary == 0 { rotary = headSize }
+        guard rotary > 0, rotary <= headSize, rotary % 2 == 0 else {
+            throw call.failure("rotary_embedding_dim \(rotary) must be even and at most the head size \(headSize)")
+        }
+        let half = rotary / 2
+        let interleaved = (call.int("interleaved") ?? 0) != 0
+        // Row of the caches for (b, s).
+        func cacheRow(_ b: Int, _ s: Int) throws(RuntimeError) -> Int {
+            if let positions {
+                guard positions.count == batch * length || positions.count == length else {
+                    throw call.failure("position_ids must hold batch × sequence values")
+                }
+                let p = positions.count == length ? positions[s] : positions[b * length + s]
+                guard p >= 0, Int(p) * half + half <= cosCache.count, Int(p) * half + half <= sinCache.count else {
+                    throw call.failure("position id \(p) is outside the caches")
+                }
+                return Int(p)
+            }
+            let row = cosCache.count == length * half ? s : b * length + s
+            guard (row + 1) * half <= cosCache.count, (row + 1) * half <= sinCache.count else {
+                throw call.failure("the caches do not hold batch × sequence rows of \(half) values")
+            }
+            return row
+        }
+        var out = values
+        for b in 0..<batch {
+            for s in 0..<length {
+                let row = try cacheRow(b, s) * half
+                for h in 0..<heads {
+                    let base = x.rank == 4 ? ((b * heads + h) * length + s) * headSize : ((b * length + s) * heads + h) * headSize
+                    for i in 0..<half {
+                        let i1 = interleaved ? base + 2 * i : base + i
+                        let i2 = interleaved ? base + 2 * i + 1 : base + i + half
+                        let c = cosCache[row + i], sn = sinCache[row + i]
+                        let x1 = values[i1], x2 = values[i2]
+                        out[i1] = c * x1 - sn * x2
+                        out[i2] = sn * x1 + c * x2
+                    }
+                }
+            }
+        }
+        return [tensor(out, shape: x.shape, as: x.dataType)]
+    }
 }
