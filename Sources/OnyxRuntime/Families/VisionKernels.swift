@@ -310,14 +310,256 @@ enum VisionKernels {
     // MARK: GridSample
 
     static func gridSample(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
-        throw call.failure("not yet")
+        let x = try call.input(0), grid = try call.input(1)
+        guard x.rank >= 3, grid.rank == x.rank, grid.shape[0] == x.shape[0], grid.shape[grid.rank - 1] == x.rank - 2 else {
+            throw call.failure("grid shape \(grid.shape) does not fit input shape \(x.shape)")
+        }
+        let modeName = call.string("mode") ?? "linear"
+        enum Mode { case nearest, linear, cubic }
+        let mode: Mode
+        switch modeName {
+        case "nearest": mode = .nearest
+        case "linear", "bilinear": mode = .linear
+        case "cubic", "bicubic": mode = .cubic
+        default: throw call.failure("unknown mode '\(modeName)'")
+        }
+        let padding = call.string("padding_mode") ?? "zeros"
+        guard ["zeros", "border", "reflection"].contains(padding) else {
+            throw call.failure("unknown padding_mode '\(padding)'")
+        }
+        let alignCorners = (call.int("align_corners") ?? 0) != 0
+        let batch = x.shape[0], channels = x.shape[1]
+        let dims = Array(x.shape[2...])
+        let k = dims.count
+        let outSpatial = Array(grid.shape[1..<(grid.rank - 1)])
+        let outCount = outSpatial.reduce(1, *)
+        let outShape = [batch, channels] + outSpatial
+        _ = try call.elementCount(outShape)
+        let data = try doubles(x, call)
+        let gridValues = try doubles(grid, call)
+        let planeSize = dims.reduce(1, *)
+        var strides = [Int](repeating: 1, count: k)
+        for i in stride(from: k - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * dims[i + 1] }
+        let lows = dims.map { _ in alignCorners ? Float(0) : Float(-0.5) }
+        let highs = dims.map { alignCorners ? Float($0 - 1) : Float($0) - 0.5 }
+        func reflect(_ v: Float, _ low: Float, _ high: Float) -> Float {
+            let range = high - low
+            if v < low {
+                let dx = low - v
+                let n = Int(dx / range)
+                let r = dx - Float(n) * range
+                return n % 2 == 0 ? low + r : high - r
+            } else if v > high {
+                let dx = v - high
+                let n = Int(dx / range)
+                let r = dx - Float(n) * range
+                return n % 2 == 0 ? high - r : low + r
+            }
+            return v
+        }
+        /// The in-plane index of integer position `i` along dim `d`, nil for a zero pad.
+        func index(_ i: Int, _ d: Int) -> Int? {
+            switch padding {
+            case "zeros": return i >= 0 && i < dims[d] ? i : nil
+            case "border": return Swift.min(Swift.max(i, 0), dims[d] - 1)
+            default:
+                let r = Int(reflect(Float(i), lows[d], highs[d]))
+                return Swift.min(Swift.max(r, 0), dims[d] - 1)
+            }
+        }
+        func cubic(_ t: Float) -> [Float] {
+            let a: Float = -0.75
+            let x = abs(t)
+            return [
+                ((a * (x + 1) - 5 * a) * (x + 1) + 8 * a) * (x + 1) - 4 * a,
+                ((a + 2) * x - (a + 3)) * x * x + 1,
+                ((a + 2) * (1 - x) - (a + 3)) * (1 - x) * (1 - x) + 1,
+                ((a * (2 - x) - 5 * a) * (2 - x) + 8 * a) * (2 - x) - 4 * a,
+            ]
+        }
+        var result = [Double](repeating: 0, count: batch * channels * outCount)
+        var coords = [Float](repeating: 0, count: k)
+        for n in 0..<batch {
+            for o in 0..<outCount {
+                let g = (n * outCount + o) * k
+                for d in 0..<k {
+                    let v = Float(gridValues[g + (k - 1 - d)])
+                    let length = Float(dims[d])
+                    var c = alignCorners ? (v + 1) / 2 * (length - 1) : ((v + 1) * length - 1) / 2
+                    if mode == .nearest { c = c.rounded(.toNearestOrEven) }
+                    if c < lows[d] || c > highs[d] {
+                        if padding == "border" {
+                            c = Swift.min(Swift.max(c, 0), length - 1)
+                        } else if padding == "reflection" {
+                            c = reflect(c, lows[d], highs[d])
+                        }
+                    }
+                    coords[d] = c
+                }
+                // Taps per dim: (index, weight).
+                var taps: [[(Int?, Double)]] = []
+                for d in 0..<k {
+                    let c = coords[d]
+                    switch mode {
+                    case .nearest:
+                        guard c.isFinite else { taps.append([(nil, 1)]); continue }
+                        taps.append([(index(Int(c), d), 1)])
+                    case .linear:
+                        guard c.isFinite else { taps.append([(nil, 1)]); continue }
+                        let f = c.rounded(.down)
+                        let t = c - f
+                        let i0 = Int(f)
+                        taps.append([(index(i0, d), Double(1 - t)), (index(i0 + 1, d), Double(t))])
+                    case .cubic:
+                        guard c.isFinite else { taps.append([(nil, 1)]); continue }
+                        let f = c.rounded(.down)
+                        let w = cubic(c - f)
+                        let i0 = Int(f)
+                        taps.append((0..<4).map { (index(i0 - 1 + $0, d), Double(w[$0])) })
+                    }
+                }
+                // Every combination of taps.
+                var combos: [(Int?, Double)] = [(0, 1)]
+                for d in 0..<k {
+                    var next: [(Int?, Double)] = []
+                    next.reserveCapacity(combos.count * taps[d].count)
+                    for (offset, weight) in combos {
+                        for (i, w) in taps[d] {
+                            if let offset, let i { next.append((offset + i * strides[d], weight * w)) } else { next.append((nil, weight * w)) }
+                        }
+                    }
+                    combos = next
+                }
+                for c in 0..<channels {
+                    let plane = (n * channels + c) * planeSize
+                    var sum = 0.0
+                    for (offset, weight) in combos {
+                        if let offset { sum += weight * data[plane + offset] }
+                    }
+                    result[(n * channels + c) * outCount + o] = sum
+                }
+            }
+        }
+        return [DenseTensor(shape: outShape, elements: elements(result, as: x.dataType))]
     }
+
+    // MARK: AffineGrid
 
     static func affineGrid(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
-        throw call.failure("not yet")
+        let theta = try call.input(1 - 1)
+        guard let size = try call.intsInput(1) else { throw call.failure("size is missing") }
+        let alignCorners = (call.int("align_corners") ?? 0) != 0
+        guard size.count == 4 || size.count == 5, size.allSatisfy({ $0 >= 0 }) else {
+            throw call.failure("size must hold 4 or 5 non-negative values")
+        }
+        let spatial = size.dropFirst(2).map { Int($0) }
+        let k = spatial.count
+        let batch = Int(size[0])
+        guard theta.shape == [batch, k, k + 1] else {
+            throw call.failure("theta shape \(theta.shape) must be [\(batch), \(k), \(k + 1)]")
+        }
+        let t = try doubles(theta, call)
+        let points = spatial.reduce(1, *)
+        _ = try call.elementCount([batch, points, k])
+        // Normalized coordinates along each spatial dim.
+        let axes: [[Double]] = spatial.map { d in
+            (0..<d).map { i in
+                if alignCorners { return d == 1 ? -1 : -1 + Double(i) * 2 / Double(d - 1) }
+                let step = 2 / Double(d)
+                return -1 + step / 2 + Double(i) * step
+            }
+        }
+        var result = [Double](repeating: 0, count: batch * points * k)
+        var index = [Int](repeating: 0, count: k)
+        for p in 0..<points {
+            var rem = p
+            for d in stride(from: k - 1, through: 0, by: -1) {
+                index[d] = rem % spatial[d]
+                rem /= spatial[d]
+            }
+            // Homogeneous vector (x, y[, z], 1): x is the last spatial dim.
+            var h = [Double](repeating: 1, count: k + 1)
+            for j in 0..<k { h[j] = axes[k - 1 - j][index[k - 1 - j]] }
+            for n in 0..<batch {
+                for r in 0..<k {
+                    var sum = 0.0
+                    for j in 0...k { sum += t[(n * k + r) * (k + 1) + j] * h[j] }
+                    result[(n * points + p) * k + r] = sum
+                }
+            }
+        }
+        return [DenseTensor(shape: [batch] + spatial + [k], elements: elements(result, as: theta.dataType))]
     }
 
+    // MARK: Col2Im
+
     static func col2Im(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
-        throw call.failure("not yet")
+        let x = try call.input(0)
+        guard let image = try call.intsInput(1), let block = try call.intsInput(2) else {
+            throw call.failure("image_shape and block_shape are required")
+        }
+        let k = image.count
+        guard k > 0, block.count == k, x.rank == 3, image.allSatisfy({ $0 > 0 }), block.allSatisfy({ $0 > 0 }) else {
+            throw call.failure("image_shape and block_shape must be positive and of one length, input 3-D")
+        }
+        let dilations = (call.ints("dilations").flatMap { $0.isEmpty ? nil : $0 } ?? Array(repeating: 1, count: k)).map { Int($0) }
+        let pads = (call.ints("pads").flatMap { $0.isEmpty ? nil : $0 } ?? Array(repeating: 0, count: 2 * k)).map { Int($0) }
+        let strides = (call.ints("strides").flatMap { $0.isEmpty ? nil : $0 } ?? Array(repeating: 1, count: k)).map { Int($0) }
+        guard dilations.count == k, pads.count == 2 * k, strides.count == k,
+            strides.allSatisfy({ $0 > 0 }), dilations.allSatisfy({ $0 > 0 })
+        else { throw call.failure("dilations, pads and strides do not fit \(k) spatial dims") }
+        let imageDims = image.map { Int($0) }, blockDims = block.map { Int($0) }
+        let blockSize = blockDims.reduce(1, *)
+        guard x.shape[1] % blockSize == 0 else {
+            throw call.failure("input dim 1 (\(x.shape[1])) is not a multiple of the block size \(blockSize)")
+        }
+        let channels = x.shape[1] / blockSize
+        var colDims: [Int] = []
+        for i in 0..<k {
+            let c = (imageDims[i] + pads[i] + pads[i + k] - (dilations[i] * (blockDims[i] - 1) + 1)) / strides[i] + 1
+            colDims.append(c)
+        }
+        let colCount = colDims.reduce(1, *)
+        guard colDims.allSatisfy({ $0 >= 1 }), x.shape[2] == colCount else {
+            throw call.failure("input dim 2 (\(x.shape[2])) is not the block count \(colCount)")
+        }
+        let batch = x.shape[0]
+        let imageSize = imageDims.reduce(1, *)
+        let outShape = [batch, channels] + imageDims
+        _ = try call.elementCount(outShape)
+        let data = try doubles(x, call)
+        var result = [Double](repeating: 0, count: batch * channels * imageSize)
+        var offset = [Int](repeating: 0, count: k), col = [Int](repeating: 0, count: k)
+        for n in 0..<batch {
+            for c in 0..<channels {
+                for b in 0..<blockSize {
+                    var rem = b
+                    for d in stride(from: k - 1, through: 0, by: -1) {
+                        offset[d] = rem % blockDims[d]
+                        rem /= blockDims[d]
+                    }
+                    let inBase = ((n * channels + c) * blockSize + b) * colCount
+                    for l in 0..<colCount {
+                        var r = l
+                        for d in stride(from: k - 1, through: 0, by: -1) {
+                            col[d] = r % colDims[d]
+                            r /= colDims[d]
+                        }
+                        var target = 0
+                        var inside = true
+                        for d in 0..<k {
+                            let i = col[d] * strides[d] - pads[d] + offset[d] * dilations[d]
+                            if i < 0 || i >= imageDims[d] {
+                                inside = false
+                                break
+                            }
+                            target = target * imageDims[d] + i
+                        }
+                        if inside { result[(n * channels + c) * imageSize + target] += data[inBase + l] }
+                    }
+                }
+            }
+        }
+        return [DenseTensor(shape: outShape, elements: elements(result, as: x.dataType))]
     }
 }
