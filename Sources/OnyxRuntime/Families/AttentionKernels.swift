@@ -9,6 +9,9 @@ enum AttentionKernels {
         KernelRegistration("RotaryEmbedding", versions: 23...Int64.max) { call throws(RuntimeError) in
             try rotaryEmbedding(call)
         },
+        KernelRegistration("LinearAttention", versions: 27...Int64.max) { call throws(RuntimeError) in
+            try linearAttention(call)
+        },
     ]
 
     // MARK: Shared helpers
@@ -362,5 +365,111 @@ enum AttentionKernels {
             }
         }
         return [tensor(out, shape: x.shape, as: x.dataType)]
+    }
+
+    // MARK: LinearAttention
+
+    static func linearAttention(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        let query = try call.input(0), key = try call.input(1), value = try call.input(2)
+        let past = call.optionalInput(3), decay = call.optionalInput(4), beta = call.optionalInput(5)
+        let rule = call.string("update_rule") ?? "gated_delta"
+        guard ["linear", "gated", "delta", "gated_delta"].contains(rule) else {
+            throw call.failure("unknown update_rule '\(rule)'")
+        }
+        guard let qn = call.int("q_num_heads"), let kvn = call.int("kv_num_heads"), qn > 0, kvn > 0, qn % kvn == 0 else {
+            throw call.failure("q_num_heads must be a positive multiple of a positive kv_num_heads")
+        }
+        let qHeads = Int(qn), kvHeads = Int(kvn)
+        let gating = rule == "gated" || rule == "gated_delta"
+        let delta = rule == "delta" || rule == "gated_delta"
+        guard gating == (decay != nil) else { throw call.failure("update_rule '\(rule)' \(gating ? "needs" : "forbids") decay") }
+        guard delta == (beta != nil) else { throw call.failure("update_rule '\(rule)' \(delta ? "needs" : "forbids") beta") }
+        guard query.rank == 3, key.rank == 3, value.rank == 3 else { throw call.failure("query, key and value must be 3-D") }
+        let b = query.shape[0], t = query.shape[1]
+        guard key.shape[0] == b, value.shape[0] == b, key.shape[1] == t, value.shape[1] == t,
+            query.shape[2] % qHeads == 0, value.shape[2] % kvHeads == 0
+        else { throw call.failure("query, key and value shapes do not fit the head counts") }
+        let dk = query.shape[2] / qHeads, dv = value.shape[2] / kvHeads
+        guard key.shape[2] == kvHeads * dk else { throw call.failure("key hidden size must be kv_num_heads × \(dk)") }
+        let group = qHeads / kvHeads
+        let q = splitHeads(try floatValues(query, call), batch: b, length: t, heads: qHeads, size: dk)
+        let k = splitHeads(try floatValues(key, call), batch: b, length: t, heads: kvHeads, size: dk)
+        let v = splitHeads(try floatValues(value, call), batch: b, length: t, heads: kvHeads, size: dv)
+        var decayValues: [Float] = [], decayWidth = 0
+        if let decay {
+            guard decay.rank == 3, decay.shape[0] == b, decay.shape[1] == t,
+                decay.shape[2] == kvHeads || decay.shape[2] == kvHeads * dk
+            else { throw call.failure("decay shape \(decay.shape) must be [\(b), \(t), \(kvHeads) or \(kvHeads * dk)]") }
+            decayWidth = decay.shape[2] / kvHeads
+            decayValues = try floatValues(decay, call)
+        }
+        var betaValues: [Float] = [], betaHeads = 0
+        if let beta {
+            guard beta.rank == 3, beta.shape[0] == b, beta.shape[1] == t, beta.shape[2] == kvHeads || beta.shape[2] == 1 else {
+                throw call.failure("beta shape \(beta.shape) must be [\(b), \(t), \(kvHeads) or 1]")
+            }
+            betaHeads = beta.shape[2]
+            betaValues = try floatValues(beta, call)
+        }
+        var state: [Float]
+        let stateType: DataType
+        if let past {
+            guard past.shape == [b, kvHeads, dk, dv] else {
+                throw call.failure("past_state shape \(past.shape) must be [\(b), \(kvHeads), \(dk), \(dv)]")
+            }
+            state = try floatValues(past, call)
+            stateType = past.dataType
+        } else {
+            state = [Float](repeating: 0, count: b * kvHeads * dk * dv)
+            stateType = query.dataType
+        }
+        let scaleAttribute = call.float("scale") ?? 0
+        let scale: Float = scaleAttribute == 0 ? 1 / Float(dk).squareRoot() : scaleAttribute
+        var out = [Float](repeating: 0, count: b * qHeads * t * dv)
+        var vt = [Float](repeating: 0, count: dv)
+        for bi in 0..<b {
+            for i in 0..<t {
+                for h in 0..<kvHeads {
+                    let s0 = (bi * kvHeads + h) * dk * dv
+                    let kBase = ((bi * kvHeads + h) * t + i) * dk
+                    let vBase = ((bi * kvHeads + h) * t + i) * dv
+                    if gating {
+                        let dBase = (bi * t + i) * kvHeads * decayWidth + h * decayWidth
+                        for d in 0..<dk {
+                            let g = exp(decayValues[dBase + (decayWidth == 1 ? 0 : d)])
+                            for m in 0..<dv { state[s0 + d * dv + m] *= g }
+                        }
+                    }
+                    for m in 0..<dv { vt[m] = v[vBase + m] }
+                    if delta {
+                        let bt = betaValues[(bi * t + i) * betaHeads + (betaHeads == 1 ? 0 : h)]
+                        for m in 0..<dv {
+                            var retrieved: Float = 0
+                            for d in 0..<dk { retrieved += state[s0 + d * dv + m] * k[kBase + d] }
+                            vt[m] = bt * (vt[m] - retrieved)
+                        }
+                    }
+                    for d in 0..<dk {
+                        let kd = k[kBase + d]
+                        for m in 0..<dv { state[s0 + d * dv + m] += kd * vt[m] }
+                    }
+                }
+                for h in 0..<qHeads {
+                    let s0 = (bi * kvHeads + h / group) * dk * dv
+                    let qBase = ((bi * qHeads + h) * t + i) * dk
+                    let oBase = ((bi * qHeads + h) * t + i) * dv
+                    for m in 0..<dv {
+                        var sum: Float = 0
+                        for d in 0..<dk { sum += q[qBase + d] * state[s0 + d * dv + m] }
+                        out[oBase + m] = scale * sum
+                    }
+                }
+            }
+        }
+        let merged = mergeHeads(out, batch: b, length: t, heads: qHeads, size: dv)
+        return [
+            tensor(merged, shape: [b, t, qHeads * dv], as: query.dataType),
+            call.outputCount > 1 ? tensor(state, shape: [b, kvHeads, dk, dv], as: stateType) : nil,
+        ]
     }
 }
