@@ -12,6 +12,9 @@ enum AttentionKernels {
         KernelRegistration("LinearAttention", versions: 27...Int64.max) { call throws(RuntimeError) in
             try linearAttention(call)
         },
+        KernelRegistration("FlexAttention", domain: "ai.onnx.preview", versions: 1...Int64.max) { call throws(RuntimeError) in
+            try flexAttention(call)
+        },
     ]
 
     // MARK: Shared helpers
@@ -471,5 +474,86 @@ enum AttentionKernels {
             tensor(merged, shape: [b, t, qHeads * dv], as: query.dataType),
             call.outputCount > 1 ? tensor(state, shape: [b, kvHeads, dk, dv], as: stateType) : nil,
         ]
+    }
+
+    // MARK: FlexAttention
+
+    static func flexAttention(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        let q = try call.input(0), k = try call.input(1), v = try call.input(2)
+        guard q.rank == 4, k.rank == 4, v.rank == 4 else { throw call.failure("Q, K and V must be 4-D") }
+        let (batch, qHeads, qLength, headSize) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
+        let (kvHeads, kvLength) = (k.shape[1], k.shape[2])
+        let vHeadSize = v.shape[3]
+        guard k.shape[0] == batch, v.shape[0] == batch, v.shape[1] == kvHeads, v.shape[2] == kvLength,
+            k.shape[3] == headSize
+        else { throw call.failure("Q \(q.shape), K \(k.shape) and V \(v.shape) do not fit") }
+        guard kvHeads > 0, qHeads % kvHeads == 0 else {
+            throw call.failure("q heads \(qHeads) must be a multiple of kv heads \(kvHeads)")
+        }
+        let group = qHeads / kvHeads
+        let scaleValue = call.float("scale") ?? (1 / Float(headSize).squareRoot())
+        let root = Float(scaleValue).squareRoot()
+        let qs = try floatValues(q, call).map { $0 * root }
+        let ks = try floatValues(k, call).map { $0 * root }
+        let vs = try floatValues(v, call)
+        let rowCount = qLength * kvLength
+        _ = try call.elementCount([batch, qHeads, qLength, kvLength])
+        var scores = [Float](repeating: 0, count: batch * qHeads * rowCount)
+        qs.withUnsafeBufferPointer { qp in
+            ks.withUnsafeBufferPointer { kp in
+                scores.withUnsafeMutableBufferPointer { sp in
+                    for b in 0..<batch {
+                        for h in 0..<qHeads {
+                            gemm(
+                                qp.baseAddress! + (b * qHeads + h) * qLength * headSize,
+                                kp.baseAddress! + (b * kvHeads + h / group) * kvLength * headSize,
+                                sp.baseAddress! + (b * qHeads + h) * rowCount,
+                                m: qLength, n: kvLength, k: headSize, transposeB: true)
+                        }
+                    }
+                }
+            }
+        }
+        let scoreShape = [batch, qHeads, qLength, kvLength]
+        let computeType: DataType = q.dataType == .double ? .double : .float
+        func modify(_ name: String, _ values: [Float]) throws(RuntimeError) -> [Float] {
+            guard let body = call.graph(name) else { return values }
+            let outputs = try call.run(body: body, inputs: [tensor(values, shape: scoreShape, as: computeType)])
+            guard outputs.count == 1, let result = outputs[0], result.shape == scoreShape else {
+                throw call.failure("\(name) must give one tensor of shape \(scoreShape)")
+            }
+            return try floatValues(result, call)
+        }
+        scores = try modify("score_mod", scores)
+        for r in 0..<(batch * qHeads * qLength) {
+            let base = r * kvLength
+            var maxValue = -Float.infinity
+            for j in 0..<kvLength { maxValue = Swift.max(maxValue, scores[base + j]) }
+            var sum: Float = 0
+            for j in 0..<kvLength {
+                let e = exp(scores[base + j] - maxValue)
+                scores[base + j] = e
+                sum += e
+            }
+            for j in 0..<kvLength { scores[base + j] /= sum }
+        }
+        scores = try modify("prob_mod", scores)
+        var y = [Float](repeating: 0, count: batch * qHeads * qLength * vHeadSize)
+        scores.withUnsafeBufferPointer { sp in
+            vs.withUnsafeBufferPointer { vp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    for b in 0..<batch {
+                        for h in 0..<qHeads {
+                            gemm(
+                                sp.baseAddress! + (b * qHeads + h) * rowCount,
+                                vp.baseAddress! + (b * kvHeads + h / group) * kvLength * vHeadSize,
+                                yp.baseAddress! + (b * qHeads + h) * qLength * vHeadSize,
+                                m: qLength, n: vHeadSize, k: kvLength, transposeB: false)
+                        }
+                    }
+                }
+            }
+        }
+        return [tensor(y, shape: [batch, qHeads, qLength, vHeadSize], as: v.dataType)]
     }
 }
