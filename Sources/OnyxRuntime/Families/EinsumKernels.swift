@@ -1,3 +1,4 @@
+import COpenBLAS
 import Foundation
 import OnyxIR
 
@@ -116,6 +117,9 @@ enum EinsumKernels {
         let outShape = outputLabels.map { sizes[$0]! }
         let outCount = try call.elementCount(outShape)
         _ = try call.elementCount(dims)
+        if let product = try contractPair(termLabels, operands, outputLabels: outputLabels, sizes: sizes, call) {
+            return [product]
+        }
         // Strides of every label in every operand (repeated labels add: diagonals).
         var values: [[Double]] = []
         var labelStrides: [[Int]] = []
@@ -152,6 +156,85 @@ enum EinsumKernels {
             }
         }
         return [DenseTensor(shape: outShape, elements: elements(result, as: operands[0].dataType))]
+    }
+
+    /// Two operands without diagonals, broadcasting or lone summed labels:
+    /// a batched matrix product through BLAS. Nil when it does not apply.
+    static func contractPair(
+        _ termLabels: [[Int]], _ operands: [DenseTensor], outputLabels: [Int], sizes: [Int: Int], _ call: KernelCall
+    ) throws(RuntimeError) -> DenseTensor? {
+        guard operands.count == 2 else { return nil }
+        let la = termLabels[0], lb = termLabels[1]
+        guard Set(la).count == la.count, Set(lb).count == lb.count else { return nil }
+        for (labels, operand) in zip(termLabels, operands) {
+            for (axis, label) in labels.enumerated() where operand.shape[axis] != sizes[label] { return nil }
+        }
+        let output = Set(outputLabels), setA = Set(la), setB = Set(lb)
+        for label in la where !output.contains(label) && !setB.contains(label) { return nil }
+        for label in lb where !output.contains(label) && !setA.contains(label) { return nil }
+        let batch = outputLabels.filter { setA.contains($0) && setB.contains($0) }
+        let left = outputLabels.filter { setA.contains($0) && !setB.contains($0) }
+        let right = outputLabels.filter { setB.contains($0) && !setA.contains($0) }
+        let contracted = la.filter { setB.contains($0) && !output.contains($0) }
+        guard batch.count + left.count + right.count == outputLabels.count else { return nil }
+        let isDouble = operands[0].dataType == .double && operands[1].dataType == .double
+        guard let na = Numbers(operands[0].elements), let nb = Numbers(operands[1].elements) else { return nil }
+        switch (na, nb) {
+        case (.float, .float), (.double, .double): break
+        default: return nil
+        }
+        let permA = (batch + left + contracted).map { la.firstIndex(of: $0)! }
+        let permB = (batch + contracted + right).map { lb.firstIndex(of: $0)! }
+        let a = operands[0].permuted(permA), b = operands[1].permuted(permB)
+        func product(_ labels: [Int]) -> Int { labels.reduce(1) { $0 * sizes[$1]! } }
+        let batchCount = product(batch), m = product(left), n = product(right), k = product(contracted)
+        let resultLabels = batch + left + right
+        let resultShape = resultLabels.map { sizes[$0]! }
+        let count = try call.elementCount(resultShape)
+        var elements: TensorElements
+        if isDouble {
+            guard case .some(.double(let av)) = Numbers(a.elements), case .some(.double(let bv)) = Numbers(b.elements) else {
+                return nil
+            }
+            var c = [Double](repeating: 0, count: count)
+            if m > 0, n > 0, k > 0 {
+                av.withUnsafeBufferPointer { ap in
+                    bv.withUnsafeBufferPointer { bp in
+                        c.withUnsafeMutableBufferPointer { cp in
+                            for i in 0..<batchCount {
+                                cblas_dgemm(
+                                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                                    ap.baseAddress! + i * m * k, Int32(k), bp.baseAddress! + i * k * n, Int32(n), 0,
+                                    cp.baseAddress! + i * m * n, Int32(n))
+                            }
+                        }
+                    }
+                }
+            }
+            elements = .double(c)
+        } else {
+            guard case .some(.float(let av)) = Numbers(a.elements), case .some(.float(let bv)) = Numbers(b.elements) else {
+                return nil
+            }
+            var c = [Float](repeating: 0, count: count)
+            if m > 0, n > 0, k > 0 {
+                av.withUnsafeBufferPointer { ap in
+                    bv.withUnsafeBufferPointer { bp in
+                        c.withUnsafeMutableBufferPointer { cp in
+                            for i in 0..<batchCount {
+                                cblas_sgemm(
+                                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                                    ap.baseAddress! + i * m * k, Int32(k), bp.baseAddress! + i * k * n, Int32(n), 0,
+                                    cp.baseAddress! + i * m * n, Int32(n))
+                            }
+                        }
+                    }
+                }
+            }
+            elements = Numbers.float(c).elements(as: operands[0].dataType)
+        }
+        let result = DenseTensor(shape: resultShape, elements: elements)
+        return result.permuted(outputLabels.map { resultLabels.firstIndex(of: $0)! })
     }
 
     // MARK: Det

@@ -256,6 +256,8 @@ enum VisionKernels {
                 xOri = outputWidthF == 1 ? -0.5 : (y + 0.5) / scale - 0.5
             case "half_pixel":
                 xOri = (y + 0.5) / scale - 0.5
+            case "tf_half_pixel_for_nn":
+                xOri = (y + 0.5) / scale
             case "half_pixel_symmetric":
                 let adjustment = Double(outputWidth) / outputWidthF
                 let center = Double(width) / 2
