@@ -164,8 +164,15 @@ enum AttentionKernels {
         let wantQK = call.outputCount > 3 && call.outputUsed.count > 3 && call.outputUsed[3]
         let group = qHeads / kvHeads
 
-        let qScaled = qValues.map { $0 * rootScale }
-        let kScaled = kValues.map { $0 * rootScale }
+        // Narrow float inputs round their intermediates as the reference does.
+        let narrow = q.dataType == .float16
+        @inline(__always) func r(_ v: Float) -> Float { narrow ? Float(Float16(v)) : v }
+        let precision = call.int("softmax_precision")
+        let narrowSoftmax = narrow && (precision == nil || precision == 10)
+        @inline(__always) func rs(_ v: Float) -> Float { narrowSoftmax ? Float(Float16(v)) : v }
+        let rootScaleT = r(rootScale)
+        let qScaled = qValues.map { r($0 * rootScaleT) }
+        let kScaled = kValues.map { r($0 * rootScaleT) }
         var y = [Float](repeating: 0, count: batch * qHeads * qLength * vHeadSize)
         var qkOut = wantQK ? [Float](repeating: 0, count: batch * qHeads * qLength * total) : []
         var scores = [Float](repeating: 0, count: qLength * total)
@@ -184,8 +191,9 @@ enum AttentionKernels {
                         }
                     }
                 }
+                if narrow { for i in 0..<scores.count { scores[i] = r(scores[i]) } }
                 if softcap > 0 {
-                    for i in 0..<scores.count { scores[i] = tanh(scores[i] / softcap) * softcap }
+                    for i in 0..<scores.count { scores[i] = r(r(tanh(r(scores[i] / softcap))) * softcap) }
                 }
                 // Bias.
                 for i in 0..<qLength {
@@ -207,7 +215,7 @@ enum AttentionKernels {
                 if wantQK, mode == 0 || mode == 1 {
                     for i in 0..<scores.count { qkOut[base + i] = scores[i] }
                 }
-                for i in 0..<scores.count { scores[i] += bias[i] }
+                for i in 0..<scores.count { scores[i] = r(scores[i] + bias[i]) }
                 if wantQK, mode == 2 {
                     for i in 0..<scores.count { qkOut[base + i] = scores[i] }
                 }
@@ -227,12 +235,13 @@ enum AttentionKernels {
                     if maxValue == -.infinity { maxValue = 0 }
                     var sum: Float = 0
                     for j in 0..<total {
-                        let e = exp(scores[row + j] - maxValue)
+                        let e = rs(exp(rs(scores[row + j] - maxValue)))
                         scores[row + j] = e
                         sum += e
                     }
+                    sum = rs(sum)
                     if sum == 0 { sum = 1 }
-                    for j in 0..<total { scores[row + j] /= sum }
+                    for j in 0..<total { scores[row + j] = r(rs(scores[row + j] / sum)) }
                 }
                 if wantQK, mode == 3 {
                     for i in 0..<scores.count { qkOut[base + i] = scores[i] }
