@@ -133,7 +133,7 @@ enum AttentionKernels {
                 raw = try floatValues(mask, call)
             }
             // Pad the last axis to `total` with -inf, and right-align to 4-D.
-            let rows = maskLast == 0 ? 0 : raw.count / maskLast
+            let rows = mask.shape.dropLast().reduce(1, *)
             var padded = [Float](repeating: -.infinity, count: rows * total)
             for r in 0..<rows {
                 for j in 0..<maskLast { padded[r * total + j] = raw[r * maskLast + j] }

@@ -93,7 +93,7 @@ enum VisionKernels {
             for (i, axis) in axes.enumerated() {
                 guard scales[i] > 0 else { throw call.failure("scales must be positive") }
                 scaleFactors[axis] = scales[i]
-                outputShape[axis] = Int(scales[i] * Double(x.shape[axis]))
+                outputShape[axis] = try scaledDim(scales[i], x.shape[axis], call)
             }
         } else {
             guard sizes.count == n else { throw call.failure("sizes must hold \(n) values, not \(sizes.count)") }
@@ -152,9 +152,19 @@ enum VisionKernels {
         case "linear", "bilinear": mode = .linear
         default: throw call.failure("unknown mode '\(modeName)'")
         }
-        let outputShape = zip(x.shape, scales).map { Int(Double($0) * $1) }
+        var outputShape: [Int] = []
+        for (dim, scale) in zip(x.shape, scales) { outputShape.append(try scaledDim(scale, dim, call)) }
         let options = ResizeOptions(mode: mode, coordinates: "asymmetric", antialias: false, excludeOutside: false, extrapolation: 0)
         return [try interpolate(x, axes: Array(0..<x.rank), scales: scales, outputShape: outputShape, roi: [], options, call)]
+    }
+
+    /// floor(scale × dim), or a failure when that is not a sane size.
+    static func scaledDim(_ scale: Double, _ dim: Int, _ call: KernelCall) throws(RuntimeError) -> Int {
+        let product = scale * Double(dim)
+        guard product.isFinite, product >= 0, product < Double(RuntimeBudget.maxElements) else {
+            throw call.failure("scale \(scale) gives no valid size for dim \(dim)")
+        }
+        return Int(product)
     }
 
     static func interpolate(
@@ -346,16 +356,17 @@ enum VisionKernels {
         let highs = dims.map { alignCorners ? Float($0 - 1) : Float($0) - 0.5 }
         func reflect(_ v: Float, _ low: Float, _ high: Float) -> Float {
             let range = high - low
+            guard range > 0, v.isFinite else { return low }
             if v < low {
                 let dx = low - v
-                let n = Int(dx / range)
-                let r = dx - Float(n) * range
-                return n % 2 == 0 ? low + r : high - r
+                let n = (dx / range).rounded(.towardZero)
+                let r = dx - n * range
+                return n.truncatingRemainder(dividingBy: 2) == 0 ? low + r : high - r
             } else if v > high {
                 let dx = v - high
-                let n = Int(dx / range)
-                let r = dx - Float(n) * range
-                return n % 2 == 0 ? high - r : low + r
+                let n = (dx / range).rounded(.towardZero)
+                let r = dx - n * range
+                return n.truncatingRemainder(dividingBy: 2) == 0 ? high - r : low + r
             }
             return v
         }
@@ -403,6 +414,8 @@ enum VisionKernels {
                 for d in 0..<k {
                     let c = coords[d]
                     switch mode {
+                    case _ where !(abs(c) < 1e9):
+                        taps.append([(nil, 1)])
                     case .nearest:
                         guard c.isFinite else { taps.append([(nil, 1)]); continue }
                         taps.append([(index(Int(c), d), 1)])
