@@ -40,18 +40,18 @@ enum QuantizationKernels {
         let inner = shape[(axis + 1)...].reduce(1, *)
         if blockSize <= 0 {
             guard paramShape.count == 1, paramShape[0] == shape[axis] else {
-                throw call.failure("scale shape \(paramShape) does not match axis \(axis) of input shape \(shape)")
+                throw call.failure("scale or zero point shape \(paramShape) does not match axis \(axis) of input shape \(shape)")
             }
             return (0..<count).map { ($0 / inner) % shape[axis] }
         }
         let block = Int(blockSize)
         guard paramShape.count == shape.count else {
-            throw call.failure("blocked scale shape \(paramShape) must have the input's rank \(shape.count)")
+            throw call.failure("blocked scale or zero point shape \(paramShape) must have the input's rank \(shape.count)")
         }
         for i in 0..<shape.count {
             let expected = i == axis ? (shape[i] + block - 1) / block : shape[i]
             guard paramShape[i] == expected else {
-                throw call.failure("blocked scale shape \(paramShape) does not fit input shape \(shape) with block size \(block)")
+                throw call.failure("blocked scale or zero point shape \(paramShape) does not fit input shape \(shape) with block size \(block)")
             }
         }
         var paramStrides = [Int](repeating: 1, count: shape.count)
@@ -100,12 +100,27 @@ enum QuantizationKernels {
                 shape: x.shape, paramShape: zeroPoint.shape, axis: axis, blockSize: blockSize, call)
         }
         let values = try doubles(x, call)
-        let double = x.dataType == .double
-        // x / scale in the input's precision (float32 for the narrower floats).
+        // x / scale in the precision attribute's type, else in the type
+        // numpy promotes x and scale to.
+        let precision = call.int("precision") ?? 0
+        let computeType: DataType
+        if precision != 0 {
+            computeType = DataType(rawValue: Int32(precision))
+        } else if x.dataType == scale.dataType {
+            computeType = x.dataType
+        } else {
+            computeType = x.dataType == .double || scale.dataType == .double ? .double : .float
+        }
+        let rounding: (Double) -> Double
+        switch computeType {
+        case .double: rounding = { $0 }
+        case .float16: rounding = { Double(Float(Float16(Float($0)))) }
+        case .bfloat16: rounding = { Double(BFloat16(Float($0), saturate: false).floatValue) }
+        default: rounding = { Double(Float($0)) }
+        }
         var scaled = [Double](repeating: 0, count: values.count)
         for i in 0..<values.count {
-            let s = scales[scaleIndex[i]]
-            scaled[i] = double ? values[i] / s : Double(Float(values[i]) / Float(s))
+            scaled[i] = rounding(rounding(values[i]) / rounding(scales[scaleIndex[i]]))
         }
         if let (low, high) = integerRanges[type] {
             var ints = [Int64](repeating: 0, count: values.count)
