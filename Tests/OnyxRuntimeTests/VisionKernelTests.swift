@@ -136,4 +136,53 @@ import Testing
                 opset: 23, ["q": q, "k": q, "v": q])
         }
     }
+
+    @Test func gridSampleCentreAndCorner() throws {
+        let x = DenseTensor([1, 2, 3, 4] as [Float], shape: [1, 1, 2, 2])
+        let centre = try run(
+            "g (float[1,1,2,2] x, float[1,1,1,2] g) => (float[1,1,1,1] y) { y = GridSample(x, g) }", opset: 20,
+            ["x": x, "g": DenseTensor([0, 0] as [Float], shape: [1, 1, 1, 2])])
+        #expect(close(floats(centre), [2.5]))
+        let corner = try run(
+            "g (float[1,1,2,2] x, float[1,1,1,2] g) => (float[1,1,1,1] y) { y = GridSample <align_corners = 1> (x, g) }",
+            opset: 20, ["x": x, "g": DenseTensor([1, -1] as [Float], shape: [1, 1, 1, 2])])
+        #expect(close(floats(corner), [2]))
+    }
+
+    @Test func col2ImPlacesEachKernelOffset() throws {
+        let y = try run(
+            "g (float[1,4,1] x, int64[2] i, int64[2] b) => (float[1,1,2,2] y) { y = Col2Im(x, i, b) }", opset: 18,
+            [
+                "x": DenseTensor([1, 2, 3, 4] as [Float], shape: [1, 4, 1]), "i": DenseTensor([2, 2] as [Int64], shape: [2]),
+                "b": DenseTensor([2, 2] as [Int64], shape: [2]),
+            ])
+        #expect(y.shape == [1, 1, 2, 2])
+        #expect(floats(y) == [1, 2, 3, 4])
+    }
+
+    @Test func bitCastKeepsTheBits() throws {
+        let y = try run(
+            "g (float[2] x) => (int32[2] y) { y = BitCast <to = 6> (x) }", opset: 26,
+            ["x": DenseTensor([1, -2] as [Float], shape: [2])])
+        #expect(y.elements == .int32([1_065_353_216, -1_073_741_824]))
+    }
+
+    @Test func rotaryEmbeddingRotatesPairs() throws {
+        let y = try run(
+            """
+            g (float[1,1,1,2] x, float[1,1,1] c, float[1,1,1] s) => (float[1,1,1,2] y) { y = RotaryEmbedding(x, c, s) }
+            """, opset: 23,
+            [
+                "x": DenseTensor([1, 0] as [Float], shape: [1, 1, 1, 2]), "c": DenseTensor([0] as [Float], shape: [1, 1, 1]),
+                "s": DenseTensor([1] as [Float], shape: [1, 1, 1]),
+            ])
+        #expect(close(floats(y), [0, 1]))
+    }
+
+    @Test func softmaxCrossEntropyOfEvenLogits() throws {
+        let y = try run(
+            "g (float[1,2] x, int64[1] t) => (float l) { l = SoftmaxCrossEntropyLoss(x, t) }",
+            ["x": DenseTensor([0, 0] as [Float], shape: [1, 2]), "t": DenseTensor([1] as [Int64], shape: [1])])
+        #expect(close(floats(y), [0.6931472]))
+    }
 }
