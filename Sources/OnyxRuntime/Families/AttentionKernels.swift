@@ -15,6 +15,7 @@ enum AttentionKernels {
         KernelRegistration("FlexAttention", domain: "ai.onnx.preview", versions: 1...Int64.max) { call throws(RuntimeError) in
             try flexAttention(call)
         },
+        KernelRegistration("SwiGLU", versions: 28...Int64.max) { call throws(RuntimeError) in try swiglu(call) },
     ]
 
     // MARK: Shared helpers
@@ -564,5 +565,35 @@ enum AttentionKernels {
             }
         }
         return [tensor(y, shape: [batch, qHeads, qLength, vHeadSize], as: v.dataType)]
+    }
+
+    // MARK: SwiGLU
+
+    /// Y = A · sigmoid(alpha · A) · B, A and B of one shape and type.
+    static func swiglu(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        let a = try call.input(0), b = try call.input(1)
+        guard a.shape == b.shape, a.dataType == b.dataType else {
+            throw call.failure("A \(a.shape) and B \(b.shape) must have one shape and type")
+        }
+        let alpha = call.float("alpha") ?? 1
+        if case .double(let av) = a.elements, case .double(let bv) = b.elements {
+            let y = zip(av, bv).map { x, v in x * (1 / (1 + Foundation.exp(-Double(alpha) * x))) * v }
+            return [DenseTensor(shape: a.shape, elements: .double(y))]
+        }
+        let av = try floatValues(a, call), bv = try floatValues(b, call)
+        let round: (Float) -> Float
+        switch a.dataType {
+        case .float16: round = { Float(Float16($0)) }
+        case .bfloat16: round = { BFloat16($0, saturate: false).floatValue }
+        default: round = { $0 }
+        }
+        var y = [Float](repeating: 0, count: av.count)
+        for i in 0..<av.count {
+            let x = av[i]
+            // The sigmoid runs in float32 (alpha is a float32 scalar), then is rounded.
+            let sigmoid = round(1 / (1 + exp(-alpha * x)))
+            y[i] = round(round(x * sigmoid) * bv[i])
+        }
+        return [tensor(y, shape: a.shape, as: a.dataType)]
     }
 }
