@@ -360,6 +360,13 @@ enum AttentionKernels {
             }
             return row
         }
+        // Narrow floats round every product and sum, as numpy does.
+        let round: (Float) -> Float
+        switch x.dataType {
+        case .float16: round = { Float(Float16($0)) }
+        case .bfloat16: round = { BFloat16($0, saturate: false).floatValue }
+        default: round = { $0 }
+        }
         var out = values
         for b in 0..<batch {
             for s in 0..<length {
@@ -371,8 +378,8 @@ enum AttentionKernels {
                         let i2 = interleaved ? base + 2 * i + 1 : base + i + half
                         let c = cosCache[row + i], sn = sinCache[row + i]
                         let x1 = values[i1], x2 = values[i2]
-                        out[i1] = c * x1 - sn * x2
-                        out[i2] = sn * x1 + c * x2
+                        out[i1] = round(round(c * x1) - round(sn * x2))
+                        out[i2] = round(round(sn * x1) + round(c * x2))
                     }
                 }
             }
