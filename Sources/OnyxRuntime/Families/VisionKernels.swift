@@ -392,13 +392,27 @@ enum VisionKernels {
         }
         var result = [Double](repeating: 0, count: batch * channels * outCount)
         var coords = [Float](repeating: 0, count: k)
+        // A float16 grid denormalizes in float16.
+        let gr: (Float) -> Float
+        switch grid.dataType {
+        case .float16: gr = { Float(Float16($0)) }
+        case .bfloat16: gr = { BFloat16($0, saturate: false).floatValue }
+        default: gr = { $0 }
+        }
+        let narrowRound: ((Double) -> Double)?
+        switch x.dataType {
+        case .float16: narrowRound = { Double(Float(Float16(Float($0)))) }
+        case .bfloat16: narrowRound = { Double(BFloat16(Float($0), saturate: false).floatValue) }
+        default: narrowRound = nil
+        }
         for n in 0..<batch {
             for o in 0..<outCount {
                 let g = (n * outCount + o) * k
                 for d in 0..<k {
                     let v = Float(gridValues[g + (k - 1 - d)])
                     let length = Float(dims[d])
-                    var c = alignCorners ? (v + 1) / 2 * (length - 1) : ((v + 1) * length - 1) / 2
+                    var c = alignCorners
+                        ? gr(gr(gr(v + 1) / 2) * (length - 1)) : gr(gr(gr(gr(v + 1) * length) - 1) / 2)
                     if mode == .nearest { c = c.rounded(.toNearestOrEven) }
                     if c < lows[d] || c > highs[d] {
                         if padding == "border" {
@@ -432,6 +446,24 @@ enum VisionKernels {
                         let i0 = Int(f)
                         taps.append((0..<4).map { (index(i0 - 1 + $0, d), Double(w[$0])) })
                     }
+                }
+                if let narrowRound {
+                    // Float16 and bfloat16: one dim at a time, the last first,
+                    // rounding each level as the reference does.
+                    func level(_ d: Int, _ offset: Int, _ plane: Int) -> Double {
+                        var acc: Float = 0
+                        for (i, w) in taps[d] {
+                            guard let i else { continue }
+                            let at = offset + i * strides[d]
+                            let v = d == k - 1 ? data[plane + at] : level(d + 1, at, plane)
+                            acc += Float(narrowRound(w)) * Float(v)
+                        }
+                        return narrowRound(Double(acc))
+                    }
+                    for c in 0..<channels {
+                        result[(n * channels + c) * outCount + o] = level(0, 0, (n * channels + c) * planeSize)
+                    }
+                    continue
                 }
                 // Every combination of taps.
                 var combos: [(Int?, Double)] = [(0, 1)]
