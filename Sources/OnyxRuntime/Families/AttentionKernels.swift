@@ -509,9 +509,16 @@ enum AttentionKernels {
         }
         let group = qHeads / kvHeads
         let scaleValue = call.float("scale") ?? (1 / Float(headSize).squareRoot())
-        let root = Float(scaleValue).squareRoot()
-        let qs = try floatValues(q, call).map { $0 * root }
-        let ks = try floatValues(k, call).map { $0 * root }
+        // Float16 and bfloat16 scale and multiply in their own precision.
+        let round: (Float) -> Float
+        switch q.dataType {
+        case .float16: round = { Float(Float16($0)) }
+        case .bfloat16: round = { BFloat16($0, saturate: false).floatValue }
+        default: round = { $0 }
+        }
+        let root = round(Float(scaleValue).squareRoot())
+        let qs = try floatValues(q, call).map { round($0 * root) }
+        let ks = try floatValues(k, call).map { round($0 * root) }
         let vs = try floatValues(v, call)
         let rowCount = qLength * kvLength
         _ = try call.elementCount([batch, qHeads, qLength, kvLength])
@@ -531,6 +538,7 @@ enum AttentionKernels {
                 }
             }
         }
+        if q.dataType == .float16 || q.dataType == .bfloat16 { scores = scores.map(round) }
         let scoreShape = [batch, qHeads, qLength, kvLength]
         let computeType: DataType = q.dataType == .double ? .double : .float
         func modify(_ name: String, _ values: [Float]) throws(RuntimeError) -> [Float] {
