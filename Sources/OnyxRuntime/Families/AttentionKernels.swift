@@ -166,11 +166,18 @@ enum AttentionKernels {
         let group = qHeads / kvHeads
 
         // Narrow float inputs round their intermediates as the reference does.
-        let narrow = q.dataType == .float16
-        @inline(__always) func r(_ v: Float) -> Float { narrow ? Float(Float16(v)) : v }
+        let isHalf = q.dataType == .float16, isBrain = q.dataType == .bfloat16
+        let narrow = isHalf || isBrain
+        @inline(__always) func narrowed(_ v: Float) -> Float {
+            isHalf ? Float(Float16(v)) : BFloat16(v, saturate: false).floatValue
+        }
+        @inline(__always) func r(_ v: Float) -> Float { narrow ? narrowed(v) : v }
         let precision = call.int("softmax_precision")
-        let narrowSoftmax = narrow && (precision == nil || precision == 10)
-        @inline(__always) func rs(_ v: Float) -> Float { narrowSoftmax ? Float(Float16(v)) : v }
+        // A softcap (a float32 scalar) promotes the scores to float32 until the softmax's cast back.
+        let capped = (call.float("softcap") ?? 0) > 0
+        @inline(__always) func rb(_ v: Float) -> Float { narrow && !capped ? narrowed(v) : v }
+        let narrowSoftmax = narrow && !capped && (precision == nil || precision == Int64(q.dataType.rawValue))
+        @inline(__always) func rs(_ v: Float) -> Float { narrowSoftmax ? narrowed(v) : v }
         let rootScaleT = r(rootScale)
         let qScaled = qValues.map { r($0 * rootScaleT) }
         let kScaled = kValues.map { r($0 * rootScaleT) }
@@ -194,7 +201,7 @@ enum AttentionKernels {
                 }
                 if narrow { for i in 0..<scores.count { scores[i] = r(scores[i]) } }
                 if softcap > 0 {
-                    for i in 0..<scores.count { scores[i] = r(r(tanh(r(scores[i] / softcap))) * softcap) }
+                    for i in 0..<scores.count { scores[i] = tanh(scores[i] / softcap) * softcap }
                 }
                 // Bias.
                 for i in 0..<qLength {
@@ -216,7 +223,7 @@ enum AttentionKernels {
                 if wantQK, mode == 0 || mode == 1 {
                     for i in 0..<scores.count { qkOut[base + i] = scores[i] }
                 }
-                for i in 0..<scores.count { scores[i] = r(scores[i] + bias[i]) }
+                for i in 0..<scores.count { scores[i] = rb(scores[i] + bias[i]) }
                 if wantQK, mode == 2 {
                     for i in 0..<scores.count { qkOut[base + i] = scores[i] }
                 }
