@@ -454,41 +454,49 @@ enum AttentionKernels {
         let scale: Float = scaleAttribute == 0 ? 1 / Float(dk).squareRoot() : scaleAttribute
         var out = [Float](repeating: 0, count: b * qHeads * t * dv)
         var vt = [Float](repeating: 0, count: dv)
-        for bi in 0..<b {
-            for i in 0..<t {
-                for h in 0..<kvHeads {
-                    let s0 = (bi * kvHeads + h) * dk * dv
-                    let kBase = ((bi * kvHeads + h) * t + i) * dk
-                    let vBase = ((bi * kvHeads + h) * t + i) * dv
-                    if gating {
-                        let dBase = (bi * t + i) * kvHeads * decayWidth + h * decayWidth
-                        for d in 0..<dk {
-                            let g = exp(decayValues[dBase + (decayWidth == 1 ? 0 : d)])
-                            for m in 0..<dv { state[s0 + d * dv + m] *= g }
+        var retrieved = [Float](repeating: 0, count: dv)
+        if dk > 0, dv > 0 {
+            state.withUnsafeMutableBufferPointer { sp in
+                let st = sp.baseAddress!
+                for bi in 0..<b {
+                    for i in 0..<t {
+                        for h in 0..<kvHeads {
+                            let s0 = (bi * kvHeads + h) * dk * dv
+                            let kBase = ((bi * kvHeads + h) * t + i) * dk
+                            let vBase = ((bi * kvHeads + h) * t + i) * dv
+                            if gating {
+                                let dBase = (bi * t + i) * kvHeads * decayWidth + h * decayWidth
+                                if decayWidth == 1 {
+                                    cblas_sscal(Int32(dk * dv), exp(decayValues[dBase]), st + s0, 1)
+                                } else {
+                                    for d in 0..<dk { cblas_sscal(Int32(dv), exp(decayValues[dBase + d]), st + s0 + d * dv, 1) }
+                                }
+                            }
+                            for m in 0..<dv { vt[m] = v[vBase + m] }
+                            k.withUnsafeBufferPointer { kp in
+                                let kt = kp.baseAddress! + kBase
+                                if delta {
+                                    let bt = betaValues[(bi * t + i) * betaHeads + (betaHeads == 1 ? 0 : h)]
+                                    // retrieved = stateᵀ · k
+                                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(dk), Int32(dv), 1, st + s0, Int32(dv), kt, 1, 0, &retrieved, 1)
+                                    for m in 0..<dv { vt[m] = bt * (vt[m] - retrieved[m]) }
+                                }
+                                // state += k ⊗ v
+                                cblas_sger(CblasRowMajor, Int32(dk), Int32(dv), 1, kt, 1, vt, 1, st + s0, Int32(dv))
+                            }
                         }
-                    }
-                    for m in 0..<dv { vt[m] = v[vBase + m] }
-                    if delta {
-                        let bt = betaValues[(bi * t + i) * betaHeads + (betaHeads == 1 ? 0 : h)]
-                        for m in 0..<dv {
-                            var retrieved: Float = 0
-                            for d in 0..<dk { retrieved += state[s0 + d * dv + m] * k[kBase + d] }
-                            vt[m] = bt * (vt[m] - retrieved)
+                        q.withUnsafeBufferPointer { qp in
+                            out.withUnsafeMutableBufferPointer { op in
+                                for h in 0..<qHeads {
+                                    let s0 = (bi * kvHeads + h / group) * dk * dv
+                                    let qBase = ((bi * qHeads + h) * t + i) * dk
+                                    let oBase = ((bi * qHeads + h) * t + i) * dv
+                                    cblas_sgemv(
+                                        CblasRowMajor, CblasTrans, Int32(dk), Int32(dv), scale, st + s0, Int32(dv),
+                                        qp.baseAddress! + qBase, 1, 0, op.baseAddress! + oBase, 1)
+                                }
+                            }
                         }
-                    }
-                    for d in 0..<dk {
-                        let kd = k[kBase + d]
-                        for m in 0..<dv { state[s0 + d * dv + m] += kd * vt[m] }
-                    }
-                }
-                for h in 0..<qHeads {
-                    let s0 = (bi * kvHeads + h / group) * dk * dv
-                    let qBase = ((bi * qHeads + h) * t + i) * dk
-                    let oBase = ((bi * qHeads + h) * t + i) * dv
-                    for m in 0..<dv {
-                        var sum: Float = 0
-                        for d in 0..<dk { sum += q[qBase + d] * state[s0 + d * dv + m] }
-                        out[oBase + m] = scale * sum
                     }
                 }
             }
