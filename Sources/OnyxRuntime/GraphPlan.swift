@@ -143,7 +143,10 @@ final class GraphPlan {
         // Nodes that read only constants are run now, once: their outputs
         // join the constants (weights made by ConstantOfShape, shapes
         // computed from initializers).
-        let fed = Set(inputSlots)
+        // An initializer that is also a graph input can be fed, so it is
+        // no constant, except in IR 3 and older, where every initializer
+        // had to be listed as an input (onnxruntime's rule too).
+        let fed = builder.inputsOverrideInitializers ? Set(inputSlots) : []
         var known = Dictionary(constants.filter { !fed.contains($0.slot) }.map { ($0.slot, $0.tensor) }, uniquingKeysWith: { a, _ in a })
         var kept: [(Step, [Int])] = []
         for (step, reads) in zip(steps, localReads) {

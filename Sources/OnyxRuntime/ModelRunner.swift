@@ -53,6 +53,11 @@ public final class ModelRunner {
                 arguments.append(nil)
                 continue
             }
+            if input.initializer != nil && (model.irVersion ?? 0) < 4 {
+                throw RuntimeError(
+                    "input '\(input.name)' is an initializer of an IR \(model.irVersion ?? 0) model, a constant that "
+                        + "cannot be fed (from IR 4 on, such an input can be)", at: IRPath([.value(input.name)]))
+            }
             try Self.check(given, against: input)
             arguments.append(given)
         }

@@ -18,6 +18,11 @@ final class PlanBuilder {
     /// plan).
     private var calling: [String] = []
 
+    /// Whether a graph input with an initializer may be fed another value:
+    /// from IR 4 on; before, every initializer was listed as an input and
+    /// is a constant.
+    var inputsOverrideInitializers: Bool { (model.irVersion ?? 0) >= 4 }
+
     init(model: Model, kernels: KernelTable, schemas: SchemaRegistry) {
         self.model = model
         self.kernels = kernels

@@ -56,9 +56,14 @@ enum PoolingKernels {
         let outShape = Array(x.shape[..<2]) + windows.outShape
         let total = try call.elementCount(outShape)
         _ = try call.elementCount([kCount, outCount])
+        let wantIndices = kind == .max && call.outputCount > 1 && (call.outputUsed.count < 2 || call.outputUsed[1])
+        if kind != .lp, !wantIndices, case .float(let floats) = x.elements {
+            let includePad = (call.int("count_include_pad") ?? 0) != 0
+            let out = floatPool(floats, windows, planes: planes, total: total, max: kind == .max, includePad: includePad)
+            return [DenseTensor(shape: outShape, elements: .float(out))] + (call.outputCount > 1 ? [nil] : [])
+        }
         let v = try values(x, call)
         var out = Array(repeating: 0.0, count: total)
-        let wantIndices = kind == .max && call.outputCount > 1 && (call.outputUsed.count < 2 || call.outputUsed[1])
         var indices = wantIndices ? Array(repeating: Int64(-1), count: total) : []
         let includePad = (call.int("count_include_pad") ?? 0) != 0
         let p = lpOrder(call)
@@ -141,6 +146,73 @@ enum PoolingKernels {
             }
         }
         return outputs
+    }
+
+    /// Max and average pooling of float32 without indices, the case of
+    /// every CNN: the same walk as `pool` (kernel offsets outer, outputs
+    /// inner, the first maximum winning, NaN kept where it comes first) in
+    /// Float, unchecked, with no per-element switch.
+    private static func floatPool(
+        _ input: [Float], _ windows: SpatialWindows, planes: Int, total: Int, max: Bool, includePad: Bool
+    ) -> [Float] {
+        let inCount = windows.inCount, outCount = windows.outCount, kCount = windows.kernelCount
+        var out = [Float](repeating: 0, count: total)
+        input.withUnsafeBufferPointer { v in
+            out.withUnsafeMutableBufferPointer { out in
+                for block in windows.blocks(rows: kCount) {
+                    let width = block.count, start = block.lowerBound
+                    let table = windows.gatherTable(outputs: block)
+                    var best = [Float](repeating: 0, count: width)
+                    var counts = [Int](repeating: 0, count: width)
+                    table.withUnsafeBufferPointer { table in
+                        best.withUnsafeMutableBufferPointer { best in
+                            counts.withUnsafeMutableBufferPointer { counts in
+                                for plane in 0..<planes {
+                                    let base = plane * inCount
+                                    for o in 0..<width {
+                                        best[o] = 0
+                                        counts[o] = 0
+                                    }
+                                    for k in 0..<kCount {
+                                        let row = k * width
+                                        if max {
+                                            for o in 0..<width {
+                                                let source = table[row + o]
+                                                guard source >= 0 else { continue }
+                                                let value = v[base + source]
+                                                if counts[o] == 0 || value > best[o] {
+                                                    best[o] = value
+                                                    counts[o] = 1
+                                                }
+                                            }
+                                        } else {
+                                            for o in 0..<width {
+                                                let source = table[row + o]
+                                                if source >= 0 {
+                                                    best[o] += v[base + source]
+                                                    counts[o] += 1
+                                                } else if source == SpatialWindows.inPadding && includePad {
+                                                    counts[o] += 1
+                                                }
+                                            }
+                                        }
+                                    }
+                                    let target = plane * outCount + start
+                                    for o in 0..<width {
+                                        if max {
+                                            out[target + o] = counts[o] == 0 ? 0 : best[o]
+                                        } else {
+                                            out[target + o] = counts[o] > 0 ? best[o] / Float(counts[o]) : .nan
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     private static func globalPool(_ call: KernelCall, _ kind: Kind) throws(RuntimeError) -> DenseTensor {
