@@ -298,19 +298,10 @@ enum AttentionKernels {
         return out
     }
 
-    /// [B, H, S, D] → [B, S, H*D].
+    /// [B, H, S, D] → [B, S, H*D]: the inverse of `splitHeads`, which is
+    /// the same swap of the middle two axes with their sizes exchanged.
     static func mergeHeads(_ x: [Float], batch: Int, length: Int, heads: Int, size: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: x.count)
-        for b in 0..<batch {
-            for h in 0..<heads {
-                for s in 0..<length {
-                    let src = ((b * heads + h) * length + s) * size
-                    let dst = ((b * length + s) * heads + h) * size
-                    for d in 0..<size { out[dst + d] = x[src + d] }
-                }
-            }
-        }
-        return out
+        splitHeads(x, batch: batch, length: heads, heads: length, size: size)
     }
 
     /// Concatenates [outer, first, size] and [outer, second, size] along the middle axis.

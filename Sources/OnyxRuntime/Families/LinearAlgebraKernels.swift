@@ -105,7 +105,9 @@ enum LinearAlgebraKernels {
         _ c: UnsafeMutablePointer<T>?, _ ldc: Int
     ) -> Void
 
-    private static func batchedGemm<T: FloatingPoint>(
+    /// One GEMM per batch: batch i multiplies A's matrix aOffsets[i] by
+    /// B's matrix bOffsets[i] (m×k by k×n, row-major).
+    static func batchedGemm<T: FloatingPoint>(
         _ a: [T], _ b: [T], _ aOffsets: [Int], _ bOffsets: [Int], _ m: Int, _ k: Int, _ n: Int,
         _ gemm: GemmFunction<T>
     ) -> [T] {
