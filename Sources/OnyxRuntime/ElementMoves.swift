@@ -1,92 +1,233 @@
 import OnyxIR
 
 // Moving elements without looking at them, for every element type at
-// once: the one switch over `TensorElements` that gathers and joins, so
-// that kernels which only rearrange (stacking, transposing, gathering) are
-// written once for all types.
+// once: `ElementMoves` holds the one switch over `TensorElements`
+// (`visit`), and every move (gather, join, block copy, scatter, transpose,
+// slice) is an operation it runs, so kernels which only rearrange
+// (stacking, transposing, gathering) are written once for all types. The
+// extensions at the end are shorthands over it.
 
-extension TensorElements {
-    /// The elements at `indices`, in that order.
-    func gathered(_ indices: [Int]) -> TensorElements {
-        func pick<T>(_ v: [T]) -> [T] { indices.map { v[$0] } }
-        switch self {
-        case .float(let v): return .float(pick(v))
-        case .double(let v): return .double(pick(v))
-        case .float16(let v): return .float16(pick(v))
-        case .bfloat16(let v): return .bfloat16(pick(v))
-        case .float8e4m3fn(let v): return .float8e4m3fn(pick(v))
-        case .float8e4m3fnuz(let v): return .float8e4m3fnuz(pick(v))
-        case .float8e5m2(let v): return .float8e5m2(pick(v))
-        case .float8e5m2fnuz(let v): return .float8e5m2fnuz(pick(v))
-        case .float8e8m0(let v): return .float8e8m0(pick(v))
-        case .float4e2m1(let v): return .float4e2m1(pick(v))
-        case .float6e2m3(let v): return .float6e2m3(pick(v))
-        case .float6e3m2(let v): return .float6e3m2(pick(v))
-        case .int8(let v): return .int8(pick(v))
-        case .int16(let v): return .int16(pick(v))
-        case .int32(let v): return .int32(pick(v))
-        case .int64(let v): return .int64(pick(v))
-        case .uint8(let v): return .uint8(pick(v))
-        case .uint16(let v): return .uint16(pick(v))
-        case .uint32(let v): return .uint32(pick(v))
-        case .uint64(let v): return .uint64(pick(v))
-        case .int4(let v): return .int4(pick(v))
-        case .uint4(let v): return .uint4(pick(v))
-        case .int2(let v): return .int2(pick(v))
-        case .uint2(let v): return .uint2(pick(v))
-        case .bool(let v): return .bool(pick(v))
-        case .string(let v): return .string(pick(v))
-        case .complex64(let v): return .complex64(pick(v))
-        case .complex128(let v): return .complex128(pick(v))
+/// An operation over one element array of whatever type a tensor holds;
+/// `wrap` puts an array of that type back into `TensorElements`.
+protocol ElementsOperation {
+    func apply<T>(_ values: [T], _ wrap: ([T]) -> TensorElements) -> TensorElements
+}
+
+/// The element moves the kernels share (shape, indexing, control flow,
+/// einsum, ...): they never
+/// look at the values, so they work for every element type (strings and
+/// the narrow formats included), through one switch over the enum.
+enum ElementMoves {
+    /// `operation` on the array `elements` holds.
+    static func visit<O: ElementsOperation>(_ elements: TensorElements, _ operation: O) -> TensorElements {
+        switch elements {
+        case .float(let v): operation.apply(v) { .float($0) }
+        case .double(let v): operation.apply(v) { .double($0) }
+        case .float16(let v): operation.apply(v) { .float16($0) }
+        case .bfloat16(let v): operation.apply(v) { .bfloat16($0) }
+        case .float8e4m3fn(let v): operation.apply(v) { .float8e4m3fn($0) }
+        case .float8e4m3fnuz(let v): operation.apply(v) { .float8e4m3fnuz($0) }
+        case .float8e5m2(let v): operation.apply(v) { .float8e5m2($0) }
+        case .float8e5m2fnuz(let v): operation.apply(v) { .float8e5m2fnuz($0) }
+        case .float8e8m0(let v): operation.apply(v) { .float8e8m0($0) }
+        case .float4e2m1(let v): operation.apply(v) { .float4e2m1($0) }
+        case .float6e2m3(let v): operation.apply(v) { .float6e2m3($0) }
+        case .float6e3m2(let v): operation.apply(v) { .float6e3m2($0) }
+        case .int8(let v): operation.apply(v) { .int8($0) }
+        case .int16(let v): operation.apply(v) { .int16($0) }
+        case .int32(let v): operation.apply(v) { .int32($0) }
+        case .int64(let v): operation.apply(v) { .int64($0) }
+        case .uint8(let v): operation.apply(v) { .uint8($0) }
+        case .uint16(let v): operation.apply(v) { .uint16($0) }
+        case .uint32(let v): operation.apply(v) { .uint32($0) }
+        case .uint64(let v): operation.apply(v) { .uint64($0) }
+        case .int4(let v): operation.apply(v) { .int4($0) }
+        case .uint4(let v): operation.apply(v) { .uint4($0) }
+        case .int2(let v): operation.apply(v) { .int2($0) }
+        case .uint2(let v): operation.apply(v) { .uint2($0) }
+        case .bool(let v): operation.apply(v) { .bool($0) }
+        case .string(let v): operation.apply(v) { .string($0) }
+        case .complex64(let v): operation.apply(v) { .complex64($0) }
+        case .complex128(let v): operation.apply(v) { .complex128($0) }
         }
     }
+
+    /// The array of `elements` when it holds `T`s (nil otherwise).
+    static func array<T>(_ elements: TensorElements, as _: T.Type) -> [T]? {
+        switch elements {
+        case .float(let v): v as? [T]
+        case .double(let v): v as? [T]
+        case .float16(let v): v as? [T]
+        case .bfloat16(let v): v as? [T]
+        case .float8e4m3fn(let v): v as? [T]
+        case .float8e4m3fnuz(let v): v as? [T]
+        case .float8e5m2(let v): v as? [T]
+        case .float8e5m2fnuz(let v): v as? [T]
+        case .float8e8m0(let v): v as? [T]
+        case .float4e2m1(let v): v as? [T]
+        case .float6e2m3(let v): v as? [T]
+        case .float6e3m2(let v): v as? [T]
+        case .int8(let v), .int4(let v), .int2(let v): v as? [T]
+        case .int16(let v): v as? [T]
+        case .int32(let v): v as? [T]
+        case .int64(let v): v as? [T]
+        case .uint8(let v), .uint4(let v), .uint2(let v): v as? [T]
+        case .uint16(let v): v as? [T]
+        case .uint32(let v): v as? [T]
+        case .uint64(let v): v as? [T]
+        case .bool(let v): v as? [T]
+        case .string(let v): v as? [T]
+        case .complex64(let v): v as? [T]
+        case .complex128(let v): v as? [T]
+        }
+    }
+
+    private struct Gather: ElementsOperation {
+        let indices: [Int]
+        func apply<T>(_ values: [T], _ wrap: ([T]) -> TensorElements) -> TensorElements {
+            values.withUnsafeBufferPointer { source in wrap(indices.map { source[$0] }) }
+        }
+    }
+
+    private struct Join: ElementsOperation {
+        let rest: [TensorElements]
+        func apply<T>(_ values: [T], _ wrap: ([T]) -> TensorElements) -> TensorElements {
+            var result: [T] = []
+            result.reserveCapacity(rest.reduce(values.count) { $0 + $1.count })
+            result.append(contentsOf: values)
+            for part in rest { result.append(contentsOf: ElementMoves.array(part, as: T.self) ?? []) }
+            return wrap(result)
+        }
+    }
+
+    /// One contiguous stretch of a part: `count` elements from `start`.
+    struct Run {
+        let part: Int, start: Int, count: Int
+    }
+
+    private struct CopyRuns: ElementsOperation {
+        let rest: [TensorElements]
+        let runs: [Run]
+        func apply<T>(_ values: [T], _ wrap: ([T]) -> TensorElements) -> TensorElements {
+            let parts = [values] + rest.map { ElementMoves.array($0, as: T.self) ?? [] }
+            var result: [T] = []
+            result.reserveCapacity(runs.reduce(0) { $0 + $1.count })
+            for run in runs { result.append(contentsOf: parts[run.part][run.start..<(run.start + run.count)]) }
+            return wrap(result)
+        }
+    }
+
+    /// The `runs` of `parts` (all of one element type) one after another:
+    /// block copies, for the moves whose pieces are contiguous.
+    static func copy(_ parts: [TensorElements], _ runs: [Run]) -> TensorElements {
+        guard let first = parts.first else { return .float([]) }
+        return visit(first, CopyRuns(rest: Array(parts.dropFirst()), runs: runs))
+    }
+
+    /// The elements at `indices` (each below `elements.count`; callers check).
+    static func gather(_ elements: TensorElements, _ indices: [Int]) -> TensorElements {
+        visit(elements, Gather(indices: indices))
+    }
+
+    /// `parts` one after another (all of one element type; callers check).
+    static func join(_ parts: [TensorElements]) -> TensorElements {
+        guard let first = parts.first else { return .float([]) }
+        return visit(first, Join(rest: Array(parts.dropFirst())))
+    }
+
+    /// `base` with `updates[k]` written at `positions[k]` (the last write wins).
+    static func scatter(_ base: TensorElements, positions: [Int], updates: TensorElements) -> TensorElements {
+        var source = Array(0..<base.count)
+        for (k, position) in positions.enumerated() { source[position] = base.count + k }
+        return gather(join([base, updates]), source)
+    }
+
+    /// The flat source offsets of a separable walk: output element
+    /// (i0, i1, …) reads `base + perAxis[0][i0] + perAxis[1][i1] + …`,
+    /// or `invalid` when any term is `Int.min` (a padded position).
+    static func separable(_ perAxis: [[Int]], base: Int = 0, invalid: Int = -1) -> [Int] {
+        var offsets = [base]
+        for axis in perAxis {
+            var next: [Int] = []
+            next.reserveCapacity(offsets.count * axis.count)
+            for offset in offsets {
+                if offset == Int.min {
+                    next.append(contentsOf: repeatElement(Int.min, count: axis.count))
+                    continue
+                }
+                for term in axis { next.append(term == Int.min ? Int.min : offset + term) }
+            }
+            offsets = next
+        }
+        return invalid == Int.min ? offsets : offsets.map { $0 == Int.min ? invalid : $0 }
+    }
+
+    /// `axis` of a tensor of `rank` as an index into its shape: negative
+    /// counts from the end; a scalar has no axis.
+    static func axis(_ call: KernelCall, _ axis: Int64, rank: Int) throws(RuntimeError) -> Int {
+        guard rank > 0 else { throw call.failure("axis \(axis) is out of range for a scalar") }
+        return try call.normalizedAxis(axis, rank: rank)
+    }
+
+    /// Row-major strides of `shape`.
+    static func strides(_ shape: [Int]) -> [Int] {
+        var strides = Array(repeating: 1, count: shape.count)
+        var stride = 1
+        for axis in shape.indices.reversed() {
+            strides[axis] = stride
+            stride *= shape[axis]
+        }
+        return strides
+    }
+
+    /// Offsets of a strided view: `shape` walked with `strides` from `base`.
+    static func strided(_ shape: [Int], strides: [Int], base: Int = 0) -> [Int] {
+        separable(zip(shape, strides).map { dim, stride in (0..<dim).map { $0 * stride } }, base: base)
+    }
+
+    /// The single zero element of `type` (false, empty string), nil for complex.
+    static func zero(_ type: DataType) -> TensorElements? {
+        switch type {
+        case .string: .string([[]])
+        case .complex64, .complex128: nil
+        default: isNumeric(type) ? Numbers.int([0]).elements(as: type) : nil
+        }
+    }
+
+    /// Whether `type` is a real number type (or bool) `Numbers` converts to.
+    static func isNumeric(_ type: DataType) -> Bool {
+        [.float, .double, .float16, .bfloat16, .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0,
+         .float4e2m1, .float6e2m3, .float6e3m2, .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64,
+         .int4, .uint4, .int2, .uint2, .bool].contains(type)
+    }
+
+    /// `x` transposed by `perm`.
+    static func transpose(_ x: DenseTensor, _ perm: [Int]) -> DenseTensor {
+        let strides = strides(x.shape)
+        let shape = perm.map { x.shape[$0] }
+        let indices = self.strided(shape, strides: perm.map { strides[$0] })
+        return DenseTensor(shape: shape, elements: gather(x.elements, indices))
+    }
+
+    /// `x` sliced along `axis` to `start ..< start + length`.
+    static func slice(_ x: DenseTensor, axis: Int, start: Int, length: Int) -> DenseTensor {
+        var shape = x.shape
+        shape[axis] = length
+        let outer = x.shape[..<axis].reduce(1, *), dim = x.shape[axis], inner = x.shape[(axis + 1)...].reduce(1, *)
+        let runs = (0..<outer).map { o in Run(part: 0, start: (o * dim + start) * inner, count: length * inner) }
+        return DenseTensor(shape: shape, elements: copy([x.elements], runs))
+    }
+}
+
+extension TensorElements {
+    /// The elements at `indices`, in that order (each below `count`).
+    func gathered(_ indices: [Int]) -> TensorElements { ElementMoves.gather(self, indices) }
 
     /// `parts` one after another; nil when they are not all of one type.
     static func joined(_ parts: [TensorElements]) -> TensorElements? {
-        guard let first = parts.first else { return nil }
-        guard parts.allSatisfy({ $0.dataType == first.dataType }) else { return nil }
-        var result = first
-        for part in parts.dropFirst() { result = result.appending(part) }
-        return result
+        guard let first = parts.first, parts.allSatisfy({ $0.dataType == first.dataType }) else { return nil }
+        return ElementMoves.join(parts)
     }
-
-    /// These elements followed by `other`'s (of the same type).
-    private func appending(_ other: TensorElements) -> TensorElements {
-        switch (self, other) {
-        case (.float(let a), .float(let b)): return .float(a + b)
-        case (.double(let a), .double(let b)): return .double(a + b)
-        case (.float16(let a), .float16(let b)): return .float16(a + b)
-        case (.bfloat16(let a), .bfloat16(let b)): return .bfloat16(a + b)
-        case (.float8e4m3fn(let a), .float8e4m3fn(let b)): return .float8e4m3fn(a + b)
-        case (.float8e4m3fnuz(let a), .float8e4m3fnuz(let b)): return .float8e4m3fnuz(a + b)
-        case (.float8e5m2(let a), .float8e5m2(let b)): return .float8e5m2(a + b)
-        case (.float8e5m2fnuz(let a), .float8e5m2fnuz(let b)): return .float8e5m2fnuz(a + b)
-        case (.float8e8m0(let a), .float8e8m0(let b)): return .float8e8m0(a + b)
-        case (.float4e2m1(let a), .float4e2m1(let b)): return .float4e2m1(a + b)
-        case (.float6e2m3(let a), .float6e2m3(let b)): return .float6e2m3(a + b)
-        case (.float6e3m2(let a), .float6e3m2(let b)): return .float6e3m2(a + b)
-        case (.int8(let a), .int8(let b)): return .int8(a + b)
-        case (.int16(let a), .int16(let b)): return .int16(a + b)
-        case (.int32(let a), .int32(let b)): return .int32(a + b)
-        case (.int64(let a), .int64(let b)): return .int64(a + b)
-        case (.uint8(let a), .uint8(let b)): return .uint8(a + b)
-        case (.uint16(let a), .uint16(let b)): return .uint16(a + b)
-        case (.uint32(let a), .uint32(let b)): return .uint32(a + b)
-        case (.uint64(let a), .uint64(let b)): return .uint64(a + b)
-        case (.int4(let a), .int4(let b)): return .int4(a + b)
-        case (.uint4(let a), .uint4(let b)): return .uint4(a + b)
-        case (.int2(let a), .int2(let b)): return .int2(a + b)
-        case (.uint2(let a), .uint2(let b)): return .uint2(a + b)
-        case (.bool(let a), .bool(let b)): return .bool(a + b)
-        case (.string(let a), .string(let b)): return .string(a + b)
-        case (.complex64(let a), .complex64(let b)): return .complex64(a + b)
-        case (.complex128(let a), .complex128(let b)): return .complex128(a + b)
-        default: return self
-        }
-    }
-
-    /// No elements of this type.
-    var emptied: TensorElements { gathered([]) }
 }
 
 extension DenseTensor {
@@ -110,34 +251,10 @@ extension DenseTensor {
 
     /// The tensor with its axes in `order` (output axis i is input axis
     /// order[i]).
-    func permuted(_ order: [Int]) -> DenseTensor {
-        let outShape = order.map { shape[$0] }
-        var strides = Array(repeating: 1, count: rank)
-        for axis in stride(from: rank - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
-        let outStrides = order.map { strides[$0] }
-        var indices: [Int] = []
-        indices.reserveCapacity(count)
-        var index = Array(repeating: 0, count: rank)
-        var offset = 0
-        for _ in 0..<count {
-            indices.append(offset)
-            var axis = rank - 1
-            while axis >= 0 {
-                index[axis] += 1
-                offset += outStrides[axis]
-                if index[axis] < outShape[axis] { break }
-                offset -= outStrides[axis] * outShape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return DenseTensor(shape: outShape, elements: elements.gathered(indices))
-    }
+    func permuted(_ order: [Int]) -> DenseTensor { ElementMoves.transpose(self, order) }
 
     /// Slice `index` along axis 0.
     func slice(atFirstAxis index: Int) -> DenseTensor {
-        let inner = Array(shape.dropFirst())
-        let size = inner.reduce(1, *)
-        return DenseTensor(shape: inner, elements: elements.gathered(Array(index * size..<(index + 1) * size)))
+        DenseTensor(shape: Array(shape.dropFirst()), elements: ElementMoves.slice(self, axis: 0, start: index, length: 1).elements)
     }
 }

@@ -40,14 +40,32 @@ enum AttentionKernels {
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
         m: Int, n: Int, k: Int, transposeB: Bool
     ) {
-        guard m > 0, n > 0 else { return }
-        guard k > 0 else {
-            for i in 0..<(m * n) { c[i] = 0 }
-            return
+        LinearAlgebraKernels.sgemm(false, transposeB, m, n, k, 1, a, k, b, transposeB ? k : n, 0, c, n)
+    }
+
+    /// For every batch and query head h: C[b, h] = A[b, h] · B[b, h / group]
+    /// (Bᵀ when `transposeB`), m×k by k×n per head; each key/value head
+    /// serves `group` query heads.
+    static func headProducts(
+        _ a: [Float], _ b: [Float], into c: inout [Float], batch: Int, heads: Int, group: Int,
+        m: Int, n: Int, k: Int, transposeB: Bool
+    ) {
+        guard group > 0 else { return }
+        let kvHeads = heads / group
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    guard let a0 = ap.baseAddress, let b0 = bp.baseAddress, let c0 = cp.baseAddress else { return }
+                    for batchIndex in 0..<batch {
+                        for h in 0..<heads {
+                            gemm(
+                                a0 + (batchIndex * heads + h) * m * k, b0 + (batchIndex * kvHeads + h / group) * n * k,
+                                c0 + (batchIndex * heads + h) * m * n, m: m, n: n, k: k, transposeB: transposeB)
+                        }
+                    }
+                }
+            }
         }
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(transposeB ? k : n), 0, c, Int32(n))
     }
 
     // MARK: Attention
@@ -298,19 +316,10 @@ enum AttentionKernels {
         return out
     }
 
-    /// [B, H, S, D] → [B, S, H*D].
+    /// [B, H, S, D] → [B, S, H*D]: the inverse of `splitHeads`, which is
+    /// the same swap of the middle two axes with their sizes exchanged.
     static func mergeHeads(_ x: [Float], batch: Int, length: Int, heads: Int, size: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: x.count)
-        for b in 0..<batch {
-            for h in 0..<heads {
-                for s in 0..<length {
-                    let src = ((b * heads + h) * length + s) * size
-                    let dst = ((b * length + s) * heads + h) * size
-                    for d in 0..<size { out[dst + d] = x[src + d] }
-                }
-            }
-        }
-        return out
+        splitHeads(x, batch: batch, length: heads, heads: length, size: size)
     }
 
     /// Concatenates [outer, first, size] and [outer, second, size] along the middle axis.
@@ -538,21 +547,7 @@ enum AttentionKernels {
         let rowCount = qLength * kvLength
         _ = try call.elementCount([batch, qHeads, qLength, kvLength])
         var scores = [Float](repeating: 0, count: batch * qHeads * rowCount)
-        qs.withUnsafeBufferPointer { qp in
-            ks.withUnsafeBufferPointer { kp in
-                scores.withUnsafeMutableBufferPointer { sp in
-                    for b in 0..<batch {
-                        for h in 0..<qHeads {
-                            gemm(
-                                qp.baseAddress! + (b * qHeads + h) * qLength * headSize,
-                                kp.baseAddress! + (b * kvHeads + h / group) * kvLength * headSize,
-                                sp.baseAddress! + (b * qHeads + h) * rowCount,
-                                m: qLength, n: kvLength, k: headSize, transposeB: true)
-                        }
-                    }
-                }
-            }
-        }
+        headProducts(qs, ks, into: &scores, batch: batch, heads: qHeads, group: group, m: qLength, n: kvLength, k: headSize, transposeB: true)
         if q.dataType == .float16 || q.dataType == .bfloat16 { scores = scores.map(round) }
         let scoreShape = [batch, qHeads, qLength, kvLength]
         let computeType: DataType = q.dataType == .double ? .double : .float
@@ -579,21 +574,7 @@ enum AttentionKernels {
         }
         scores = try modify("prob_mod", scores)
         var y = [Float](repeating: 0, count: batch * qHeads * qLength * vHeadSize)
-        scores.withUnsafeBufferPointer { sp in
-            vs.withUnsafeBufferPointer { vp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    for b in 0..<batch {
-                        for h in 0..<qHeads {
-                            gemm(
-                                sp.baseAddress! + (b * qHeads + h) * rowCount,
-                                vp.baseAddress! + (b * kvHeads + h / group) * kvLength * vHeadSize,
-                                yp.baseAddress! + (b * qHeads + h) * qLength * vHeadSize,
-                                m: qLength, n: vHeadSize, k: kvLength, transposeB: false)
-                        }
-                    }
-                }
-            }
-        }
+        headProducts(scores, vs, into: &y, batch: batch, heads: qHeads, group: group, m: qLength, n: vHeadSize, k: kvLength, transposeB: false)
         return [tensor(y, shape: [batch, qHeads, qLength, vHeadSize], as: v.dataType)]
     }
 

@@ -177,7 +177,6 @@ enum EinsumKernels {
         let right = outputLabels.filter { setB.contains($0) && !setA.contains($0) }
         let contracted = la.filter { setB.contains($0) && !output.contains($0) }
         guard batch.count + left.count + right.count == outputLabels.count else { return nil }
-        let isDouble = operands[0].dataType == .double && operands[1].dataType == .double
         guard let na = Numbers(operands[0].elements), let nb = Numbers(operands[1].elements) else { return nil }
         switch (na, nb) {
         case (.float, .float), (.double, .double): break
@@ -190,48 +189,16 @@ enum EinsumKernels {
         let batchCount = product(batch), m = product(left), n = product(right), k = product(contracted)
         let resultLabels = batch + left + right
         let resultShape = resultLabels.map { sizes[$0]! }
-        let count = try call.elementCount(resultShape)
-        var elements: TensorElements
-        if isDouble {
-            guard case .some(.double(let av)) = Numbers(a.elements), case .some(.double(let bv)) = Numbers(b.elements) else {
-                return nil
-            }
-            var c = [Double](repeating: 0, count: count)
-            if m > 0, n > 0, k > 0 {
-                av.withUnsafeBufferPointer { ap in
-                    bv.withUnsafeBufferPointer { bp in
-                        c.withUnsafeMutableBufferPointer { cp in
-                            for i in 0..<batchCount {
-                                cblas_dgemm(
-                                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                                    ap.baseAddress! + i * m * k, Int32(k), bp.baseAddress! + i * k * n, Int32(n), 0,
-                                    cp.baseAddress! + i * m * n, Int32(n))
-                            }
-                        }
-                    }
-                }
-            }
-            elements = .double(c)
-        } else {
-            guard case .some(.float(let av)) = Numbers(a.elements), case .some(.float(let bv)) = Numbers(b.elements) else {
-                return nil
-            }
-            var c = [Float](repeating: 0, count: count)
-            if m > 0, n > 0, k > 0 {
-                av.withUnsafeBufferPointer { ap in
-                    bv.withUnsafeBufferPointer { bp in
-                        c.withUnsafeMutableBufferPointer { cp in
-                            for i in 0..<batchCount {
-                                cblas_sgemm(
-                                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                                    ap.baseAddress! + i * m * k, Int32(k), bp.baseAddress! + i * k * n, Int32(n), 0,
-                                    cp.baseAddress! + i * m * n, Int32(n))
-                            }
-                        }
-                    }
-                }
-            }
+        _ = try call.elementCount(resultShape)
+        let batches = Array(0..<batchCount)
+        let elements: TensorElements
+        switch (Numbers(a.elements), Numbers(b.elements)) {
+        case (.double(let av)?, .double(let bv)?):
+            elements = .double(LinearAlgebraKernels.batchedGemm(av, bv, batches, batches, m, k, n, LinearAlgebraKernels.dgemm))
+        case (.float(let av)?, .float(let bv)?):
+            let c = LinearAlgebraKernels.batchedGemm(av, bv, batches, batches, m, k, n, LinearAlgebraKernels.sgemm)
             elements = Numbers.float(c).elements(as: operands[0].dataType)
+        default: return nil
         }
         let result = DenseTensor(shape: resultShape, elements: elements)
         return result.permuted(outputLabels.map { resultLabels.firstIndex(of: $0)! })

@@ -163,8 +163,6 @@ enum IndexingKernels {
                 DenseTensor(shape: shape, elements: .int64(picks)),
             ]
         },
-        KernelRegistration("ArgMax") { call throws(RuntimeError) in try argExtreme(call, max: true) },
-        KernelRegistration("ArgMin") { call throws(RuntimeError) in try argExtreme(call, max: false) },
         KernelRegistration("NonZero") { call throws(RuntimeError) in
             let x = try call.input(0)
             let nonzero: [Bool]
@@ -441,26 +439,6 @@ enum IndexingKernels {
         return [DenseTensor(shape: shape, elements: ElementMoves.gather(x.elements, ElementMoves.separable(perAxis)))]
     }
 
-    private static func argExtreme(_ call: KernelCall, max: Bool) throws(RuntimeError) -> [DenseTensor?] {
-        let x = try call.input(0)
-        let axis = try ElementMoves.axis(call, call.int("axis") ?? 0, rank: x.rank)
-        let keepDims = (call.int("keepdims") ?? 1) != 0
-        let last = (call.int("select_last_index") ?? 0) != 0
-        guard x.shape[axis] > 0 else { throw call.failure("cannot reduce an empty axis \(axis)") }
-        guard let n = Numbers(x.elements) else { throw call.failure("\(x.dataType) is not numeric") }
-        let line = LineWalk(x.shape, axis: axis)
-        let picks: [Int64]
-        switch n {
-        case .float(let v): picks = line.extremes(v, max: max, last: last, isNaN: \.isNaN)
-        case .double(let v): picks = line.extremes(v, max: max, last: last, isNaN: \.isNaN)
-        case .int(let v): picks = line.extremes(v, max: max, last: last) { _ in false }
-        case .uint(let v): picks = line.extremes(v, max: max, last: last) { _ in false }
-        }
-        var shape = x.shape
-        if keepDims { shape[axis] = 1 } else { shape.remove(at: axis) }
-        return [DenseTensor(shape: shape, elements: .int64(picks))]
-    }
-
     private static func unique(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
         let x = try call.input(0)
         let sorted = (call.int("sorted") ?? 1) != 0
@@ -598,31 +576,6 @@ extension IndexingKernels {
                         return largest ? x > y : x < y
                     }
                     result.append(Array(order.prefix(k)))
-                }
-            }
-            return result
-        }
-
-        /// The position of each line's maximum (or minimum), the first or last
-        /// of ties; a NaN wins either way, as numpy's argmax and argmin pick it.
-        func extremes<T: Comparable>(_ v: [T], max: Bool, last: Bool, isNaN: (T) -> Bool) -> [Int64] {
-            var result: [Int64] = []
-            result.reserveCapacity(outer * inner)
-            for o in 0..<outer {
-                for i in 0..<inner {
-                    var best = 0
-                    var bestValue = v[offset(o, 0, i)]
-                    for p in 1..<Swift.max(size, 1) {
-                        let value = v[offset(o, p, i)]
-                        let valueNaN = isNaN(value), bestNaN = isNaN(bestValue)
-                        let better = bestNaN ? false : valueNaN || (max ? value > bestValue : value < bestValue)
-                        let tie = bestNaN ? valueNaN : value == bestValue
-                        if better || (last && tie) {
-                            best = p
-                            bestValue = value
-                        }
-                    }
-                    result.append(Int64(best))
                 }
             }
             return result

@@ -1,0 +1,267 @@
+import OnyxIR
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Kernels of the Recurrent family: RNN, GRU and LSTM. The matrix
+/// products go through `LinearAlgebraKernels.dgemm` (OpenBLAS).
+enum RecurrentKernels {
+    static let table: [KernelRegistration] = [
+        KernelRegistration("RNN") { call throws(RuntimeError) in try recurrent(.rnn, call) },
+        KernelRegistration("GRU") { call throws(RuntimeError) in try recurrent(.gru, call) },
+        KernelRegistration("LSTM") { call throws(RuntimeError) in try recurrent(.lstm, call) },
+    ]
+
+    /// Values of a float tensor as Doubles.
+    private static func reals(_ t: DenseTensor, _ name: String, _ call: KernelCall) throws(RuntimeError) -> [Double] {
+        guard let v = Numbers(t.elements)?.realValues else { throw call.failure("\(name) is not numeric") }
+        return v
+    }
+
+    private static func pack(_ values: [Double], shape: [Int], as type: DataType) -> DenseTensor {
+        let numbers: Numbers = type == .double ? .double(values) : .float(values.map { Float($0) })
+        return DenseTensor(shape: shape, elements: numbers.elements(as: type))
+    }
+
+    enum Cell {
+        case rnn, gru, lstm
+
+        var gates: Int {
+            switch self {
+            case .rnn: 1
+            case .gru: 3
+            case .lstm: 4
+            }
+        }
+
+        var defaultActivations: [String] {
+            switch self {
+            case .rnn: ["Tanh"]
+            case .gru: ["Sigmoid", "Tanh"]
+            case .lstm: ["Sigmoid", "Tanh", "Tanh"]
+            }
+        }
+    }
+
+    /// One of the recurrent activation functions with its alpha and beta.
+    private static func activation(_ name: String, alpha: Double?, beta: Double?, _ call: KernelCall) throws(RuntimeError) -> (Double) -> Double {
+        switch name.lowercased() {
+        case "sigmoid": return { 1 / (1 + exp(-$0)) }
+        case "tanh": return { tanh($0) }
+        case "relu": return { Swift.max($0, 0) }
+        case "affine":
+            let a = alpha ?? 1, b = beta ?? 0
+            return { a * $0 + b }
+        case "leakyrelu":
+            let a = alpha ?? 0.01
+            return { $0 >= 0 ? $0 : a * $0 }
+        case "thresholdedrelu":
+            let a = alpha ?? 1
+            return { $0 > a ? $0 : 0 }
+        case "scaledtanh":
+            let a = alpha ?? 1, b = beta ?? 1
+            return { a * tanh(b * $0) }
+        case "hardsigmoid":
+            let a = alpha ?? 0.2, b = beta ?? 0.5
+            return { Swift.max(0, Swift.min(1, a * $0 + b)) }
+        case "elu":
+            let a = alpha ?? 1
+            return { $0 >= 0 ? $0 : a * (exp($0) - 1) }
+        case "softsign": return { $0 / (1 + abs($0)) }
+        case "softplus": return { log(1 + exp($0)) }
+        default: throw call.failure("unknown activation '\(name)'")
+        }
+    }
+
+    /// RNN, GRU and LSTM: forward, reverse or both directions, layout 0
+    /// or 1, sequence_lens (steps past a sequence's length give zeros and
+    /// keep the state), clip, activations with alpha and beta, GRU's
+    /// linear_before_reset, LSTM's peepholes and input_forget. The input
+    /// projections of all steps are one GEMM per direction.
+    private static func recurrent(_ cell: Cell, _ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        let xt = try call.input(0), wt = try call.input(1), rt = try call.input(2)
+        guard xt.rank == 3, wt.rank == 3, rt.rank == 3 else { throw call.failure("X, W and R must be rank 3") }
+        let layout = call.int("layout") ?? 0
+        let seq = layout == 0 ? xt.shape[0] : xt.shape[1], batch = layout == 0 ? xt.shape[1] : xt.shape[0]
+        let inputSize = xt.shape[2]
+        let direction = call.string("direction") ?? "forward"
+        guard ["forward", "reverse", "bidirectional"].contains(direction) else { throw call.failure("unknown direction '\(direction)'") }
+        let dirs = direction == "bidirectional" ? 2 : 1
+        let gates = cell.gates
+        let hidden = rt.shape[2]
+        if let given = call.int("hidden_size"), Int(given) != hidden { throw call.failure("hidden_size \(given) differs from R's \(rt.shape)") }
+        guard wt.shape == [dirs, gates * hidden, inputSize], rt.shape == [dirs, gates * hidden, hidden] else {
+            throw call.failure("W \(wt.shape) and R \(rt.shape) do not fit \(dirs) direction(s), \(gates) gate(s), hidden \(hidden), input \(inputSize)")
+        }
+        _ = try call.elementCount([seq, batch, gates * hidden])
+        _ = try call.elementCount([seq, dirs, batch, hidden])
+        var x = try reals(xt, "X", call)
+        if layout != 0 {
+            // [batch, seq, input] to [seq, batch, input]
+            var swapped = x
+            for b in 0..<batch { for t in 0..<seq { for i in 0..<inputSize {
+                swapped[(t * batch + b) * inputSize + i] = x[(b * seq + t) * inputSize + i]
+            } } }
+            x = swapped
+        }
+        let w = try reals(wt, "W", call), r = try reals(rt, "R", call)
+        var bias = Array(repeating: 0.0, count: dirs * 2 * gates * hidden)
+        if let bt = call.optionalInput(3) {
+            guard bt.shape == [dirs, 2 * gates * hidden] else { throw call.failure("B of shape \(bt.shape) does not fit") }
+            bias = try reals(bt, "B", call)
+        }
+        var lengths = Array(repeating: seq, count: batch)
+        if let given = try call.intsInput(4) {
+            guard given.count == batch, given.allSatisfy({ $0 >= 0 && $0 <= Int64(seq) }) else {
+                throw call.failure("sequence_lens \(given) does not fit batch \(batch) and \(seq) steps")
+            }
+            lengths = given.map { Int($0) }
+        }
+        func state(_ index: Int, _ name: String) throws(RuntimeError) -> [Double] {
+            guard let t = call.optionalInput(index) else { return Array(repeating: 0, count: dirs * batch * hidden) }
+            let expected = layout == 0 ? [dirs, batch, hidden] : [batch, dirs, hidden]
+            guard t.shape == expected else { throw call.failure("\(name) of shape \(t.shape) is not \(expected)") }
+            var v = try reals(t, name, call)
+            if layout != 0 {
+                var swapped = v
+                for b in 0..<batch { for d in 0..<dirs { for h in 0..<hidden {
+                    swapped[(d * batch + b) * hidden + h] = v[(b * dirs + d) * hidden + h]
+                } } }
+                v = swapped
+            }
+            return v
+        }
+        var hState = try state(5, "initial_h")
+        var cState = cell == .lstm ? try state(6, "initial_c") : []
+        var peepholes = Array(repeating: 0.0, count: dirs * 3 * hidden)
+        if cell == .lstm, let pt = call.optionalInput(7) {
+            guard pt.shape == [dirs, 3 * hidden] else { throw call.failure("P of shape \(pt.shape) does not fit") }
+            peepholes = try reals(pt, "P", call)
+        }
+        let clip = call.float("clip").map { Double($0) }
+        let names = call.attribute("activations")?.strings.map { String(decoding: $0, as: UTF8.self) } ?? []
+        let perDirection = cell.defaultActivations.count
+        var activationNames = names.isEmpty ? cell.defaultActivations : names
+        if activationNames.count == perDirection && dirs == 2 { activationNames += activationNames }
+        guard activationNames.count >= perDirection * dirs else {
+            throw call.failure("activations \(activationNames) are fewer than \(perDirection * dirs)")
+        }
+        let alphas = call.floats("activation_alpha") ?? [], betas = call.floats("activation_beta") ?? []
+        var functions: [(Double) -> Double] = []
+        for (i, name) in activationNames.enumerated() {
+            functions.append(try activation(name, alpha: i < alphas.count ? Double(alphas[i]) : nil, beta: i < betas.count ? Double(betas[i]) : nil, call))
+        }
+        let linearBeforeReset = (call.int("linear_before_reset") ?? 0) != 0
+        let inputForget = (call.int("input_forget") ?? 0) != 0
+        let width = gates * hidden
+        var y = Array(repeating: 0.0, count: seq * dirs * batch * hidden)
+        var projected = Array(repeating: 0.0, count: seq * batch * width)
+        var recurrentPart = Array(repeating: 0.0, count: width)
+        var scratch = Array(repeating: 0.0, count: hidden)
+        func clipped(_ v: Double) -> Double { clip.map { Swift.min(Swift.max(v, -$0), $0) } ?? v }
+        for d in 0..<dirs {
+            let f = functions[d * perDirection], g = perDirection > 1 ? functions[d * perDirection + 1] : functions[d * perDirection]
+            let hAct = perDirection > 2 ? functions[d * perDirection + 2] : g
+            let wBase = d * width * inputSize, rBase = d * width * hidden
+            // Input projections of every step: (seq·batch × input) · Wᵀ.
+            x.withUnsafeBufferPointer { xp in
+                w.withUnsafeBufferPointer { wp in
+                    projected.withUnsafeMutableBufferPointer { pp in
+                        LinearAlgebraKernels.dgemm(false, true, seq * batch, width, inputSize, 1, xp.baseAddress, inputSize,
+                            wp.baseAddress.map { $0 + wBase }, inputSize, 0, pp.baseAddress, width)
+                    }
+                }
+            }
+            let wb = d * 2 * width, rb = wb + width
+            let reverse = direction == "reverse" || d == 1
+            for b in 0..<batch {
+                let sBase = (d * batch + b) * hidden
+                var h = Array(hState[sBase..<(sBase + hidden)])
+                var c = cell == .lstm ? Array(cState[sBase..<(sBase + hidden)]) : []
+                let length = lengths[b]
+                for step in 0..<length {
+                    let t = reverse ? length - 1 - step : step
+                    let xRow = (t * batch + b) * width
+                    // H · Rᵀ for every gate (GRU's h gate redone below when reset comes first).
+                    h.withUnsafeBufferPointer { hp in
+                        r.withUnsafeBufferPointer { rp in
+                            recurrentPart.withUnsafeMutableBufferPointer { op in
+                                LinearAlgebraKernels.dgemm(false, true, 1, width, hidden, 1, hp.baseAddress, hidden,
+                                    rp.baseAddress.map { $0 + rBase }, hidden, 0, op.baseAddress, width)
+                            }
+                        }
+                    }
+                    switch cell {
+                    case .rnn:
+                        for j in 0..<hidden {
+                            h[j] = f(clipped(projected[xRow + j] + recurrentPart[j] + bias[wb + j] + bias[rb + j]))
+                        }
+                    case .gru:
+                        var z = Array(repeating: 0.0, count: hidden), reset = Array(repeating: 0.0, count: hidden)
+                        for j in 0..<hidden {
+                            z[j] = f(clipped(projected[xRow + j] + recurrentPart[j] + bias[wb + j] + bias[rb + j]))
+                            reset[j] = f(clipped(projected[xRow + hidden + j] + recurrentPart[hidden + j] + bias[wb + hidden + j] + bias[rb + hidden + j]))
+                        }
+                        if linearBeforeReset {
+                            for j in 0..<hidden {
+                                scratch[j] = g(clipped(projected[xRow + 2 * hidden + j] + reset[j] * (recurrentPart[2 * hidden + j] + bias[rb + 2 * hidden + j]) + bias[wb + 2 * hidden + j]))
+                            }
+                        } else {
+                            let gated = (0..<hidden).map { reset[$0] * h[$0] }
+                            var product = Array(repeating: 0.0, count: hidden)
+                            gated.withUnsafeBufferPointer { gp in
+                                r.withUnsafeBufferPointer { rp in
+                                    product.withUnsafeMutableBufferPointer { op in
+                                        LinearAlgebraKernels.dgemm(false, true, 1, hidden, hidden, 1, gp.baseAddress, hidden,
+                                            rp.baseAddress.map { $0 + rBase + 2 * hidden * hidden }, hidden, 0, op.baseAddress, hidden)
+                                    }
+                                }
+                            }
+                            for j in 0..<hidden {
+                                scratch[j] = g(clipped(projected[xRow + 2 * hidden + j] + product[j] + bias[wb + 2 * hidden + j] + bias[rb + 2 * hidden + j]))
+                            }
+                        }
+                        for j in 0..<hidden { h[j] = (1 - z[j]) * scratch[j] + z[j] * h[j] }
+                    case .lstm:
+                        let pBase = d * 3 * hidden
+                        for j in 0..<hidden {
+                            func gate(_ k: Int) -> Double { projected[xRow + k * hidden + j] + recurrentPart[k * hidden + j] + bias[wb + k * hidden + j] + bias[rb + k * hidden + j] }
+                            let input = f(clipped(gate(0) + peepholes[pBase + j] * c[j]))
+                            let forget = inputForget ? 1 - input : f(clipped(gate(2) + peepholes[pBase + 2 * hidden + j] * c[j]))
+                            let candidate = g(clipped(gate(3)))
+                            c[j] = forget * c[j] + input * candidate
+                            let output = f(clipped(gate(1) + peepholes[pBase + hidden + j] * c[j]))
+                            h[j] = output * hAct(c[j])
+                        }
+                    }
+                    for j in 0..<hidden { y[((t * dirs + d) * batch + b) * hidden + j] = h[j] }
+                }
+                for j in 0..<hidden { hState[sBase + j] = h[j] }
+                if cell == .lstm { for j in 0..<hidden { cState[sBase + j] = c[j] } }
+            }
+        }
+        let type = xt.dataType
+        var outputs: [DenseTensor?] = []
+        if layout == 0 {
+            outputs.append(pack(y, shape: [seq, dirs, batch, hidden], as: type))
+            outputs.append(pack(hState, shape: [dirs, batch, hidden], as: type))
+            if cell == .lstm { outputs.append(pack(cState, shape: [dirs, batch, hidden], as: type)) }
+        } else {
+            var yb = y
+            for t in 0..<seq { for d in 0..<dirs { for b in 0..<batch { for j in 0..<hidden {
+                yb[((b * seq + t) * dirs + d) * hidden + j] = y[((t * dirs + d) * batch + b) * hidden + j]
+            } } } }
+            func swap(_ v: [Double]) -> [Double] {
+                var out = v
+                for d in 0..<dirs { for b in 0..<batch { for j in 0..<hidden {
+                    out[(b * dirs + d) * hidden + j] = v[(d * batch + b) * hidden + j]
+                } } }
+                return out
+            }
+            outputs.append(pack(yb, shape: [batch, seq, dirs, hidden], as: type))
+            outputs.append(pack(swap(hState), shape: [batch, dirs, hidden], as: type))
+            if cell == .lstm { outputs.append(pack(swap(cState), shape: [batch, dirs, hidden], as: type)) }
+        }
+        return Array(outputs.prefix(Swift.max(call.outputCount, 1)))
+    }
+}
