@@ -6,6 +6,7 @@ enum ControlFlowKernels {
     static let table: [KernelRegistration] = [
         KernelRegistration("If") { call throws(RuntimeError) in try runIf(call) },
         KernelRegistration("Loop") { call throws(RuntimeError) in try runLoop(call) },
+        KernelRegistration("Scan", versions: 8...8) { call throws(RuntimeError) in try runBatchedScan(call) },
         KernelRegistration("Scan", versions: 9...Int64.max) { call throws(RuntimeError) in try runScan(call) },
     ]
 
@@ -88,6 +89,80 @@ enum ControlFlowKernels {
         }
         let empty = CastKernels.cast(.float([]), to: element, saturate: false) ?? .float([])
         return DenseTensor(shape: [0] + inner, elements: empty)
+    }
+
+    /// Scan-8: a batch axis first (axis 0 of every state and scan input),
+    /// the scan axis second, an optional `sequence_lens` per batch entry;
+    /// scan outputs shorter than the longest sequence are padded with zeros.
+    private static func runBatchedScan(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+        guard let body = call.graph("body") else { throw call.failure("attribute 'body' is missing") }
+        let scanInputs = Int(try call.requiredInt("num_scan_inputs"))
+        let given = Array(call.inputs.dropFirst())
+        let stateCount = given.count - scanInputs
+        guard scanInputs > 0, stateCount >= 0 else { throw call.failure("num_scan_inputs is \(scanInputs)") }
+        var states: [DenseTensor] = []
+        var sequences: [DenseTensor] = []
+        for (index, value) in given.enumerated() {
+            guard let value, value.rank >= (index < stateCount ? 1 : 2) else {
+                throw call.failure("input \(index + 1) must have a batch axis\(index < stateCount ? "" : " and a scan axis")")
+            }
+            if index < stateCount { states.append(value) } else { sequences.append(value) }
+        }
+        let batch = sequences[0].shape[0], length = sequences[0].shape[1]
+        guard (states + sequences).allSatisfy({ $0.shape[0] == batch }), sequences.allSatisfy({ $0.shape[1] == length }) else {
+            throw call.failure("the inputs differ in batch size or sequence length")
+        }
+        let lengths = try call.intsInput(0) ?? Array(repeating: Int64(length), count: batch)
+        guard lengths.count == batch, lengths.allSatisfy({ (0...Int64(length)).contains($0) }) else {
+            throw call.failure("sequence_lens must give \(batch) lengths of at most \(length)")
+        }
+        let directions = call.ints("directions") ?? []
+        var finals = Array(repeating: [DenseTensor](), count: stateCount)
+        var scans: [[DenseTensor]] = []
+        for b in 0..<batch {
+            var state: [DenseTensor?] = states.map { $0.slice(atFirstAxis: b) }
+            let rows = sequences.map { $0.slice(atFirstAxis: b) }
+            let steps = Int(lengths[b])
+            var produced: [[DenseTensor]] = []
+            for t in 0..<steps {
+                var inputs = state
+                for (index, row) in rows.enumerated() {
+                    let reversed = index < directions.count && directions[index] == 1
+                    inputs.append(row.slice(atFirstAxis: reversed ? steps - 1 - t : t))
+                }
+                let outputs = try call.run(body: body, inputs: inputs)
+                state = Array(outputs.prefix(stateCount))
+                let elements = try outputs.dropFirst(stateCount).map { value throws(RuntimeError) -> DenseTensor in
+                    guard let value else { throw call.failure("the body did not give a scan output") }
+                    return value
+                }
+                produced.append(elements)
+            }
+            for index in 0..<stateCount {
+                guard let value = state[index] else { throw call.failure("the body did not give state \(index)") }
+                finals[index].append(value)
+            }
+            let outputCount = body.outputs.count - stateCount
+            if scans.isEmpty { scans = Array(repeating: [], count: max(outputCount, 0)) }
+            for index in 0..<scans.count {
+                var column = produced.map { $0[index] }
+                guard let sample = column.first ?? scans[index].first.map({ $0.slice(atFirstAxis: 0) }) else {
+                    throw call.failure("a sequence of length 0 gives no shape for scan output \(index)")
+                }
+                let zeros = CastKernels.cast(.float(Array(repeating: 0, count: sample.count)), to: sample.dataType, saturate: false)
+                while column.count < length, let zeros { column.append(DenseTensor(shape: sample.shape, elements: zeros)) }
+                guard let stacked = DenseTensor.stacked(column) else {
+                    throw call.failure("scan output \(index) changes shape or type between iterations")
+                }
+                scans[index].append(stacked)
+            }
+        }
+        var results: [DenseTensor?] = []
+        for values in finals + scans {
+            guard let stacked = DenseTensor.stacked(values) else { throw call.failure("outputs differ in shape across the batch") }
+            results.append(stacked)
+        }
+        return results
     }
 
     /// Scan (opset 9 on): the first N - num_scan_inputs inputs are state,
