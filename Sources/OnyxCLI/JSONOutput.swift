@@ -8,7 +8,7 @@ import Foundation
 /// The one way the tool writes JSON documents: pretty-printed, keys
 /// sorted, slashes as they are, and empty arrays and objects as `[]` and
 /// `{}` (Foundation's pretty printer on Linux spreads them over lines).
-enum JSONOutput {
+public enum JSONOutput {
     static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -20,7 +20,7 @@ enum JSONOutput {
     /// same for `{}`). Newlines inside JSON strings are escaped, so a raw
     /// newline is always layout and such a run is only ever an empty
     /// container.
-    static func joiningEmptyContainers(_ bytes: [UInt8]) -> [UInt8] {
+    public static func joiningEmptyContainers(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = 0

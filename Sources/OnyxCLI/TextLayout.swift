@@ -11,13 +11,13 @@ import Darwin
 extension StringProtocol {
     /// The text padded with spaces to `width` characters (unchanged when
     /// it is already as long).
-    func padded(to width: Int) -> String {
+    public func padded(to width: Int) -> String {
         let length = count
         return length >= width ? String(self) : self + String(repeating: " ", count: width - length)
     }
 
     /// The text without leading and trailing whitespace and newlines.
-    func trimmingWhitespace() -> String {
+    public func trimmingWhitespace() -> String {
         String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
@@ -25,7 +25,7 @@ extension StringProtocol {
 /// `value` printed by C's `printf` conversion `format` (one `double`
 /// argument, such as `%.3g`), whose rounding and exponent style the
 /// reports rely on.
-func printfFormat(_ format: String, _ value: Double) -> String {
+public func printfFormat(_ format: String, _ value: Double) -> String {
     withVaList([value]) { arguments in
         var buffer = [CChar](repeating: 0, count: 64)
         let length = Int(vsnprintf(&buffer, buffer.count, format, arguments))

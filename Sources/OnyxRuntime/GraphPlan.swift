@@ -192,6 +192,15 @@ final class GraphPlan {
         self.outerReads = Set(outerReads.filter { $0.level > 0 })
     }
 
+    /// The name of the value in `slot`, for descriptions of the plan.
+    func valueName(ofSlot slot: Int) -> String? {
+        for step in steps {
+            if let index = step.outputs.firstIndex(of: slot) { return step.node.outputs[index].name }
+        }
+        if let index = inputSlots.firstIndex(of: slot) { return inputNames[index] }
+        return nil
+    }
+
     /// Operators whose outputs are not a function of their inputs: never
     /// folded into constants.
     private static let unfoldable: Set<String> = [

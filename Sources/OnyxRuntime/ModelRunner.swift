@@ -31,6 +31,17 @@ public final class ModelRunner {
         plan = try GraphPlan(graph, at: IRPath(), scopes: [], attributes: nil, function: nil, builder)
     }
 
+    /// What the main graph's plan runs, in order: each step's op and the
+    /// values it drops once it has run (the last reader of each). Nodes of
+    /// constants, folded when the plan was made, are not in it.
+    public var plannedSteps: [PlannedStep] {
+        plan.steps.map { step in
+            PlannedStep(
+                opType: step.node.qualifiedOpType,
+                releases: step.releases.compactMap { slot in plan.valueName(ofSlot: slot) }.sorted())
+        }
+    }
+
     /// The graph inputs a run must give: those without an initializer.
     public var requiredInputs: [Value] { graph.inputs.filter { $0.initializer == nil } }
 
@@ -86,6 +97,13 @@ public final class ModelRunner {
             }
         }
     }
+}
+
+/// One step of a plan, as `ModelRunner.plannedSteps` lists it.
+public struct PlannedStep: Equatable, Sendable {
+    public var opType: String
+    /// The names of the values released after the step.
+    public var releases: [String]
 }
 
 /// Time spent per node during runs, for `onyx run --profile`.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import OnyxCLI
+import OnyxCLI
 
 /// The services the tool uses instead of Foundation's: running a child
 /// process and the text helpers the reports rely on.

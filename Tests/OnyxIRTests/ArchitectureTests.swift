@@ -13,14 +13,17 @@ import Testing
     /// Folder (under the repository) → the modules its Swift files may import.
     static let allowed: [String: Set<String>] = [
         "Sources/OnyxIR": ["ComplexModule", "RealModule"],
-        "Sources/OnyxONNX": ["Foundation", "OnyxIR", "OnyxText", "COnnxProto"],
+        // FoundationEssentials (Foundation on Darwin) and the C library:
+        // full Foundation, with ICU, was a third of every process's start.
+        "Sources/OnyxONNX": ["Foundation", "FoundationEssentials", "Glibc", "OnyxIR", "OnyxText", "COnnxProto"],
         "Sources/OnyxDiff": ["OnyxIR"],
         "Sources/OnyxText": ["OnyxIR"],
         "Sources/OnyxSchemas": ["OnyxIR", "Synchronization"],
         "Tests/OnyxCheckTests": ["Testing", "OnyxIR", "OnyxCheck", "OnyxTestSupport"],
         "Tests/OnyxSchemasTests": ["Foundation", "Testing", "OnyxIR", "OnyxSchemas", "OnyxTestSupport"],
         "Sources/OnyxCLI": [
-            "Foundation", "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "OnyxCheck", "OnyxInference", "ArgumentParser",
+            "Foundation", "FoundationEssentials", "Glibc", "Darwin", "Dispatch", "Synchronization", "OnyxIR", "OnyxONNX",
+            "OnyxDiff", "OnyxText", "OnyxCheck", "OnyxInference", "OnyxRuntime", "ArgumentParser",
         ],
         "Sources/OnyxCheck": ["OnyxIR", "OnyxSchemas"],
         // Inference sees types, schemas and dims, never the codec; the
@@ -30,7 +33,12 @@ import Testing
             "Foundation", "Testing", "OnyxIR", "OnyxInference", "OnyxSchemas", "OnyxSymbolic", "OnyxTestSupport", "OnyxConformanceSupport",
             "OnyxONNX",
         ],
-        "Sources/onyx": ["Foundation", "OnyxCLI"],
+        "Sources/onyx": ["Foundation", "FoundationEssentials", "Glibc", "OnyxCLI"],
+        // The runtime computes on the IR's elements, resolves schemas, parses
+        // schema function bodies, multiplies through OpenBLAS; no codec, no
+        // Foundation.
+        "Sources/OnyxRuntime": ["OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "Glibc", "Darwin", "Musl"],
+        "Tests/OnyxRuntimeTests": ["Testing", "OnyxIR", "OnyxRuntime", "OnyxTestSupport"],
         // The pure support and the IR's tests never see the codec.
         "Tests/OnyxTestSupport": ["Foundation", "Testing", "OnyxIR", "OnyxText"],
         "Tests/OnyxConformanceSupport": ["Foundation", "OnyxTestSupport", "OnyxONNX"],

@@ -2,7 +2,7 @@ import OnyxIR
 import OnyxTestSupport
 import Testing
 
-@testable import OnyxRuntime
+import OnyxRuntime
 
 /// If, Loop and Scan: bodies that read outer values, stacked scan outputs,
 /// Scan-8's batches and sequence lengths, and bodies that break their

@@ -2,7 +2,7 @@ import OnyxIR
 import OnyxTestSupport
 import Testing
 
-@testable import OnyxRuntime
+import OnyxRuntime
 
 /// The Elementwise, Activation and Logic kernels on one-node models, with
 /// values worked out by hand.

@@ -2,7 +2,7 @@ import OnyxIR
 import OnyxTestSupport
 import Testing
 
-@testable import OnyxRuntime
+import OnyxRuntime
 
 /// The neural-network kernels (linear algebra, convolution, pooling,
 /// normalization, softmax, reductions) on one-node models with values

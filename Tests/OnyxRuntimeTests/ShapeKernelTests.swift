@@ -1,5 +1,5 @@
 import Testing
-@testable import OnyxRuntime
+import OnyxRuntime
 import OnyxIR
 import OnyxTestSupport
 

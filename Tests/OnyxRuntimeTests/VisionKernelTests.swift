@@ -2,7 +2,7 @@ import OnyxIR
 import OnyxTestSupport
 import Testing
 
-@testable import OnyxRuntime
+import OnyxRuntime
 
 /// The Vision, Attention, Einsum, Loss and Quantization kernels on one-node
 /// models, with values worked out by hand.

@@ -6,11 +6,11 @@ import Darwin
 
 /// What a finished child process left: its exit status and everything it
 /// wrote.
-struct ChildResult {
+public struct ChildResult {
     /// The exit code, or 128 + the signal that ended it.
-    var status: Int32
-    var output: [UInt8]
-    var errors: [UInt8]
+    public var status: Int32
+    public var output: [UInt8]
+    public var errors: [UInt8]
 }
 
 /// Runs the program at `path` with `input` on its standard input and
@@ -24,7 +24,7 @@ struct ChildResult {
 /// so a write to a child that went away fails with EPIPE
 /// (`MSG_NOSIGNAL`) instead of raising SIGPIPE, and a poll loop feeds the
 /// input while draining both outputs, so no pipe can fill up and deadlock.
-func runChild(_ path: String, arguments: [String], input: [UInt8]) throws(CommandFailure) -> ChildResult {
+public func runChild(_ path: String, arguments: [String], input: [UInt8]) throws(CommandFailure) -> ChildResult {
     // Socket pairs rather than pipes: made close-on-exec in one call
     // (pipe2 is not visible to Swift), and writable without SIGPIPE.
     var inputPair: [Int32] = [-1, -1], outputPair: [Int32] = [-1, -1], errorPair: [Int32] = [-1, -1]

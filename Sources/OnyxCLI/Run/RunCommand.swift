@@ -102,7 +102,13 @@ struct RunCommand: ConsoleCommand {
         var outputs: [(name: String, tensor: DenseTensor?)] = []
         let first = try clock.measure { outputs = try runOrFail(runner, feeds, recorder) }
         var times: [Duration] = []
-        for _ in 0..<repeatCount { times.append(try clock.measure { _ = try runOrFail(runner, feeds, nil) }) }
+        // A progress line on a terminal, once the runs take a while.
+        let showProgress = console.isTerminal && !json && repeatCount > 1 && Self.milliseconds(first) * Double(repeatCount) > 2000
+        for index in 0..<repeatCount {
+            if showProgress { console.err("\rrun \(index + 1) of \(repeatCount)") }
+            times.append(try clock.measure { _ = try runOrFail(runner, feeds, nil) })
+        }
+        if showProgress { console.err("\r\u{1B}[K") }
         let sorted = times.sorted()
         if json {
             console.out(try JSONOutput.encode(RunReport(outputs: outputs, first: first, repeats: sorted, profile: recorder)))

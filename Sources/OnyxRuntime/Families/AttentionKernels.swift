@@ -1,5 +1,9 @@
 import COpenBLAS
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import OnyxIR
 
 /// Kernels of the Attention family.
@@ -588,7 +592,7 @@ enum AttentionKernels {
         }
         let alpha = call.float("alpha") ?? 1
         if case .double(let av) = a.elements, case .double(let bv) = b.elements {
-            let y = zip(av, bv).map { x, v in x * (1 / (1 + Foundation.exp(-Double(alpha) * x))) * v }
+            let y = zip(av, bv).map { x, v in x * (1 / (1 + exp(-Double(alpha) * x))) * v }
             return [DenseTensor(shape: a.shape, elements: .double(y))]
         }
         let av = try floatValues(a, call), bv = try floatValues(b, call)

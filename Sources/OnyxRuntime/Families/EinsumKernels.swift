@@ -1,5 +1,9 @@
 import COpenBLAS
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import OnyxIR
 
 /// Kernels of the Einsum family.
@@ -66,7 +70,7 @@ enum EinsumKernels {
     static func einsum(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
         guard let equation = call.string("equation") else { throw call.failure("equation is missing") }
         let cleaned = equation.filter { !$0.isWhitespace }
-        let sides = cleaned.components(separatedBy: "->")
+        let sides = cleaned.split(separator: "->", omittingEmptySubsequences: false).map(String.init)
         guard sides.count <= 2 else { throw call.failure("bad einsum equation '\(equation)'") }
         let inputTerms = sides[0].split(separator: ",", omittingEmptySubsequences: false)
         let operands = call.inputs.compactMap { $0 }
