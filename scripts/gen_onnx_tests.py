@@ -1,13 +1,15 @@
 """Write the ONNX backend test suite into a cache directory.
 
 Called by scripts/gen-onnx-tests (which owns the venv and the up-to-date
-check):  python gen_onnx_tests.py CACHE_DIR ONNX_VERSION
+check):  python gen_onnx_tests.py CACHE_DIR PINS
+PINS is "onnx==V numpy==V ml_dtypes==V": the packages the expected outputs
+are computed with, checked against what is installed and kept in the stamp.
 
 Layout produced (the same one onnx uses under onnx/backend/test/data/):
   CACHE_DIR/node/<case>/model.onnx
   CACHE_DIR/node/<case>/test_data_set_<N>/{input,output}_<K>.pb
   CACHE_DIR/{light,simple,pytorch-converted,pytorch-operator}/  (copied)
-  CACHE_DIR/.stamp   "onnx==<version> node-cases=<count>", written last
+  CACHE_DIR/.stamp   "<PINS> node-cases=<count>", written last
 """
 
 from __future__ import annotations
@@ -108,9 +110,12 @@ def main() -> None:
     cache = os.path.abspath(sys.argv[1])
     version = sys.argv[2]
 
+    import ml_dtypes
+    import numpy
     import onnx
-    if onnx.__version__ != version:
-        sys.exit(f"gen-onnx-tests: error: onnx {onnx.__version__} installed, need {version}")
+    installed = f"onnx=={onnx.__version__} numpy=={numpy.__version__} ml_dtypes=={ml_dtypes.__version__}"
+    if installed != version:
+        sys.exit(f"gen-onnx-tests: error: {installed} installed, need {version}")
 
     # Only ever replace a directory this script made (it has our stamp) or an
     # empty one: CACHE_DIR comes from the user and may be mistyped.
@@ -129,7 +134,7 @@ def main() -> None:
     try:
         count = generate(tmp)
         with open(os.path.join(tmp, ".stamp"), "w") as f:
-            f.write(f"onnx=={version} node-cases={count}\n")
+            f.write(f"{version} node-cases={count}\n")
         # A directory can't be renamed over a non-empty one, so move any stale
         # cache aside first and delete it only once the new one is in place.
         stale = None
@@ -146,7 +151,7 @@ def main() -> None:
             shutil.rmtree(stale, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    log(f"wrote {cache} (onnx=={version}, {count} node cases) in {time.monotonic() - start:.1f}s")
+    log(f"wrote {cache} ({version}, {count} node cases) in {time.monotonic() - start:.1f}s")
 
 
 if __name__ == "__main__":
