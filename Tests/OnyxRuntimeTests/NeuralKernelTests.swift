@@ -51,6 +51,16 @@ import OnyxRuntime
         #expect(floats(outputs[0]) == [2, 3, 3, 2, 3, 5, 5, 3, 3, 5, 5, 3, 2, 3, 3, 2])
     }
 
+    @Test func pointwiseConvIsOneProductPerGroup() throws {
+        // 1×1 kernels, two groups of one input channel each: output channel
+        // k of group g scales input channel g by w[k], then adds b[k].
+        let outputs = try run(
+            "g (float[1,2,1,3] x, float[4,1,1,1] w, float[4] b) => (float[1,4,1,3] y) { y = Conv <group: int = 2> (x, w, b) }",
+            ["x": t([1, 2, 3, 10, 20, 30], shape: [1, 2, 1, 3]), "w": t([1, -1, 2, 0.5], shape: [4, 1, 1, 1]),
+             "b": t([0, 1, 0, -1], shape: [4])])
+        #expect(floats(outputs[0]) == [1, 2, 3, 0, -1, -2, 20, 40, 60, 4, 9, 14])
+    }
+
     @Test func convTransposeStrideTwo() throws {
         // 1-D: x = [1, 2], w = [1, 1, 1], stride 2 -> [1, 1, 3, 2, 2].
         let outputs = try run(

@@ -67,7 +67,28 @@ enum ConvolutionKernels {
         var out = Array(repeating: T.zero, count: total)
         guard total > 0 else { return (outShape, out) }
         let depthwise = cg == 1 && mg == 1
-        for block in windows.blocks(rows: depthwise ? kCount : cg * kCount) {
+        // A pointwise convolution (1×1, stride 1, no padding: most of a
+        // MobileNet) multiplies the input as it lies, one GEMM per image
+        // and group, with no gather table and no im2col copy.
+        let pointwise = !depthwise && kCount == 1 && windows.output == windows.input
+            && windows.strides.allSatisfy { $0 == 1 } && windows.begin.allSatisfy { $0 == 0 }
+        if pointwise {
+            x.withUnsafeBufferPointer { x in
+                w.withUnsafeBufferPointer { w in
+                    out.withUnsafeMutableBufferPointer { out in
+                        for image in 0..<n {
+                            for g in 0..<group {
+                                gemm(
+                                    false, false, mg, inCount, cg, 1, w.baseAddress.map { $0 + g * mg * cg }, cg,
+                                    x.baseAddress.map { $0 + (image * c + g * cg) * inCount }, inCount, 0,
+                                    out.baseAddress.map { $0 + (image * m + g * mg) * outCount }, outCount)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for block in windows.blocks(rows: depthwise ? kCount : cg * kCount) where !pointwise {
             let width = block.count, start = block.lowerBound
             let gather = windows.gatherTable(outputs: block)
             var cols = Array(repeating: T.zero, count: depthwise ? 0 : cg * kCount * width)
