@@ -26,7 +26,13 @@ public final class ModelRunner {
         self.model = model
         self.graph = graph
         self.threads = max(1, threads)
-        openblas_set_num_threads(Int32(self.threads))
+        guard onyx_blas_load() == 0 else {
+            let reason = onyx_blas_error().map { String(cString: $0) } ?? "not found"
+            throw RuntimeError(
+                "the runtime needs OpenBLAS (libopenblas.so.0), which could not be loaded: \(reason)",
+                hint: "Debian: apt-get install libopenblas0 (or libopenblas-dev)")
+        }
+        onyx_blas_set_threads(Int32(self.threads))
         let builder = PlanBuilder(model: model, kernels: kernels, schemas: schemas)
         plan = try GraphPlan(graph, at: IRPath(), scopes: [], attributes: nil, function: nil, builder)
     }

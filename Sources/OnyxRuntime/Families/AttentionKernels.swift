@@ -480,9 +480,9 @@ enum AttentionKernels {
                             if gating {
                                 let dBase = (bi * t + i) * kvHeads * decayWidth + h * decayWidth
                                 if decayWidth == 1 {
-                                    cblas_sscal(Int32(dk * dv), exp(decayValues[dBase]), st + s0, 1)
+                                    onyx_cblas_sscal(Int32(dk * dv), exp(decayValues[dBase]), st + s0, 1)
                                 } else {
-                                    for d in 0..<dk { cblas_sscal(Int32(dv), exp(decayValues[dBase + d]), st + s0 + d * dv, 1) }
+                                    for d in 0..<dk { onyx_cblas_sscal(Int32(dv), exp(decayValues[dBase + d]), st + s0 + d * dv, 1) }
                                 }
                             }
                             for m in 0..<dv { vt[m] = v[vBase + m] }
@@ -491,11 +491,11 @@ enum AttentionKernels {
                                 if delta {
                                     let bt = betaValues[(bi * t + i) * betaHeads + (betaHeads == 1 ? 0 : h)]
                                     // retrieved = stateᵀ · k
-                                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(dk), Int32(dv), 1, st + s0, Int32(dv), kt, 1, 0, &retrieved, 1)
+                                    onyx_cblas_sgemv(ONYX_CBLAS_TRANS, Int32(dk), Int32(dv), 1, st + s0, Int32(dv), kt, 1, 0, &retrieved, 1)
                                     for m in 0..<dv { vt[m] = bt * (vt[m] - retrieved[m]) }
                                 }
                                 // state += k ⊗ v
-                                cblas_sger(CblasRowMajor, Int32(dk), Int32(dv), 1, kt, 1, vt, 1, st + s0, Int32(dv))
+                                onyx_cblas_sger(Int32(dk), Int32(dv), 1, kt, 1, vt, 1, st + s0, Int32(dv))
                             }
                         }
                         q.withUnsafeBufferPointer { qp in
@@ -504,8 +504,8 @@ enum AttentionKernels {
                                     let s0 = (bi * kvHeads + h / group) * dk * dv
                                     let qBase = ((bi * qHeads + h) * t + i) * dk
                                     let oBase = ((bi * qHeads + h) * t + i) * dv
-                                    cblas_sgemv(
-                                        CblasRowMajor, CblasTrans, Int32(dk), Int32(dv), scale, st + s0, Int32(dv),
+                                    onyx_cblas_sgemv(
+                                        ONYX_CBLAS_TRANS, Int32(dk), Int32(dv), scale, st + s0, Int32(dv),
                                         qp.baseAddress! + qBase, 1, 0, op.baseAddress! + oBase, 1)
                                 }
                             }

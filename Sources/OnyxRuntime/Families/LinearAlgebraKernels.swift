@@ -160,8 +160,8 @@ enum LinearAlgebraKernels {
         guard [m, n, k, lda, ldb, ldc].allSatisfy({ $0 <= Int(Int32.max) }) else {
             return plainGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         }
-        cblas_sgemm(
-            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        onyx_cblas_sgemm(
+            transA ? ONYX_CBLAS_TRANS : ONYX_CBLAS_NO_TRANS, transB ? ONYX_CBLAS_TRANS : ONYX_CBLAS_NO_TRANS,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
@@ -179,8 +179,8 @@ enum LinearAlgebraKernels {
         guard [m, n, k, lda, ldb, ldc].allSatisfy({ $0 <= Int(Int32.max) }) else {
             return plainGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         }
-        cblas_dgemm(
-            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        onyx_cblas_dgemm(
+            transA ? ONYX_CBLAS_TRANS : ONYX_CBLAS_NO_TRANS, transB ? ONYX_CBLAS_TRANS : ONYX_CBLAS_NO_TRANS,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
