@@ -79,6 +79,16 @@ public struct KernelCall {
         return numbers.int64s
     }
 
+    /// Every element of `tensor` as a Double, for kernels that compute in
+    /// double precision; a failure naming `what` for strings and complex
+    /// numbers.
+    public func doubles(_ tensor: DenseTensor, _ what: String = "input") throws(RuntimeError) -> [Double] {
+        guard let values = Numbers(tensor.elements)?.doubles else {
+            throw failure("\(what) of type \(tensor.dataType) is not numeric")
+        }
+        return values
+    }
+
     // MARK: Attributes (schema defaults filled in)
 
     /// The attribute `name`, the schema's default when the node omits it.

@@ -1,5 +1,14 @@
 import OnyxIR
 
+extension DenseTensor {
+    /// A tensor of `shape` holding `values` converted to `type` (through
+    /// Float for every float format but float64; integers truncated toward
+    /// zero), as kernels that compute in Double give their results.
+    init(shape: [Int], doubles values: [Double], as type: DataType) {
+        self.init(shape: shape, elements: Numbers.double(values).elements(as: type))
+    }
+}
+
 /// A tensor's elements in the form arithmetic runs on: Float for float32
 /// and every narrower float format (float16 and bfloat16 are computed
 /// through float32, as the spec permits), Double for float64, Int64 for the
@@ -49,9 +58,11 @@ enum Numbers {
     /// Every element as a Double (exact for floats and for integers up to 2^53).
     var doubles: [Double] {
         switch self {
-        case .float(let v): v.map(Double.init)
+        // Closures, not `Double.init`: for UInt64 that resolves to the
+        // bit-pattern initializer.
+        case .float(let v): v.map { Double($0) }
         case .double(let v): v
-        case .int(let v): v.map(Double.init)
+        case .int(let v): v.map { Double($0) }
         case .uint(let v): v.map { Double($0) }
         }
     }

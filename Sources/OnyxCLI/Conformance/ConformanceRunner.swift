@@ -79,15 +79,20 @@ public enum ConformanceRunner {
         return .passed
     }
 
-    /// The `prefix_K.pb` files of `directory` in order of K.
+    /// The contents of the `prefix_K.pb` files of `directory` in order of K.
     private static func numbered(_ prefix: String, in directory: String) throws -> [[UInt8]] {
-        let names = entries(of: directory).compactMap { name -> (Int, String)? in
+        try numberedFiles(prefix, in: directory).map { try readBytes(directory + "/" + $0.name) }
+    }
+
+    /// The `prefix_K.pb` files of a backend-style data set (`input_0.pb`,
+    /// `input_1.pb`, …, `input_10.pb`), in order of K.
+    static func numberedFiles(_ prefix: String, in directory: String) -> [(number: Int, name: String)] {
+        entries(of: directory).compactMap { name -> (number: Int, name: String)? in
             guard name.hasPrefix(prefix + "_"), name.hasSuffix(".pb"),
                 let number = Int(name.dropFirst(prefix.count + 1).dropLast(3))
             else { return nil }
             return (number, name)
-        }.sorted { $0.0 < $1.0 }
-        return try names.map { try readBytes(directory + "/" + $0.1) }
+        }.sorted { $0.number < $1.number }
     }
 
     private static func readBytes(_ path: String) throws -> [UInt8] {

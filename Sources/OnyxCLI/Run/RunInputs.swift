@@ -16,11 +16,7 @@ enum RunInputs {
         let inputs = (model.graph?.inputs ?? []).filter { $0.initializer == nil }
         var feeds: [String: DenseTensor] = [:]
         if let folder {
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-                .compactMap { name -> (Int, String)? in
-                    guard name.hasPrefix("input_"), name.hasSuffix(".pb"), let k = Int(name.dropFirst(6).dropLast(3)) else { return nil }
-                    return (k, name)
-                }.sorted { $0.0 < $1.0 }
+            let files = ConformanceRunner.numberedFiles("input", in: folder)
             guard !files.isEmpty else { throw CommandFailure("no input_K.pb files in \(folder)") }
             for (k, name) in files {
                 guard k < inputs.count else {

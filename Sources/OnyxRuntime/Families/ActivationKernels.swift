@@ -101,7 +101,7 @@ enum ActivationKernels {
             case .float, .double: return try ElementwiseKernels.map(call, float: shrink, double: shrink)
             case .int, .uint:
                 // numpy computes x ± bias in float64 and truncates back.
-                let values = ElementwiseKernels.values(numbers).map { shrink($0) }
+                let values = numbers.doubles.map { shrink($0) }
                 return [DenseTensor(shape: x.shape, elements: ElementwiseKernels.fromDoubles(values, as: x.dataType))]
             }
         },

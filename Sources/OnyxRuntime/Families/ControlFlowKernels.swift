@@ -91,6 +91,30 @@ enum ControlFlowKernels {
         return DenseTensor(shape: [0] + inner, elements: empty)
     }
 
+    /// The steps of a scan: `body` run `length` times on the carried
+    /// `state` and slice t of each sequence along its first axis (slice
+    /// length - 1 - t where `reversed`); the final state and, per step,
+    /// the body's scan outputs.
+    private static func iterate(
+        _ body: Graph, _ call: KernelCall, state initial: [DenseTensor?], sequences: [DenseTensor], length: Int, reversed: [Bool]
+    ) throws(RuntimeError) -> (state: [DenseTensor?], steps: [[DenseTensor]]) {
+        var state = initial
+        var steps: [[DenseTensor]] = []
+        for t in 0..<length {
+            var inputs = state
+            for (index, sequence) in sequences.enumerated() {
+                inputs.append(sequence.slice(atFirstAxis: reversed[index] ? length - 1 - t : t))
+            }
+            let outputs = try call.run(body: body, inputs: inputs)
+            state = Array(outputs.prefix(initial.count))
+            steps.append(try outputs.dropFirst(initial.count).enumerated().map { index, value throws(RuntimeError) in
+                guard let value else { throw call.failure("the body did not give scan output \(index)") }
+                return value
+            })
+        }
+        return (state, steps)
+    }
+
     /// Scan-8: a batch axis first (axis 0 of every state and scan input),
     /// the scan axis second, an optional `sequence_lens` per batch entry;
     /// scan outputs shorter than the longest sequence are padded with zeros.
@@ -120,24 +144,9 @@ enum ControlFlowKernels {
         var finals = Array(repeating: [DenseTensor](), count: stateCount)
         var scans: [[DenseTensor]] = []
         for b in 0..<batch {
-            var state: [DenseTensor?] = states.map { $0.slice(atFirstAxis: b) }
-            let rows = sequences.map { $0.slice(atFirstAxis: b) }
-            let steps = Int(lengths[b])
-            var produced: [[DenseTensor]] = []
-            for t in 0..<steps {
-                var inputs = state
-                for (index, row) in rows.enumerated() {
-                    let reversed = index < directions.count && directions[index] == 1
-                    inputs.append(row.slice(atFirstAxis: reversed ? steps - 1 - t : t))
-                }
-                let outputs = try call.run(body: body, inputs: inputs)
-                state = Array(outputs.prefix(stateCount))
-                let elements = try outputs.dropFirst(stateCount).map { value throws(RuntimeError) -> DenseTensor in
-                    guard let value else { throw call.failure("the body did not give a scan output") }
-                    return value
-                }
-                produced.append(elements)
-            }
+            let (state, produced) = try iterate(
+                body, call, state: states.map { $0.slice(atFirstAxis: b) }, sequences: sequences.map { $0.slice(atFirstAxis: b) },
+                length: Int(lengths[b]), reversed: sequences.indices.map { $0 < directions.count && directions[$0] == 1 })
             for index in 0..<stateCount {
                 guard let value = state[index] else { throw call.failure("the body did not give state \(index)") }
                 finals[index].append(value)
@@ -185,20 +194,11 @@ enum ControlFlowKernels {
             throw call.failure("the scan inputs have different lengths along their scan axes")
         }
         let scanOutputCount = body.outputs.count - stateCount
-        var scans = Array(repeating: [DenseTensor](), count: max(scanOutputCount, 0))
-        for step in 0..<length {
-            var inputs = state
-            for (index, sequence) in sequences.enumerated() {
-                let reversed = index < inputDirections.count && inputDirections[index] == 1
-                inputs.append(sequence.slice(atFirstAxis: reversed ? length - 1 - step : step))
-            }
-            let outputs = try call.run(body: body, inputs: inputs)
-            state = Array(outputs.prefix(stateCount))
-            for index in 0..<scans.count {
-                guard let value = outputs[stateCount + index] else { throw call.failure("the body did not give scan output \(index)") }
-                scans[index].append(value)
-            }
-        }
+        let (final, produced) = try iterate(
+            body, call, state: state, sequences: sequences, length: length,
+            reversed: sequences.indices.map { $0 < inputDirections.count && inputDirections[$0] == 1 })
+        state = final
+        let scans = (0..<max(scanOutputCount, 0)).map { index in produced.map { $0[index] } }
         let outputAxes = call.ints("scan_output_axes") ?? []
         let outputDirections = call.ints("scan_output_directions") ?? []
         var results = state

@@ -8,8 +8,8 @@ import Glibc
 /// ConvTranspose by GEMM and col2im, and ConvInteger through Double.
 enum ConvolutionKernels {
     static let table: [KernelRegistration] = [
-        KernelRegistration("Conv") { call throws(RuntimeError) in [try conv(call)] },
-        KernelRegistration("ConvTranspose") { call throws(RuntimeError) in [try convTranspose(call)] },
+        KernelRegistration("Conv") { call throws(RuntimeError) in [try convolution(call, .forward)] },
+        KernelRegistration("ConvTranspose") { call throws(RuntimeError) in [try convolution(call, .transposed)] },
         KernelRegistration("ConvInteger") { call throws(RuntimeError) in [try convInteger(call)] },
         KernelRegistration("QLinearConv") { call throws(RuntimeError) in [try qLinearConv(call)] },
         KernelRegistration("CausalConvWithState") { call throws(RuntimeError) in try causalConv(call) },
@@ -18,23 +18,32 @@ enum ConvolutionKernels {
 
     // MARK: Conv
 
-    private static func conv(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+    private enum Direction { case forward, transposed }
+
+    /// Conv or ConvTranspose on X, W and the optional B, in float32 or
+    /// float64 (the two types a GEMM takes; float16 comes in as float32).
+    private static func convolution(_ call: KernelCall, _ direction: Direction) throws(RuntimeError) -> DenseTensor {
         let x = try call.input(0), w = try call.input(1)
-        let b = call.optionalInput(2)
-        guard let xv = Numbers(x.elements), let wv = Numbers(w.elements) else { throw call.failure("Conv takes numbers") }
-        let bias = try b.map { b throws(RuntimeError) in
-            guard let n = Numbers(b.elements) else { throw call.failure("B is not numeric") }
-            return n.realValues
+        let name = direction == .forward ? "Conv" : "ConvTranspose"
+        guard let xv = Numbers(x.elements), let wv = Numbers(w.elements) else { throw call.failure("\(name) takes numbers") }
+        let bias = try call.optionalInput(2).map { b throws(RuntimeError) in try call.doubles(b, "B") }
+        func run<T: BinaryFloatingPoint>(_ u: [T], _ v: [T], _ gemm: LinearAlgebraKernels.GemmFunction<T>)
+            throws(RuntimeError) -> ([Int], [T])
+        {
+            switch direction {
+            case .forward: try convolve(u, x.shape, v, w.shape, bias, call, gemm)
+            case .transposed: try transposed(u, x.shape, v, w.shape, bias, call, gemm)
+            }
         }
         switch (xv, wv) {
         case (.double(let u), .double(let v)):
-            let (shape, out) = try convolve(u, x.shape, v, w.shape, bias, call, LinearAlgebraKernels.dgemm)
+            let (shape, out) = try run(u, v, LinearAlgebraKernels.dgemm)
             return DenseTensor(shape: shape, elements: .double(out))
         case (.float(let u), .float(let v)):
-            let (shape, out) = try convolve(u, x.shape, v, w.shape, bias, call, LinearAlgebraKernels.sgemm)
+            let (shape, out) = try run(u, v, LinearAlgebraKernels.sgemm)
             return DenseTensor(shape: shape, elements: Numbers.float(out).elements(as: x.dataType))
         default:
-            throw call.failure("Conv takes float tensors, not \(x.dataType) and \(w.dataType)")
+            throw call.failure("\(name) takes float tensors, not \(x.dataType) and \(w.dataType)")
         }
     }
 
@@ -165,14 +174,14 @@ enum ConvolutionKernels {
     private static func centered(
         _ x: DenseTensor, _ zx: DenseTensor?, _ w: DenseTensor, _ zw: DenseTensor?, _ call: KernelCall
     ) throws(RuntimeError) -> ([Double], [Double]) {
-        guard var u = Numbers(x.elements)?.realValues, var v = Numbers(w.elements)?.realValues else {
+        guard var u = Numbers(x.elements)?.doubles, var v = Numbers(w.elements)?.doubles else {
             throw call.failure("quantized convolution takes integers")
         }
-        if let zx, let zero = Numbers(zx.elements)?.realValues, !zero.isEmpty {
+        if let zx, let zero = Numbers(zx.elements)?.doubles, !zero.isEmpty {
             guard zero.count == 1 else { throw call.failure("x_zero_point must be a scalar") }
             for i in u.indices { u[i] -= zero[0] }
         }
-        if let zw, let zero = Numbers(zw.elements)?.realValues, !zero.isEmpty, w.rank > 0 {
+        if let zw, let zero = Numbers(zw.elements)?.doubles, !zero.isEmpty, w.rank > 0 {
             let m = w.shape[0], per = w.count / max(m, 1)
             if zero.count == 1 {
                 for i in v.indices { v[i] -= zero[0] }
@@ -189,12 +198,12 @@ enum ConvolutionKernels {
         let (u, v) = try centered(x, call.optionalInput(2), w, call.optionalInput(5), call)
         let bias = try call.optionalInput(8).map { b throws(RuntimeError) in
             guard let n = Numbers(b.elements) else { throw call.failure("B is not numeric") }
-            return n.realValues
+            return n.doubles
         }
         var (shape, out) = try convolve(u, x.shape, v, w.shape, bias, call, LinearAlgebraKernels.dgemm)
         let factor = try LinearAlgebraKernels.requantizeFactor([try call.input(1), try call.input(4), try call.input(6)], call)
         let zy = call.optionalInput(7)
-        let offset = zy.flatMap { Numbers($0.elements)?.realValues.first } ?? 0
+        let offset = zy.flatMap { Numbers($0.elements)?.doubles.first } ?? 0
         let m = shape[1], plane = shape[2...].reduce(1, *)
         for i in out.indices {
             let channel = (i / max(plane, 1)) % max(m, 1)
@@ -215,17 +224,17 @@ enum ConvolutionKernels {
         let activation = call.string("activation") ?? "none"
         guard ["none", "silu", "swish"].contains(activation) else { throw call.failure("unknown activation '\(activation)'") }
         let batch = x.shape[0], channels = x.shape[1], length = x.shape[2], k = w.shape[2]
-        guard let xv = Numbers(x.elements)?.realValues, let wv = Numbers(w.elements)?.realValues else {
+        guard let xv = Numbers(x.elements)?.doubles, let wv = Numbers(w.elements)?.doubles else {
             throw call.failure("CausalConvWithState takes numbers")
         }
         var bias: [Double]? = nil
         if let b = call.optionalInput(2) {
-            guard let v = Numbers(b.elements)?.realValues, v.count == channels else { throw call.failure("bias must have \(channels) values") }
+            guard let v = Numbers(b.elements)?.doubles, v.count == channels else { throw call.failure("bias must have \(channels) values") }
             bias = v
         }
         var past = Array(repeating: 0.0, count: batch * channels * (k - 1))
         if let state = call.optionalInput(3) {
-            guard state.shape == [batch, channels, k - 1], let v = Numbers(state.elements)?.realValues else {
+            guard state.shape == [batch, channels, k - 1], let v = Numbers(state.elements)?.doubles else {
                 throw call.failure("past_state must have shape \([batch, channels, k - 1]), not \(state.shape)")
             }
             past = v
@@ -248,15 +257,15 @@ enum ConvolutionKernels {
         let type = x.dataType
         if activation != "none" {
             // The convolution rounds to the input type before the activation.
-            let rounded = Numbers(NormalizationKernels.tensor(out, shape: x.shape, as: type).elements)?.realValues ?? out
+            let rounded = Numbers(DenseTensor(shape: x.shape, doubles: out, as: type).elements)?.doubles ?? out
             out = rounded.map { v in
                 let f = Float(v)
                 return Double(f * (1 / (1 + expf(-f))))
             }
         }
         return [
-            NormalizationKernels.tensor(out, shape: x.shape, as: type),
-            NormalizationKernels.tensor(present, shape: [batch, channels, k - 1], as: type),
+            DenseTensor(shape: x.shape, doubles: out, as: type),
+            DenseTensor(shape: [batch, channels, k - 1], doubles: present, as: type),
         ]
     }
 
@@ -306,19 +315,19 @@ enum ConvolutionKernels {
         guard offsetTensor.shape[0] == n, offsetTensor.shape[1] == offsetGroups * kCount * rank else {
             throw call.failure("offset of shape \(offsetTensor.shape) does not fit offset_group \(offsetGroups) and kernel \(kernel)")
         }
-        guard let xv = Numbers(x.elements)?.realValues, let wv = Numbers(w.elements)?.realValues,
-            let offsets = Numbers(offsetTensor.elements)?.realValues
+        guard let xv = Numbers(x.elements)?.doubles, let wv = Numbers(w.elements)?.doubles,
+            let offsets = Numbers(offsetTensor.elements)?.doubles
         else { throw call.failure("DeformConv takes numbers") }
         var mask: [Double]? = nil
         if let maskTensor = call.optionalInput(4) {
-            guard maskTensor.count == n * offsetGroups * kCount * outCount, let v = Numbers(maskTensor.elements)?.realValues else {
+            guard maskTensor.count == n * offsetGroups * kCount * outCount, let v = Numbers(maskTensor.elements)?.doubles else {
                 throw call.failure("mask of shape \(maskTensor.shape) does not fit the offsets")
             }
             mask = v
         }
         var bias: [Double]? = nil
         if let b = call.optionalInput(3) {
-            guard b.count == m, let v = Numbers(b.elements)?.realValues else { throw call.failure("B must have \(m) values") }
+            guard b.count == m, let v = Numbers(b.elements)?.doubles else { throw call.failure("B must have \(m) values") }
             bias = v
         }
         let cg = c / group, mg = m / group, perOffsetGroup = c / offsetGroups
@@ -326,7 +335,7 @@ enum ConvolutionKernels {
         let total = try call.elementCount(outShape)
         _ = try call.elementCount([cg * kCount, outCount])
         var out = Array(repeating: 0.0, count: total)
-        guard total > 0 else { return NormalizationKernels.tensor(out, shape: outShape, as: x.dataType) }
+        guard total > 0 else { return DenseTensor(shape: outShape, doubles: out, as: x.dataType) }
         let kernelIndices = multiIndices(kernel), outIndices = multiIndices(output)
         var inStrides = Array(repeating: 1, count: rank)
         if rank > 1 { for d in (0..<(rank - 1)).reversed() { inStrides[d] = inStrides[d + 1] * input[d + 1] } }
@@ -383,29 +392,10 @@ enum ConvolutionKernels {
         if let bias {
             for i in out.indices { out[i] += bias[(i / max(outCount, 1)) % m] }
         }
-        return NormalizationKernels.tensor(out, shape: outShape, as: x.dataType)
+        return DenseTensor(shape: outShape, doubles: out, as: x.dataType)
     }
 
     // MARK: ConvTranspose
-
-    private static func convTranspose(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
-        let x = try call.input(0), w = try call.input(1)
-        guard let xv = Numbers(x.elements), let wv = Numbers(w.elements) else { throw call.failure("ConvTranspose takes numbers") }
-        let bias = try call.optionalInput(2).map { b throws(RuntimeError) in
-            guard let n = Numbers(b.elements) else { throw call.failure("B is not numeric") }
-            return n.realValues
-        }
-        switch (xv, wv) {
-        case (.double(let u), .double(let v)):
-            let (shape, out) = try transposed(u, x.shape, v, w.shape, bias, call, LinearAlgebraKernels.dgemm)
-            return DenseTensor(shape: shape, elements: .double(out))
-        case (.float(let u), .float(let v)):
-            let (shape, out) = try transposed(u, x.shape, v, w.shape, bias, call, LinearAlgebraKernels.sgemm)
-            return DenseTensor(shape: shape, elements: Numbers.float(out).elements(as: x.dataType))
-        default:
-            throw call.failure("ConvTranspose takes float tensors, not \(x.dataType) and \(w.dataType)")
-        }
-    }
 
     private static func transposed<T: BinaryFloatingPoint>(
         _ x: [T], _ xShape: [Int], _ w: [T], _ wShape: [Int], _ bias: [Double]?, _ call: KernelCall,

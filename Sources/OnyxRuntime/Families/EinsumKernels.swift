@@ -13,15 +13,6 @@ enum EinsumKernels {
         KernelRegistration("Det", versions: 11...Int64.max) { call throws(RuntimeError) in try det(call) },
     ]
 
-    static func elements(_ values: [Double], as type: DataType) -> TensorElements {
-        switch type {
-        case .double: return .double(values)
-        case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64:
-            return Numbers.int(values.map { $0.isFinite ? Int64(Swift.max(Swift.min($0, 9.2e18), -9.2e18)) : 0 }).elements(as: type)
-        default: return Numbers.float(values.map(Float.init)).elements(as: type)
-        }
-    }
-
     // MARK: Einsum
 
     /// One operand's labels, the ellipsis expanded to labels 1000, 1001, …
@@ -159,7 +150,7 @@ enum EinsumKernels {
                 }
             }
         }
-        return [DenseTensor(shape: outShape, elements: elements(result, as: operands[0].dataType))]
+        return [DenseTensor(shape: outShape, elements: Numbers.double(result).elements(as: operands[0].dataType))]
     }
 
     /// Two operands without diagonals, broadcasting or lone summed labels:
@@ -244,6 +235,6 @@ enum EinsumKernels {
             }
             result[b] = d
         }
-        return [DenseTensor(shape: batchShape, elements: elements(result, as: x.dataType))]
+        return [DenseTensor(shape: batchShape, elements: Numbers.double(result).elements(as: x.dataType))]
     }
 }

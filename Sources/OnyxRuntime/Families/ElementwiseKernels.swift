@@ -341,17 +341,6 @@ enum ElementwiseKernels {
         return DenseTensor(shape: plan.shape, elements: result.elements(as: a.dataType))
     }
 
-    /// Every element as a Double. (`Numbers.doubles` maps UInt64 through
-    /// `Double.init`, which picks `init(bitPattern:)` for UInt64.)
-    static func values(_ numbers: Numbers) -> [Double] {
-        switch numbers {
-        case .float(let v): return v.map { Double($0) }
-        case .double(let v): return v
-        case .int(let v): return v.map { Double($0) }
-        case .uint(let v): return v.map { Double($0) }
-        }
-    }
-
     /// `op` over the broadcast of two float arrays: straight loops when both
     /// are whole or one is a single value, the row walk otherwise.
     static func floats(_ plan: Broadcast, _ x: [Float], _ y: [Float], _ op: (Float, Float) -> Float) -> [Float] {
@@ -435,7 +424,7 @@ enum ElementwiseKernels {
             elements = Numbers.uint(plan.map(x, y) { UInt64(bitPattern: integerPower(Int64(bitPattern: $0), Int64(clamping: $1))) })
                 .elements(as: a.dataType)
         default:
-            elements = fromDoubles(plan.map(values(x), values(y), pow), as: a.dataType)
+            elements = fromDoubles(plan.map(x.doubles, y.doubles, pow), as: a.dataType)
         }
         return [DenseTensor(shape: plan.shape, elements: elements)]
     }
@@ -498,7 +487,7 @@ enum ElementwiseKernels {
     /// cross; NaN stays NaN).
     private static func clip(_ call: KernelCall, _ x: DenseTensor, low: Numbers?, high: Numbers?) throws(RuntimeError) -> DenseTensor {
         guard let numbers = Numbers(x.elements), x.dataType != .bool else { throw call.failure("Clip does not take \(x.dataType)") }
-        func first(_ bound: Numbers?) -> Double? { bound.flatMap { values($0).first } }
+        func first(_ bound: Numbers?) -> Double? { bound.flatMap { $0.doubles.first } }
         switch numbers {
         case .float, .double:
             let lo = first(low), hi = first(high)
@@ -513,7 +502,7 @@ enum ElementwiseKernels {
                 return DenseTensor(shape: x.shape, elements: Numbers.float(result).elements(as: x.dataType))
             }
             let l = lo ?? -.infinity, h = hi ?? .infinity
-            let result = values(numbers).map { e -> Double in
+            let result = numbers.doubles.map { e -> Double in
                 var r = e
                 if r < l { r = l }
                 if r > h { r = h }

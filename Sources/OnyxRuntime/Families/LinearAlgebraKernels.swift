@@ -44,35 +44,11 @@ enum LinearAlgebraKernels {
         return MatMulShape(batch: batch.shape, aBatch: aBatch, bBatch: bBatch, m: m, k: k, n: n, result: result)
     }
 
-    /// For each position of `shape`, the flat index into `operand`
-    /// (right-aligned, broadcast where its dim is 1 or missing).
+    /// For each position of the broadcast batch `shape`, the flat index of
+    /// the batch of `operand` it reads (right-aligned, broadcast where its
+    /// dim is 1 or missing).
     static func broadcastOffsets(_ shape: [Int], _ operand: [Int]) -> [Int] {
-        let count = shape.reduce(1, *)
-        let rank = shape.count
-        var strides = Array(repeating: 0, count: rank)
-        var stride = 1
-        for (offset, dim) in operand.reversed().enumerated() {
-            let axis = rank - 1 - offset
-            strides[axis] = dim == 1 ? 0 : stride
-            stride *= dim
-        }
-        var offsets: [Int] = []
-        offsets.reserveCapacity(count)
-        var index = Array(repeating: 0, count: rank)
-        var flat = 0
-        for _ in 0..<count {
-            offsets.append(flat)
-            var axis = rank - 1
-            while axis >= 0 {
-                index[axis] += 1
-                flat += strides[axis]
-                if index[axis] < shape[axis] { break }
-                flat -= strides[axis] * shape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return offsets
+        Broadcast([shape, operand])?.expand(Array(0..<operand.reduce(1, *)), operand: 1) ?? []
     }
 
     static func matMul(_ a: DenseTensor, _ b: DenseTensor, _ call: KernelCall) throws(RuntimeError) -> DenseTensor {
@@ -152,17 +128,7 @@ enum LinearAlgebraKernels {
         _ a: UnsafePointer<Float>?, _ lda: Int, _ b: UnsafePointer<Float>?, _ ldb: Int, _ beta: Float,
         _ c: UnsafeMutablePointer<Float>?, _ ldc: Int
     ) {
-        guard m > 0, n > 0, let c else { return }
-        guard k > 0 else {
-            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
-            return
-        }
-        guard [m, n, k, lda, ldb, ldc].allSatisfy({ $0 <= Int(Int32.max) }) else {
-            return plainGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-        }
-        onyx_cblas_sgemm(
-            transA ? ONYX_CBLAS_TRANS : ONYX_CBLAS_NO_TRANS, transB ? ONYX_CBLAS_TRANS : ONYX_CBLAS_NO_TRANS,
-            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, blas: onyx_cblas_sgemm)
     }
 
     /// Row-major double-precision GEMM.
@@ -170,6 +136,22 @@ enum LinearAlgebraKernels {
         _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
         _ a: UnsafePointer<Double>?, _ lda: Int, _ b: UnsafePointer<Double>?, _ ldb: Int, _ beta: Double,
         _ c: UnsafeMutablePointer<Double>?, _ ldc: Int
+    ) {
+        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, blas: onyx_cblas_dgemm)
+    }
+
+    /// The CBLAS call for one precision, as `onyx_blas.h` declares it.
+    private typealias BLASGemm<T> = (
+        Int32, Int32, Int32, Int32, Int32, T, UnsafePointer<T>?, Int32, UnsafePointer<T>?, Int32, T,
+        UnsafeMutablePointer<T>?, Int32
+    ) -> Void
+
+    /// What both precisions share: empty products, k = 0 (C scaled by
+    /// beta), and sizes past BLAS's 32-bit ints (by loops).
+    private static func gemm<T: FloatingPoint>(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
+        _ a: UnsafePointer<T>?, _ lda: Int, _ b: UnsafePointer<T>?, _ ldb: Int, _ beta: T,
+        _ c: UnsafeMutablePointer<T>?, _ ldc: Int, blas: BLASGemm<T>
     ) {
         guard m > 0, n > 0, let c else { return }
         guard k > 0 else {
@@ -179,7 +161,7 @@ enum LinearAlgebraKernels {
         guard [m, n, k, lda, ldb, ldc].allSatisfy({ $0 <= Int(Int32.max) }) else {
             return plainGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         }
-        onyx_cblas_dgemm(
+        blas(
             transA ? ONYX_CBLAS_TRANS : ONYX_CBLAS_NO_TRANS, transB ? ONYX_CBLAS_TRANS : ONYX_CBLAS_NO_TRANS,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
@@ -283,12 +265,12 @@ enum LinearAlgebraKernels {
     private static func matMulInteger(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
         let a = try call.input(0), b = try call.input(1)
         let shape = try matMulShape(a.shape, b.shape, call)
-        guard let x = Numbers(a.elements)?.realValues, let y = Numbers(b.elements)?.realValues else {
+        guard let x = Numbers(a.elements)?.doubles, let y = Numbers(b.elements)?.doubles else {
             throw call.failure("MatMulInteger takes integers")
         }
         let m = shape.m, k = shape.k, n = shape.n
         var u = x, v = y
-        if let za = call.optionalInput(2), let zero = Numbers(za.elements)?.realValues, !zero.isEmpty {
+        if let za = call.optionalInput(2), let zero = Numbers(za.elements)?.doubles, !zero.isEmpty {
             // Scalar, or one per row of A (its second-to-last dim).
             if zero.count == 1 {
                 for i in u.indices { u[i] -= zero[0] }
@@ -297,7 +279,7 @@ enum LinearAlgebraKernels {
                 for i in u.indices { u[i] -= zero[(i / k) % m] }
             }
         }
-        if let zb = call.optionalInput(3), let zero = Numbers(zb.elements)?.realValues, !zero.isEmpty {
+        if let zb = call.optionalInput(3), let zero = Numbers(zb.elements)?.doubles, !zero.isEmpty {
             if zero.count == 1 {
                 for i in v.indices { v[i] -= zero[0] }
             } else {
@@ -318,7 +300,7 @@ enum LinearAlgebraKernels {
     static func requantizeFactor(_ scales: [DenseTensor], _ call: KernelCall) throws(RuntimeError) -> (Int, Int) -> Double {
         var values: [[Double]] = []
         for scale in scales {
-            guard let v = Numbers(scale.elements)?.realValues, !v.isEmpty else { throw call.failure("a scale is empty or not numeric") }
+            guard let v = Numbers(scale.elements)?.doubles, !v.isEmpty else { throw call.failure("a scale is empty or not numeric") }
             values.append(v)
         }
         let half = scales.allSatisfy { $0.dataType == .float16 }
@@ -354,21 +336,21 @@ enum LinearAlgebraKernels {
     private static func qLinearMatMul(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
         let a = try call.input(0), b = try call.input(3)
         let shape = try matMulShape(a.shape, b.shape, call)
-        guard var u = Numbers(a.elements)?.realValues, var v = Numbers(b.elements)?.realValues else {
+        guard var u = Numbers(a.elements)?.doubles, var v = Numbers(b.elements)?.doubles else {
             throw call.failure("QLinearMatMul takes integers")
         }
         let m = shape.m, k = shape.k, n = shape.n
-        if let za = call.optionalInput(2), let zero = Numbers(za.elements)?.realValues, !zero.isEmpty {
+        if let za = call.optionalInput(2), let zero = Numbers(za.elements)?.doubles, !zero.isEmpty {
             for i in u.indices { u[i] -= zero.count == 1 ? zero[0] : zero[(i / Swift.max(k, 1)) % zero.count] }
         }
-        if let zb = call.optionalInput(5), let zero = Numbers(zb.elements)?.realValues, !zero.isEmpty {
+        if let zb = call.optionalInput(5), let zero = Numbers(zb.elements)?.doubles, !zero.isEmpty {
             for i in v.indices { v[i] -= zero.count == 1 ? zero[0] : zero[(i % Swift.max(n, 1)) % zero.count] }
         }
         let factor = try requantizeFactor([try call.input(1), try call.input(4), try call.input(6)], call)
         var out = batchedGemm(
             u, v, broadcastOffsets(shape.batch, shape.aBatch), broadcastOffsets(shape.batch, shape.bBatch), m, k, n, dgemm)
         let zy = call.optionalInput(7)
-        let offset = zy.flatMap { Numbers($0.elements)?.realValues.first } ?? 0
+        let offset = zy.flatMap { Numbers($0.elements)?.doubles.first } ?? 0
         for i in out.indices {
             let row = (i / Swift.max(n, 1)) % Swift.max(m, 1), column = i % Swift.max(n, 1)
             out[i] = out[i] * factor(row, column) + offset

@@ -86,7 +86,7 @@ enum LossKernels {
             throw call.failure("unknown reduction '\(reduction)'")
         }
         func typed(_ v: [Double]) -> TensorElements {
-            x.dataType == .double ? .double(v) : Numbers.float(v.map(Float.init)).elements(as: x.dataType)
+            Numbers.double(v).elements(as: x.dataType)
         }
         var outputs: [DenseTensor?] = [DenseTensor(shape: shape, elements: typed(result))]
         if softmax, call.outputCount > 1 {

@@ -21,22 +21,10 @@ enum NormalizationKernels {
 
     // MARK: Helpers
 
-    /// A float tensor's values as Doubles.
-    static func doubles(_ x: DenseTensor, _ call: KernelCall, _ what: String = "input") throws(RuntimeError) -> [Double] {
-        guard let numbers = Numbers(x.elements) else { throw call.failure("\(what) of type \(x.dataType) is not numeric") }
-        return numbers.realValues
-    }
-
-    /// Doubles back to the element type `type`.
-    static func tensor(_ values: [Double], shape: [Int], as type: DataType) -> DenseTensor {
-        let numbers: Numbers = type == .double ? .double(values) : .float(values.map { Float($0) })
-        return DenseTensor(shape: shape, elements: numbers.elements(as: type))
-    }
-
     /// Per-channel values (scale, bias, mean, var) of length `channels`.
     private static func perChannel(_ t: DenseTensor?, _ channels: Int, _ name: String, _ call: KernelCall) throws(RuntimeError) -> [Double]? {
         guard let t else { return nil }
-        let v = try doubles(t, call, name)
+        let v = try call.doubles(t, name)
         if v.count == 1 && channels != 1 { return Array(repeating: v[0], count: channels) }
         guard v.count == channels else { throw call.failure("\(name) has \(v.count) values for \(channels) channels") }
         return v
@@ -53,7 +41,7 @@ enum NormalizationKernels {
     private static func batchNormalization(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
         let x = try call.input(0)
         let (n, c, spatial) = try nchw(x, call)
-        let values = try doubles(x, call)
+        let values = try call.doubles(x)
         let scale = try perChannel(try call.input(1), c, "scale", call)!
         let bias = try perChannel(try call.input(2), c, "B", call)!
         var mean = try perChannel(try call.input(3), c, "input_mean", call)!
@@ -98,15 +86,15 @@ enum NormalizationKernels {
                 for s in 0..<spatial { out[base + s] = (values[base + s] - mean[ch]) * factor + bias[ch] }
             }
         }
-        outputs.append(tensor(out, shape: x.shape, as: x.dataType))
+        outputs.append(DenseTensor(shape: x.shape, doubles: out, as: x.dataType))
         if training {
             let meanType = try call.input(3).dataType, varType = try call.input(4).dataType
-            outputs.append(tensor(runningMean, shape: [c], as: meanType))
-            outputs.append(tensor(runningVar, shape: [c], as: varType))
+            outputs.append(DenseTensor(shape: [c], doubles: runningMean, as: meanType))
+            outputs.append(DenseTensor(shape: [c], doubles: runningVar, as: varType))
             if version < 14 && call.outputCount > 3 {
                 // saved_mean and saved_var: the batch's own statistics.
-                outputs.append(tensor(mean, shape: [c], as: meanType))
-                if call.outputCount > 4 { outputs.append(tensor(variance, shape: [c], as: varType)) }
+                outputs.append(DenseTensor(shape: [c], doubles: mean, as: meanType))
+                if call.outputCount > 4 { outputs.append(DenseTensor(shape: [c], doubles: variance, as: varType)) }
             }
         }
         while outputs.count < call.outputCount { outputs.append(nil) }
@@ -133,7 +121,7 @@ enum NormalizationKernels {
     private static func instanceNormalization(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
         let x = try call.input(0)
         let (n, c, spatial) = try nchw(x, call)
-        var values = try doubles(x, call)
+        var values = try call.doubles(x)
         let scale = try perChannel(try call.input(1), c, "scale", call)!
         let bias = try perChannel(try call.input(2), c, "B", call)!
         normalizeRuns(&values, groups: n * c, length: spatial, epsilon: Double(call.float("epsilon") ?? 1e-5))
@@ -141,7 +129,7 @@ enum NormalizationKernels {
             let ch = (i / max(spatial, 1)) % c
             values[i] = values[i] * scale[ch] + bias[ch]
         }
-        return tensor(values, shape: x.shape, as: x.dataType)
+        return DenseTensor(shape: x.shape, doubles: values, as: x.dataType)
     }
 
     private static func groupNormalization(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
@@ -149,9 +137,9 @@ enum NormalizationKernels {
         let (n, c, spatial) = try nchw(x, call)
         let groups = Int(try call.requiredInt("num_groups"))
         guard groups > 0, c % groups == 0 else { throw call.failure("num_groups \(groups) does not divide \(c) channels") }
-        var values = try doubles(x, call)
-        let scaleValues = try doubles(try call.input(1), call, "scale")
-        let biasValues = try doubles(try call.input(2), call, "bias")
+        var values = try call.doubles(x)
+        let scaleValues = try call.doubles(try call.input(1), "scale")
+        let biasValues = try call.doubles(try call.input(2), "bias")
         // Opset 18 gives one scale per group, 21 one per channel.
         func channelValues(_ v: [Double], _ name: String) throws(RuntimeError) -> [Double] {
             if v.count == c { return v }
@@ -164,7 +152,7 @@ enum NormalizationKernels {
             let ch = (i / max(spatial, 1)) % c
             values[i] = values[i] * scale[ch] + bias[ch]
         }
-        return tensor(values, shape: x.shape, as: x.dataType)
+        return DenseTensor(shape: x.shape, doubles: values, as: x.dataType)
     }
 
     // MARK: LayerNormalization and RMSNormalization
@@ -174,7 +162,7 @@ enum NormalizationKernels {
         guard let broadcast = Broadcast([shape, t.shape]), broadcast.shape == shape else {
             throw call.failure("\(name) of shape \(t.shape) does not broadcast to \(shape)")
         }
-        return broadcast.expand(try doubles(t, call, name), operand: 1)
+        return broadcast.expand(try call.doubles(t, name), operand: 1)
     }
 
     private static func layerNormalization(_ call: KernelCall, rms: Bool) throws(RuntimeError) -> [DenseTensor?] {
@@ -182,7 +170,7 @@ enum NormalizationKernels {
         let axis = try call.normalizedAxis(call.int("axis") ?? -1, rank: x.rank)
         let epsilon = Double(call.float("epsilon") ?? 1e-5)
         let outer = x.shape[..<axis].reduce(1, *), length = x.shape[axis...].reduce(1, *)
-        let values = try doubles(x, call)
+        let values = try call.doubles(x)
         let scale = try expanded(try call.input(1), to: x.shape, "scale", call)
         let bias = try call.optionalInput(2).map { b throws(RuntimeError) in try expanded(b, to: x.shape, "B", call) }
         var out = values
@@ -207,14 +195,14 @@ enum NormalizationKernels {
                 }
             }
         }
-        var outputs: [DenseTensor?] = [tensor(out, shape: x.shape, as: x.dataType)]
+        var outputs: [DenseTensor?] = [DenseTensor(shape: x.shape, doubles: out, as: x.dataType)]
         if !rms && call.outputCount > 1 {
             let statShape = Array(x.shape[..<axis]) + Array(repeating: 1, count: x.rank - axis)
             // Mean and InvStdDev in X's type, as the reference gives them.
             let statType = x.dataType
-            outputs.append(call.outputUsed.count > 1 && call.outputUsed[1] ? tensor(means, shape: statShape, as: statType) : nil)
+            outputs.append(call.outputUsed.count > 1 && call.outputUsed[1] ? DenseTensor(shape: statShape, doubles: means, as: statType) : nil)
             if call.outputCount > 2 {
-                outputs.append(call.outputUsed.count > 2 && call.outputUsed[2] ? tensor(invs, shape: statShape, as: statType) : nil)
+                outputs.append(call.outputUsed.count > 2 && call.outputUsed[2] ? DenseTensor(shape: statShape, doubles: invs, as: statType) : nil)
             }
         }
         while outputs.count < call.outputCount { outputs.append(nil) }
@@ -230,7 +218,7 @@ enum NormalizationKernels {
         guard size > 0 else { throw call.failure("size must be positive, not \(size)") }
         let alpha = Double(call.float("alpha") ?? 1e-4), beta = Double(call.float("beta") ?? 0.75)
         let bias = Double(call.float("bias") ?? 1)
-        let values = try doubles(x, call)
+        let values = try call.doubles(x)
         let below = (size - 1) / 2, above = (size - 1) - below
         var out = values
         for b in 0..<n {
@@ -244,7 +232,7 @@ enum NormalizationKernels {
                 }
             }
         }
-        return tensor(out, shape: x.shape, as: x.dataType)
+        return DenseTensor(shape: x.shape, doubles: out, as: x.dataType)
     }
 
     private static func lpNormalization(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
@@ -252,7 +240,7 @@ enum NormalizationKernels {
         let axis = try call.normalizedAxis(call.int("axis") ?? -1, rank: x.rank)
         let p = call.int("p") ?? 2
         guard p == 1 || p == 2 else { throw call.failure("p must be 1 or 2, not \(p)") }
-        let values = try doubles(x, call)
+        let values = try call.doubles(x)
         guard x.rank > 0 else { return x }
         let length = x.shape[axis], inner = x.shape[(axis + 1)...].reduce(1, *)
         let outer = x.shape[..<axis].reduce(1, *)
@@ -269,7 +257,7 @@ enum NormalizationKernels {
                 for k in 0..<length { out[base + k * inner] = norm == 0 ? 0 : values[base + k * inner] / norm }
             }
         }
-        return tensor(out, shape: x.shape, as: x.dataType)
+        return DenseTensor(shape: x.shape, doubles: out, as: x.dataType)
     }
 
     private static func meanVariance(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
@@ -282,7 +270,7 @@ enum NormalizationKernels {
             reduced[resolved] = true
         }
         let layout = ReductionLayout(shape: x.shape, reduced: reduced)
-        let values = try doubles(x, call)
+        let values = try call.doubles(x)
         let n = Double(layout.groupSize)
         let means = layout.run(values, initial: 0.0) { $0 + $1 }.map { $0 / n }
         let squares = layout.run(values, initial: 0.0) { $0 + $1 * $1 }.map { $0 / n }
@@ -293,6 +281,6 @@ enum NormalizationKernels {
             let std = Swift.max(squares[o] - means[o] * means[o], 0).squareRoot()
             out[i] = (values[i] - means[o]) / (std + 1e-9)
         }
-        return tensor(out, shape: x.shape, as: x.dataType)
+        return DenseTensor(shape: x.shape, doubles: out, as: x.dataType)
     }
 }

@@ -26,23 +26,6 @@ enum PoolingKernels {
         return attribute.f.map { Double($0) } ?? 2
     }
 
-    /// The values of a numeric tensor and a way back to its type.
-    private static func values(_ x: DenseTensor, _ call: KernelCall) throws(RuntimeError) -> [Double] {
-        guard let numbers = Numbers(x.elements) else { throw call.failure("input of type \(x.dataType) is not numeric") }
-        return numbers.realValues
-    }
-
-    private static func pack(_ values: [Double], shape: [Int], as type: DataType) -> DenseTensor {
-        let numbers: Numbers
-        switch type {
-        case .double: numbers = .double(values)
-        case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64:
-            numbers = .int(values.map { $0.isFinite ? Int64($0) : 0 })
-        default: numbers = .float(values.map { Float($0) })
-        }
-        return DenseTensor(shape: shape, elements: numbers.elements(as: type))
-    }
-
     private static func pool(_ call: KernelCall, _ kind: Kind) throws(RuntimeError) -> [DenseTensor?] {
         let x = try call.input(0)
         guard x.rank >= 3 else { throw call.failure("input must have rank 3 or more, not shape \(x.shape)") }
@@ -62,7 +45,7 @@ enum PoolingKernels {
             let out = floatPool(floats, windows, planes: planes, total: total, max: kind == .max, includePad: includePad)
             return [DenseTensor(shape: outShape, elements: .float(out))] + (call.outputCount > 1 ? [nil] : [])
         }
-        let v = try values(x, call)
+        let v = try call.doubles(x)
         var out = Array(repeating: 0.0, count: total)
         var indices = wantIndices ? Array(repeating: Int64(-1), count: total) : []
         let includePad = (call.int("count_include_pad") ?? 0) != 0
@@ -119,7 +102,7 @@ enum PoolingKernels {
                 }
             }
         }
-        var outputs: [DenseTensor?] = [pack(out, shape: outShape, as: x.dataType)]
+        var outputs: [DenseTensor?] = [DenseTensor(shape: outShape, doubles: out, as: x.dataType)]
         if call.outputCount > 1 {
             if wantIndices {
                 if (call.int("storage_order") ?? 0) != 0 {
@@ -220,7 +203,7 @@ enum PoolingKernels {
         guard x.rank >= 2 else { throw call.failure("input must have rank 2 or more, not shape \(x.shape)") }
         let planes = x.shape[0] * x.shape[1]
         let size = x.shape[2...].reduce(1, *)
-        let v = try values(x, call)
+        let v = try call.doubles(x)
         let p = lpOrder(call)
         var out = Array(repeating: 0.0, count: planes)
         for plane in 0..<planes {
@@ -232,7 +215,7 @@ enum PoolingKernels {
             }
         }
         let shape = Array(x.shape[..<2]) + Array(repeating: 1, count: x.rank - 2)
-        return pack(out, shape: shape, as: x.dataType)
+        return DenseTensor(shape: shape, doubles: out, as: x.dataType)
     }
 
     private static func maxUnpool(_ call: KernelCall) throws(RuntimeError) -> DenseTensor {
@@ -247,7 +230,7 @@ enum PoolingKernels {
         let pads = try SpatialWindows.ints(call.ints("pads") ?? [], call, count: 2 * rank, fill: 0)
         let inferred = Array(x.shape[..<2]) + (0..<rank).map { (x.shape[$0 + 2] - 1) * strides[$0] + kernel[$0] - pads[$0] - pads[rank + $0] }
         let count = try call.elementCount(inferred)
-        let v = try values(x, call)
+        let v = try call.doubles(x)
         guard let where_ = Numbers(indices.elements)?.int64s else { throw call.failure("I is not integer") }
         var scattered = Array(repeating: 0.0, count: count)
         for i in v.indices {
@@ -255,7 +238,7 @@ enum PoolingKernels {
             guard target >= 0, target < Int64(count) else { throw call.failure("index \(target) is out of range for \(inferred)") }
             scattered[Int(target)] = v[i]
         }
-        guard let given = try call.intsInput(2) else { return pack(scattered, shape: inferred, as: x.dataType) }
+        guard let given = try call.intsInput(2) else { return DenseTensor(shape: inferred, doubles: scattered, as: x.dataType) }
         // An explicit output_shape holds the inferred block at its origin.
         guard given.count == x.rank, zip(given, inferred).allSatisfy({ $0 >= Int64($1) }) else {
             throw call.failure("output_shape \(given) cannot hold the unpooled shape \(inferred)")
@@ -276,6 +259,6 @@ enum PoolingKernels {
                 d -= 1
             }
         }
-        return pack(out, shape: outShape, as: x.dataType)
+        return DenseTensor(shape: outShape, doubles: out, as: x.dataType)
     }
 }

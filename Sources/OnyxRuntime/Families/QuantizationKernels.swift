@@ -27,11 +27,6 @@ enum QuantizationKernels {
     static let float8Types: Set<DataType> = [.float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz]
     static let narrowFloatTypes: Set<DataType> = [.float4e2m1, .float6e2m3, .float6e3m2]
 
-    static func doubles(_ tensor: DenseTensor, _ call: KernelCall) throws(RuntimeError) -> [Double] {
-        guard let values = Numbers(tensor.elements)?.doubles else { throw call.failure("expected a numeric tensor") }
-        return values
-    }
-
     /// For every element of a tensor of `shape`, the index of its scale (or
     /// zero point) of shape `paramShape`: per-tensor, per-axis or blocked.
     static func parameterIndices(
@@ -95,15 +90,15 @@ enum QuantizationKernels {
         let axis = call.int("axis") ?? 1, blockSize = call.int("block_size") ?? 0
         let saturate = (call.int("saturate") ?? 1) != 0
         let scaleIndex = try parameterIndices(shape: x.shape, paramShape: scale.shape, axis: axis, blockSize: blockSize, call)
-        let scales = try doubles(scale, call)
+        let scales = try call.doubles(scale)
         var zeros: [Double]? = nil
         var zeroIndex: [Int] = []
         if let zeroPoint {
-            zeros = try doubles(zeroPoint, call)
+            zeros = try call.doubles(zeroPoint)
             zeroIndex = try parameterIndices(
                 shape: x.shape, paramShape: zeroPoint.shape, axis: axis, blockSize: blockSize, call)
         }
-        let values = try doubles(x, call)
+        let values = try call.doubles(x)
         // x / scale in the precision attribute's type, else in the type
         // numpy promotes x and scale to.
         let precision = call.int("precision") ?? 0
@@ -160,22 +155,22 @@ enum QuantizationKernels {
         let zeroPoint = call.optionalInput(2)
         let axis = call.int("axis") ?? 1, blockSize = call.int("block_size") ?? 0
         let scaleIndex = try parameterIndices(shape: x.shape, paramShape: scale.shape, axis: axis, blockSize: blockSize, call)
-        let scales = try doubles(scale, call)
-        let values = try doubles(x, call)
+        let scales = try call.doubles(scale)
+        let values = try call.doubles(x)
         let isFloat8 = float8Types.contains(x.dataType)
         var result = [Float](repeating: 0, count: values.count)
         if let zeroPoint, !isFloat8, x.dataType != .float4e2m1 {
             guard zeroPoint.dataType == x.dataType else {
                 throw call.failure("zero point type \(zeroPoint.dataType) differs from input type \(x.dataType)")
             }
-            let zeros = try doubles(zeroPoint, call)
+            let zeros = try call.doubles(zeroPoint)
             let zeroIndex = try parameterIndices(
                 shape: x.shape, paramShape: zeroPoint.shape, axis: axis, blockSize: blockSize, call)
             for i in 0..<values.count {
                 result[i] = (Float(values[i]) - Float(zeros[zeroIndex[i]])) * Float(scales[scaleIndex[i]])
             }
         } else {
-            if isFloat8, let zeroPoint, try doubles(zeroPoint, call).contains(where: { $0 != 0 }) {
+            if isFloat8, let zeroPoint, try call.doubles(zeroPoint).contains(where: { $0 != 0 }) {
                 throw call.failure("a float8 zero point must be zero")
             }
             for i in 0..<values.count { result[i] = Float(values[i]) * Float(scales[scaleIndex[i]]) }

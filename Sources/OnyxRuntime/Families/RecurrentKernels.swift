@@ -13,16 +13,6 @@ enum RecurrentKernels {
     ]
 
     /// Values of a float tensor as Doubles.
-    private static func reals(_ t: DenseTensor, _ name: String, _ call: KernelCall) throws(RuntimeError) -> [Double] {
-        guard let v = Numbers(t.elements)?.realValues else { throw call.failure("\(name) is not numeric") }
-        return v
-    }
-
-    private static func pack(_ values: [Double], shape: [Int], as type: DataType) -> DenseTensor {
-        let numbers: Numbers = type == .double ? .double(values) : .float(values.map { Float($0) })
-        return DenseTensor(shape: shape, elements: numbers.elements(as: type))
-    }
-
     enum Cell {
         case rnn, gru, lstm
 
@@ -95,7 +85,7 @@ enum RecurrentKernels {
         }
         _ = try call.elementCount([seq, batch, gates * hidden])
         _ = try call.elementCount([seq, dirs, batch, hidden])
-        var x = try reals(xt, "X", call)
+        var x = try call.doubles(xt, "X")
         if layout != 0 {
             // [batch, seq, input] to [seq, batch, input]
             var swapped = x
@@ -104,11 +94,11 @@ enum RecurrentKernels {
             } } }
             x = swapped
         }
-        let w = try reals(wt, "W", call), r = try reals(rt, "R", call)
+        let w = try call.doubles(wt, "W"), r = try call.doubles(rt, "R")
         var bias = Array(repeating: 0.0, count: dirs * 2 * gates * hidden)
         if let bt = call.optionalInput(3) {
             guard bt.shape == [dirs, 2 * gates * hidden] else { throw call.failure("B of shape \(bt.shape) does not fit") }
-            bias = try reals(bt, "B", call)
+            bias = try call.doubles(bt, "B")
         }
         var lengths = Array(repeating: seq, count: batch)
         if let given = try call.intsInput(4) {
@@ -121,7 +111,7 @@ enum RecurrentKernels {
             guard let t = call.optionalInput(index) else { return Array(repeating: 0, count: dirs * batch * hidden) }
             let expected = layout == 0 ? [dirs, batch, hidden] : [batch, dirs, hidden]
             guard t.shape == expected else { throw call.failure("\(name) of shape \(t.shape) is not \(expected)") }
-            var v = try reals(t, name, call)
+            var v = try call.doubles(t, name)
             if layout != 0 {
                 var swapped = v
                 for b in 0..<batch { for d in 0..<dirs { for h in 0..<hidden {
@@ -136,7 +126,7 @@ enum RecurrentKernels {
         var peepholes = Array(repeating: 0.0, count: dirs * 3 * hidden)
         if cell == .lstm, let pt = call.optionalInput(7) {
             guard pt.shape == [dirs, 3 * hidden] else { throw call.failure("P of shape \(pt.shape) does not fit") }
-            peepholes = try reals(pt, "P", call)
+            peepholes = try call.doubles(pt, "P")
         }
         let clip = call.float("clip").map { Double($0) }
         let names = call.attribute("activations")?.strings.map { String(decoding: $0, as: UTF8.self) } ?? []
@@ -243,9 +233,9 @@ enum RecurrentKernels {
         let type = xt.dataType
         var outputs: [DenseTensor?] = []
         if layout == 0 {
-            outputs.append(pack(y, shape: [seq, dirs, batch, hidden], as: type))
-            outputs.append(pack(hState, shape: [dirs, batch, hidden], as: type))
-            if cell == .lstm { outputs.append(pack(cState, shape: [dirs, batch, hidden], as: type)) }
+            outputs.append(DenseTensor(shape: [seq, dirs, batch, hidden], doubles: y, as: type))
+            outputs.append(DenseTensor(shape: [dirs, batch, hidden], doubles: hState, as: type))
+            if cell == .lstm { outputs.append(DenseTensor(shape: [dirs, batch, hidden], doubles: cState, as: type)) }
         } else {
             var yb = y
             for t in 0..<seq { for d in 0..<dirs { for b in 0..<batch { for j in 0..<hidden {
@@ -258,9 +248,9 @@ enum RecurrentKernels {
                 } } }
                 return out
             }
-            outputs.append(pack(yb, shape: [batch, seq, dirs, hidden], as: type))
-            outputs.append(pack(swap(hState), shape: [batch, dirs, hidden], as: type))
-            if cell == .lstm { outputs.append(pack(swap(cState), shape: [batch, dirs, hidden], as: type)) }
+            outputs.append(DenseTensor(shape: [batch, seq, dirs, hidden], doubles: yb, as: type))
+            outputs.append(DenseTensor(shape: [batch, dirs, hidden], doubles: swap(hState), as: type))
+            if cell == .lstm { outputs.append(DenseTensor(shape: [batch, dirs, hidden], doubles: swap(cState), as: type)) }
         }
         return Array(outputs.prefix(Swift.max(call.outputCount, 1)))
     }

@@ -102,7 +102,7 @@ enum ReductionKernels {
         }
         let result: Numbers
         if throughDouble {
-            let values = numbers.realValues
+            let values = numbers.doubles
             let out = reduceDoubles(name, values, layout, type: type)
             if case .double = numbers { result = .double(out) } else if isFloat {
                 result = .float(out.map { Float($0) })
@@ -288,16 +288,3 @@ struct ReductionLayout {
     }
 }
 
-extension Numbers {
-    /// Every element as a Double, converted by value (`Numbers.doubles`
-    /// maps integers through `Double.init`, which the compiler resolves to
-    /// `init(bitPattern:)` for UInt64 and Int64 arrays).
-    var realValues: [Double] {
-        switch self {
-        case .float(let v): v.map { Double($0) }
-        case .double(let v): v
-        case .int(let v): v.map { Double($0) }
-        case .uint(let v): v.map { Double($0) }
-        }
-    }
-}

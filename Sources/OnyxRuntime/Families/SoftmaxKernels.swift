@@ -27,7 +27,7 @@ enum SoftmaxKernels {
             inner = 1
         }
         guard let numbers = Numbers(x.elements) else { throw call.failure("\(x.dataType) input is not numeric") }
-        let values = numbers.realValues
+        let values = numbers.doubles
         var out = Array(repeating: 0.0, count: values.count)
         guard length > 0 else { return x }
         for o in 0..<outer {

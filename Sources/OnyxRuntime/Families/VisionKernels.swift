@@ -21,11 +21,6 @@ enum VisionKernels {
 
     // MARK: Shared helpers
 
-    static func doubles(_ tensor: DenseTensor, _ call: KernelCall) throws(RuntimeError) -> [Double] {
-        guard let values = Numbers(tensor.elements)?.doubles else { throw call.failure("expected a numeric tensor") }
-        return values
-    }
-
     /// `values` as elements of `type`: floats rounded to the format,
     /// integers rounded half to even and clamped to the type's range.
     static func elements(_ values: [Double], as type: DataType) -> TensorElements {
@@ -59,9 +54,9 @@ enum VisionKernels {
         let x = try call.input(0)
         let rank = x.rank
         var roi: [Double] = []
-        if let t = call.optionalInput(1) { roi = try doubles(t, call) }
+        if let t = call.optionalInput(1) { roi = try call.doubles(t) }
         var scales: [Double] = []
-        if let t = call.optionalInput(2) { scales = try doubles(t, call) }
+        if let t = call.optionalInput(2) { scales = try call.doubles(t) }
         // Scales are float32; their products with dims are computed in float64.
         scales = scales.map { Double(Float($0)) }
         let sizes = try call.intsInput(3) ?? []
@@ -142,7 +137,7 @@ enum VisionKernels {
         let x = try call.input(0)
         let scales: [Double]
         if let scalesInput {
-            scales = try doubles(try call.input(scalesInput), call).map { Double(Float($0)) }
+            scales = try call.doubles(try call.input(scalesInput)).map { Double(Float($0)) }
         } else {
             scales = (call.floats("scales") ?? []).map(Double.init)
         }
@@ -178,7 +173,7 @@ enum VisionKernels {
         _ = try call.elementCount(outputShape)
         let rank = x.rank
         var shape = x.shape
-        var data = try doubles(x, call)
+        var data = try call.doubles(x)
         for axis in axes {
             let axisRoi: (Double, Double)? = roi.isEmpty ? nil : (roi[axis], roi[axis + rank])
             if abs(scales[axis] - 1) < 1e-9, outputShape[axis] == shape[axis],
@@ -351,8 +346,8 @@ enum VisionKernels {
         let outCount = outSpatial.reduce(1, *)
         let outShape = [batch, channels] + outSpatial
         _ = try call.elementCount(outShape)
-        let data = try doubles(x, call)
-        let gridValues = try doubles(grid, call)
+        let data = try call.doubles(x)
+        let gridValues = try call.doubles(grid)
         let planeSize = dims.reduce(1, *)
         var strides = [Int](repeating: 1, count: k)
         for i in stride(from: k - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * dims[i + 1] }
@@ -509,7 +504,7 @@ enum VisionKernels {
         guard theta.shape == [batch, k, k + 1] else {
             throw call.failure("theta shape \(theta.shape) must be [\(batch), \(k), \(k + 1)]")
         }
-        let t = try doubles(theta, call)
+        let t = try call.doubles(theta)
         let points = spatial.reduce(1, *)
         _ = try call.elementCount([batch, points, k])
         // Normalized coordinates along each spatial dim.
@@ -578,7 +573,7 @@ enum VisionKernels {
         let imageSize = imageDims.reduce(1, *)
         let outShape = [batch, channels] + imageDims
         _ = try call.elementCount(outShape)
-        let data = try doubles(x, call)
+        let data = try call.doubles(x)
         var result = [Double](repeating: 0, count: batch * channels * imageSize)
         var offset = [Int](repeating: 0, count: k), col = [Int](repeating: 0, count: k)
         for n in 0..<batch {
