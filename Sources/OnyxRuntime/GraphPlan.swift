@@ -12,7 +12,7 @@ struct SlotRef: Hashable {
 /// The values of one run of one graph, and the frame of the graph around
 /// it (for a body reading outer values).
 final class Frame {
-    var slots: [DenseTensor?]
+    var slots: [RuntimeValue?]
     let parent: Frame?
 
     init(slotCount: Int, parent: Frame?) {
@@ -20,7 +20,7 @@ final class Frame {
         self.parent = parent
     }
 
-    func value(_ ref: SlotRef) -> DenseTensor? {
+    func value(_ ref: SlotRef) -> RuntimeValue? {
         var frame = self
         for _ in 0..<ref.level {
             guard let outer = frame.parent else { return nil }
@@ -37,7 +37,7 @@ final class Frame {
 final class GraphPlan {
     /// What one node does when it runs.
     enum Action {
-        case kernel(Kernel, schema: OpSchema?, opset: Int64)
+        case kernel(KernelBody, schema: OpSchema?, opset: Int64)
         /// A call of a function (model-local, or a schema's function body)
         /// planned for this call's attributes.
         case call(GraphPlan)
@@ -211,7 +211,7 @@ final class GraphPlan {
     /// reading only values in `known` (or omitted inputs); nil when it
     /// cannot be folded or fails (the run then reports the failure).
     private static func folded(_ step: Step, _ known: [Int: DenseTensor]) -> [DenseTensor?]? {
-        guard case .kernel(let kernel, let schema, let opset) = step.action, step.bodies.isEmpty,
+        guard case .kernel(.tensors(let kernel), let schema, let opset) = step.action, step.bodies.isEmpty,
             !unfoldable.contains(step.node.opType ?? ""), !step.outputs.isEmpty
         else { return nil }
         var arguments: [DenseTensor?] = []
@@ -225,7 +225,7 @@ final class GraphPlan {
         }
         let call = KernelCall(
             node: step.node, path: step.path, schema: schema, opset: opset, attributes: step.attributes, inputs: arguments,
-            outputCount: step.outputs.count, outputUsed: step.outputs.map { $0 != nil },
+            values: arguments.map { $0.map(RuntimeValue.tensor) }, outputCount: step.outputs.count, outputUsed: step.outputs.map { $0 != nil },
             runBody: { _, _ throws(RuntimeError) in throw RuntimeError("no bodies while folding", at: step.path) }, threads: 1)
         guard let outputs = try? kernel(call), outputs.count >= step.outputs.count else { return nil }
         return outputs
@@ -242,28 +242,46 @@ final class GraphPlan {
     /// Runs the graph on `inputs` (by position; nil leaves an input with
     /// an initializer at its default), with `parent` holding the values of
     /// the graphs around it.
-    func run(_ inputs: [DenseTensor?], parent: Frame?, _ context: RunContext) throws(RuntimeError) -> [DenseTensor?] {
+    func run(_ inputs: [RuntimeValue?], parent: Frame?, _ context: RunContext) throws(RuntimeError) -> [RuntimeValue?] {
         let frame = Frame(slotCount: slotCount, parent: parent)
-        for (slot, tensor) in constants { frame.slots[slot] = tensor }
+        for (slot, tensor) in constants { frame.slots[slot] = .tensor(tensor) }
         for (index, slot) in inputSlots.enumerated() where index < inputs.count {
             if let given = inputs[index] { frame.slots[slot] = given }
         }
         for step in steps {
             let arguments = step.inputs.map { ref in ref.flatMap(frame.value) }
-            let outputs: [DenseTensor?]
+            let outputs: [RuntimeValue?]
             let started = context.profile != nil ? ContinuousClock.now : nil
             switch step.action {
-            case .kernel(let kernel, let schema, let opset):
+            case .kernel(let body, let schema, let opset):
+                var tensors: [DenseTensor?] = []
+                tensors.reserveCapacity(arguments.count)
+                for (index, argument) in arguments.enumerated() {
+                    switch argument {
+                    case .tensor(let tensor)?: tensors.append(tensor)
+                    case nil: tensors.append(nil)
+                    case let other?:
+                        if case .tensors = body {
+                            throw RuntimeError(
+                                "input \(index) ('\(step.node.inputs[index]?.name ?? "")') is \(other.kindDescription); "
+                                    + "\(step.node.opType ?? "") takes tensors", at: step.path)
+                        }
+                        tensors.append(nil)
+                    }
+                }
                 let call = KernelCall(
                     node: step.node, path: step.path, schema: schema, opset: opset, attributes: step.attributes,
-                    inputs: arguments, outputCount: step.outputs.count, outputUsed: step.outputUsed,
+                    inputs: tensors, values: arguments, outputCount: step.outputs.count, outputUsed: step.outputUsed,
                     runBody: { body, bodyInputs throws(RuntimeError) in
                         guard let plan = step.bodies[ObjectIdentifier(body)] else {
                             throw RuntimeError("a body of this node was not planned", at: step.path)
                         }
                         return try plan.run(bodyInputs, parent: frame, context)
                     }, threads: context.threads)
-                outputs = try kernel(call)
+                switch body {
+                case .tensors(let kernel): outputs = try kernel(call).map { $0.map(RuntimeValue.tensor) }
+                case .values(let kernel): outputs = try kernel(call)
+                }
             case .call(let plan):
                 outputs = try plan.run(arguments, parent: nil, context)
             }

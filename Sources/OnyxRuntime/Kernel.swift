@@ -6,21 +6,44 @@ import OnyxSchemas
 /// leaves nil is not produced (an optional output nobody asked for).
 public typealias Kernel = @Sendable (KernelCall) throws(RuntimeError) -> [DenseTensor?]
 
+/// A kernel of an operator that takes or gives sequences, maps or
+/// optionals: it reads `KernelCall.values` and gives values.
+public typealias ValueKernel = @Sendable (KernelCall) throws(RuntimeError) -> [RuntimeValue?]
+
+/// What a registration runs. The engine hands a tensor kernel only tensors
+/// (refusing a sequence or map with the node named), so that tensor
+/// kernels never look at other kinds of value.
+public enum KernelBody: Sendable {
+    case tensors(Kernel)
+    case values(ValueKernel)
+}
+
 /// One kernel in a family's table: the operator it runs and the schema
 /// versions (`since_version` values) whose semantics it implements.
 public struct KernelRegistration: Sendable {
     public let domain: String
     public let opType: String
     public let versions: ClosedRange<Int64>
-    public let run: Kernel
+    public let body: KernelBody
 
     /// `opType` of `domain` (`""` for `ai.onnx`) for the schemas whose
     /// since_version lies in `versions`.
     public init(_ opType: String, domain: String = "", versions: ClosedRange<Int64> = 1...Int64.max, _ run: @escaping Kernel) {
+        self.init(opType, domain: domain, versions: versions, body: .tensors(run))
+    }
+
+    /// A kernel over values of any kind (sequences, maps, optionals).
+    public init(
+        _ opType: String, domain: String = "", versions: ClosedRange<Int64> = 1...Int64.max, values run: @escaping ValueKernel
+    ) {
+        self.init(opType, domain: domain, versions: versions, body: .values(run))
+    }
+
+    private init(_ opType: String, domain: String, versions: ClosedRange<Int64>, body: KernelBody) {
         self.domain = OperatorDomain.normalized(domain)
         self.opType = opType
         self.versions = versions
-        self.run = run
+        self.body = body
     }
 
     /// The same kernel for every operator of `names`.
@@ -44,15 +67,18 @@ public struct KernelCall {
     /// The node's attributes (references to a calling function's
     /// attributes already replaced by their values).
     public let attributes: [Attribute]
-    /// The actual inputs; nil for an omitted optional one.
+    /// The actual inputs; nil for an omitted optional one. A value kernel
+    /// finds a non-tensor input as nil here and as itself in `values`.
     public let inputs: [DenseTensor?]
+    /// The actual inputs of every kind; nil for an omitted optional one.
+    public let values: [RuntimeValue?]
     /// How many outputs the node declares.
     public let outputCount: Int
     /// Which outputs the graph uses (a kernel may skip the others).
     public let outputUsed: [Bool]
     /// Runs one of the node's bodies (If, Loop, Scan) with the given formal
     /// inputs, outer values visible; returns the body's outputs.
-    let runBody: (Graph, [DenseTensor?]) throws(RuntimeError) -> [DenseTensor?]
+    let runBody: (Graph, [RuntimeValue?]) throws(RuntimeError) -> [RuntimeValue?]
     /// The thread count for the kernels that split their work.
     public let threads: Int
 
@@ -111,8 +137,17 @@ public struct KernelCall {
     }
 
     /// Runs `body` (one of this node's graphs) on `inputs`.
-    public func run(body: Graph, inputs: [DenseTensor?]) throws(RuntimeError) -> [DenseTensor?] {
+    public func run(body: Graph, values inputs: [RuntimeValue?]) throws(RuntimeError) -> [RuntimeValue?] {
         try runBody(body, inputs)
+    }
+
+    /// Runs `body` on tensors; a body output that is not a tensor fails.
+    public func run(body: Graph, inputs: [DenseTensor?]) throws(RuntimeError) -> [DenseTensor?] {
+        try runBody(body, inputs.map { $0.map(RuntimeValue.tensor) }).enumerated().map { index, value throws(RuntimeError) in
+            guard let value else { return nil }
+            guard let tensor = value.tensor else { throw failure("body output \(index) is \(value.kindDescription), not a tensor") }
+            return tensor
+        }
     }
 
     // MARK: Helpers kernels share

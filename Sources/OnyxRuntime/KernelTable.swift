@@ -12,7 +12,7 @@ public struct KernelTable: Sendable {
             + IndexingKernels.table + ReductionKernels.table + LinearAlgebraKernels.table + ConvolutionKernels.table
             + PoolingKernels.table + NormalizationKernels.table + SoftmaxKernels.table + ControlFlowKernels.table
             + VisionKernels.table + AttentionKernels.table + EinsumKernels.table + LossKernels.table
-            + QuantizationKernels.table + RecurrentKernels.table)
+            + QuantizationKernels.table + RecurrentKernels.table + SequenceKernels.table + OptionalKernels.table)
 
     public init(_ registrations: [KernelRegistration]) {
         for registration in registrations {
@@ -22,8 +22,8 @@ public struct KernelTable: Sendable {
 
     /// The kernel for `opType` of `domain` whose versions hold the schema
     /// `sinceVersion` in force.
-    public func kernel(_ opType: String, domain: String?, sinceVersion: Int64) -> Kernel? {
-        byOperator[Self.key(opType, OperatorDomain.normalized(domain))]?.last { $0.versions.contains(sinceVersion) }?.run
+    public func kernel(_ opType: String, domain: String?, sinceVersion: Int64) -> KernelBody? {
+        byOperator[Self.key(opType, OperatorDomain.normalized(domain))]?.last { $0.versions.contains(sinceVersion) }?.body
     }
 
     /// Whether any kernel runs `opType` of `domain`.

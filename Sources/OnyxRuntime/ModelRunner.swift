@@ -53,18 +53,18 @@ public final class ModelRunner {
 
     /// Runs the model on `feeds` (by input name) and gives every graph
     /// output, in order, by name; nil for an output the run did not make.
-    public func run(_ feeds: [String: DenseTensor], profile: RunProfile? = nil) throws(RuntimeError)
-        -> [(name: String, tensor: DenseTensor?)]
+    public func run(values feeds: [String: RuntimeValue], profile: RunProfile? = nil) throws(RuntimeError)
+        -> [(name: String, value: RuntimeValue?)]
     {
         let known = Set(graph.inputs.map(\.name))
         if let stray = feeds.keys.sorted().first(where: { !known.contains($0) }) {
             throw RuntimeError(
                 "the model has no input '\(stray)' (its inputs: \(graph.inputs.map(\.name).joined(separator: ", ")))")
         }
-        var arguments: [DenseTensor?] = []
+        var arguments: [RuntimeValue?] = []
         for input in graph.inputs {
             guard let given = feeds[input.name] else {
-                guard input.initializer != nil else {
+                guard input.initializer != nil || Self.isOptional(input.type) else {
                     throw RuntimeError("input '\(input.name)' is not given", at: IRPath([.value(input.name)]))
                 }
                 arguments.append(nil)
@@ -75,30 +75,70 @@ public final class ModelRunner {
                     "input '\(input.name)' is an initializer of an IR \(model.irVersion ?? 0) model, a constant that "
                         + "cannot be fed (from IR 4 on, such an input can be)", at: IRPath([.value(input.name)]))
             }
-            try Self.check(given, against: input)
+            try Self.check(given, against: input.type, of: input.name)
             arguments.append(given)
         }
         let outputs = try plan.run(arguments, parent: nil, RunContext(threads: threads, profile: profile))
         return zip(plan.outputNames, outputs).map { ($0, $1) }
     }
 
-    /// A fed tensor against the input's declared type: element type, rank
-    /// and every static dim.
-    private static func check(_ tensor: DenseTensor, against input: Value) throws(RuntimeError) {
-        guard case .tensor(let element, let shape)? = input.type?.kind else { return }
-        let place = IRPath([.value(input.name)])
+    /// Runs a model whose inputs are all tensors: `run(values:)` with
+    /// tensors in and out (nil for an output not made, or not a tensor).
+    public func run(_ feeds: [String: DenseTensor], profile: RunProfile? = nil) throws(RuntimeError)
+        -> [(name: String, tensor: DenseTensor?)]
+    {
+        try run(values: feeds.mapValues(RuntimeValue.tensor), profile: profile).map { ($0.name, $0.value?.tensor) }
+    }
+
+    private static func isOptional(_ type: TypeInfo?) -> Bool {
+        if case .optional? = type?.kind { return true }
+        return false
+    }
+
+    /// A fed value against the input's declared type: its kind; for a
+    /// tensor, element type, rank and every static dim; for a sequence,
+    /// each element; for a map, the key type.
+    private static func check(_ value: RuntimeValue, against type: TypeInfo?, of name: String) throws(RuntimeError) {
+        let place = IRPath([.value(name)])
+        func refuse(_ expected: String) -> RuntimeError {
+            RuntimeError("input '\(name)' is declared \(expected) but is given \(value.kindDescription)", at: place)
+        }
+        switch (type?.kind, value) {
+        case (nil, _), (.unspecified?, _), (.opaque?, _), (.optional?, .emptyOptional):
+            return
+        case (.optional(let inner)?, _):
+            try check(value, against: inner, of: name)
+        case (.tensor?, .tensor(let tensor)):
+            try check(tensor, against: type, of: name)
+        case (.sequence(let element)?, .sequence(let sequence)):
+            for item in sequence.elements { try check(item, against: element, of: name) }
+        case (.map(let keyType, _)?, .map(let map)):
+            if let keyType, keyType != map.keys.dataType {
+                throw RuntimeError("input '\(name)' is declared with \(keyType) keys but is given \(map.keys.dataType) keys", at: place)
+            }
+        case (.tensor?, _), (.sparseTensor?, _): throw refuse("a tensor")
+        case (.sequence?, _): throw refuse("a sequence")
+        case (.map?, _): throw refuse("a map")
+        }
+    }
+
+    /// A fed tensor against a declared tensor type: element type, rank and
+    /// every static dim.
+    private static func check(_ tensor: DenseTensor, against type: TypeInfo?, of name: String) throws(RuntimeError) {
+        guard case .tensor(let element, let shape)? = type?.kind else { return }
+        let place = IRPath([.value(name)])
         if let element, element != tensor.dataType {
-            throw RuntimeError("input '\(input.name)' is declared \(element) but is given \(tensor.dataType)", at: place)
+            throw RuntimeError("input '\(name)' is declared \(element) but is given \(tensor.dataType)", at: place)
         }
         guard let dims = shape?.dims else { return }
         guard dims.count == tensor.rank else {
             throw RuntimeError(
-                "input '\(input.name)' is declared with rank \(dims.count) but is given shape \(tensor.shape)", at: place)
+                "input '\(name)' is declared with rank \(dims.count) but is given shape \(tensor.shape)", at: place)
         }
         for (index, dim) in dims.enumerated() {
             if let size = dim.value, size != Int64(tensor.shape[index]) {
                 throw RuntimeError(
-                    "input '\(input.name)' is declared with dim \(index) = \(size) but is given shape \(tensor.shape)",
+                    "input '\(name)' is declared with dim \(index) = \(size) but is given shape \(tensor.shape)",
                     at: place)
             }
         }

@@ -43,6 +43,33 @@ import Testing
         #expect(stray.err.contains("has no input 'z'"))
     }
 
+    /// A sequence output is written as the SequenceProto the suite holds,
+    /// byte for byte; sequences come in as JSON too; and an output never
+    /// replaces a file the run read.
+    @Test func sequencesInAndOutAndInputsAreNeverOverwritten() throws {
+        let test = ConformanceData.directory.appendingPathComponent("node/test_sequence_insert_at_back").path
+        let out = folder.path("seq")
+        let result = onyx("run", test + "/model.onnx", "--inputs", test + "/test_data_set_0", "--output-dir", out)
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.hasPrefix("output_sequence: seq(tensor(INT64)) of 4\n  [0]: INT64[4] min 1 max 4"), "\(result.out)")
+        let written = try Data(contentsOf: URL(fileURLWithPath: out + "/output_sequence.pb"))
+        #expect(written == (try Data(contentsOf: URL(fileURLWithPath: test + "/test_data_set_0/output_0.pb"))))
+
+        let literal = onyx(
+            "run", test + "/model.onnx", "--input", "sequence=[[1,2],[3]]", "--input", "tensor=[7,8,9]", "--json")
+        #expect(literal.status == 0, "\(literal.err)")
+        #expect(literal.out.contains("\"kind\" : \"sequence\""))
+        #expect(literal.out.contains("\"count\" : 3"))
+
+        // The run reads out/output_sequence.pb and would write the same path.
+        let again = onyx(
+            "run", test + "/model.onnx", "--input", "sequence=" + out + "/output_sequence.pb", "--input", "tensor=[7,8,9]",
+            "--output-dir", out)
+        #expect(again.status == 2)
+        #expect(again.err.contains("output_sequence.pb"), "\(again.err)")
+        #expect((try Data(contentsOf: URL(fileURLWithPath: out + "/output_sequence.pb"))) == written)
+    }
+
     @Test func repeatPrintsLatencyAndProfileNamesOps() {
         let result = onyx("run", add + "/model.onnx", "--inputs", add + "/test_data_set_0", "--repeat", "3", "--profile", "--threads", "1")
         #expect(result.status == 0, "\(result.err)")

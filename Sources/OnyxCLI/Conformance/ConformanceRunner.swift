@@ -49,22 +49,16 @@ public enum ConformanceRunner {
             do {
                 let given = try numbered("input", in: directory)
                 let expected = try numbered("output", in: directory)
-                var feeds: [String: DenseTensor] = [:]
+                var feeds: [String: RuntimeValue] = [:]
                 for (index, bytes) in given.enumerated() where index < inputs.count {
-                    guard inputs[index].type.map({ if case .tensor = $0.kind { true } else { false } }) ?? true else {
-                        return .skipped("input '\(inputs[index].name)' is not a tensor (sequences, maps and optionals come later)")
-                    }
-                    feeds[inputs[index].name] = try DenseTensor(try TensorCodec.decode(bytes))
+                    feeds[inputs[index].name] = try RuntimeValue(try DataValueCodec.decode(bytes, as: inputs[index].type))
                 }
-                let outputs = try runner.run(feeds)
+                let outputs = try runner.run(values: feeds)
                 guard outputs.count == expected.count else {
                     return .failed("\(set): the model has \(outputs.count) outputs, the data set \(expected.count)")
                 }
                 for (index, (name, actual)) in outputs.enumerated() {
-                    if case .tensor? = graph.outputs[index].type?.kind {} else if graph.outputs[index].type != nil {
-                        return .skipped("output '\(name)' is not a tensor (sequences, maps and optionals come later)")
-                    }
-                    let wanted = try DenseTensor(try TensorCodec.decode(expected[index]))
+                    let wanted = try RuntimeValue(try DataValueCodec.decode(expected[index], as: graph.outputs[index].type))
                     guard let actual else { return .failed("\(set): output '\(name)' was not computed") }
                     if let difference = OutputComparison.difference(actual, wanted, tolerance: tolerance) {
                         return .failed("\(set): output '\(name)': \(difference)")
@@ -114,7 +108,40 @@ public enum ConformanceRunner {
 /// and shape; floats within rtol 1e-3 and atol 1e-7 (bfloat16 rtol 2^-6),
 /// NaN equal to NaN; integers, booleans and strings exactly.
 public enum OutputComparison {
-    /// Why `actual` is not `expected`, or nil when it is; `tolerance`
+    /// Why `actual` is not `expected`, or nil when it is: sequences element
+    /// by element, maps key by key, optionals by presence then value.
+    public static func difference(_ actual: RuntimeValue, _ expected: RuntimeValue, tolerance: ElementTolerance? = nil)
+        -> String?
+    {
+        switch (actual, expected) {
+        case (.tensor(let a), .tensor(let e)):
+            return difference(a, e, tolerance: tolerance)
+        case (.sequence(let a), .sequence(let e)):
+            guard a.elements.count == e.elements.count else {
+                return "a sequence of \(a.elements.count) elements, expected \(e.elements.count)"
+            }
+            for (index, (x, y)) in zip(a.elements, e.elements).enumerated() {
+                if let difference = difference(x, y, tolerance: tolerance) { return "element \(index): \(difference)" }
+            }
+            return nil
+        case (.map(let a), .map(let e)):
+            guard a.keys.dataType == e.keys.dataType, a.values.dataType == e.values.dataType else {
+                return "a map(\(a.keys.dataType), \(a.values.dataType)), expected map(\(e.keys.dataType), \(e.values.dataType))"
+            }
+            let sortedActual = a.sortedByKey(), sortedExpected = e.sortedByKey()
+            if let difference = difference(sortedActual.keys, sortedExpected.keys, tolerance: .exact) { return "keys: \(difference)" }
+            if let difference = difference(sortedActual.values, sortedExpected.values, tolerance: tolerance) {
+                return "values (by key): \(difference)"
+            }
+            return nil
+        case (.emptyOptional, .emptyOptional):
+            return nil
+        default:
+            return "\(actual.kindDescription), expected \(expected.kindDescription)"
+        }
+    }
+
+    /// Why tensor `actual` is not `expected`, or nil when it is; `tolerance`
     /// replaces the backend runner's for floats.
     public static func difference(_ actual: DenseTensor, _ expected: DenseTensor, tolerance given: ElementTolerance? = nil)
         -> String?

@@ -16,11 +16,13 @@ struct RunCommand: ConsoleCommand {
         commandName: "run",
         abstract: "Run a model on the reference runtime and summarize (or write) its outputs.",
         discussion: """
-            Inputs come from --input NAME=FILE (a TensorProto .pb file) or NAME=LITERAL (a JSON array such \
-            as [[1,2],[3,4]], of the input's declared element type), or from --inputs DIR (a backend-style \
-            test_data_set_N folder of input_K.pb in the order of the graph inputs). Each output is summarized \
-            (element type, shape, min/max/mean, first values); --output-dir DIR writes each as \
-            <output name>.pb. --repeat N runs N more times after the first and prints the median and minimum \
+            Inputs come from --input NAME=FILE (a .pb file: a TensorProto, or a SequenceProto, MapProto or \
+            OptionalProto where the input is declared so; or a .npy file) or NAME=LITERAL (JSON: an array such \
+            as [[1,2],[3,4]] of the input's declared element type, an array of arrays for a sequence, an \
+            object such as {"a": 1.5} for a map, null for an empty optional), or from --inputs DIR (a \
+            backend-style test_data_set_N folder of input_K.pb in the order of the graph inputs). Each output \
+            is summarized (element type, shape, min/max/mean, first values; sequences element by element); \
+            --output-dir DIR writes each as <output name>.pb. --repeat N runs N more times after the first and prints the median and minimum \
             latency; --profile prints the time per op type and the ten slowest nodes. Exit status: 0 done, \
             2 the model could not be planned or run (the message names the node).
 
@@ -84,7 +86,8 @@ struct RunCommand: ConsoleCommand {
         do {
             runner = try ModelRunner(loaded, threads: threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         } catch { throw CommandFailure(error) }
-        var feeds = try RunInputs.feeds(for: loaded, values: inputValues, folder: inputFolder)
+        var protected = inputs.protected
+        var feeds = try RunInputs.feeds(for: loaded, values: inputValues, folder: inputFolder, protecting: &protected)
         if randomInputs {
             var dims: [String: Int] = [:]
             for item in dimValues {
@@ -95,11 +98,11 @@ struct RunCommand: ConsoleCommand {
                 dims[String(parts[0])] = value
             }
             // Given inputs win over random ones.
-            feeds.merge(try RandomInputs.feeds(for: loaded, seed: seed, dims: dims)) { given, _ in given }
+            feeds.merge(try RandomInputs.feeds(for: loaded, seed: seed, dims: dims).mapValues(RuntimeValue.tensor)) { given, _ in given }
         }
         let recorder = profile ? RunProfile() : nil
         let clock = ContinuousClock()
-        var outputs: [(name: String, tensor: DenseTensor?)] = []
+        var outputs: [(name: String, value: RuntimeValue?)] = []
         let first = try clock.measure { outputs = try runOrFail(runner, feeds, recorder) }
         var times: [Duration] = []
         // A progress line on a terminal, once the runs take a while.
@@ -113,20 +116,23 @@ struct RunCommand: ConsoleCommand {
         if json {
             console.out(try JSONOutput.encode(RunReport(outputs: outputs, first: first, repeats: sorted, profile: recorder)))
         } else {
-            for (name, tensor) in outputs { console.out(OutputSummary.line(name: name, tensor)) }
+            for (name, value) in outputs { console.out(OutputSummary.line(name: name, value)) }
             if repeatCount > 0 {
                 console.out("latency over \(repeatCount) runs: median \(Self.ms(sorted[sorted.count / 2])) ms, min \(Self.ms(sorted[0])) ms (first run \(Self.ms(first)) ms)\n")
             }
             if let recorder { console.out(OutputSummary.profile(recorder)) }
         }
-        if let outputDir { try RunInputs.write(outputs, to: outputDir, npy: npy) }
+        if let outputDir {
+            try RunInputs.write(
+                outputs, declared: loaded.graph?.outputs ?? [], to: outputDir, npy: npy, protecting: protected)
+        }
         return .success
     }
 
-    private func runOrFail(_ runner: ModelRunner, _ feeds: [String: DenseTensor], _ profile: RunProfile?) throws
-        -> [(name: String, tensor: DenseTensor?)]
+    private func runOrFail(_ runner: ModelRunner, _ feeds: [String: RuntimeValue], _ profile: RunProfile?) throws
+        -> [(name: String, value: RuntimeValue?)]
     {
-        do { return try runner.run(feeds, profile: profile) } catch { throw CommandFailure(error) }
+        do { return try runner.run(values: feeds, profile: profile) } catch { throw CommandFailure(error) }
     }
 
     static func ms(_ duration: Duration) -> String { printfFormat("%.3f", milliseconds(duration)) }

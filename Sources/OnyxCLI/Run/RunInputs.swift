@@ -11,10 +11,19 @@ import Foundation
 
 /// Where `onyx run` gets its inputs and puts its outputs.
 enum RunInputs {
-    /// The feeds `--input` and `--inputs` give, by input name.
-    static func feeds(for model: Model, values: [String], folder: String?) throws -> [String: DenseTensor] {
+    /// The feeds `--input` and `--inputs` give, by input name. Each file
+    /// is read as its input's declared type says (a SequenceProto for a
+    /// sequence, a MapProto for a map, …) and joins `protected`, so that no
+    /// output is written over it.
+    static func feeds(for model: Model, values: [String], folder: String?, protecting protected: inout ProtectedFiles)
+        throws -> [String: RuntimeValue]
+    {
         let inputs = (model.graph?.inputs ?? []).filter { $0.initializer == nil }
-        var feeds: [String: DenseTensor] = [:]
+        var feeds: [String: RuntimeValue] = [:]
+        func read(_ path: String, for input: Value) throws -> RuntimeValue {
+            protected.add(path, as: "the input file '\(path)'")
+            return try value(fromFile: path, declared: input.type)
+        }
         if let folder {
             let files = ConformanceRunner.numberedFiles("input", in: folder)
             guard !files.isEmpty else { throw CommandFailure("no input_K.pb files in \(folder)") }
@@ -22,7 +31,7 @@ enum RunInputs {
                 guard k < inputs.count else {
                     throw CommandFailure("\(folder)/\(name): the model has only \(inputs.count) inputs to feed")
                 }
-                feeds[inputs[k].name] = try tensor(fromFile: folder + "/" + name)
+                feeds[inputs[k].name] = try read(folder + "/" + name, for: inputs[k])
             }
         }
         for item in values {
@@ -34,27 +43,24 @@ enum RunInputs {
                 throw CommandFailure(
                     "--input \(item): the model has no input '\(name)' (its inputs: \(inputs.map(\.name).joined(separator: ", ")))")
             }
-            if value.hasPrefix("[") || Double(value) != nil || value == "true" || value == "false" {
-                feeds[name] = try JSONLiteral.tensor(value, as: input.type.flatMap(Self.elementType) ?? .float, for: name)
+            if value.hasPrefix("[") || value.hasPrefix("{") || Double(value) != nil || value == "true" || value == "false" {
+                feeds[name] = try JSONLiteral.value(value, declared: input.type, for: name)
             } else {
-                feeds[name] = try tensor(fromFile: value)
+                feeds[name] = try read(value, for: input)
             }
         }
         return feeds
     }
 
-    private static func elementType(_ type: TypeInfo) -> DataType? {
-        if case .tensor(let element, _) = type.kind { return element }
-        return nil
-    }
-
-    private static func tensor(fromFile path: String) throws -> DenseTensor {
+    private static func value(fromFile path: String, declared type: TypeInfo?) throws -> RuntimeValue {
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
         if path.hasSuffix(".npy") {
-            do { return try NPYFile.decode([UInt8](data)) } catch { throw CommandFailure("\(path): \(error.diagnostic.message)") }
+            do { return .tensor(try NPYFile.decode([UInt8](data))) } catch {
+                throw CommandFailure("\(path): \(error.diagnostic.message)")
+            }
         }
         do {
-            return try DenseTensor(try TensorCodec.decode([UInt8](data)))
+            return try RuntimeValue(try DataValueCodec.decode([UInt8](data), as: type))
         } catch let error as ONNXError {
             throw CommandFailure("\(path): \(error.diagnostic.message)")
         } catch let error as RuntimeError {
@@ -62,37 +68,49 @@ enum RunInputs {
         }
     }
 
-    /// Writes each output as `<name>.pb` (the name made file-safe) in
-    /// `folder`, created when missing.
-    static func write(_ outputs: [(name: String, tensor: DenseTensor?)], to folder: String, npy: Bool) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for (name, tensor) in outputs {
-            guard let tensor else { continue }
-            let bytes = try TensorCodec.encode(tensor.tensor(named: name))
-            let path = folder + "/" + FileSafeName.escaped(name) + ".pb"
-            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-                throw CommandFailure("cannot write \(path)")
-            }
+    /// Writes each output as `<name>.pb` (the name made file-safe; a
+    /// SequenceProto, MapProto or OptionalProto as the graph declares it)
+    /// in `folder`, created when missing; each file atomically and never
+    /// over a protected file.
+    static func write(
+        _ outputs: [(name: String, value: RuntimeValue?)], declared: [Value], to folder: String, npy: Bool,
+        protecting protected: ProtectedFiles
+    ) throws {
+        for (index, (name, value)) in outputs.enumerated() {
+            guard let value else { continue }
+            let type = index < declared.count ? declared[index].type : nil
+            let path = folder + "/" + FileSafeName.escaped(name)
+            do {
+                try OutputFile.write(
+                    try DataValueCodec.encode(value.dataValue(named: name, declared: type)), to: path + ".pb",
+                    protecting: protected, parents: true)
+            } catch { throw CommandFailure(error) }
             guard npy else { continue }
+            guard let tensor = value.tensor else {
+                throw CommandFailure("output '\(name)' is \(value.kindDescription), which .npy cannot hold; the .pb is written")
+            }
             guard let array = NPYFile.encode(tensor) else {
                 throw CommandFailure("output '\(name)': .npy has no type for \(tensor.dataType); the .pb is written")
             }
-            let npyPath = folder + "/" + FileSafeName.escaped(name) + ".npy"
-            guard FileManager.default.createFile(atPath: npyPath, contents: Data(array)) else {
-                throw CommandFailure("cannot write \(npyPath)")
-            }
+            do { try OutputFile.write(array, to: path + ".npy", protecting: protected) } catch { throw CommandFailure(error) }
         }
     }
 }
 
-/// A JSON array literal (`[[1,2],[3,4]]`) as a tensor of a given type.
+/// A JSON literal as a value of an input's declared type: an array
+/// (`[[1,2],[3,4]]`) for a tensor, an array of arrays for a sequence of
+/// tensors (`[[1,2],[3]]`), an object for a map (`{"a": 1.5, "b": 2}`, keys
+/// quoted even when they are integers), `null` for an empty optional.
 enum JSONLiteral {
-    static func tensor(_ text: String, as type: DataType, for name: String) throws -> DenseTensor {
+    static func value(_ text: String, declared type: TypeInfo?, for name: String) throws -> RuntimeValue {
         var parser = Parser(bytes: Array(text.utf8))
-        var values: [Double] = []
-        let shape = try parser.value(into: &values, name: name)
+        let value = try parser.value(declared: type, name: name)
         parser.skipSpace()
         guard parser.index == parser.bytes.count else { throw parser.failure("unexpected text after the value", name) }
+        return value
+    }
+
+    static func tensor(_ values: [Double], shape: [Int], as type: DataType, for name: String) throws -> DenseTensor {
         let numbers = type == .bool ? TensorElements.bool(values.map { $0 != 0 }) : Self.elements(values, as: type)
         guard let numbers else { throw CommandFailure("--input \(name): a literal cannot give a \(type) tensor") }
         return DenseTensor(shape: shape, elements: numbers)
@@ -113,6 +131,96 @@ enum JSONLiteral {
 
         mutating func skipSpace() { while index < bytes.count, [0x20, 0x0A, 0x09, 0x0D].contains(bytes[index]) { index += 1 } }
 
+        /// A value of `type`: a sequence, map, optional or tensor literal.
+        mutating func value(declared type: TypeInfo?, name: String) throws -> RuntimeValue {
+            skipSpace()
+            switch type?.kind {
+            case .optional(let inner)?:
+                if bytes[index...].starts(with: "null".utf8) {
+                    index += 4
+                    return .emptyOptional(inner)
+                }
+                return try value(declared: inner, name: name)
+            case .sequence(let element)?:
+                try expect("[", name)
+                var elements: [RuntimeValue] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                } else {
+                    while true {
+                        elements.append(try value(declared: element, name: name))
+                        skipSpace()
+                        if try endOfList(name) { break }
+                    }
+                }
+                return .sequence(RuntimeSequence(elements, elementType: element))
+            case .map(let keyType, let valueType)?:
+                return .map(try map(keys: keyType ?? .string, values: valueType?.tensorElementType ?? .float, name: name))
+            default:
+                var values: [Double] = []
+                let shape = try value(into: &values, name: name)
+                return .tensor(try JSONLiteral.tensor(values, shape: shape, as: type?.tensorElementType ?? .float, for: name))
+            }
+        }
+
+        /// `{"key": number, …}`; integer keys are quoted too, as JSON wants.
+        private mutating func map(keys keyType: DataType, values valueType: DataType, name: String) throws -> RuntimeMap {
+            try expect("{", name)
+            var keys: [String] = []
+            var values: [Double] = []
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+            } else {
+                while true {
+                    skipSpace()
+                    try expect("\"", name)
+                    let start = index
+                    while index < bytes.count, bytes[index] != UInt8(ascii: "\"") { index += 1 }
+                    keys.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                    try expect("\"", name)
+                    skipSpace()
+                    try expect(":", name)
+                    guard try value(into: &values, name: name).isEmpty else { throw failure("map values must be numbers", name) }
+                    skipSpace()
+                    guard index < bytes.count else { throw failure("expected , or }", name) }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    try expect("}", name)
+                    break
+                }
+            }
+            let keyTensor: DenseTensor
+            if keyType == .string {
+                keyTensor = DenseTensor(shape: [keys.count], elements: .string(keys.map { Array($0.utf8) }))
+            } else {
+                let integers = try keys.map { key in
+                    guard let integer = Double(key), integer.rounded() == integer else {
+                        throw CommandFailure("--input \(name): map key '\(key)' is not an integer")
+                    }
+                    return integer
+                }
+                keyTensor = try JSONLiteral.tensor(integers, shape: [keys.count], as: keyType, for: name)
+            }
+            return RuntimeMap(keys: keyTensor, values: try JSONLiteral.tensor(values, shape: [values.count], as: valueType, for: name))
+        }
+
+        private mutating func expect(_ character: Unicode.Scalar, _ name: String) throws {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: character) else { throw failure("expected \(character)", name) }
+            index += 1
+        }
+
+        /// After a list element: true at `]` (consumed), false at `,`.
+        private mutating func endOfList(_ name: String) throws -> Bool {
+            guard index < bytes.count else { throw failure("expected , or ]", name) }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                return false
+            }
+            try expect("]", name)
+            return true
+        }
+
         /// Parses a number or a nested array; returns its shape.
         mutating func value(into values: inout [Double], name: String) throws -> [Int] {
             skipSpace()
@@ -132,15 +240,11 @@ enum JSONLiteral {
                     inner = shape
                     count += 1
                     skipSpace()
-                    guard index < bytes.count else { throw failure("expected , or ]", name) }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    guard bytes[index] == UInt8(ascii: "]") else { throw failure("expected , or ]", name) }
-                    index += 1
-                    return [count] + (inner ?? [])
+                    if try endOfList(name) { return [count] + (inner ?? []) }
                 }
             }
             let start = index
-            while index < bytes.count, !",] \n\t\r".utf8.contains(bytes[index]) { index += 1 }
+            while index < bytes.count, !",]} \n\t\r".utf8.contains(bytes[index]) { index += 1 }
             let word = String(decoding: bytes[start..<index], as: UTF8.self)
             switch word {
             case "true": values.append(1)

@@ -4,13 +4,13 @@ import OnyxIR
 /// which gives them the values of the graphs around them.
 enum ControlFlowKernels {
     static let table: [KernelRegistration] = [
-        KernelRegistration("If") { call throws(RuntimeError) in try runIf(call) },
-        KernelRegistration("Loop") { call throws(RuntimeError) in try runLoop(call) },
+        KernelRegistration("If", values: { call throws(RuntimeError) in try runIf(call) }),
+        KernelRegistration("Loop", values: { call throws(RuntimeError) in try runLoop(call) }),
         KernelRegistration("Scan", versions: 8...8) { call throws(RuntimeError) in try runBatchedScan(call) },
         KernelRegistration("Scan", versions: 9...Int64.max) { call throws(RuntimeError) in try runScan(call) },
     ]
 
-    private static func runIf(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+    private static func runIf(_ call: KernelCall) throws(RuntimeError) -> [RuntimeValue?] {
         let condition = try call.input(0)
         guard case .bool(let values) = condition.elements, values.count == 1 else {
             throw call.failure("the condition must be one bool, not \(condition.dataType)\(condition.shape)")
@@ -18,7 +18,7 @@ enum ControlFlowKernels {
         guard let branch = call.graph(values[0] ? "then_branch" : "else_branch") else {
             throw call.failure("attribute '\(values[0] ? "then_branch" : "else_branch")' is missing")
         }
-        let outputs = try call.run(body: branch, inputs: [])
+        let outputs = try call.run(body: branch, values: [])
         guard outputs.count == call.outputCount else {
             throw call.failure("the branch gives \(outputs.count) outputs; the node has \(call.outputCount)")
         }
@@ -27,8 +27,9 @@ enum ControlFlowKernels {
 
     /// Loop: `M` (a trip count) and `cond` both optional; the body takes
     /// (iteration, condition, carried…) and gives (condition, carried…,
-    /// scan outputs…); scan outputs are stacked on a new first axis.
-    private static func runLoop(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+    /// scan outputs…); scan outputs are stacked on a new first axis. Carried
+    /// values may be of any kind (a sequence grown each iteration).
+    private static func runLoop(_ call: KernelCall) throws(RuntimeError) -> [RuntimeValue?] {
         guard let body = call.graph("body") else { throw call.failure("attribute 'body' is missing") }
         let tripCount = try call.optionalInput(0).map { tensor throws(RuntimeError) -> Int64 in
             guard let count = Numbers(tensor.elements)?.int64s.first else { throw call.failure("M must be one integer") }
@@ -40,7 +41,7 @@ enum ControlFlowKernels {
             }
             return value
         } ?? true
-        var carried: [DenseTensor?] = Array(call.inputs.dropFirst(2))
+        var carried: [RuntimeValue?] = Array(call.values.dropFirst(2))
         let scanCount = body.outputs.count - 1 - carried.count
         guard scanCount >= 0 else {
             throw call.failure("the body gives \(body.outputs.count) outputs for \(carried.count) carried values")
@@ -49,15 +50,17 @@ enum ControlFlowKernels {
         var iteration: Int64 = 0
         while condition, tripCount.map({ iteration < $0 }) ?? true {
             let outputs = try call.run(
-                body: body, inputs: [DenseTensor([iteration], shape: []), DenseTensor([condition], shape: [])] + carried)
-            guard case .bool(let values)? = outputs.first??.elements, let next = values.first else {
+                body: body,
+                values: [.tensor(DenseTensor([iteration], shape: [])), .tensor(DenseTensor([condition], shape: []))] + carried)
+            guard outputs.count == body.outputs.count else { throw call.failure("the body gave \(outputs.count) outputs") }
+            guard case .bool(let values)? = outputs.first??.tensor?.elements, let next = values.first else {
                 throw call.failure("the body's condition output is not one bool")
             }
             condition = next
             carried = Array(outputs[1..<(1 + carried.count)])
             for index in 0..<scanCount {
-                guard let value = outputs[1 + carried.count + index] else {
-                    throw call.failure("the body did not give scan output \(index)")
+                guard let value = outputs[1 + carried.count + index]?.tensor else {
+                    throw call.failure("the body did not give scan output \(index) as a tensor")
                 }
                 scans[index].append(value)
             }
@@ -67,12 +70,12 @@ enum ControlFlowKernels {
         var results = carried
         for (index, values) in scans.enumerated() {
             if values.isEmpty {
-                results.append(emptyScan(of: body.outputs[1 + carried.count + index]))
+                results.append(.tensor(emptyScan(of: body.outputs[1 + carried.count + index])))
             } else {
                 guard let stacked = DenseTensor.stacked(values) else {
                     throw call.failure("scan output \(index) changes shape or type between iterations")
                 }
-                results.append(stacked)
+                results.append(.tensor(stacked))
             }
         }
         return results

@@ -96,31 +96,7 @@ enum ShapeKernels {
             return [ElementMoves.transpose(x, perm)]
         },
         KernelRegistration("Concat") { call throws(RuntimeError) in
-            var parts: [DenseTensor] = []
-            for i in 0..<call.inputs.count { if let t = call.optionalInput(i) { parts.append(t) } }
-            guard let first = parts.first else { throw call.failure("no inputs") }
-            let axis = try ElementMoves.axis(call, try call.requiredInt("axis"), rank: first.rank)
-            var shape = first.shape
-            shape[axis] = 0
-            for part in parts {
-                guard part.dataType == first.dataType else { throw call.failure("inputs mix \(first.dataType) and \(part.dataType)") }
-                guard part.rank == first.rank,
-                    part.shape.enumerated().allSatisfy({ $0.offset == axis || $0.element == first.shape[$0.offset] })
-                else { throw call.failure("input shapes \(first.shape) and \(part.shape) differ off axis \(axis)") }
-                shape[axis] += part.shape[axis]
-            }
-            _ = try call.elementCount(shape)
-            let outer = shape[..<axis].reduce(1, *)
-            let inner = shape[(axis + 1)...].reduce(1, *)
-            var runs: [ElementMoves.Run] = []
-            runs.reserveCapacity(outer * parts.count)
-            for o in 0..<outer {
-                for (p, part) in parts.enumerated() {
-                    let block = part.shape[axis] * inner
-                    runs.append(ElementMoves.Run(part: p, start: o * block, count: block))
-                }
-            }
-            return [DenseTensor(shape: shape, elements: ElementMoves.copy(parts.map(\.elements), runs))]
+            [try concatenated(call.inputs.compactMap { $0 }, axis: try call.requiredInt("axis"), call)]
         },
         KernelRegistration("Split") { call throws(RuntimeError) in
             let x = try call.input(0)
@@ -183,7 +159,11 @@ enum ShapeKernels {
             }
             return [DenseTensor(shape: shape, elements: ElementMoves.gather(x.elements, ElementMoves.separable(perAxis)))]
         },
-        KernelRegistration("Identity") { call throws(RuntimeError) in [try call.input(0)] },
+        // Identity passes sequences and optionals through too (opsets 14, 16).
+        KernelRegistration("Identity", values: { call throws(RuntimeError) in
+            guard let value = call.values.first ?? nil else { throw call.failure("input 0 is missing") }
+            return [value]
+        }),
         KernelRegistration("Dropout") { call throws(RuntimeError) in
             let x = try call.input(0)
             var ratio = Double(call.float("ratio") ?? 0.5)
@@ -331,6 +311,33 @@ enum ShapeKernels {
     ]
 
     /// Dims read off an int list: a negative one is a failure.
+    /// `parts` (of one type and rank, equal off `axis`) joined along `axis`.
+    static func concatenated(_ parts: [DenseTensor], axis given: Int64, _ call: KernelCall) throws(RuntimeError) -> DenseTensor {
+        guard let first = parts.first else { throw call.failure("no inputs") }
+        let axis = try ElementMoves.axis(call, given, rank: first.rank)
+        var shape = first.shape
+        shape[axis] = 0
+        for part in parts {
+            guard part.dataType == first.dataType else { throw call.failure("inputs mix \(first.dataType) and \(part.dataType)") }
+            guard part.rank == first.rank,
+                part.shape.enumerated().allSatisfy({ $0.offset == axis || $0.element == first.shape[$0.offset] })
+            else { throw call.failure("input shapes \(first.shape) and \(part.shape) differ off axis \(axis)") }
+            shape[axis] += part.shape[axis]
+        }
+        _ = try call.elementCount(shape)
+        let outer = shape[..<axis].reduce(1, *)
+        let inner = shape[(axis + 1)...].reduce(1, *)
+        var runs: [ElementMoves.Run] = []
+        runs.reserveCapacity(outer * parts.count)
+        for o in 0..<outer {
+            for (p, part) in parts.enumerated() {
+                let block = part.shape[axis] * inner
+                runs.append(ElementMoves.Run(part: p, start: o * block, count: block))
+            }
+        }
+        return DenseTensor(shape: shape, elements: ElementMoves.copy(parts.map(\.elements), runs))
+    }
+
     static func dims(_ values: [Int64], _ call: KernelCall) throws(RuntimeError) -> [Int] {
         var shape: [Int] = []
         for v in values {
