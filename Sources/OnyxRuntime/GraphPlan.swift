@@ -41,6 +41,8 @@ final class GraphPlan {
         /// A call of a function (model-local, or a schema's function body)
         /// planned for this call's attributes.
         case call(GraphPlan)
+        /// A Gradient node: its slice of the graph, run and differentiated.
+        case gradient(GradientPlan)
     }
 
     struct Step {
@@ -284,6 +286,8 @@ final class GraphPlan {
                 }
             case .call(let plan):
                 outputs = try plan.run(arguments, parent: nil, context)
+            case .gradient(let plan):
+                outputs = try plan.run(arguments, context)
             }
             if let started { context.profile?.record(step.node, ContinuousClock.now - started) }
             for (index, slot) in step.outputs.enumerated() {

@@ -51,6 +51,9 @@ final class PlanBuilder {
             opset = opsets.version(for: node)
         }
         if let opset, let schema = schemas.lookup(opType, domain: domain, opset: opset).schema {
+            if domain == "ai.onnx.preview.training" && opType == "Gradient" {
+                return .gradient(try GradientPlan(node, attributes: attributes, at: path, self))
+            }
             if let kernel = kernels.kernel(opType, domain: domain, sinceVersion: schema.sinceVersion) {
                 return .kernel(kernel, schema: schema, opset: opset)
             }
