@@ -3,7 +3,10 @@
 #   make test   install what is missing, generate the conformance cache, run every test
 
 SHELL := /bin/bash
-DEBIAN_PACKAGES := libprotobuf-c-dev protobuf-c-compiler pkg-config graphviz libopenblas-dev
+# The image -dev packages: their headers build Sources/CImageCodecs, and the
+# libraries they bring are what ImageDecoder loads when it first decodes.
+DEBIAN_PACKAGES := libprotobuf-c-dev protobuf-c-compiler pkg-config graphviz libopenblas-dev \
+	libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libopenjp2-7-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ONYX := .build/debug/onyx
 DEMO_DIR := .build/demo

@@ -177,7 +177,7 @@ enum ShapeKernels {
             guard ratio < 1 else { throw call.failure("ratio \(ratio) must be below 1 in training mode") }
             // numpy's RandomState(seed).uniform(0, 1, shape) >= ratio, as the
             // reference draws it, so a seeded node gives the same mask.
-            var twister = MersenneTwister(seed: UInt32(truncatingIfNeeded: call.int("seed") ?? Int64(UInt32.random(in: 0...UInt32.max))))
+            var twister = RandomKernels.MersenneTwister(seed: UInt32(truncatingIfNeeded: call.int("seed") ?? Int64(UInt32.random(in: 0...UInt32.max))))
             let keep = (0..<x.count).map { _ in twister.nextDouble() >= ratio }
             let scaled: TensorElements
             switch x.elements {
@@ -525,41 +525,5 @@ enum ShapeKernels {
         let indices = ElementMoves.separable(perAxis, invalid: x.count)
         let source = ElementMoves.join([x.elements, constant ?? .float([0])])
         return DenseTensor(shape: shape, elements: ElementMoves.gather(source, indices))
-    }
-}
-
-extension ShapeKernels {
-    /// MT19937 as numpy's legacy `RandomState(seed)` runs it: `nextDouble` is
-    /// its `random_sample` (53 bits from two draws).
-    struct MersenneTwister {
-        private var state = [UInt32](repeating: 0, count: 624)
-        private var index = 624
-
-        init(seed: UInt32) {
-            state[0] = seed
-            for i in 1..<624 { state[i] = 1_812_433_253 &* (state[i - 1] ^ (state[i - 1] >> 30)) &+ UInt32(i) }
-        }
-
-        mutating func next() -> UInt32 {
-            if index >= 624 {
-                for i in 0..<624 {
-                    let y = (state[i] & 0x8000_0000) | (state[(i + 1) % 624] & 0x7FFF_FFFF)
-                    state[i] = state[(i + 397) % 624] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
-                }
-                index = 0
-            }
-            var y = state[index]
-            index += 1
-            y ^= y >> 11
-            y ^= (y << 7) & 0x9D2C_5680
-            y ^= (y << 15) & 0xEFC6_0000
-            y ^= y >> 18
-            return y
-        }
-
-        mutating func nextDouble() -> Double {
-            let a = Double(next() >> 5), b = Double(next() >> 6)
-            return (a * 67_108_864 + b) / 9_007_199_254_740_992
-        }
     }
 }
