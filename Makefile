@@ -3,7 +3,7 @@
 #   make test   install what is missing, generate the conformance cache, run every test
 
 SHELL := /bin/bash
-DEBIAN_PACKAGES := libprotobuf-c-dev protobuf-c-compiler pkg-config graphviz libopenblas-dev
+DEBIAN_PACKAGES := libprotobuf-c-dev protobuf-c-compiler pkg-config graphviz libopenblas-dev libkissfft-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ONYX := .build/debug/onyx
 DEMO_DIR := .build/demo

@@ -35,9 +35,9 @@ import Testing
         ],
         "Sources/onyx": ["Foundation", "FoundationEssentials", "Glibc", "OnyxCLI"],
         // The runtime computes on the IR's elements, resolves schemas, parses
-        // schema function bodies, multiplies through OpenBLAS; no codec, no
-        // Foundation.
-        "Sources/OnyxRuntime": ["OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "Glibc", "Darwin", "Musl"],
+        // schema function bodies, multiplies through OpenBLAS, transforms
+        // through KISS FFT; no codec, no Foundation.
+        "Sources/OnyxRuntime": ["OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CKissFFT", "Glibc", "Darwin", "Musl"],
         "Tests/OnyxRuntimeTests": ["Testing", "OnyxIR", "OnyxRuntime", "OnyxTestSupport"],
         // The pure support and the IR's tests never see the codec.
         "Tests/OnyxTestSupport": ["Foundation", "Testing", "OnyxIR", "OnyxText"],
