@@ -13,7 +13,7 @@ public struct KernelTable: Sendable {
             + PoolingKernels.table + NormalizationKernels.table + SoftmaxKernels.table + ControlFlowKernels.table
             + VisionKernels.table + AttentionKernels.table + EinsumKernels.table + LossKernels.table
             + QuantizationKernels.table + RecurrentKernels.table
-            + SignalKernels.table)
+            + SignalKernels.table + DetectionKernels.table)
 
     public init(_ registrations: [KernelRegistration]) {
         for registration in registrations {
