@@ -103,6 +103,7 @@ import OnyxRuntime
             ["b": DenseTensor(shape: [3, 4], elements: threeBoxes.elements), "s": threeScores])
         #expect(flat.contains("boxes must have shape [batches, boxes, 4]"))
         #expect(throws: RuntimeError.self) { try nms(iou: 1.5) }
+        #expect(throws: RuntimeError.self) { try nms("<center_point_box = 2>") }
     }
 
     // MARK: RoiAlign

@@ -90,7 +90,9 @@ enum DetectionKernels {
             throw call.failure("iou_threshold must lie in [0, 1], not \(iouThreshold)")
         }
         let scoreThreshold = present(4) ? try call.scalarDouble(4, "score_threshold").map(Float.init) : nil
-        let centered = try call.requiredInt("center_point_box") != 0
+        let format = try call.requiredInt("center_point_box")
+        guard format == 0 || format == 1 else { throw call.failure("center_point_box must be 0 or 1, not \(format)") }
+        let centered = format == 1
         let boxes = try call.doubles(boxesTensor, "boxes").map(Float.init)
         let scores = try call.doubles(scoresTensor, "scores").map(Float.init)
 

@@ -110,10 +110,10 @@ enum SignalKernels {
         let values = try call.doubles(moved)
         let count = moved.shape.dropLast(2).reduce(1, *)
         var spectra = [Double](repeating: 0, count: try call.elementCount([count, n, 2]))
+        // No larger than the spectra: kept ≤ n, parts ≤ 2.
         var outputShape = moved.shape
         outputShape[rank - 2] = kept
         outputShape[rank - 1] = outputParts
-        _ = try call.elementCount(outputShape)
         for sequence in 0..<count {
             let source = sequence * length * components, target = sequence * n * 2
             for k in 0..<n {
