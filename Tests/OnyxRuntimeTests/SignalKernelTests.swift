@@ -109,6 +109,30 @@ import OnyxRuntime
         #expect(close(values(seven), [7] + Array(repeating: 0, count: 13), tolerance: 1e-14))
     }
 
+    // A prime length past kissfft's own butterflies (257) goes through the
+    // chirp z-transform: the delta at t = 1 still gives X[k] = e^(−iθk),
+    // θ = 2π/257, here from the Taylor series of cos and sin at θ ≈ 0.0244
+    // (the terms left out, θ⁸/8! and θ⁹/9!, are below 1e-17), raised to the k-th power.
+    @Test func aLongPrimeLengthIsTransformedToDoublePrecision() throws {
+        let n = 257
+        let θ = 2 * Double.pi / Double(n)
+        func p(_ k: Int) -> Double { (0..<k).reduce(1) { product, _ in product * θ } }
+        let c = 1 - p(2) / 2 + p(4) / 24 - p(6) / 720
+        let s = θ - p(3) / 6 + p(5) / 120 - p(7) / 5040
+        var expected: [Double] = []
+        var (re, im) = (1.0, 0.0)
+        for _ in 0..<n {
+            expected += [re, im]
+            // (re + i·im)(c − i·s)
+            (re, im) = (re * c + im * s, im * c - re * s)
+        }
+        let delta = DenseTensor(shape: [n, 1], elements: .double((0..<n).map { $0 == 1 ? 1 : 0 }))
+        let spectrum = try run("g (double[257,1] x) => (double[257,2] y) { y = DFT(x) }", ["x": delta])
+        #expect(close(values(spectrum), expected, tolerance: 1e-12))
+        let back = try run("g (double[257,2] x) => (double[257,2] y) { y = DFT <inverse = 1> (x) }", ["x": spectrum])
+        #expect(close(values(back), (0..<n).flatMap { $0 == 1 ? [1, 0] : [0, 0] }, tolerance: 1e-12))
+    }
+
     @Test func halfPrecisionInputsKeepTheirType() throws {
         let x = DenseTensor(shape: [4, 1], elements: .float16([1, 2, 3, 4]))
         let y = try run("g (float16[4,1] x) => (float16[4,2] y) { y = DFT(x) }", ["x": x])

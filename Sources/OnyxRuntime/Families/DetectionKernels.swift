@@ -176,7 +176,8 @@ enum DetectionKernels {
         }
         let roiCount = roisTensor.shape[0]
         guard indicesTensor.rank == 1, indicesTensor.shape[0] == roiCount, let batchIndices = try call.intsInput(2) else {
-            throw call.failure("batch_indices must hold one index for each of the \(roiCount) rois, not shape \(indicesTensor.shape)")
+            throw call.failure(
+                "batch_indices must hold one index for each of the \(roiCount) rois, not shape \(indicesTensor.shape)")
         }
         let (images, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         if let (roi, index) = batchIndices.enumerated().first(where: { $0.element < 0 || $0.element >= Int64(images) }) {

@@ -12,7 +12,9 @@ import OnyxIR
 ///
 /// Every transform is computed by KISS FFT in double precision, whatever
 /// the float type of the input (float16 and bfloat16 included), and rounded
-/// to that type at the end: `onyx_fft.h` says why not in float32.
+/// to that type at the end: `onyx_fft.h` says why not in float32. Lengths
+/// with a large prime factor go through Bluestein's chirp z-transform, on
+/// kissfft's power-of-two transforms, so that no length costs n².
 enum SignalKernels {
     static let table: [KernelRegistration] = [
         KernelRegistration("DFT", versions: 17...19) { call throws(RuntimeError) in
@@ -37,14 +39,100 @@ enum SignalKernels {
     static func fourier(_ call: KernelCall, _ sequences: [Double], n: Int, count: Int, inverse: Bool)
         throws(RuntimeError) -> [Double]
     {
+        guard n > 0, count > 0 else { return [Double](repeating: 0, count: sequences.count) }
+        if largestPrimeFactor(n) > largestDirectFactor {
+            return try chirpZ(call, sequences, n: n, count: count, inverse: inverse)
+        }
+        return try kiss(call, sequences, n: n, count: count, inverse: inverse)
+    }
+
+    /// The largest prime factor of a length that kissfft transforms itself.
+    /// Past it, its general butterfly (p operations an element for a prime
+    /// factor p) costs more than the chirp z-transform's two power-of-two
+    /// transforms of two to four times the length: a prime length of 10,007
+    /// would take 10,007 operations an element.
+    static let largestDirectFactor = 100
+
+    static func largestPrimeFactor(_ n: Int) -> Int {
+        var (rest, largest, p) = (n, 1, 2)
+        while p * p <= rest {
+            while rest % p == 0 { (rest, largest) = (rest / p, p) }
+            p += 1
+        }
+        return Swift.max(largest, rest)
+    }
+
+    /// The sequences transformed by kissfft (`onyx_fft.h`).
+    static func kiss(_ call: KernelCall, _ sequences: [Double], n: Int, count: Int, inverse: Bool)
+        throws(RuntimeError) -> [Double]
+    {
         var result = [Double](repeating: 0, count: sequences.count)
-        guard n > 0, count > 0 else { return result }
         let status = sequences.withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { target in
                 onyx_fft_double(n, inverse ? 1 : 0, count, source.baseAddress, target.baseAddress)
             }
         }
         guard status == 0 else { throw call.failure("there is not enough memory for a \(n)-point transform") }
+        return result
+    }
+
+    /// (a + bi)(c + di).
+    static func product(_ a: Double, _ b: Double, _ c: Double, _ d: Double) -> (Double, Double) {
+        (a * c - b * d, a * d + b * c)
+    }
+
+    /// The sequences transformed by Bluestein's chirp z-transform, for a
+    /// length with a large prime factor: with w_t = e^(∓iπt²/n) and kt =
+    /// (k² + t² − (k − t)²)/2, X[k] = w_k · Σ_t (x_t·w_t)·conj(w_(k−t)), a
+    /// circular convolution of length m ≥ 2n − 1 (a power of two, which
+    /// kissfft transforms in radix-4 and -2 stages).
+    static func chirpZ(_ call: KernelCall, _ sequences: [Double], n: Int, count: Int, inverse: Bool)
+        throws(RuntimeError) -> [Double]
+    {
+        var m = 1
+        while m < 2 * n - 1 { m *= 2 }
+        // w_t from t² mod 2n, kept exact in integers, so that the angle
+        // stays below 2π however long the sequence.
+        let sign = inverse ? 1.0 : -1.0
+        var chirp = [Double](repeating: 0, count: 2 * n)
+        var square = 0
+        for t in 0..<n {
+            let angle = sign * Double.pi * Double(square) / Double(n)
+            (chirp[2 * t], chirp[2 * t + 1]) = (cos(angle), sin(angle))
+            square = (square + 2 * t + 1) % (2 * n)
+        }
+        // The convolution's kernel conj(w) at t and −t (m − t), transformed once.
+        var kernel = [Double](repeating: 0, count: 2 * m)
+        for t in 0..<n {
+            for index in t == 0 ? [0] : [t, m - t] {
+                (kernel[2 * index], kernel[2 * index + 1]) = (chirp[2 * t], -chirp[2 * t + 1])
+            }
+        }
+        let kernelSpectrum = try kiss(call, kernel, n: m, count: 1, inverse: false)
+        var padded = [Double](repeating: 0, count: try call.elementCount([count, m, 2]))
+        for sequence in 0..<count {
+            for t in 0..<n {
+                let (source, target) = ((sequence * n + t) * 2, (sequence * m + t) * 2)
+                (padded[target], padded[target + 1]) = product(
+                    sequences[source], sequences[source + 1], chirp[2 * t], chirp[2 * t + 1])
+            }
+        }
+        var spectra = try kiss(call, padded, n: m, count: count, inverse: false)
+        for sequence in 0..<count {
+            for k in 0..<m {
+                let (i, j) = ((sequence * m + k) * 2, k * 2)
+                (spectra[i], spectra[i + 1]) = product(spectra[i], spectra[i + 1], kernelSpectrum[j], kernelSpectrum[j + 1])
+            }
+        }
+        let convolved = try kiss(call, spectra, n: m, count: count, inverse: true)
+        var result = [Double](repeating: 0, count: sequences.count)
+        for sequence in 0..<count {
+            for k in 0..<n {
+                let (source, target) = ((sequence * m + k) * 2, (sequence * n + k) * 2)
+                let (re, im) = product(convolved[source], convolved[source + 1], chirp[2 * k], chirp[2 * k + 1])
+                (result[target], result[target + 1]) = (re / Double(m), im / Double(m))
+            }
+        }
         return result
     }
 
