@@ -36,8 +36,11 @@ import Testing
         "Sources/onyx": ["Foundation", "FoundationEssentials", "Glibc", "OnyxCLI"],
         // The runtime computes on the IR's elements, resolves schemas, parses
         // schema function bodies, multiplies through OpenBLAS, decodes images
-        // through the image libraries; no codec, no Foundation.
-        "Sources/OnyxRuntime": ["OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "Glibc", "Darwin", "Musl"],
+        // through the image libraries, transforms through KISS FFT; no codec,
+        // no Foundation.
+        "Sources/OnyxRuntime": [
+            "OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CKissFFT", "Glibc", "Darwin", "Musl",
+        ],
         "Tests/OnyxRuntimeTests": ["Testing", "OnyxIR", "OnyxRuntime", "OnyxTestSupport"],
         // The pure support and the IR's tests never see the codec.
         "Tests/OnyxTestSupport": ["Foundation", "Testing", "OnyxIR", "OnyxText"],
