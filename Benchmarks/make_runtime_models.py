@@ -20,6 +20,12 @@ input_0.pb (seeded random input, the backend layout `onyx run --inputs` and
                 emit, LayerNormalization (opset 17); input 1x128x768.
   inception_v1  the onnx wheel's light_inception_v1 (copied), with a seeded
                 input.
+  lstm          one LSTM layer as Keras exports give through tf2onnx: sequence
+                64, batch 8, input and hidden 256, every hidden state out;
+                input 64x8x256.
+  tree_ensemble a TreeEnsembleRegressor (ai.onnx.ml 3) of 500 trees of depth
+                6 over 20 features, the shape of a gradient-boosted model;
+                input 10000x20.
 
 Weights are normal(0, 0.05) from numpy's seeded generator, so the outputs
 mean nothing beyond being what the graph computes.
@@ -152,6 +158,48 @@ def bert_block(seq=128, hidden=768, heads=12, ffn=3072):
     return b.model("input", [1, seq, hidden], y, [1, seq, hidden], "bert_block")
 
 
+def lstm(seq=64, batch=8, size=256, hidden=256):
+    b = Builder()
+    w, r = b.weight([1, 4 * hidden, size]), b.weight([1, 4 * hidden, hidden])
+    bias = b.weight([1, 8 * hidden], 0.01)
+    y = b.name("y")
+    b.nodes.append(helper.make_node("LSTM", ["input", w, r, bias], [y], name="lstm", hidden_size=hidden))
+    return b.model("input", [seq, batch, size], y, [seq, 1, batch, hidden], "lstm")
+
+
+def tree_ensemble(trees=500, depth=6, features=20):
+    """Complete binary trees: node i branches to 2i+1 (true) and 2i+2."""
+    branches, leaves = 2**depth - 1, 2**depth
+    attrs = {k: [] for k in ["nodes_treeids", "nodes_nodeids", "nodes_featureids", "nodes_values", "nodes_modes",
+                             "nodes_truenodeids", "nodes_falsenodeids", "target_treeids", "target_nodeids",
+                             "target_ids", "target_weights"]}
+    for tree in range(trees):
+        for node in range(branches + leaves):
+            leaf = node >= branches
+            attrs["nodes_treeids"].append(tree)
+            attrs["nodes_nodeids"].append(node)
+            attrs["nodes_featureids"].append(0 if leaf else int(RNG.integers(features)))
+            attrs["nodes_values"].append(0.0 if leaf else float(RNG.standard_normal()))
+            attrs["nodes_modes"].append("LEAF" if leaf else "BRANCH_LEQ")
+            attrs["nodes_truenodeids"].append(0 if leaf else 2 * node + 1)
+            attrs["nodes_falsenodeids"].append(0 if leaf else 2 * node + 2)
+            if leaf:
+                attrs["target_treeids"].append(tree)
+                attrs["target_nodeids"].append(node)
+                attrs["target_ids"].append(0)
+                attrs["target_weights"].append(float(RNG.standard_normal() * 0.1))
+    node = helper.make_node("TreeEnsembleRegressor", ["input"], ["y"], name="trees", domain="ai.onnx.ml",
+                            n_targets=1, aggregate_function="SUM", post_transform="NONE", base_values=[0.5], **attrs)
+    graph = helper.make_graph([node], "tree_ensemble",
+                              [helper.make_tensor_value_info("input", TensorProto.FLOAT, [None, features])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 3)],
+                              producer_name="onyx-benchmarks")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
 def fed_input(model):
     """The first graph input that is not an initializer (old models list their weights as inputs too)."""
     initializers = {t.name for t in model.graph.initializer}
@@ -176,7 +224,9 @@ def main():
     inception = onnx.load(light)
     dims = [d.dim_value for d in fed_input(inception).type.tensor_type.shape.dim]
     save(inception, os.path.join(out, "inception_v1"), dims)
-    print(f"wrote resnet18, mobilenetv3, bert_block and inception_v1 to {out}")
+    save(lstm(), os.path.join(out, "lstm"), [64, 8, 256])
+    save(tree_ensemble(), os.path.join(out, "tree_ensemble"), [10000, 20])
+    print(f"wrote resnet18, mobilenetv3, bert_block, inception_v1, lstm and tree_ensemble to {out}")
 
 
 if __name__ == "__main__":

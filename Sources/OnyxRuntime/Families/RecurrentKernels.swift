@@ -146,7 +146,6 @@ enum RecurrentKernels {
         let width = gates * hidden
         var y = Array(repeating: 0.0, count: seq * dirs * batch * hidden)
         var projected = Array(repeating: 0.0, count: seq * batch * width)
-        var recurrentPart = Array(repeating: 0.0, count: width)
         var scratch = Array(repeating: 0.0, count: hidden)
         func clipped(_ v: Double) -> Double { clip.map { Swift.min(Swift.max(v, -$0), $0) } ?? v }
         for d in 0..<dirs {
@@ -164,40 +163,42 @@ enum RecurrentKernels {
             }
             let wb = d * 2 * width, rb = wb + width
             let reverse = direction == "reverse" || d == 1
-            for b in 0..<batch {
-                let sBase = (d * batch + b) * hidden
-                var h = Array(hState[sBase..<(sBase + hidden)])
-                var c = cell == .lstm ? Array(cState[sBase..<(sBase + hidden)]) : []
-                let length = lengths[b]
-                for step in 0..<length {
-                    let t = reverse ? length - 1 - step : step
-                    let xRow = (t * batch + b) * width
-                    // H · Rᵀ for every gate (GRU's h gate redone below when reset comes first).
-                    h.withUnsafeBufferPointer { hp in
-                        r.withUnsafeBufferPointer { rp in
-                            recurrentPart.withUnsafeMutableBufferPointer { op in
-                                LinearAlgebraKernels.dgemm(false, true, 1, width, hidden, 1, hp.baseAddress, hidden,
-                                    rp.baseAddress.map { $0 + rBase }, hidden, 0, op.baseAddress, width)
-                            }
+            // Every batch row steps together: one GEMM per step gives H · Rᵀ
+            // for all rows; a row past its sequence length keeps its state.
+            let rows = (d * batch * hidden)..<((d + 1) * batch * hidden)
+            var h = Array(hState[rows])
+            var c = cell == .lstm ? Array(cState[rows]) : []
+            var recurrentPart = Array(repeating: 0.0, count: batch * width)
+            for step in 0..<(lengths.max() ?? 0) {
+                h.withUnsafeBufferPointer { hp in
+                    r.withUnsafeBufferPointer { rp in
+                        recurrentPart.withUnsafeMutableBufferPointer { op in
+                            LinearAlgebraKernels.dgemm(false, true, batch, width, hidden, 1, hp.baseAddress, hidden,
+                                rp.baseAddress.map { $0 + rBase }, hidden, 0, op.baseAddress, width)
                         }
                     }
+                }
+                for b in 0..<batch where step < lengths[b] {
+                    let t = reverse ? lengths[b] - 1 - step : step
+                    let xRow = (t * batch + b) * width, hRow = b * hidden, rRow = b * width
                     switch cell {
                     case .rnn:
                         for j in 0..<hidden {
-                            h[j] = f(clipped(projected[xRow + j] + recurrentPart[j] + bias[wb + j] + bias[rb + j]))
+                            h[hRow + j] = f(clipped(projected[xRow + j] + recurrentPart[rRow + j] + bias[wb + j] + bias[rb + j]))
                         }
                     case .gru:
                         var z = Array(repeating: 0.0, count: hidden), reset = Array(repeating: 0.0, count: hidden)
                         for j in 0..<hidden {
-                            z[j] = f(clipped(projected[xRow + j] + recurrentPart[j] + bias[wb + j] + bias[rb + j]))
-                            reset[j] = f(clipped(projected[xRow + hidden + j] + recurrentPart[hidden + j] + bias[wb + hidden + j] + bias[rb + hidden + j]))
+                            z[j] = f(clipped(projected[xRow + j] + recurrentPart[rRow + j] + bias[wb + j] + bias[rb + j]))
+                            reset[j] = f(clipped(projected[xRow + hidden + j] + recurrentPart[rRow + hidden + j] + bias[wb + hidden + j] + bias[rb + hidden + j]))
                         }
                         if linearBeforeReset {
                             for j in 0..<hidden {
-                                scratch[j] = g(clipped(projected[xRow + 2 * hidden + j] + reset[j] * (recurrentPart[2 * hidden + j] + bias[rb + 2 * hidden + j]) + bias[wb + 2 * hidden + j]))
+                                scratch[j] = g(clipped(projected[xRow + 2 * hidden + j] + reset[j] * (recurrentPart[rRow + 2 * hidden + j] + bias[rb + 2 * hidden + j]) + bias[wb + 2 * hidden + j]))
                             }
                         } else {
-                            let gated = (0..<hidden).map { reset[$0] * h[$0] }
+                            // (reset ⊙ h) · R_hᵀ for this row: the reset gate comes first.
+                            let gated = (0..<hidden).map { reset[$0] * h[hRow + $0] }
                             var product = Array(repeating: 0.0, count: hidden)
                             gated.withUnsafeBufferPointer { gp in
                                 r.withUnsafeBufferPointer { rp in
@@ -211,24 +212,24 @@ enum RecurrentKernels {
                                 scratch[j] = g(clipped(projected[xRow + 2 * hidden + j] + product[j] + bias[wb + 2 * hidden + j] + bias[rb + 2 * hidden + j]))
                             }
                         }
-                        for j in 0..<hidden { h[j] = (1 - z[j]) * scratch[j] + z[j] * h[j] }
+                        for j in 0..<hidden { h[hRow + j] = (1 - z[j]) * scratch[j] + z[j] * h[hRow + j] }
                     case .lstm:
                         let pBase = d * 3 * hidden
                         for j in 0..<hidden {
-                            func gate(_ k: Int) -> Double { projected[xRow + k * hidden + j] + recurrentPart[k * hidden + j] + bias[wb + k * hidden + j] + bias[rb + k * hidden + j] }
-                            let input = f(clipped(gate(0) + peepholes[pBase + j] * c[j]))
-                            let forget = inputForget ? 1 - input : f(clipped(gate(2) + peepholes[pBase + 2 * hidden + j] * c[j]))
+                            func gate(_ k: Int) -> Double { projected[xRow + k * hidden + j] + recurrentPart[rRow + k * hidden + j] + bias[wb + k * hidden + j] + bias[rb + k * hidden + j] }
+                            let input = f(clipped(gate(0) + peepholes[pBase + j] * c[hRow + j]))
+                            let forget = inputForget ? 1 - input : f(clipped(gate(2) + peepholes[pBase + 2 * hidden + j] * c[hRow + j]))
                             let candidate = g(clipped(gate(3)))
-                            c[j] = forget * c[j] + input * candidate
-                            let output = f(clipped(gate(1) + peepholes[pBase + hidden + j] * c[j]))
-                            h[j] = output * hAct(c[j])
+                            c[hRow + j] = forget * c[hRow + j] + input * candidate
+                            let output = f(clipped(gate(1) + peepholes[pBase + hidden + j] * c[hRow + j]))
+                            h[hRow + j] = output * hAct(c[hRow + j])
                         }
                     }
-                    for j in 0..<hidden { y[((t * dirs + d) * batch + b) * hidden + j] = h[j] }
+                    for j in 0..<hidden { y[((t * dirs + d) * batch + b) * hidden + j] = h[hRow + j] }
                 }
-                for j in 0..<hidden { hState[sBase + j] = h[j] }
-                if cell == .lstm { for j in 0..<hidden { cState[sBase + j] = c[j] } }
             }
+            hState.replaceSubrange(rows, with: h)
+            if cell == .lstm { cState.replaceSubrange(rows, with: c) }
         }
         let type = xt.dataType
         var outputs: [DenseTensor?] = []
