@@ -70,6 +70,22 @@ import Testing
         #expect((try Data(contentsOf: URL(fileURLWithPath: out + "/output_sequence.pb"))) == written)
     }
 
+    /// Strings come in as JSON string literals; a numeric op refuses them,
+    /// naming the node.
+    @Test func stringLiteralsAndANumericOpThatRefusesThem() throws {
+        let model = folder.path("strings.onnxtxt")
+        try """
+            <ir_version: 8, opset_import: ["" : 17]>
+            g (string[2] a) => (string[2] same, float[2] number) { same = Identity (a)  number = Relu (a) }
+            """.write(toFile: model, atomically: true, encoding: .utf8)
+        let result = onyx("run", model, "--input", #"a=["x", "say \"hi\""]"#, "--json")
+        #expect(result.status == 2)
+        #expect(result.err.contains("node 1 (Relu): Relu does not take STRING"), "\(result.err)")
+        let numbers = onyx("run", model, "--input", "a=[1, 2]")
+        #expect(numbers.status == 2)
+        #expect(numbers.err.contains("a string input takes"), "\(numbers.err)")
+    }
+
     @Test func repeatPrintsLatencyAndProfileNamesOps() {
         let result = onyx("run", add + "/model.onnx", "--inputs", add + "/test_data_set_0", "--repeat", "3", "--profile", "--threads", "1")
         #expect(result.status == 0, "\(result.err)")

@@ -124,6 +124,9 @@ enum JSONLiteral {
     private struct Parser {
         let bytes: [UInt8]
         var index = 0
+        /// The string elements read so far (`"…"` literals), for a string
+        /// tensor; each also holds a place in the numbers.
+        var texts: [[UInt8]] = []
 
         func failure(_ message: String, _ name: String) -> CommandFailure {
             CommandFailure("--input \(name): \(message) at character \(index + 1)")
@@ -159,8 +162,15 @@ enum JSONLiteral {
                 return .map(try map(keys: keyType ?? .string, values: valueType?.tensorElementType ?? .float, name: name))
             default:
                 var values: [Double] = []
+                texts = []
                 let shape = try value(into: &values, name: name)
-                return .tensor(try JSONLiteral.tensor(values, shape: shape, as: type?.tensorElementType ?? .float, for: name))
+                let element = type?.tensorElementType ?? (texts.isEmpty ? .float : .string)
+                guard element == .string else {
+                    guard texts.isEmpty else { throw CommandFailure("--input \(name): strings given for a \(element) input") }
+                    return .tensor(try JSONLiteral.tensor(values, shape: shape, as: element, for: name))
+                }
+                guard texts.count == values.count else { throw CommandFailure("--input \(name): a string input takes \"…\" elements") }
+                return .tensor(DenseTensor(shape: shape, elements: .string(texts)))
             }
         }
 
@@ -175,11 +185,7 @@ enum JSONLiteral {
             } else {
                 while true {
                     skipSpace()
-                    try expect("\"", name)
-                    let start = index
-                    while index < bytes.count, bytes[index] != UInt8(ascii: "\"") { index += 1 }
-                    keys.append(String(decoding: bytes[start..<index], as: UTF8.self))
-                    try expect("\"", name)
+                    keys.append(String(decoding: try quoted(name), as: UTF8.self))
                     skipSpace()
                     try expect(":", name)
                     guard try value(into: &values, name: name).isEmpty else { throw failure("map values must be numbers", name) }
@@ -203,6 +209,19 @@ enum JSONLiteral {
                 keyTensor = try JSONLiteral.tensor(integers, shape: [keys.count], as: keyType, for: name)
             }
             return RuntimeMap(keys: keyTensor, values: try JSONLiteral.tensor(values, shape: [values.count], as: valueType, for: name))
+        }
+
+        /// A `"…"` string (`\"` and `\\` escaped), as its UTF-8 bytes.
+        private mutating func quoted(_ name: String) throws -> [UInt8] {
+            try expect("\"", name)
+            var text: [UInt8] = []
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count { index += 1 }
+                text.append(bytes[index])
+                index += 1
+            }
+            try expect("\"", name)
+            return text
         }
 
         private mutating func expect(_ character: Unicode.Scalar, _ name: String) throws {
@@ -242,6 +261,11 @@ enum JSONLiteral {
                     skipSpace()
                     if try endOfList(name) { return [count] + (inner ?? []) }
                 }
+            }
+            if bytes[index] == UInt8(ascii: "\"") {
+                texts.append(try quoted(name))
+                values.append(0)
+                return []
             }
             let start = index
             while index < bytes.count, !",]} \n\t\r".utf8.contains(bytes[index]) { index += 1 }
