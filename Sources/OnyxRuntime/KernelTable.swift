@@ -12,7 +12,8 @@ public struct KernelTable: Sendable {
             + IndexingKernels.table + ReductionKernels.table + LinearAlgebraKernels.table + ConvolutionKernels.table
             + PoolingKernels.table + NormalizationKernels.table + SoftmaxKernels.table + ControlFlowKernels.table
             + VisionKernels.table + AttentionKernels.table + EinsumKernels.table + LossKernels.table
-            + QuantizationKernels.table + RecurrentKernels.table)
+            + QuantizationKernels.table + RecurrentKernels.table + MLLinearKernels.table + MLTreeKernels.table
+            + MLEncodingKernels.table)
 
     public init(_ registrations: [KernelRegistration]) {
         for registration in registrations {
