@@ -8,8 +8,11 @@ enum MLEncodingKernels {
         KernelRegistration("LabelEncoder", domain: ML.domain, versions: 1...1) { call throws(RuntimeError) in
             try classLabelEncoder(call)
         },
-        KernelRegistration("LabelEncoder", domain: ML.domain, versions: 2...Int64.max) { call throws(RuntimeError) in
-            try labelEncoder(call)
+        KernelRegistration("LabelEncoder", domain: ML.domain, versions: 2...3) { call throws(RuntimeError) in
+            try labelEncoder(call, nanMatchesNaN: false)
+        },
+        KernelRegistration("LabelEncoder", domain: ML.domain, versions: 4...Int64.max) { call throws(RuntimeError) in
+            try labelEncoder(call, nanMatchesNaN: true)
         },
         KernelRegistration("OneHotEncoder", domain: ML.domain) { call throws(RuntimeError) in try oneHotEncoder(call) },
         KernelRegistration("CategoryMapper", domain: ML.domain) { call throws(RuntimeError) in try categoryMapper(call) },
@@ -47,13 +50,15 @@ enum MLEncodingKernels {
     }
 
     /// Opsets 2 and 4: each element of X found among the keys becomes the
-    /// value at the key's position (a repeated key: its last position), any
-    /// other the default. Keys and values are lists (keys_strings,
-    /// keys_int64s, keys_floats and the values_ twins) or, from opset 4, 1-D
-    /// tensors of any of their element types (keys_tensor, values_tensor);
-    /// the default is default_tensor, else the default_ attribute of the
-    /// values' kind.
-    static func labelEncoder(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
+    /// value at the key's position (a repeated key: its last position, as
+    /// opset 4 says), any other the default. Keys and values are lists
+    /// (keys_strings, keys_int64s, keys_floats and the values_ twins) or,
+    /// from opset 4, 1-D tensors of any of their element types (keys_tensor,
+    /// values_tensor); the default is default_tensor, else the default_
+    /// attribute of the values' kind. A NaN key matches a NaN input from
+    /// opset 4 on; before, keys compare as IEEE numbers, and NaN matches
+    /// nothing.
+    static func labelEncoder(_ call: KernelCall, nanMatchesNaN: Bool) throws(RuntimeError) -> [DenseTensor?] {
         let x = try call.input(0)
         let (keys, keyName) = try encoderList(call, "keys")
         let (values, valueName) = try encoderList(call, "values")
@@ -68,7 +73,7 @@ enum MLEncodingKernels {
             let table = TensorElements.joined([values, fallback])
         else { throw call.failure("keys of type \(keys.dataType) cannot be looked up") }
         var position: [EncoderKey: Int] = [:]
-        for (k, key) in keyList.enumerated() { position[key] = k }
+        for (k, key) in keyList.enumerated() where nanMatchesNaN || key != .nan { position[key] = k }
         return [DenseTensor(shape: x.shape, elements: table.gathered(inputs.map { position[$0] ?? values.count }))]
     }
 
