@@ -58,7 +58,8 @@ enum MLLinearKernels {
     }
 
     /// One score per row of coefficients (with its intercept), then the
-    /// post transform; the label is the class of the highest score. A
+    /// post transform; the label is the class of the highest score (before
+    /// the transform, as for every classifier here). A
     /// binary model with one row of coefficients scores the second class
     /// s and the first -s; a single score with other than two labels
     /// gives the labels 1 and 0 (onnxruntime's reading; the spec is silent).
@@ -76,18 +77,9 @@ enum MLLinearKernels {
         guard width == 1 || width == labels.count else {
             throw call.failure("\(width) rows of coefficients for \(labels.count) class labels")
         }
-        var classes: [Int]
-        let chosen: ClassLabels
-        if width == 1 {
-            classes = scores.map { $0 > 0 ? 1 : 0 }
-            chosen = labels.zeroAndOne
-        } else {
-            classes = []
-            chosen = labels
-        }
+        let classes = width == 1 ? scores.map { $0 > 0 ? 1 : 0 } : ML.argmaxes(scores, width: width)
         transform.apply(&scores, width: width)
-        if width > 1 { classes = (0..<x.count).map { ML.argmax(scores[($0 * width)..<(($0 + 1) * width)]) } }
-        return [chosen.tensor(classes), ML.floatTensor(scores, rows: x.count, width: width)]
+        return [(width == 1 ? labels.zeroAndOne : labels).tensor(classes), ML.floatTensor(scores, rows: x.count, width: width)]
     }
 
     /// `targets` linear functions of the features, then the post transform.
@@ -185,8 +177,8 @@ enum MLLinearKernels {
             for n in 0..<x.count {
                 for c in 0..<classes { scores[n * classes + c] = kernel(x.row(n), coefficients, row: c) + rho[0] }
             }
+            let chosen = ML.argmaxes(scores, width: classes)
             transform.apply(&scores, width: classes)
-            let chosen = (0..<x.count).map { ML.argmax(scores[($0 * classes)..<(($0 + 1) * classes)]) }
             return [labels.tensor(chosen), ML.floatTensor(scores, rows: x.count, width: classes)]
         }
 
@@ -439,6 +431,14 @@ enum ML {
         var best = values.startIndex
         for k in values.indices where values[k] > values[best] { best = k }
         return best - values.startIndex
+    }
+
+    /// The argmax of each row of `width` scores: a classifier's chosen
+    /// classes, taken before the post transform (SOFTMAX_ZERO does not keep
+    /// the order of scores, and PROBIT makes NaNs of scores outside [0, 1]).
+    static func argmaxes(_ scores: [Double], width: Int) -> [Int] {
+        guard width > 0 else { return [] }
+        return stride(from: 0, to: scores.count, by: width).map { argmax(scores[$0..<($0 + width)]) }
     }
 
     /// [rows, width] float32 scores.

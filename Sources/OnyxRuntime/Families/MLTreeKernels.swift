@@ -21,7 +21,8 @@ enum MLTreeKernels {
 
     /// Class scores are the sums of the class weights of the leaves reached,
     /// plus base_values, then the post transform; the label is the class of
-    /// the highest score.
+    /// the highest score before the transform (a class no leaf weighs scores
+    /// 0 and competes, as in the onnx reference; onnxruntime leaves it out).
     ///
     /// Binary models whose weights all go to one class (scikit-learn's
     /// exports) score that sum s as the second class; the first scores
@@ -58,8 +59,8 @@ enum MLTreeKernels {
         } else {
             for k in scores.indices { scores[k] = forest.rounded(sums[k] + (base.isEmpty ? 0 : base[k % classes])) }
         }
+        let chosen = ML.argmaxes(scores, width: width)
         transform.apply(&scores, width: width)
-        let chosen = (0..<x.count).map { ML.argmax(scores[($0 * width)..<(($0 + 1) * width)]) }
         return [(classes == 1 ? labels.zeroAndOne : labels).tensor(chosen), ML.floatTensor(scores, rows: x.count, width: width)]
     }
 
