@@ -74,6 +74,11 @@ import OnyxRuntime
         // Softmax of [2, 1, 2]: e^0, e^-1, e^0 over 2 + e^-1.
         let softmax = try run(model(", post_transform = \"SOFTMAX\""), ["x": x])
         #expect(close(floats(softmax[1]), [0.422319, 0.155362, 0.422319, 0.035119, 0.705385, 0.259496]))
+        // The label comes from the scores before the transform: PROBIT of a
+        // score outside [0, 1] is NaN, of 0 and 1 -∞ and ∞.
+        let probit = try run(model(", post_transform = \"PROBIT\""), ["x": x])
+        #expect(strings(probit[0]) == ["a", "b"])
+        #expect(floats(probit[1]).map { $0.isNaN ? "nan" : "\($0)" } == ["nan", "inf", "nan", "-inf", "nan", "nan"])
     }
 
     @Test func binaryLinearClassifierScoresBothClassesFromOneRow() throws {

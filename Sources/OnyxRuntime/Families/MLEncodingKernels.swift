@@ -221,7 +221,7 @@ enum MLEncodingKernels {
     static func featureVectorizer(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
         let inputs = call.inputs.compactMap { $0 }
         let dimensions = call.ints("inputdimensions") ?? []
-        guard dimensions.count == inputs.count, dimensions.allSatisfy({ $0 >= 0 }) else {
+        guard dimensions.count == inputs.count, dimensions.allSatisfy({ $0 >= 0 && $0 <= Int64(Int32.max) }) else {
             throw call.failure("inputdimensions must give a size for each of the \(inputs.count) inputs, not \(dimensions)")
         }
         let rows = inputs.first.map { $0.rank <= 1 ? 1 : $0.shape[0] } ?? 1

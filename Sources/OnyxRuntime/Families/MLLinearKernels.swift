@@ -58,11 +58,13 @@ enum MLLinearKernels {
     }
 
     /// One score per row of coefficients (with its intercept), then the
-    /// post transform; the label is the class of the highest score (before
-    /// the transform, as for every classifier here). A
-    /// binary model with one row of coefficients scores the second class
-    /// s and the first -s; a single score with other than two labels
-    /// gives the labels 1 and 0 (onnxruntime's reading; the spec is silent).
+    /// post transform; the label is the class of the highest score before
+    /// the transform (as for every classifier here). A binary model with
+    /// one row of coefficients scores the second class s and the first -s
+    /// before the transform, as the onnx reference does (onnxruntime agrees
+    /// under LOGISTIC, but otherwise writes 1 - s and skips the transform);
+    /// a single score with other than two labels gives the labels 1 and 0,
+    /// as onnxruntime does (the spec is silent).
     static func linearClassifier(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
         let x = try FeatureRows(call, try call.input(0))
         let labels = try ClassLabels(call, ints: "classlabels_ints")
@@ -87,7 +89,7 @@ enum MLLinearKernels {
         let x = try FeatureRows(call, try call.input(0))
         let targets = try call.requiredInt("targets")
         let weights = (call.floats("coefficients") ?? []).map { Double($0) }
-        guard targets > 0, Int64(weights.count) == targets * Int64(x.width) else {
+        guard targets > 0, let rows = Int(exactly: targets), RuntimeBudget.elementCount([rows, x.width]) == weights.count else {
             throw call.failure("\(weights.count) coefficients are not \(targets) targets of \(x.width) features")
         }
         var (scores, width) = try linearScores(
@@ -170,7 +172,7 @@ enum MLLinearKernels {
         guard !rho.isEmpty else { throw call.failure("attribute 'rho' is missing") }
 
         if vectorCount == 0 {
-            guard coefficients.count == classes * x.width else {
+            guard RuntimeBudget.elementCount([classes, x.width]) == coefficients.count else {
                 throw call.failure("\(coefficients.count) coefficients are not \(classes) classes of \(x.width) features")
             }
             var scores = [Double](repeating: 0, count: x.count * classes)
@@ -187,10 +189,10 @@ enum MLLinearKernels {
         }
         let vectors = (call.floats("support_vectors") ?? []).map { Double($0) }
         let pairs = classes * (classes - 1) / 2
-        guard vectors.count == vectorCount * x.width else {
+        guard RuntimeBudget.elementCount([vectorCount, x.width]) == vectors.count else {
             throw call.failure("\(vectors.count) support vector values are not \(vectorCount) vectors of \(x.width) features")
         }
-        guard coefficients.count == (classes - 1) * vectorCount else {
+        guard RuntimeBudget.elementCount([classes - 1, vectorCount]) == coefficients.count else {
             throw call.failure("\(coefficients.count) coefficients are not \(classes - 1) rows of \(vectorCount) vectors")
         }
         guard rho.count == pairs else { throw call.failure("\(rho.count) rho values for \(pairs) class pairs") }
@@ -302,7 +304,9 @@ enum MLLinearKernels {
         guard let rho = call.floats("rho")?.first.map({ Double($0) }) else { throw call.failure("attribute 'rho' is missing") }
         let kernel = try SVMKernel(call, linearOnly: supports <= 0)
         if supports > 0 {
-            guard Int64(coefficients.count) == supports, Int64(vectors.count) == supports * Int64(x.width) else {
+            guard Int64(coefficients.count) == supports,
+                RuntimeBudget.elementCount([coefficients.count, x.width]) == vectors.count
+            else {
                 throw call.failure(
                     "\(supports) support vectors need \(supports) coefficients and \(supports) × \(x.width) vector values, not \(coefficients.count) and \(vectors.count)")
             }

@@ -253,8 +253,7 @@ struct Forest {
             call, weightNodes.count, prefix + "_nodeids",
             [(prefix + "_treeids", weightTrees.count), (ids, weightTargets.count), (prefix + "_weights", weightValues.count)],
             optional: [])
-        targetCount = targets ?? Int((weightTargets.max() ?? -1) + 1)
-        guard targetCount > 0 else { throw call.failure("the ensemble has no targets (n_targets or class labels)") }
+        targetCount = try Self.targetCount(targets.map(Int64.init), ids: weightTargets, call)
         var entries: [(leaf: Int, target: Int, weight: Double)] = []
         entries.reserveCapacity(weightNodes.count)
         for k in weightNodes.indices {
@@ -348,8 +347,7 @@ struct Forest {
         }
         try checkAcyclic(call)
 
-        targetCount = call.int("n_targets").map(Int.init) ?? Int((leafTargets.max() ?? -1) + 1)
-        guard targetCount > 0 else { throw call.failure("the ensemble has no targets (n_targets)") }
+        targetCount = try Self.targetCount(call.int("n_targets"), ids: leafTargets, call)
         for (l, target) in leafTargets.enumerated() where target < 0 || target >= targetCount {
             throw call.failure("leaf \(l) is for target \(target), outside [0, \(targetCount))")
         }
@@ -358,6 +356,15 @@ struct Forest {
     }
 
     // MARK: Checks shared by both encodings
+
+    /// The target (or class) count: `given`, else one past the largest id.
+    private static func targetCount(_ given: Int64?, ids: [Int64], _ call: KernelCall) throws(RuntimeError) -> Int {
+        let count = given ?? (ids.max().map { $0 < Int64.max ? $0 + 1 : $0 } ?? 0)
+        guard count > 0, count <= Int64(RuntimeBudget.maxElements) else {
+            throw call.failure("the ensemble needs between 1 and \(RuntimeBudget.maxElements) targets, not \(count)")
+        }
+        return Int(count)
+    }
 
     /// Fails unless every list of `lists` has `count` entries, and every
     /// list of `optional` has `count` or none.
@@ -451,7 +458,7 @@ struct Forest {
         {
             throw call.failure("\(branchNames[widest]) reads feature \(branches[widest].feature), but X has \(x.width) features")
         }
-        var scores = [Double](repeating: 0, count: x.count * targetCount)
+        var scores = [Double](repeating: 0, count: try call.elementCount([x.count, targetCount]))
         var reached = [Bool](repeating: false, count: targetCount)
         x.values.withUnsafeBufferPointer { values in
             for n in 0..<x.count {
