@@ -25,12 +25,14 @@ enum MLTreeKernels {
     /// 0 and competes, as in the onnx reference; onnxruntime leaves it out).
     ///
     /// Binary models whose weights all go to one class (scikit-learn's
-    /// exports) score that sum s as the second class; the first scores
-    /// 1 - s when every weight is a probability (≥ 0) and the transform is
-    /// NONE or PROBIT (PROBIT applied to both), and -s otherwise, before the
-    /// transform: the reading both onnxruntime and the onnx reference give
-    /// exported models (they differ from each other on the other
-    /// combinations; this follows the reference there).
+    /// exports) score that sum s as the second class, and the first as
+    /// 1 - s when every weight is ≥ 0 (probabilities) and the transform is
+    /// NONE or PROBIT, else as -s, both before the transform. On the two
+    /// forms exporters write (probabilities under NONE, margins under
+    /// LOGISTIC) onnxruntime and the onnx reference give exactly this;
+    /// elsewhere they disagree with each other (onnxruntime skips SOFTMAX
+    /// and PROBIT here, the reference takes 1 - s under NONE whatever the
+    /// weights), and this keeps to one rule.
     static func classifier(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
         let labels = try ClassLabels(call, ints: "classlabels_int64s")
         let transform = try PostTransform(call)
@@ -64,9 +66,10 @@ enum MLTreeKernels {
         return [(classes == 1 ? labels.zeroAndOne : labels).tensor(chosen), ML.floatTensor(scores, rows: x.count, width: width)]
     }
 
-    /// Each target aggregates the target weights of the leaves reached
-    /// (SUM, AVERAGE over the trees, MIN or MAX; a target no leaf reached
-    /// is 0, as onnxruntime has it), then base_values are added and the post
+    /// Each target aggregates the weights the leaves reached give it (SUM,
+    /// AVERAGE over the trees, MIN or MAX; a target none gives a weight is
+    /// 0, as in onnxruntime, where the onnx reference leaves MIN and MAX at
+    /// the float extremes), then base_values are added and the post
     /// transform applied across the targets.
     static func regressor(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
         guard let name = call.string("aggregate_function") else { throw call.failure("attribute 'aggregate_function' is missing") }
@@ -96,7 +99,9 @@ enum MLTreeKernels {
 
     /// The opset-5 ensemble: each target aggregates the weights of the
     /// leaves reached (aggregate_function 0 AVERAGE, 1 SUM, 2 MIN, 3 MAX),
-    /// then the post transform; the result has X's type.
+    /// then the post transform, numbered as the schema numbers it (1
+    /// SOFTMAX, 2 LOGISTIC; onnxruntime 1.31 reads the two the other way
+    /// round, and the onnx reference applies none); the result has X's type.
     static func ensemble(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
         let code = try call.requiredInt("aggregate_function")
         let all: [Forest.Aggregate] = [.average, .sum, .min, .max]
@@ -430,6 +435,10 @@ struct Forest {
     func rounded(_ value: Double) -> Double { singlePrecision ? Double(Float(value)) : value }
 
     /// The leaf a row (its features from `base` in `x`) reaches from `node`.
+    /// A node goes true when its comparison holds or, for a NaN feature,
+    /// when it tracks missing values to true, as onnxruntime and the opset-5
+    /// reference decide (the opset-1 reference lets the track alone decide
+    /// a NaN, which differs for BRANCH_NEQ only).
     private func leaf(from node: Int, _ x: UnsafeBufferPointer<Double>, base: Int) -> Int {
         var node = node
         while node >= 0 {
