@@ -12,9 +12,15 @@ and written as
     OUT_DIR/<name>/test_data_set_0/output_K.pb   (onnxruntime's outputs)
 
 so that `onyx conformance OUT_DIR` checks the ai.onnx.ml kernels against
-onnxruntime on what a real exporter writes. onnxruntime runs with one
-thread: a tree ensemble's float32 sums then come in tree order, as ours do,
-instead of in per-thread partial sums. Writing twice gives the same bytes.
+onnxruntime on what a real exporter writes. Besides the exports as they
+are, a few are rewritten (see `variants`) to reach the tree semantics
+skl2onnx never writes: AVERAGE/MIN/MAX, other post transforms, *_as_tensor
+doubles, the opset-5 TreeEnsemble, missing-value tracks.
+
+onnxruntime runs with one thread: a tree ensemble's float32 sums then come
+in tree order, as ours do, instead of in per-thread partial sums (for one
+row, onnxruntime splits the trees between its threads). Writing twice gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -158,7 +164,8 @@ def models() -> list[tuple[str, object, np.ndarray, np.ndarray]]:
 
 
 def encoder_models() -> list[tuple[str, object, np.ndarray]]:
-    """Encoders fitted on string columns."""
+    """(name, fitted encoder, test input): OneHotEncoder on string and
+    integer columns (with a category never seen), LabelEncoder on strings."""
     rng = np.random.default_rng(7)
     colours = np.array(["red", "green", "blue", "teal"])
     sizes = np.array(["S", "M", "L"])
