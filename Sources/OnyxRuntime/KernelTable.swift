@@ -13,8 +13,9 @@ public struct KernelTable: Sendable {
             + PoolingKernels.table + NormalizationKernels.table + SoftmaxKernels.table + ControlFlowKernels.table
             + VisionKernels.table + AttentionKernels.table + EinsumKernels.table + LossKernels.table
             + QuantizationKernels.table + RecurrentKernels.table + SequenceKernels.table + OptionalKernels.table
-            + MLMapKernels.table + TrainingKernels.table + RandomKernels.table + ImageDecoderKernels.table
-            + SignalKernels.table + DetectionKernels.table)
+            + MLMapKernels.table + MLLinearKernels.table + MLTreeKernels.table + MLEncodingKernels.table
+            + TrainingKernels.table + RandomKernels.table + ImageDecoderKernels.table + SignalKernels.table
+            + DetectionKernels.table)
 
     public init(_ registrations: [KernelRegistration]) {
         for registration in registrations {
