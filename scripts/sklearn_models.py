@@ -59,6 +59,7 @@ import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import onnxruntime  # noqa: E402
 from onnx import helper, numpy_helper  # noqa: E402
+from ml_map_models import data_proto  # noqa: E402
 from skl2onnx import to_onnx  # noqa: E402
 from sklearn.base import is_classifier  # noqa: E402
 from sklearn.datasets import make_classification, make_regression  # noqa: E402
@@ -347,7 +348,10 @@ def write_case(out: str, name: str, model: onnx.ModelProto, features: np.ndarray
     onnx.save(model, os.path.join(folder, "model.onnx"))
     onnx.save_tensor(numpy_helper.from_array(features, input_name), os.path.join(data, "input_0.pb"))
     for k, (info, value) in enumerate(zip(session.get_outputs(), outputs, strict=True)):
-        onnx.save_tensor(numpy_helper.from_array(np.asarray(value), info.name), os.path.join(data, f"output_{k}.pb"))
+        # A ZipMap's probabilities are a list of dicts: a SequenceProto of MapProtos.
+        proto = data_proto(value) if isinstance(value, list) else numpy_helper.from_array(np.asarray(value), info.name)
+        with open(os.path.join(data, f"output_{k}.pb"), "wb") as f:
+            f.write(proto.SerializeToString())
     return outputs
 
 
@@ -366,6 +370,14 @@ def main() -> None:
             estimator.fit(train, None if y is None else y[:ROWS])
             fitted[name] = (export(estimator, train[:1]), test)
             write_case(staging, name, *fitted[name])
+        # As skl2onnx exports classifiers by default: the probabilities as
+        # one map per row, through ZipMap.
+        unfitted = {name: (estimator, x, y) for name, estimator, x, y in models()}
+        for name in ("logistic_regression_multiclass", "logistic_regression_string_labels", "random_forest_classifier",
+                     "gradient_boosting_classifier_binary", "pipeline_scaler_logistic_regression"):
+            estimator, x, y = unfitted[name]
+            estimator.fit(x[:ROWS], y[:ROWS])
+            write_case(staging, name + "_zipmap", to_onnx(estimator, x[:1], target_opset=TARGET_OPSET), x[ROWS:])
         for name, encoder, test in encoder_models():
             write_case(staging, name, to_onnx(encoder, test[:1], target_opset=TARGET_OPSET), test)
         for name, model, test, predicted in variants(fitted):
