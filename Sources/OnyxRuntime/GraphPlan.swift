@@ -57,6 +57,8 @@ final class GraphPlan {
         let releases: [Int]
         /// The plans of the node's bodies, by graph.
         let bodies: [ObjectIdentifier: GraphPlan]
+        /// What the node's kernel keeps between runs.
+        let memo = KernelMemo()
     }
 
     let graph: Graph
@@ -228,7 +230,8 @@ final class GraphPlan {
         let call = KernelCall(
             node: step.node, path: step.path, schema: schema, opset: opset, attributes: step.attributes, inputs: arguments,
             values: arguments.map { $0.map(RuntimeValue.tensor) }, outputCount: step.outputs.count, outputUsed: step.outputs.map { $0 != nil },
-            runBody: { _, _ throws(RuntimeError) in throw RuntimeError("no bodies while folding", at: step.path) }, threads: 1)
+            runBody: { _, _ throws(RuntimeError) in throw RuntimeError("no bodies while folding", at: step.path) }, threads: 1,
+            memo: nil)
         guard let outputs = try? kernel(call), outputs.count >= step.outputs.count else { return nil }
         return outputs
     }
@@ -279,7 +282,7 @@ final class GraphPlan {
                             throw RuntimeError("a body of this node was not planned", at: step.path)
                         }
                         return try plan.run(bodyInputs, parent: frame, context)
-                    }, threads: context.threads)
+                    }, threads: context.threads, memo: step.memo)
                 switch body {
                 case .tensors(let kernel): outputs = try kernel(call).map { $0.map(RuntimeValue.tensor) }
                 case .values(let kernel): outputs = try kernel(call)

@@ -81,6 +81,8 @@ public struct KernelCall {
     let runBody: (Graph, [RuntimeValue?]) throws(RuntimeError) -> [RuntimeValue?]
     /// The thread count for the kernels that split their work.
     public let threads: Int
+    /// What the kernel keeps between runs of this node in this plan.
+    let memo: KernelMemo?
 
     var opType: String { node.opType ?? "" }
 
@@ -150,6 +152,16 @@ public struct KernelCall {
         }
     }
 
+    /// The value `make` gives, made on the node's first run and kept for
+    /// the runs after it (for what depends on the node's attributes only,
+    /// such as a tree ensemble compiled from them).
+    public func memoized<T>(_ make: () throws(RuntimeError) -> T) throws(RuntimeError) -> T {
+        if let kept = memo?.value as? T { return kept }
+        let made = try make()
+        memo?.value = made
+        return made
+    }
+
     // MARK: Helpers kernels share
 
     /// `axis` (negative counts from the end) as an index below `rank`.
@@ -169,4 +181,11 @@ public struct KernelCall {
         }
         return count
     }
+}
+
+/// One node's memo in a plan: what `KernelCall.memoized` keeps. A plan runs
+/// one graph at a time (`ModelRunner` is not shared between threads), so
+/// the memo needs no lock.
+final class KernelMemo {
+    var value: Any?
 }

@@ -36,7 +36,9 @@ enum MLTreeKernels {
     static func classifier(_ call: KernelCall) throws(RuntimeError) -> [DenseTensor?] {
         let labels = try ClassLabels(call, ints: "classlabels_int64s")
         let transform = try PostTransform(call)
-        let forest = try Forest(call, weights: "class", ids: "class_ids", targets: labels.count)
+        let forest = try call.memoized { () throws(RuntimeError) in
+            try Forest(call, weights: "class", ids: "class_ids", targets: labels.count)
+        }
         let x = try FeatureRows(call, try call.input(0))
         let sums = try forest.scores(x, .sum, call)
         let classes = labels.count
@@ -82,7 +84,9 @@ enum MLTreeKernels {
         default: throw call.failure("unknown aggregate_function '\(name)' (SUM, AVERAGE, MIN or MAX)")
         }
         let transform = try PostTransform(call)
-        let forest = try Forest(call, weights: "target", ids: "target_ids", targets: call.int("n_targets").map(Int.init))
+        let forest = try call.memoized { () throws(RuntimeError) in
+            try Forest(call, weights: "target", ids: "target_ids", targets: call.int("n_targets").map(Int.init))
+        }
         let x = try FeatureRows(call, try call.input(0))
         var scores = try forest.scores(x, aggregate, call)
         let targets = forest.targetCount
@@ -107,7 +111,7 @@ enum MLTreeKernels {
         let all: [Forest.Aggregate] = [.average, .sum, .min, .max]
         guard code >= 0, code < all.count else { throw call.failure("unknown aggregate_function \(code) (0 to 3)") }
         let transform = try PostTransform(code: try call.requiredInt("post_transform"), call)
-        let forest = try Forest(positional: call)
+        let forest = try call.memoized { () throws(RuntimeError) in try Forest(positional: call) }
         let input = try call.input(0)
         let x = try FeatureRows(call, input)
         var scores = try forest.scores(x, all[Int(code)], call)
@@ -439,7 +443,9 @@ struct Forest {
     /// when it tracks missing values to true, as onnxruntime and the opset-5
     /// reference decide (the opset-1 reference lets the track alone decide
     /// a NaN, which differs for BRANCH_NEQ only).
-    private func leaf(from node: Int, _ x: UnsafeBufferPointer<Double>, base: Int) -> Int {
+    private func leaf(
+        from node: Int, _ branches: UnsafeBufferPointer<Branch>, _ x: UnsafeBufferPointer<Double>, base: Int
+    ) -> Int {
         var node = node
         while node >= 0 {
             let branch = branches[node]
@@ -468,28 +474,81 @@ struct Forest {
             throw call.failure("\(branchNames[widest]) reads feature \(branches[widest].feature), but X has \(x.width) features")
         }
         var scores = [Double](repeating: 0, count: try call.elementCount([x.count, targetCount]))
-        var reached = [Bool](repeating: false, count: targetCount)
-        x.values.withUnsafeBufferPointer { values in
-            for n in 0..<x.count {
-                let row = n * targetCount
-                for t in 0..<targetCount { reached[t] = false }
-                for root in roots {
-                    let l = leaf(from: root, values, base: n * x.width)
-                    for k in leafStart[l]..<leafStart[l + 1] {
-                        let t = row + targets[k], w = weights[k]
-                        switch aggregate {
-                        case .sum, .average: scores[t] = rounded(scores[t] + w)
-                        case .min: scores[t] = reached[targets[k]] ? Swift.min(scores[t], w) : w
-                        case .max: scores[t] = reached[targets[k]] ? Swift.max(scores[t], w) : w
+        var reached = [Bool](repeating: false, count: try call.elementCount([x.count, targetCount]))
+        let walk = UniformWalk(branches)
+        // Rows in blocks, every tree over a block before the next tree: a
+        // tree stays in cache while the block's rows walk it, and each row
+        // still adds its trees' weights in tree order.
+        let block = 64
+        branches.withUnsafeBufferPointer { branches in
+            x.values.withUnsafeBufferPointer { values in
+                scores.withUnsafeMutableBufferPointer { scores in
+                    reached.withUnsafeMutableBufferPointer { reached in
+                        for first in stride(from: 0, to: x.count, by: block) {
+                            let rows = first..<Swift.min(first + block, x.count)
+                            for root in roots {
+                                for n in rows {
+                                    let l = walk?.leaf(from: root, values, base: n * x.width)
+                                        ?? leaf(from: root, branches, values, base: n * x.width)
+                                    for k in leafStart[l]..<leafStart[l + 1] {
+                                        let t = n * targetCount + targets[k], w = weights[k]
+                                        switch aggregate {
+                                        case .sum, .average: scores[t] = rounded(scores[t] + w)
+                                        case .min: scores[t] = reached[t] ? Swift.min(scores[t], w) : w
+                                        case .max: scores[t] = reached[t] ? Swift.max(scores[t], w) : w
+                                        }
+                                        reached[t] = true
+                                    }
+                                }
+                            }
                         }
-                        reached[targets[k]] = true
+                        if aggregate == .average, !roots.isEmpty {
+                            for t in scores.indices { scores[t] = rounded(scores[t] / Double(roots.count)) }
+                        }
                     }
-                }
-                if aggregate == .average, !roots.isEmpty {
-                    for t in row..<(row + targetCount) { scores[t] = rounded(scores[t] / Double(roots.count)) }
                 }
             }
         }
         return scores
+    }
+}
+
+/// The walk of a forest whose branches all compare the same way (`<=`, as
+/// every scikit-learn, XGBoost and LightGBM export does, or `<`, `>=`, `>`)
+/// and send no NaN down a tracked side: each branch as four flat arrays, so
+/// a step is two loads and a compare with no switch.
+private struct UniformWalk {
+    let features: [Int]
+    let thresholds: [Double]
+    /// For each branch, its two children: [true, false].
+    let children: [Int]
+    let comparison: Forest.Comparison
+
+    init?(_ branches: [Forest.Branch]) {
+        guard let first = branches.first?.comparison, [.leq, .lt, .gte, .gt].contains(first),
+            branches.allSatisfy({ $0.comparison == first && !$0.missingTracksTrue })
+        else { return nil }
+        comparison = first
+        features = branches.map(\.feature)
+        thresholds = branches.map(\.threshold)
+        children = branches.flatMap { [$0.whenTrue, $0.whenFalse] }
+    }
+
+    /// The leaf a row reaches from `node` (leaves are `~index`).
+    func leaf(from node: Int, _ x: UnsafeBufferPointer<Double>, base: Int) -> Int {
+        features.withUnsafeBufferPointer { features in
+            thresholds.withUnsafeBufferPointer { thresholds in
+                children.withUnsafeBufferPointer { children in
+                    var node = node
+                    switch comparison {
+                    case .leq: while node >= 0 { node = children[2 * node + (x[base + features[node]] <= thresholds[node] ? 0 : 1)] }
+                    case .lt: while node >= 0 { node = children[2 * node + (x[base + features[node]] < thresholds[node] ? 0 : 1)] }
+                    case .gte: while node >= 0 { node = children[2 * node + (x[base + features[node]] >= thresholds[node] ? 0 : 1)] }
+                    default: while node >= 0 { node = children[2 * node + (x[base + features[node]] > thresholds[node] ? 0 : 1)] }
+                    }
+                    return ~node
+                }
+            }
+        }
     }
 }
