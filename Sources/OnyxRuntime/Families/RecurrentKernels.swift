@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Kernels of the Recurrent family: RNN, GRU and LSTM. The matrix
-/// products go through `LinearAlgebraKernels.dgemm` (OpenBLAS).
+/// products go through OpenBLAS in the input's precision (`MatrixProducts`).
 enum RecurrentKernels {
     static let table: [KernelRegistration] = [
         KernelRegistration("RNN") { call throws(RuntimeError) in try recurrent(.rnn, call) },
@@ -95,6 +95,7 @@ enum RecurrentKernels {
             x = swapped
         }
         let w = try call.doubles(wt, "W"), r = try call.doubles(rt, "R")
+        let products = MatrixProducts(x: x, w: w, r: r, single: xt.dataType != .double)
         var bias = Array(repeating: 0.0, count: dirs * 2 * gates * hidden)
         if let bt = call.optionalInput(3) {
             guard bt.shape == [dirs, 2 * gates * hidden] else { throw call.failure("B of shape \(bt.shape) does not fit") }
@@ -145,7 +146,6 @@ enum RecurrentKernels {
         let inputForget = (call.int("input_forget") ?? 0) != 0
         let width = gates * hidden
         var y = Array(repeating: 0.0, count: seq * dirs * batch * hidden)
-        var projected = Array(repeating: 0.0, count: seq * batch * width)
         var scratch = Array(repeating: 0.0, count: hidden)
         func clipped(_ v: Double) -> Double { clip.map { Swift.min(Swift.max(v, -$0), $0) } ?? v }
         for d in 0..<dirs {
@@ -153,14 +153,7 @@ enum RecurrentKernels {
             let hAct = perDirection > 2 ? functions[d * perDirection + 2] : g
             let wBase = d * width * inputSize, rBase = d * width * hidden
             // Input projections of every step: (seq·batch × input) · Wᵀ.
-            x.withUnsafeBufferPointer { xp in
-                w.withUnsafeBufferPointer { wp in
-                    projected.withUnsafeMutableBufferPointer { pp in
-                        LinearAlgebraKernels.dgemm(false, true, seq * batch, width, inputSize, 1, xp.baseAddress, inputSize,
-                            wp.baseAddress.map { $0 + wBase }, inputSize, 0, pp.baseAddress, width)
-                    }
-                }
-            }
+            let projected = products.inputProjection(rows: seq * batch, width: width, inputSize: inputSize, offset: wBase)
             let wb = d * 2 * width, rb = wb + width
             let reverse = direction == "reverse" || d == 1
             // Every batch row steps together: one GEMM per step gives H · Rᵀ
@@ -168,16 +161,8 @@ enum RecurrentKernels {
             let rows = (d * batch * hidden)..<((d + 1) * batch * hidden)
             var h = Array(hState[rows])
             var c = cell == .lstm ? Array(cState[rows]) : []
-            var recurrentPart = Array(repeating: 0.0, count: batch * width)
             for step in 0..<(lengths.max() ?? 0) {
-                h.withUnsafeBufferPointer { hp in
-                    r.withUnsafeBufferPointer { rp in
-                        recurrentPart.withUnsafeMutableBufferPointer { op in
-                            LinearAlgebraKernels.dgemm(false, true, batch, width, hidden, 1, hp.baseAddress, hidden,
-                                rp.baseAddress.map { $0 + rBase }, hidden, 0, op.baseAddress, width)
-                        }
-                    }
-                }
+                let recurrentPart = products.recurrent(h, rows: batch, width: width, hidden: hidden, offset: rBase)
                 for b in 0..<batch where step < lengths[b] {
                     let t = reverse ? lengths[b] - 1 - step : step
                     let xRow = (t * batch + b) * width, hRow = b * hidden, rRow = b * width
@@ -199,15 +184,8 @@ enum RecurrentKernels {
                         } else {
                             // (reset ⊙ h) · R_hᵀ for this row: the reset gate comes first.
                             let gated = (0..<hidden).map { reset[$0] * h[hRow + $0] }
-                            var product = Array(repeating: 0.0, count: hidden)
-                            gated.withUnsafeBufferPointer { gp in
-                                r.withUnsafeBufferPointer { rp in
-                                    product.withUnsafeMutableBufferPointer { op in
-                                        LinearAlgebraKernels.dgemm(false, true, 1, hidden, hidden, 1, gp.baseAddress, hidden,
-                                            rp.baseAddress.map { $0 + rBase + 2 * hidden * hidden }, hidden, 0, op.baseAddress, hidden)
-                                    }
-                                }
-                            }
+                            let product = products.recurrent(
+                                gated, rows: 1, width: hidden, hidden: hidden, offset: rBase + 2 * hidden * hidden)
                             for j in 0..<hidden {
                                 scratch[j] = g(clipped(projected[xRow + 2 * hidden + j] + product[j] + bias[wb + 2 * hidden + j] + bias[rb + 2 * hidden + j]))
                             }
@@ -254,5 +232,55 @@ enum RecurrentKernels {
             if cell == .lstm { outputs.append(DenseTensor(shape: [batch, dirs, hidden], doubles: swap(cState), as: type)) }
         }
         return Array(outputs.prefix(Swift.max(call.outputCount, 1)))
+    }
+}
+
+/// The matrix products of a recurrent node, through OpenBLAS in the
+/// precision of its input: float32 (and float16, bfloat16) through sgemm,
+/// float64 through dgemm. The gates and states around them are computed
+/// in double either way.
+private struct MatrixProducts {
+    private enum Operands {
+        case single(x: [Float], w: [Float], r: [Float])
+        case double(x: [Double], w: [Double], r: [Double])
+    }
+
+    private let operands: Operands
+
+    init(x: [Double], w: [Double], r: [Double], single: Bool) {
+        operands = single ? .single(x: x.map(Float.init), w: w.map(Float.init), r: r.map(Float.init)) : .double(x: x, w: w, r: r)
+    }
+
+    /// X · Wᵀ for one direction: (rows × inputSize) by the direction's
+    /// (width × inputSize) block of W at `offset`.
+    func inputProjection(rows: Int, width: Int, inputSize: Int, offset: Int) -> [Double] {
+        switch operands {
+        case .single(let x, let w, _): Self.timesTransposed(x, w, offset, rows, width, inputSize, LinearAlgebraKernels.sgemm)
+        case .double(let x, let w, _): Self.timesTransposed(x, w, offset, rows, width, inputSize, LinearAlgebraKernels.dgemm)
+        }
+    }
+
+    /// H · Rᵀ: (rows × hidden) states by the (width × hidden) block of R at
+    /// `offset`.
+    func recurrent(_ h: [Double], rows: Int, width: Int, hidden: Int, offset: Int) -> [Double] {
+        switch operands {
+        case .single(_, _, let r): Self.timesTransposed(h.map(Float.init), r, offset, rows, width, hidden, LinearAlgebraKernels.sgemm)
+        case .double(_, _, let r): Self.timesTransposed(h, r, offset, rows, width, hidden, LinearAlgebraKernels.dgemm)
+        }
+    }
+
+    /// A (m×k) · Bᵀ, B the (n×k) block of `b` at `offset`, as doubles.
+    private static func timesTransposed<T: BinaryFloatingPoint>(
+        _ a: [T], _ b: [T], _ offset: Int, _ m: Int, _ n: Int, _ k: Int, _ gemm: LinearAlgebraKernels.GemmFunction<T>
+    ) -> [Double] {
+        var out = [T](repeating: 0, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                out.withUnsafeMutableBufferPointer { o in
+                    gemm(false, true, m, n, k, 1, a.baseAddress, k, b.baseAddress.map { $0 + offset }, k, 0, o.baseAddress, n)
+                }
+            }
+        }
+        return out.map(Double.init)
     }
 }
