@@ -12,7 +12,7 @@ public struct KernelTable: Sendable {
             + IndexingKernels.table + ReductionKernels.table + LinearAlgebraKernels.table + ConvolutionKernels.table
             + PoolingKernels.table + NormalizationKernels.table + SoftmaxKernels.table + ControlFlowKernels.table
             + VisionKernels.table + AttentionKernels.table + EinsumKernels.table + LossKernels.table
-            + QuantizationKernels.table + RecurrentKernels.table)
+            + QuantizationKernels.table + RecurrentKernels.table + StringKernels.table)
 
     public init(_ registrations: [KernelRegistration]) {
         for registration in registrations {
