@@ -224,7 +224,7 @@ enum StringKernels {
 
     /// The n-gram counts of each row of X (one row for a [C] input), weighted
     /// by mode. Y[…, j] counts the pool's n-grams whose ngram_indexes entry
-    /// is j.
+    /// is j. A [0, C] input gives a [0, N] output (the reference refuses it).
     ///
     /// Weights: the spec's text gives weights[i] to the i-th n-gram of the
     /// pool, but the reference implementation and onnxruntime scale output
@@ -262,20 +262,21 @@ enum StringKernels {
         let gram = Gram(
             minLength: Int(clamping: minLength), maxLength: Int(clamping: maxLength), maxSkip: Int(clamping: maxSkip),
             width: width)
-        var counts: [Int]
+        func counted<Item: Hashable>(_ items: [Item], pool: [Item]) throws(RuntimeError) -> [Int] {
+            let pool = try NgramPool(call, pool, gram: gram, indexes: indexes)
+            return gram.count(items, rows: rows, pool: pool, indexes: indexes, outputSize: outputSize)
+        }
+        let counts: [Int]
         switch (poolStrings.isEmpty, poolInts.isEmpty) {
         case (false, false): throw call.failure("only one of pool_strings and pool_int64s may be set")
         case (true, true): throw call.failure("one of pool_strings and pool_int64s must be set")
         case (false, true):
-            let items = try strings(call, x, "input (the pool is pool_strings)")
-            let pool = try NgramPool(call, poolStrings, gram: gram, indexes: indexes)
-            counts = gram.count(items, rows: rows, pool: pool, indexes: indexes, outputSize: outputSize)
+            counts = try counted(try strings(call, x, "input (the pool is pool_strings)"), pool: poolStrings)
         case (true, false):
             guard x.dataType == .int32 || x.dataType == .int64, let items = try call.intsInput(0) else {
                 throw call.failure("input must be int32 or int64 (the pool is pool_int64s), not \(x.dataType)")
             }
-            let pool = try NgramPool(call, poolInts, gram: gram, indexes: indexes)
-            counts = gram.count(items, rows: rows, pool: pool, indexes: indexes, outputSize: outputSize)
+            counts = try counted(items, pool: poolInts)
         }
         var y = [Float](repeating: 0, count: total)
         for (p, count) in counts.enumerated() where count > 0 {
