@@ -1,7 +1,7 @@
 import OnyxIR
 
 /// Kernels of the string family: StringNormalizer, StringSplit,
-/// StringConcat, RegexFullMatch (its RE2 matcher is RE2Pattern.swift) and
+/// StringConcat, RegexFullMatch (its RE2 matcher: RE2Pattern.swift, RE2Parser.swift) and
 /// TfIdfVectorizer.
 ///
 /// Strings are UTF-8 bytes in tensors. Kernels that only cut or join keep
