@@ -15,7 +15,7 @@ public struct KernelTable: Sendable {
             + QuantizationKernels.table + RecurrentKernels.table + SequenceKernels.table + OptionalKernels.table
             + MLMapKernels.table + MLLinearKernels.table + MLTreeKernels.table + MLEncodingKernels.table
             + TrainingKernels.table + RandomKernels.table + ImageDecoderKernels.table + SignalKernels.table
-            + DetectionKernels.table)
+            + DetectionKernels.table + StringKernels.table)
 
     public init(_ registrations: [KernelRegistration]) {
         for registration in registrations {
