@@ -103,6 +103,34 @@ import Testing
         ])
     }
 
+    /// The reduced shape LayerNormalization's and CenterCropPad's bodies
+    /// compute: Neg and Sub of an axis, ConstantOfShape's ones, Max of two
+    /// shapes and Equal of a rank all carry their values.
+    @Test func negConstantOfShapeMaxAndEqualCarryValues() throws {
+        let types = try outputs("""
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (float[batch, 7, 5] x, float[3, 9, 2] w) => (mean, widest, picked) {
+               s = Shape (x)
+               axis = Constant <value = int64[1] {-1}> ()
+               zero = Constant <value = int64[1] {0}> ()
+               prefix = Slice (s, zero, axis)
+               count = Neg (axis)
+               ones = ConstantOfShape <value = int64[1] {1}> (count)
+               reduced = Concat <axis = 0> (prefix, ones)
+               mean = ConstantOfShape (reduced)
+               t = Shape (w)
+               larger = Max (s, t)
+               widest = ConstantOfShape (larger)
+               rank = Size (s)
+               three = Constant <value = int64 {3}> ()
+               is3d = Equal (rank, three)
+               picked = If (is3d) <then_branch = a () => (float[2] p) { p = Constant <value = float[2] {1, 2}> () },
+                                   else_branch = b () => (float[4] q) { q = Constant <value = float[4] {1, 2, 3, 4}> () }>
+            }
+            """)
+        #expect(types == ["tensor(FLOAT)[batch,7,1]", "tensor(FLOAT)[max(batch, 3),9,5]", "tensor(FLOAT)[2]"])
+    }
+
     @Test func castLikeCarriesTheIntegersItCasts() throws {
         // onnxscript's Range(0, seq, 1): the literals are cast like seq.
         let types = try outputs("""

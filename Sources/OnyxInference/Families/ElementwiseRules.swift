@@ -7,7 +7,7 @@ enum ElementwiseRules {
     static let sameShape = [
         "Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "BitwiseNot", "Ceil", "Celu", "Cos", "Cosh", "Elu",
         "Erf", "Exp", "Floor", "Gelu", "HardSigmoid", "HardSwish", "IsInf", "IsNaN", "LeakyRelu", "Log",
-        "Mish", "Neg", "Not", "PRelu", "Reciprocal", "Relu", "Round", "Selu", "Shrink", "Sigmoid", "Sign", "Sin", "Sinh",
+        "Mish", "Not", "PRelu", "Reciprocal", "Relu", "Round", "Selu", "Shrink", "Sigmoid", "Sign", "Sin", "Sinh",
         "Softplus", "Softsign", "Sqrt", "Tan", "Tanh", "ThresholdedRelu", "Clip",
     ]
 
@@ -26,7 +26,17 @@ enum ElementwiseRules {
     static let legacy: [String] = ["Add", "Sub", "Mul", "Div", "Pow", "Equal", "Greater", "Less", "And", "Or", "Xor", "Max", "Min", "Sum", "Mean"]
 
     static let rules: [InferenceRule] =
-        [InferenceRule.sameShape(sameShape), InferenceRule.sameShape(legacy)]
+        [
+            InferenceRule.sameShape(sameShape), InferenceRule.sameShape(legacy),
+            // Neg carries a value through too: LayerNormalization's body
+            // counts the reduced axes as Neg(axis) for a negative axis.
+            InferenceRule(["Neg"]) { context in
+                context.setOutputShape(0, sameAs: 0)
+                guard let value = context.inputValue(0) else { return }
+                context.outputValues[0] = PropagatedValue(
+                    value.elements.map { element in element.flatMap { try? SymbolicDim(0) - $0 } }, isScalar: value.isScalar)
+            },
+        ]
         + broadcasting.map { ops, since in
             InferenceRule(ops, since: since) { context throws(InferenceError) in
                 context.outputValues[0] = arithmetic(context)
@@ -45,13 +55,14 @@ enum ElementwiseRules {
             }
         }
 
-    /// Add, Sub, Mul and Div of propagated values (`seq - 1`, `batch * heads`),
+    /// Add, Sub, Mul, Div, Max, Min and Equal of two propagated values (`seq - 1`,
+    /// `batch * heads`, `max(shape, target)` in CenterCropPad's body),
     /// element by element, a scalar broadcast; Div only where it cannot
     /// differ from floor division (both sides known non-negative).
     static func arithmetic(_ context: InferenceContext) -> PropagatedValue? {
         // The values first: most nodes have none, and then nothing else is asked.
         guard context.inputTypes.count == 2, let a = context.inputValue(0), let b = context.inputValue(1),
-            ["Add", "Sub", "Mul", "Div"].contains(context.opType)
+            ["Add", "Sub", "Mul", "Div", "Max", "Min", "Equal"].contains(context.opType)
         else { return nil }
         let count = max(a.elements.count, b.elements.count)
         guard a.elements.count == count || a.isScalar, b.elements.count == count || b.isScalar else { return nil }
@@ -61,6 +72,13 @@ enum ElementwiseRules {
             case "Add": return try? x + y
             case "Sub": return try? x - y
             case "Mul": return try? x * y
+            case "Max": return try? SymbolicDim.max(x, y)
+            case "Min": return try? SymbolicDim.min(x, y)
+            // Equal (1 or 0) when it is sure: the same expression, or two
+            // different constants (AffineGrid's body tests its rank so).
+            case "Equal":
+                if x == y { return SymbolicDim(1) }
+                return x.constant != nil && y.constant != nil ? SymbolicDim(0) : nil
             default:
                 guard x.isKnownNonNegative, let divisor = y.constant, divisor > 0 else { return nil }
                 return try? SymbolicDim.floorDiv(x, divisor)

@@ -44,8 +44,20 @@ enum ShapeRules {
             context.setOutputShape(0, try Broadcast.shape(of: [input, SymbolicShape(target)], bindings: &context.bindings))
         },
         InferenceRule(["ConstantOfShape"], since: 9) { context in
-            let element = context.attribute("value")?.t?.dataType ?? .float
-            context.setOutput(0, element: element, shape: context.inputValue(0).map { SymbolicShape($0.elements) })
+            let fill = context.attribute("value")?.t
+            let element = fill?.dataType ?? .float
+            let target = context.inputValue(0)
+            context.setOutput(0, element: element, shape: target.map { SymbolicShape($0.elements) })
+            // A small integer vector of one value (the ones of a reduced
+            // shape, as LayerNormalization's function body makes them) is a
+            // value too; a fill of 0 when the attribute is left out.
+            let value = fill.flatMap(PropagatedValue.init) ?? PropagatedValue([SymbolicDim(0)], isScalar: true)
+            guard fill == nil || [DataType.int64, .int32].contains(element), let dims = target?.constants,
+                dims.count <= 1, let filler = value.elements.first, value.elements.count == 1
+            else { return }
+            let length = dims.first ?? 1
+            guard length >= 0, length <= Int64(PropagatedValue.maxElements) else { return }
+            context.outputValues[0] = PropagatedValue(Array(repeating: filler, count: Int(length)), isScalar: dims.isEmpty)
         },
         InferenceRule(["Transpose"]) { context throws(InferenceError) in
             guard let input = context.inputShape(0) else { return }
