@@ -59,9 +59,10 @@ public struct Verifier {
         counter.step("planning the model")
         let reference: [[(name: String, value: RuntimeValue?)]]
         do throws(VerifyError) {
-            let runner = try plan(model)
             var outputs: [[(name: String, value: RuntimeValue?)]] = []
+            // Planning is part of a run's cost (weights decoded, constants folded).
             report.runSeconds = try timed { () throws(VerifyError) in
+                let runner = try plan(model)
                 for set in inputs {
                     counter.step("running the original on \(set.name)")
                     outputs.append(try run(runner, set.feeds))
@@ -95,8 +96,8 @@ public struct Verifier {
                     model, converted, nameA: name, nameB: format.rawValue)
             }
             do throws(VerifyError) {
-                let runner = try plan(converted)
                 result.runSeconds = try timed { () throws(VerifyError) in
+                    let runner = try plan(converted)
                     for (set, expected) in zip(inputs, reference) {
                         counter.step("\(format.rawValue): running on \(set.name)")
                         let outputs = try run(runner, set.feeds)

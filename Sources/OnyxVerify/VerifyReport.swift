@@ -37,7 +37,8 @@ public struct VerifyReport: Encodable, Sendable {
     /// Comparisons, one per output per input set.
     public var outputs: [OutputResult] = []
     public var divergence: Divergence?
-    /// Seconds spent running the model verified (all input sets).
+    /// Seconds spent planning and running the model verified (all input
+    /// sets).
     public var runSeconds: Double = 0
     /// Seconds for the whole verification.
     public var totalSeconds: Double = 0
@@ -85,6 +86,8 @@ public struct FormatResult: Encodable, Sendable {
     /// could not be read back.
     public var structure: DiffReport?
     public var outputs: [OutputResult] = []
+    /// Writing and reading back; diffing; planning and running the model
+    /// read back (with the comparisons of its outputs).
     public var convertSeconds: Double = 0
     public var diffSeconds: Double = 0
     public var runSeconds: Double = 0
