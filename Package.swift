@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "OnyxSymbolic", targets: ["OnyxSymbolic"]),
         .library(name: "OnyxInference", targets: ["OnyxInference"]),
         .library(name: "OnyxRuntime", targets: ["OnyxRuntime"]),
+        .library(name: "OnyxVerify", targets: ["OnyxVerify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -88,12 +89,19 @@ let package = Package(
             dependencies: ["OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CKissFFT"],
             swiftSettings: [.swiftLanguageMode(.v6)] + releaseSpeed),
 
+        // Verification: round trips through every format, two models run on
+        // the same inputs and compared (per-dtype tolerances), and where
+        // they part ways, through the diff's node matching.
+        .target(
+            name: "OnyxVerify", dependencies: ["OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxRuntime", "OnyxText"],
+            swiftSettings: [.swiftLanguageMode(.v6)] + releaseSpeed),
+
         // MARK: - Tool
 
         .target(
             name: "OnyxCLI",
             dependencies: [
-                "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "OnyxCheck", "OnyxInference", "OnyxRuntime",
+                "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxText", "OnyxCheck", "OnyxInference", "OnyxRuntime", "OnyxVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -134,6 +142,10 @@ let package = Package(
             exclude: ["onnxtxt_interop.py"]),
         .testTarget(
             name: "OnyxDiffTests", dependencies: ["OnyxDiff", "OnyxONNX", "OnyxTestSupport", "OnyxConformanceSupport"]),
+        .testTarget(
+            name: "OnyxVerifyTests",
+            dependencies: ["OnyxVerify", "OnyxONNX", "OnyxRuntime", "OnyxTestSupport", "OnyxConformanceSupport"],
+            swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(
             name: "OnyxCLITests", dependencies: ["OnyxCLI", "OnyxTestSupport", "OnyxConformanceSupport"],
             exclude: ["Snapshots", "invalid_models.py", "mutate_suite.py", "full_check_models.py"]),

@@ -39,7 +39,7 @@ public struct OnyxCommand: ParsableCommand {
         version: OnyxCommand.version,
         subcommands: [
             InspectCommand.self, ConvertCommand.self, DiffCommand.self, CheckCommand.self, InferCommand.self,
-            RunCommand.self, ConformanceCommand.self,
+            RunCommand.self, ConformanceCommand.self, VerifyCommand.self,
         ]
     )
 

@@ -15,25 +15,31 @@ import OnyxIR
 ///
 /// Every step visits each node and use a bounded number of times, so the
 /// match is near-linear in graph size.
-final class GraphMatcher {
-    let a: Graph
-    let b: Graph
+///
+/// Public for `onyx verify`, which compares the matched nodes' values to
+/// find where two models part ways.
+public final class GraphMatcher {
+    public let a: Graph
+    public let b: Graph
     /// Value of `a` → corresponding value of `b`.
     private(set) var valueMap: [ObjectIdentifier: Value] = [:]
     /// Node of `a` → corresponding node of `b`, and the set of matched `b` nodes.
     private(set) var nodeMap: [ObjectIdentifier: Node] = [:]
     private var matchedB = Set<ObjectIdentifier>()
     /// Matched node pairs, in the order they were found.
-    private(set) var pairs: [(a: Node, b: Node)] = []
-    private(set) var inputPairs: [(a: Value?, b: Value?)] = []
-    private(set) var outputPairs: [(a: Value?, b: Value?)] = []
-    private(set) var initializerPairs: [(a: Value?, b: Value?)] = []
+    public private(set) var pairs: [(a: Node, b: Node)] = []
+    /// Graph inputs (those without initializers), outputs and initializers
+    /// paired: every value of `a` with its partner or nil, then the
+    /// unpaired of `b`.
+    public private(set) var inputPairs: [(a: Value?, b: Value?)] = []
+    public private(set) var outputPairs: [(a: Value?, b: Value?)] = []
+    public private(set) var initializerPairs: [(a: Value?, b: Value?)] = []
     private(set) var sparseInitializerPairs: [(a: Value?, b: Value?)] = []
     let orderA: [Node]
     let orderB: [Node]
 
     /// `outer` is the match of the enclosing graphs, for subgraphs.
-    init(_ a: Graph, _ b: Graph, outer: GraphMatcher? = nil) {
+    public init(_ a: Graph, _ b: Graph, outer: GraphMatcher? = nil) {
         self.a = a
         self.b = b
         orderA = topologicalOrder(a)
@@ -61,9 +67,13 @@ final class GraphMatcher {
         propagate()
     }
 
-    func partner(of node: Node) -> Node? { nodeMap[ObjectIdentifier(node)] }
-    func isMatched(b node: Node) -> Bool { matchedB.contains(ObjectIdentifier(node)) }
-    func partner(of value: Value) -> Value? { valueMap[ObjectIdentifier(value)] }
+    /// The node of `b` matched with `node` of `a`.
+    public func partner(of node: Node) -> Node? { nodeMap[ObjectIdentifier(node)] }
+    /// True when `node` of `b` is matched with a node of `a`.
+    public func isMatched(b node: Node) -> Bool { matchedB.contains(ObjectIdentifier(node)) }
+    /// The value of `b` matched with `value` of `a`: graph inputs and
+    /// initializers by the seeds, node outputs with their nodes.
+    public func partner(of value: Value) -> Value? { valueMap[ObjectIdentifier(value)] }
 
     // MARK: Seeds
 

@@ -68,6 +68,9 @@ final class GraphPlan {
     let outputRefs: [SlotRef?]
     let outputNames: [String]
     let constants: [(slot: Int, tensor: DenseTensor)]
+    /// The outputs of nodes folded into constants when the plan was made,
+    /// with their slots: what a run reports to an observer for them.
+    let foldedOutputs: [(value: Value, slot: Int)]
     let steps: [Step]
     /// Values of enclosing graphs this graph (or a body in it) reads,
     /// relative to this graph (level 1 is the graph around it).
@@ -153,12 +156,14 @@ final class GraphPlan {
         let fed = builder.inputsOverrideInitializers ? Set(inputSlots) : []
         var known = Dictionary(constants.filter { !fed.contains($0.slot) }.map { ($0.slot, $0.tensor) }, uniquingKeysWith: { a, _ in a })
         var kept: [(Step, [Int])] = []
+        var foldedOutputs: [(value: Value, slot: Int)] = []
         for (step, reads) in zip(steps, localReads) {
             if let outputs = Self.folded(step, known) {
-                for (slot, tensor) in zip(step.outputs, outputs) {
+                for (index, (slot, tensor)) in zip(step.outputs, outputs).enumerated() {
                     guard let slot, let tensor else { continue }
                     known[slot] = tensor
                     constants.append((slot, tensor))
+                    foldedOutputs.append((step.node.outputs[index], slot))
                 }
             } else {
                 kept.append((step, reads))
@@ -193,6 +198,7 @@ final class GraphPlan {
         self.outputRefs = outputRefs
         self.outputNames = graph.outputs.map(\.name)
         self.constants = constants
+        self.foldedOutputs = foldedOutputs
         self.outerReads = Set(outerReads.filter { $0.level > 0 })
     }
 
@@ -246,12 +252,19 @@ final class GraphPlan {
 
     /// Runs the graph on `inputs` (by position; nil leaves an input with
     /// an initializer at its default), with `parent` holding the values of
-    /// the graphs around it.
-    func run(_ inputs: [RuntimeValue?], parent: Frame?, _ context: RunContext) throws(RuntimeError) -> [RuntimeValue?] {
+    /// the graphs around it. `observe` is told every value a node of this
+    /// graph makes (not those inside its bodies or function calls), as it
+    /// is made; folded nodes' values first.
+    func run(_ inputs: [RuntimeValue?], parent: Frame?, _ context: RunContext, observe: RunObserver? = nil)
+        throws(RuntimeError) -> [RuntimeValue?]
+    {
         let frame = Frame(slotCount: slotCount, parent: parent)
         for (slot, tensor) in constants { frame.slots[slot] = .tensor(tensor) }
         for (index, slot) in inputSlots.enumerated() where index < inputs.count {
             if let given = inputs[index] { frame.slots[slot] = given }
+        }
+        if let observe {
+            for (value, slot) in foldedOutputs { if let made = frame.slots[slot] { observe(value, made) } }
         }
         for step in steps {
             let arguments = step.inputs.map { ref in ref.flatMap(frame.value) }
@@ -296,6 +309,7 @@ final class GraphPlan {
             for (index, slot) in step.outputs.enumerated() {
                 guard let slot else { continue }
                 frame.slots[slot] = index < outputs.count ? outputs[index] : nil
+                if let observe, let made = frame.slots[slot] { observe(step.node.outputs[index], made) }
             }
             for slot in step.releases { frame.slots[slot] = nil }
         }

@@ -53,8 +53,13 @@ public final class ModelRunner {
 
     /// Runs the model on `feeds` (by input name) and gives every graph
     /// output, in order, by name; nil for an output the run did not make.
-    public func run(values feeds: [String: RuntimeValue], profile: RunProfile? = nil) throws(RuntimeError)
-        -> [(name: String, value: RuntimeValue?)]
+    ///
+    /// `observe`, when given, is told each value a node of the main graph
+    /// makes, as it is made (outputs of nodes folded into constants when
+    /// the model was planned come first): how `onyx verify` compares two
+    /// models value by value without keeping every intermediate alive.
+    public func run(values feeds: [String: RuntimeValue], profile: RunProfile? = nil, observe: RunObserver? = nil)
+        throws(RuntimeError) -> [(name: String, value: RuntimeValue?)]
     {
         let known = Set(graph.inputs.map(\.name))
         if let stray = feeds.keys.sorted().first(where: { !known.contains($0) }) {
@@ -78,7 +83,7 @@ public final class ModelRunner {
             try Self.check(given, against: input.type, of: input.name)
             arguments.append(given)
         }
-        let outputs = try plan.run(arguments, parent: nil, RunContext(threads: threads, profile: profile))
+        let outputs = try plan.run(arguments, parent: nil, RunContext(threads: threads, profile: profile), observe: observe)
         return zip(plan.outputNames, outputs).map { ($0, $1) }
     }
 
@@ -144,6 +149,10 @@ public final class ModelRunner {
         }
     }
 }
+
+/// What `ModelRunner.run(values:profile:observe:)` tells of each value a
+/// main-graph node makes: the node's output and its value.
+public typealias RunObserver = (Value, RuntimeValue) -> Void
 
 /// One step of a plan, as `ModelRunner.plannedSteps` lists it.
 public struct PlannedStep: Equatable, Sendable {

@@ -23,7 +23,15 @@ import Testing
         "Tests/OnyxSchemasTests": ["Foundation", "Testing", "OnyxIR", "OnyxSchemas", "OnyxTestSupport"],
         "Sources/OnyxCLI": [
             "Foundation", "FoundationEssentials", "Glibc", "Darwin", "Dispatch", "Synchronization", "OnyxIR", "OnyxONNX",
-            "OnyxDiff", "OnyxText", "OnyxCheck", "OnyxInference", "OnyxRuntime", "ArgumentParser",
+            "OnyxDiff", "OnyxText", "OnyxCheck", "OnyxInference", "OnyxRuntime", "OnyxVerify", "ArgumentParser",
+        ],
+        // Verification drives the codec, the diff and the runtime; files
+        // for the external-data round trip through FoundationEssentials.
+        "Sources/OnyxVerify": [
+            "Foundation", "FoundationEssentials", "Glibc", "Darwin", "OnyxIR", "OnyxONNX", "OnyxDiff", "OnyxRuntime", "OnyxText",
+        ],
+        "Tests/OnyxVerifyTests": [
+            "Foundation", "Testing", "OnyxIR", "OnyxONNX", "OnyxRuntime", "OnyxVerify", "OnyxTestSupport", "OnyxConformanceSupport",
         ],
         "Sources/OnyxCheck": ["OnyxIR", "OnyxSchemas"],
         // Inference sees types, schemas and dims, never the codec; the

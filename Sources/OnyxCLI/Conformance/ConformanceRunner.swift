@@ -7,6 +7,7 @@ import Foundation
 import OnyxIR
 import OnyxONNX
 import OnyxRuntime
+import OnyxVerify
 
 /// ONNX backend-style test folders (`model.onnx` beside `test_data_set_N`
 /// folders of `input_K.pb` and `output_K.pb`) run on the runtime and
@@ -106,39 +107,17 @@ public enum ConformanceRunner {
 
 /// Output comparison as onnx's backend runner makes it: same element type
 /// and shape; floats within rtol 1e-3 and atol 1e-7 (bfloat16 rtol 2^-6),
-/// NaN equal to NaN; integers, booleans and strings exactly.
+/// NaN equal to NaN; integers, booleans and strings exactly. The
+/// comparison itself is `onyx verify`'s (`ValueComparison`); only the
+/// tolerances and the one-line message are the backend runner's.
 public enum OutputComparison {
     /// Why `actual` is not `expected`, or nil when it is: sequences element
     /// by element, maps key by key, optionals by presence then value.
     public static func difference(_ actual: RuntimeValue, _ expected: RuntimeValue, tolerance: ElementTolerance? = nil)
         -> String?
     {
-        switch (actual, expected) {
-        case (.tensor(let a), .tensor(let e)):
-            return difference(a, e, tolerance: tolerance)
-        case (.sequence(let a), .sequence(let e)):
-            guard a.elements.count == e.elements.count else {
-                return "a sequence of \(a.elements.count) elements, expected \(e.elements.count)"
-            }
-            for (index, (x, y)) in zip(a.elements, e.elements).enumerated() {
-                if let difference = difference(x, y, tolerance: tolerance) { return "element \(index): \(difference)" }
-            }
-            return nil
-        case (.map(let a), .map(let e)):
-            guard a.keys.dataType == e.keys.dataType, a.values.dataType == e.values.dataType else {
-                return "a map(\(a.keys.dataType), \(a.values.dataType)), expected map(\(e.keys.dataType), \(e.values.dataType))"
-            }
-            let sortedActual = a.sortedByKey(), sortedExpected = e.sortedByKey()
-            if let difference = difference(sortedActual.keys, sortedExpected.keys, tolerance: .exact) { return "keys: \(difference)" }
-            if let difference = difference(sortedActual.values, sortedExpected.values, tolerance: tolerance) {
-                return "values (by key): \(difference)"
-            }
-            return nil
-        case (.emptyOptional, .emptyOptional):
-            return nil
-        default:
-            return "\(actual.kindDescription), expected \(expected.kindDescription)"
-        }
+        let parts = ValueComparison.compare(actual, expected) { type in Self.tolerance(for: type, given: tolerance) }
+        return parts.first { !$0.passed }.map(message)
     }
 
     /// Why tensor `actual` is not `expected`, or nil when it is; `tolerance`
@@ -146,27 +125,26 @@ public enum OutputComparison {
     public static func difference(_ actual: DenseTensor, _ expected: DenseTensor, tolerance given: ElementTolerance? = nil)
         -> String?
     {
-        guard actual.dataType == expected.dataType else {
-            return "element type \(actual.dataType), expected \(expected.dataType)"
-        }
-        guard actual.shape == expected.shape else { return "shape \(actual.shape), expected \(expected.shape)" }
-        let rtol = actual.dataType == .bfloat16 ? 1.0 / 64 : 1e-3
-        let tolerance = isFloating(actual.dataType) ? given ?? ElementTolerance(rtol: rtol, atol: 1e-7) : .exact
-        guard let comparison = ElementComparison(actual.elements, expected.elements, tolerance: tolerance) else {
-            return "elements cannot be compared"
-        }
-        guard !comparison.isEqual else { return nil }
-        let index = comparison.firstDifference ?? 0
-        let shown = actual.elements.values.descriptions(limit: index + 1).last ?? "?"
-        let wanted = expected.elements.values.descriptions(limit: index + 1).last ?? "?"
-        return "\(comparison.differing) of \(comparison.total) elements differ (first at \(index): \(shown), expected \(wanted)"
-            + (comparison.maxAbsDiff.map { "; max abs diff \($0)" } ?? "") + ")"
+        difference(.tensor(actual), .tensor(expected), tolerance: given)
     }
 
-    private static let floating: Set<DataType> = [
-        .float, .double, .float16, .bfloat16, .complex64, .complex128, .float8e4m3fn, .float8e4m3fnuz, .float8e5m2,
-        .float8e5m2fnuz, .float8e8m0, .float4e2m1, .float6e2m3, .float6e3m2,
-    ]
+    private static func tolerance(for type: DataType, given: ElementTolerance?) -> ElementTolerance {
+        guard VerifyTolerance.isFloating(type) else { return .exact }
+        return given ?? ElementTolerance(rtol: type == .bfloat16 ? 1.0 / 64 : 1e-3, atol: 1e-7)
+    }
 
-    private static func isFloating(_ type: DataType) -> Bool { floating.contains(type) }
+    private static func message(_ part: TensorComparison) -> String {
+        let place = part.path.map { step in
+            switch step {
+            case .element(let index): return "element \(index): "
+            case .keys: return "keys: "
+            case .values: return "values (by key): "
+            }
+        }.joined()
+        if let problem = part.problem { return place + problem }
+        let first = part.firstMismatch
+        return place + "\(part.mismatches) of \(part.elements) elements differ (first at \(first?.offset ?? 0): "
+            + "\(first?.actual ?? "?"), expected \(first?.expected ?? "?")"
+            + (part.maxAbsError.map { "; max abs diff \($0)" } ?? "") + ")"
+    }
 }

@@ -5,6 +5,12 @@ import OnyxIR
 /// two graphs side by side, removed nodes red, added green, changed amber,
 /// with the full text report below.
 struct DiffHTML {
+    /// Nodes to outline (`onyx verify --html`: where two models diverge),
+    /// by their output names, on either side.
+    var marked: (a: [String]?, b: [String]?) = (nil, nil)
+    /// A paragraph of text shown under the title.
+    var preface: String?
+
     func render(_ report: DiffReport, rows: [AlignedRow]) -> String {
         let counts = Dictionary(grouping: rows, by: \.status).mapValues(\.count)
         var html = """
@@ -24,20 +30,23 @@ struct DiffHTML {
             ul.details { margin: 4px 0 0 1em; padding: 0; font-size: 0.9em; }
             pre { background: #f7f7f7; padding: 1em; overflow-x: auto; }
             .legend span { padding: 2px 8px; margin-right: 8px; border: 1px solid #ddd; }
+            td.marked { outline: 3px solid #c00; outline-offset: -3px; }
+            p.preface { white-space: pre-wrap; font-family: ui-monospace, monospace; }
             </style></head><body>
             <h1>\(escape(report.a)) → \(escape(report.b)): \(report.identical ? "identical" : "different")</h1>
             <p class="legend"><span style="background:#fde2e2">removed \(counts[.removed] ?? 0)</span>\
             <span style="background:#e2f6e2">added \(counts[.added] ?? 0)</span>\
             <span style="background:#fff4d6">changed \(counts[.changed] ?? 0)</span>\
             <span>unchanged \(counts[.same] ?? 0)</span></p>
+            \(preface.map { "<p class=\"preface\">\(escape($0))</p>" } ?? "")
             <h2>Main graph, side by side</h2>
             <table><thead><tr><th>\(escape(report.a))</th><th>\(escape(report.b))</th></tr></thead><tbody>
 
             """
         for row in rows {
             html += "<tr class=\"\(row.status.rawValue)\">"
-            html += cell(row.a, side: "a", details: nil)
-            html += cell(row.b, side: "b", details: row.change.map(details))
+            html += cell(row.a, side: "a", details: nil, marked: row.a != nil && row.a?.outputs == marked.a)
+            html += cell(row.b, side: "b", details: row.change.map(details), marked: row.b != nil && row.b?.outputs == marked.b)
             html += "</tr>\n"
         }
         html += """
@@ -50,12 +59,12 @@ struct DiffHTML {
         return html
     }
 
-    private func cell(_ node: NodeSummary?, side: String, details: String?) -> String {
+    private func cell(_ node: NodeSummary?, side: String, details: String?, marked: Bool) -> String {
         guard let node else { return "<td class=\"\(side) empty\"></td>" }
         let op = OperatorDomain.qualified(node.opType, domain: node.domain)
         let name = node.name.map { " '\(escape($0))'" } ?? ""
         let io = escape(node.inputs.joined(separator: ", ")) + " → " + escape(node.outputs.joined(separator: ", "))
-        return "<td class=\"\(side)\"><span class=\"op\">\(escape(op))</span>\(name)<div class=\"io\">\(io)</div>\(details ?? "")</td>"
+        return "<td class=\"\(side)\(marked ? " marked" : "")\"><span class=\"op\">\(escape(op))</span>\(name)<div class=\"io\">\(io)</div>\(details ?? "")</td>"
     }
 
     private func details(_ change: NodeChange) -> String {

@@ -2,6 +2,7 @@ import ArgumentParser
 import OnyxIR
 import OnyxONNX
 import OnyxRuntime
+import OnyxVerify
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

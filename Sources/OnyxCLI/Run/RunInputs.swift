@@ -52,7 +52,8 @@ enum RunInputs {
         return feeds
     }
 
-    private static func value(fromFile path: String, declared type: TypeInfo?) throws -> RuntimeValue {
+    /// The value in `path` (a .pb of the declared kind, or a .npy).
+    static func value(fromFile path: String, declared type: TypeInfo?) throws -> RuntimeValue {
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
         if path.hasSuffix(".npy") {
             do { return .tensor(try NPYFile.decode([UInt8](data))) } catch {

@@ -34,6 +34,10 @@ public struct ElementComparison: Hashable, Sendable {
     public var maxRelDiff: Double?
     /// The first element outside the tolerance (row-major index).
     public var firstDifference: Int?
+    /// The element farthest from its reference (largest |a − b|, row-major
+    /// index; the first of equals), for reports of the worst element; nil
+    /// when all are equal, and for strings.
+    public var worstDifference: Int?
 
     public var isEqual: Bool { differing == 0 }
 
@@ -99,6 +103,7 @@ public struct ElementComparison: Hashable, Sendable {
     private mutating func measure(_ index: Int, _ difference: Double, reference: Double, _ tolerance: ElementTolerance) {
         let distance = difference.isNaN ? Double.infinity : abs(difference)
         if !tolerance.accepts(distance, reference: reference) || reference.isNaN { note(index) }
+        if worstDifference == nil || distance > (maxAbsDiff ?? 0) { worstDifference = index }
         maxAbsDiff = max(maxAbsDiff ?? 0, distance)
         if reference != 0, !reference.isNaN { maxRelDiff = max(maxRelDiff ?? 0, distance / abs(reference)) }
     }

@@ -58,19 +58,22 @@ public enum ElementValues: Equatable, Sendable {
     /// Every element as text, for reports: integers as such, floats in
     /// their shortest round-trip form, complex as `a+bi`, strings quoted.
     public func descriptions(limit: Int) -> [String] {
+        (0..<Swift.min(limit, count)).map(description(at:))
+    }
+
+    /// The element at `index` as `descriptions(limit:)` writes it.
+    public func description(at index: Int) -> String {
         func show(_ value: Double) -> String {
             value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : value.description
         }
         switch self {
-        case .reals(let v): return v.prefix(limit).map(show)
-        case .integers(let v): return v.prefix(limit).map(String.init)
-        case .unsigned(let v): return v.prefix(limit).map(String.init)
+        case .reals(let v): return show(v[index])
+        case .integers(let v): return String(v[index])
+        case .unsigned(let v): return String(v[index])
         case .complex(let v):
-            return v.prefix(limit).map { value in
-                let (re, im) = value.rawStorage
-                return show(re) + (im.sign == .minus ? "-" : "+") + show(abs(im)) + "i"
-            }
-        case .strings(let v): return v.prefix(limit).map { "'" + String(decoding: $0, as: UTF8.self) + "'" }
+            let (re, im) = v[index].rawStorage
+            return show(re) + (im.sign == .minus ? "-" : "+") + show(abs(im)) + "i"
+        case .strings(let v): return "'" + String(decoding: v[index], as: UTF8.self) + "'"
         }
     }
 
