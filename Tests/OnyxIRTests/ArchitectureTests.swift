@@ -47,7 +47,7 @@ import Testing
         // through the image libraries, transforms through KISS FFT; no codec,
         // no Foundation.
         "Sources/OnyxRuntime": [
-            "OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CKissFFT", "Glibc", "Darwin", "Musl",
+            "OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CKissFFT", "CRE2", "Glibc", "Darwin", "Musl",
         ],
         "Tests/OnyxRuntimeTests": ["Testing", "OnyxIR", "OnyxRuntime", "OnyxTestSupport"],
         // The pure support and the IR's tests never see the codec.

@@ -1,7 +1,7 @@
 import OnyxIR
 
 /// Kernels of the string family: StringNormalizer, StringSplit,
-/// StringConcat, RegexFullMatch (its RE2 matcher: RE2Pattern.swift, RE2Parser.swift) and
+/// StringConcat, RegexFullMatch (through RE2 itself: `RE2Pattern`) and
 /// TfIdfVectorizer.
 ///
 /// Strings are UTF-8 bytes in tensors. Kernels that only cut or join keep
@@ -211,13 +211,8 @@ enum StringKernels {
         let x = try call.input(0)
         let texts = try strings(call, x)
         guard let pattern = call.attribute("pattern")?.s else { throw call.failure("attribute 'pattern' is missing") }
-        let matcher: RE2Pattern
-        do {
-            matcher = try RE2Pattern(pattern)
-        } catch {
-            throw call.failure("pattern '\(decoded(pattern))' is refused: \(error.message)")
-        }
-        return DenseTensor(shape: x.shape, elements: .bool(matcher.matchesWhole(texts)))
+        let compiled = try call.memoized { () throws(RuntimeError) in try RE2Pattern(pattern, call) }
+        return DenseTensor(shape: x.shape, elements: .bool(texts.map(compiled.matchesWhole)))
     }
 
     // MARK: TfIdfVectorizer
