@@ -86,6 +86,28 @@ import Testing
         #expect(numbers.err.contains("a string input takes"), "\(numbers.err)")
     }
 
+    /// A listed test whose model draws unseeded random numbers may pass
+    /// by chance; that does not fail the run as a stale list would.
+    @Test func aListedRandomTestThatPassesIsNotAStaleEntry() throws {
+        let test = folder.path("random/test_draw")
+        try FileManager.default.createDirectory(atPath: test + "/test_data_set_0", withIntermediateDirectories: true)
+        let text = folder.path("draw.onnxtxt")
+        // low = high: a "random" draw that always gives 0.5.
+        try """
+            <ir_version: 8, opset_import: ["" : 17]>
+            g () => (float[2] y) { y = RandomUniform <low = 0.5, high = 0.5, shape = [2]> () }
+            """.write(toFile: text, atomically: true, encoding: .utf8)
+        #expect(onyx("convert", text, test + "/model.onnx").status == 0)
+        #expect(onyx("run", test + "/model.onnx", "--output-dir", folder.path("drawn")).status == 0)
+        try FileManager.default.copyItem(atPath: folder.path("drawn/y.pb"), toPath: test + "/test_data_set_0/output_0.pb")
+        #expect(ConformanceRunner.drawsUnseededRandomNumbers(test))
+        let list = folder.path("random.txt")
+        try "test_draw  draws unseeded random numbers\n".write(toFile: list, atomically: true, encoding: .utf8)
+        let result = onyx("conformance", folder.path("random"), "--known-failures", list)
+        #expect(result.status == 0, "\(result.out)")
+        #expect(!result.out.contains("take it off the list"))
+    }
+
     @Test func repeatPrintsLatencyAndProfileNamesOps() {
         let result = onyx("run", add + "/model.onnx", "--inputs", add + "/test_data_set_0", "--repeat", "3", "--profile", "--threads", "1")
         #expect(result.status == 0, "\(result.err)")

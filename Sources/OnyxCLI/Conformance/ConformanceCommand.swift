@@ -81,7 +81,10 @@ struct ConformanceCommand: ConsoleCommand {
             switch outcome {
             case .passed:
                 passed += 1
-                if listed { fixed.append(testName) }
+                // A listed test whose outputs are unseeded random draws can
+                // pass by chance (a Bernoulli of 10 draws does about one run
+                // in 160): not a sign the list is stale.
+                if listed && !ConformanceRunner.drawsUnseededRandomNumbers(test) { fixed.append(testName) }
                 report.append(.init(name: testName, result: "passed", reason: nil, expected: listed))
             case .failed(let reason):
                 failed += 1

@@ -74,6 +74,25 @@ public enum ConformanceRunner {
         return .passed
     }
 
+    /// The random operators, whose outputs without a `seed` differ run to run.
+    private static let randomOperators: Set<String> = [
+        "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli",
+    ]
+
+    /// Whether the test's model has a random operator without a seed (in
+    /// its graphs or functions): its outputs are draws, equal to the
+    /// expected ones only by chance.
+    public static func drawsUnseededRandomNumbers(_ folder: String) -> Bool {
+        guard let model = try? ModelFile.load(folder + "/model.onnx", loadExternalData: false) else { return false }
+        func unseeded(_ graph: Graph) -> Bool {
+            graph.nodes.contains { node in
+                (randomOperators.contains(node.opType ?? "") && node.attribute("seed") == nil)
+                    || node.subgraphs.contains(where: unseeded)
+            }
+        }
+        return (model.graph.map(unseeded) ?? false) || model.functions.contains { unseeded($0.body) }
+    }
+
     /// The contents of the `prefix_K.pb` files of `directory` in order of K.
     private static func numbered(_ prefix: String, in directory: String) throws -> [[UInt8]] {
         try numberedFiles(prefix, in: directory).map { try readBytes(directory + "/" + $0.name) }

@@ -43,7 +43,7 @@ struct RunCommand: ConsoleCommand {
     @Option(name: .customLong("inputs"), help: ArgumentHelp("A folder of input_K.pb files, in graph-input order.", valueName: "dir"))
     var inputFolder: String?
 
-    @Flag(help: "Feed seeded random data of each input's declared type (floats in [0, 1), integers in [0, 10)).")
+    @Flag(help: "Feed seeded random data of each input's declared type (floats in [0, 1), integers in [0, 10) or below the axis they index).")
     var randomInputs = false
 
     @Option(help: "The seed for --random-inputs.")
