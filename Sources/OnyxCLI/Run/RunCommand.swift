@@ -90,14 +90,7 @@ struct RunCommand: ConsoleCommand {
         var protected = inputs.protected
         var feeds = try RunInputs.feeds(for: loaded, values: inputValues, folder: inputFolder, protecting: &protected)
         if randomInputs {
-            var dims: [String: Int] = [:]
-            for item in dimValues {
-                let parts = item.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, let value = Int(parts[1]), value >= 0 else {
-                    throw CommandFailure("--dim \(item): expected NAME=VALUE with a count")
-                }
-                dims[String(parts[0])] = value
-            }
+            let dims = try RunInputs.dims(dimValues)
             // Given inputs win over random ones.
             feeds.merge(try RandomInputs.feeds(for: loaded, seed: seed, dims: dims).mapValues(RuntimeValue.tensor)) { given, _ in given }
         }

@@ -53,6 +53,19 @@ enum RunInputs {
     }
 
     /// The value in `path` (a .pb of the declared kind, or a .npy).
+    /// The symbolic dims `--dim NAME=VALUE` binds, by name.
+    static func dims(_ items: [String]) throws -> [String: Int] {
+        var dims: [String: Int] = [:]
+        for item in items {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let value = Int(parts[1]), value >= 0 else {
+                throw CommandFailure("--dim \(item): expected NAME=VALUE with a count")
+            }
+            dims[String(parts[0])] = value
+        }
+        return dims
+    }
+
     static func value(fromFile path: String, declared type: TypeInfo?) throws -> RuntimeValue {
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
         if path.hasSuffix(".npy") {

@@ -177,14 +177,7 @@ struct VerifyCommand: ConsoleCommand {
             guard !sets.isEmpty else { throw CommandFailure("no input_K.pb files in \(data) or in test_data_set_N folders under it") }
             folders = sets
         }
-        var dims: [String: Int] = [:]
-        for item in dimValues {
-            let parts = item.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let value = Int(parts[1]), value >= 0 else {
-                throw CommandFailure("--dim \(item): expected NAME=VALUE with a count")
-            }
-            dims[String(parts[0])] = value
-        }
+        let dims = try RunInputs.dims(dimValues)
         let required = (model.graph?.inputs ?? []).filter { $0.initializer == nil }.map(\.name)
         return try folders.map { folder in
             var feeds = try RunInputs.feeds(for: model, values: inputValues, folder: folder.path, protecting: &protected)
