@@ -90,7 +90,11 @@ enum NodeRules {
             (lookup, opset) = (found, version)
         }
         switch lookup {
-        case .unknownDomain, .unknownOperator where !closedDomains.contains(domain) && domain != OperatorDomain.defaultName:
+        // A domain no schema knows is a custom one; so is an unknown op in an
+        // open domain (a closed one, like the default, knows all its ops).
+        case .unknownDomain:
+            context.report(customOperator, "'\(node.qualifiedOpType)' has no schema to check it against", at: path)
+        case .unknownOperator where !closedDomains.contains(domain) && domain != OperatorDomain.defaultName:
             context.report(customOperator, "'\(node.qualifiedOpType)' has no schema to check it against", at: path)
         case .unknownOperator:
             context.report(

@@ -131,6 +131,16 @@ import Testing
         #expect(types == ["tensor(FLOAT)[batch,7,1]", "tensor(FLOAT)[max(batch, 3),9,5]", "tensor(FLOAT)[2]"])
     }
 
+    /// Before opset 13, a Squeeze without its axes attribute drops every
+    /// dim of 1.
+    @Test func squeezeWithoutAxesDropsEveryOne() throws {
+        let types = try outputs("""
+            <ir_version: 6, opset_import: ["" : 11]>
+            g (float[1, 3, 1, 4] x) => (y) { y = Squeeze (x) }
+            """)
+        #expect(types == ["tensor(FLOAT)[3,4]"])
+    }
+
     @Test func castLikeCarriesTheIntegersItCasts() throws {
         // onnxscript's Range(0, seq, 1): the literals are cast like seq.
         let types = try outputs("""

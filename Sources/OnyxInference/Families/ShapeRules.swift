@@ -201,7 +201,9 @@ enum ShapeRules {
 
     private static func squeeze(_ context: inout InferenceContext) throws(InferenceError) {
         guard let input = context.inputShape(0) else { return }
-        let given = context.opset >= 13 ? (context.hasInput(1) ? axes(context) : []) : (context.intsAttribute("axes") ?? [])
+        // Before opset 13 the axes are an attribute; without it, every dim of 1 goes.
+        let attributeAxes: [Int64] = context.intsAttribute("axes") ?? []
+        let given: [Int64]? = context.opset >= 13 ? (context.hasInput(1) ? axes(context) : []) : attributeAxes
         guard let given else { return }
         let positions: Set<Int>
         if given.isEmpty {

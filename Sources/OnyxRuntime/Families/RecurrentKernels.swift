@@ -281,6 +281,6 @@ private struct MatrixProducts {
                 }
             }
         }
-        return out.map(Double.init)
+        return out.map { Double($0) }
     }
 }
