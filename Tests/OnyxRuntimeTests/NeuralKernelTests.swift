@@ -57,6 +57,20 @@ import OnyxRuntime
         #expect(floats(sums) == [12, 16, 24, 28])
     }
 
+    /// A float16 Softmax rounds after each step as numpy does on float16
+    /// (the values below are numpy's); rounding once at the end gives
+    /// 0.00762177 and 0.00113869 for the third and last.
+    @Test func float16SoftmaxRoundsStepByStepAsNumpy() throws {
+        let x: [Float16] = [6.12109375, -7.66796875, 1.25390625, -1.703125, -1.3583984375, -0.64697265625]
+        let y = try run(
+            "g (float16[6] x) => (float16[6] y) { y = Softmax (x) }", ["x": DenseTensor(shape: [6], elements: .float16(x))])[0]
+        let expected: [Float16] = [
+            0.990234375, 1.0132789611816406e-06, 0.007617950439453125, 0.0003960132598876953, 0.0005588531494140625,
+            0.00113677978515625,
+        ]
+        #expect(y == DenseTensor(shape: [6], elements: .float16(expected)))
+    }
+
     @Test func matMulBroadcastsBatchAndPromotesVectors() throws {
         // [2,2,3] x [3] -> [2,2]
         let outputs = try run(
