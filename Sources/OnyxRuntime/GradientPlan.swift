@@ -25,8 +25,9 @@ final class GradientPlan {
             attributes.first { $0.name == name }.map { $0.strings.map { String(decoding: $0, as: UTF8.self) } } ?? []
         }
         let xs = named("xs"), zs = named("zs")
-        guard let y = named("y").first ?? attributes.first(where: { $0.name == "y" })?.s.map({ String(decoding: $0, as: UTF8.self) })
-        else { throw RuntimeError("Gradient needs its 'y' attribute", at: path) }
+        guard let y = attributes.first(where: { $0.name == "y" })?.s.map({ String(decoding: $0, as: UTF8.self) }) else {
+            throw RuntimeError("Gradient needs its 'y' attribute", at: path)
+        }
         guard !xs.isEmpty else { throw RuntimeError("Gradient needs at least one name in 'xs'", at: path) }
         guard node.inputs.count == xs.count + zs.count else {
             throw RuntimeError("Gradient has \(node.inputs.count) inputs for \(xs.count + zs.count) names in xs and zs", at: path)
@@ -78,10 +79,8 @@ final class GradientPlan {
         for (index, name) in (xs + zs).enumerated() {
             let input = Value(name: name, type: node.inputs[index]?.type)
             copy.appendInput(input)
-            if let original = byName[name] { record(original, input) } else {
-                tape[ObjectIdentifier(input)] = tapeValues.count
-                tapeValues.append(input)
-            }
+            // A name the graph does not define still takes its place on the tape.
+            record(byName[name] ?? input, input)
         }
         for constant in constants {
             let value = Value(name: constant.name, type: constant.type)

@@ -212,10 +212,8 @@ final class GraphPlan {
     }
 
     /// Operators whose outputs are not a function of their inputs: never
-    /// folded into constants.
-    private static let unfoldable: Set<String> = [
-        "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli", "Dropout",
-    ]
+    /// folded into constants (Dropout draws its mask in training mode).
+    private static let unfoldable = KernelTable.randomOperators.union(["Dropout"])
 
     /// The outputs of `step` run now, when it is a kernel without bodies
     /// reading only values in `known` (or omitted inputs); nil when it

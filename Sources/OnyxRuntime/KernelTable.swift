@@ -17,6 +17,13 @@ public struct KernelTable: Sendable {
             + TrainingKernels.table + RandomKernels.table + ImageDecoderKernels.table + SignalKernels.table
             + DetectionKernels.table + StringKernels.table)
 
+    /// The operators that draw random numbers: their outputs are not a
+    /// function of their inputs (never folded into constants; without a
+    /// `seed`, different on every run).
+    public static let randomOperators: Set<String> = [
+        "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli",
+    ]
+
     public init(_ registrations: [KernelRegistration]) {
         for registration in registrations {
             byOperator[Self.key(registration.opType, registration.domain), default: []].append(registration)

@@ -28,6 +28,7 @@ import Testing
             // from inference, then compared.
             let produced = (model.graph?.outputs ?? []).filter { $0.producer != nil }
             let answers = produced.map(\.type)
+            var withConstants: [String: TypeInfo]?
             for output in produced { output.type = nil }
             for finding in ShapeInference().infer(model) { tally.disagreements.append("\(case_): \(finding.message)") }
             let outputs = model.graph?.outputs ?? []
@@ -55,8 +56,9 @@ import Testing
                 if isFullyShaped(inferred) {
                     tally.shaped += 1
                 } else {
-                    let constantInputs = try shapedWithInputsAsConstants(file, output: output.name)
-                    tally.unshaped["\(case_) \(output.name)"] = constantInputs.map(isFullyShaped) == true
+                    // Inferred again once per case, only for cases that need it.
+                    if withConstants == nil { withConstants = try outputTypesWithInputsAsConstants(file) }
+                    tally.unshaped["\(case_) \(output.name)"] = withConstants?[output.name].map(isFullyShaped) == true
                         ? Self.dependsOnInputs : nil
                 }
             }
@@ -83,11 +85,11 @@ import Testing
         }
     }
 
-    /// The type inference gives output `name` when the case's runtime inputs
-    /// are made constants of their first data set's values.
-    static func shapedWithInputsAsConstants(_ file: URL, output name: String) throws -> TypeInfo? {
+    /// The types inference gives the outputs, by name, when the case's
+    /// runtime inputs are made constants of their first data set's values.
+    static func outputTypesWithInputsAsConstants(_ file: URL) throws -> [String: TypeInfo] {
         let model = try ModelFile.load(file.path, loadExternalData: false)
-        guard let graph = model.graph else { return nil }
+        guard let graph = model.graph else { return [:] }
         let set = file.deletingLastPathComponent().appendingPathComponent("test_data_set_0")
         for (index, input) in graph.inputs.filter({ $0.initializer == nil }).enumerated() {
             guard case .tensor? = input.type?.kind,
@@ -101,7 +103,9 @@ import Testing
         let produced = graph.outputs.filter { $0.producer != nil }
         for output in produced { output.type = nil }
         _ = ShapeInference().infer(model)
-        return produced.first { $0.name == name }?.inferredType
+        var types: [String: TypeInfo] = [:]
+        for output in produced { types[output.name] = output.inferredType }
+        return types
     }
 
     /// The expected value of output `slot` in the case's first data set.

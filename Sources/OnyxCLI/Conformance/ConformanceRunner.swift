@@ -74,11 +74,6 @@ public enum ConformanceRunner {
         return .passed
     }
 
-    /// The random operators, whose outputs without a `seed` differ run to run.
-    private static let randomOperators: Set<String> = [
-        "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli",
-    ]
-
     /// Whether the test's model has a random operator without a seed (in
     /// its graphs or functions): its outputs are draws, equal to the
     /// expected ones only by chance.
@@ -86,7 +81,7 @@ public enum ConformanceRunner {
         guard let model = try? ModelFile.load(folder + "/model.onnx", loadExternalData: false) else { return false }
         func unseeded(_ graph: Graph) -> Bool {
             graph.nodes.contains { node in
-                (randomOperators.contains(node.opType ?? "") && node.attribute("seed") == nil)
+                (KernelTable.randomOperators.contains(node.opType ?? "") && node.attribute("seed") == nil)
                     || node.subgraphs.contains(where: unseeded)
             }
         }

@@ -172,6 +172,9 @@ struct Forest {
     /// of opposite leaves that nearly cancel would otherwise differ far
     /// beyond a relative tolerance.
     private(set) var singlePrecision = true
+    /// The branches as flat arrays, when they all compare alike: made once
+    /// with the forest, which a plan keeps between runs.
+    private var walk: UniformWalk?
     /// What messages call each branch ("node 4 of tree 0").
     private var branchNames: [String] = []
 
@@ -277,6 +280,7 @@ struct Forest {
         }
         fillLeaves(count: leaves, entries)
         singlePrecision = single
+        walk = UniformWalk(branches)
     }
 
     // MARK: Opset 5
@@ -362,6 +366,7 @@ struct Forest {
         }
         fillLeaves(count: leafTargets.count, leafTargets.indices.map { ($0, Int(leafTargets[$0]), leafWeights[$0]) })
         singlePrecision = weightTensor.dataType != .double
+        walk = UniformWalk(branches)
     }
 
     // MARK: Checks shared by both encodings
@@ -475,7 +480,6 @@ struct Forest {
         }
         var scores = [Double](repeating: 0, count: try call.elementCount([x.count, targetCount]))
         var reached = [Bool](repeating: false, count: try call.elementCount([x.count, targetCount]))
-        let walk = UniformWalk(branches)
         // Rows in blocks, every tree over a block before the next tree: a
         // tree stays in cache while the block's rows walk it, and each row
         // still adds its trees' weights in tree order.

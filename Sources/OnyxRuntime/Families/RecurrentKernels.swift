@@ -85,17 +85,8 @@ enum RecurrentKernels {
         }
         _ = try call.elementCount([seq, batch, gates * hidden])
         _ = try call.elementCount([seq, dirs, batch, hidden])
-        var x = try call.doubles(xt, "X")
-        if layout != 0 {
-            // [batch, seq, input] to [seq, batch, input]
-            var swapped = x
-            for b in 0..<batch { for t in 0..<seq { for i in 0..<inputSize {
-                swapped[(t * batch + b) * inputSize + i] = x[(b * seq + t) * inputSize + i]
-            } } }
-            x = swapped
-        }
-        let w = try call.doubles(wt, "W"), r = try call.doubles(rt, "R")
-        let products = MatrixProducts(x: x, w: w, r: r, single: xt.dataType != .double)
+        // Layout 1 is [batch, seq, input]; the steps read [seq, batch, input].
+        let products = try MatrixProducts(x: layout == 0 ? xt : xt.permuted([1, 0, 2]), w: wt, r: rt, call)
         var bias = Array(repeating: 0.0, count: dirs * 2 * gates * hidden)
         if let bt = call.optionalInput(3) {
             guard bt.shape == [dirs, 2 * gates * hidden] else { throw call.failure("B of shape \(bt.shape) does not fit") }
@@ -247,8 +238,16 @@ private struct MatrixProducts {
 
     private let operands: Operands
 
-    init(x: [Double], w: [Double], r: [Double], single: Bool) {
-        operands = single ? .single(x: x.map(Float.init), w: w.map(Float.init), r: r.map(Float.init)) : .double(x: x, w: w, r: r)
+    /// The operands as they are: float32 (and float16, bfloat16, which
+    /// `Numbers` widens to Float) taken without a trip through Double.
+    init(x: DenseTensor, w: DenseTensor, r: DenseTensor, _ call: KernelCall) throws(RuntimeError) {
+        if case .float(let xs)? = Numbers(x.elements), case .float(let ws)? = Numbers(w.elements),
+            case .float(let rs)? = Numbers(r.elements)
+        {
+            operands = .single(x: xs, w: ws, r: rs)
+        } else {
+            operands = .double(x: try call.doubles(x, "X"), w: try call.doubles(w, "W"), r: try call.doubles(r, "R"))
+        }
     }
 
     /// X · Wᵀ for one direction: (rows × inputSize) by the direction's
