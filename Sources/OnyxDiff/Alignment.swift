@@ -27,19 +27,21 @@ extension ModelDiffer {
         func placeRemoved(upTo end: Int) {
             while nextA < end {
                 let node = matcher.orderA[nextA]
-                if matcher.partner(of: node) == nil { rows.append(AlignedRow(status: .removed, a: summary(node, in: ga))) }
+                if matcher.partner(of: node) == nil { rows.append(AlignedRow(status: .removed, a: context.positions.summary(node, in: ga))) }
                 nextA += 1
             }
         }
         for nb in matcher.orderB {
             guard let na = partnerInA[ObjectIdentifier(nb)] else {
-                rows.append(AlignedRow(status: .added, b: summary(nb, in: gb)))
+                rows.append(AlignedRow(status: .added, b: context.positions.summary(nb, in: gb)))
                 continue
             }
             if let position = positionInA[ObjectIdentifier(na)], position >= nextA { placeRemoved(upTo: position + 1) }
-            let change = context.nodeChange(na, nb, matcher)
+            let change = context.nodeChange(na, nb, matcher, path: "main")
             rows.append(
-                AlignedRow(status: change == nil ? .same : .changed, a: summary(na, in: ga), b: summary(nb, in: gb), change: change))
+                AlignedRow(
+                    status: change == nil ? .same : .changed, a: context.positions.summary(na, in: ga),
+                    b: context.positions.summary(nb, in: gb), change: change))
         }
         placeRemoved(upTo: matcher.orderA.count)
         return rows

@@ -2,20 +2,36 @@
 public struct DiffOptions: Sendable {
     /// Aspects a user can tell the diff to leave out.
     public enum Aspect: String, CaseIterable, Sendable {
-        /// Names of graph inputs, outputs, initializers and graphs. (Names of
-        /// intermediate values and nodes never count: re-exports rename them.)
+        /// Names of the main graph's inputs, outputs and graph name, and of
+        /// initializers that are also graph inputs. (Other names never
+        /// count: re-exports rename them. They are listed as renames.)
         case names
-        /// Doc strings of the model, graphs, nodes, values and functions.
+        /// Doc strings of the model, graphs, nodes, values, tensors and functions.
         case docs
-        /// metadata_props, and the producer's name and version.
+        /// The model's and graphs' metadata_props, and the producer's name and version.
         case metadata
         /// Initializer contents (their dtype and shape still count).
         case initializerValues = "initializer-values"
+        /// metadata_props of nodes.
+        case nodeMetadata = "node-metadata"
+        /// metadata_props of value declarations (graph inputs, outputs, value_info).
+        case valueMetadata = "value-metadata"
+        /// metadata_props of tensors (initializers).
+        case tensorMetadata = "tensor-metadata"
+        /// The declared types of intermediate values (value_info).
+        case valueInfo = "value-info"
+        /// The model's training_info.
+        case trainingInfo = "training-info"
+        /// Quantization annotations of graphs.
+        case quantization
+        /// Device configurations of the model and of nodes.
+        case deviceConfigurations = "device-configurations"
     }
 
     public var ignored: Set<Aspect>
     /// Elements a and b are equal when |a - b| <= atol + rtol * |b|, as in
-    /// numpy.allclose, whose defaults these are.
+    /// numpy.allclose, whose defaults these are. They apply to initializers
+    /// and to tensor-valued attributes alike.
     public var rtol: Double
     public var atol: Double
 

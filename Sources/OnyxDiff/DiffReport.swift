@@ -4,21 +4,39 @@
 /// The JSON form is a stable, versioned schema: fields are only added, and
 /// `schemaVersion` changes when one is removed or changes meaning. Empty
 /// lists mean "no difference of this kind"; `identical` is true when all are
-/// empty.
+/// empty. `renames` are listed but never make two models different.
+///
+/// Version 2 (version 1 had strings where it now has structure): node
+/// neighbours are `NodeEndpoint` objects, attribute changes carry typed
+/// values (`AttributeChange`), renames of names that carry no meaning moved
+/// out of the differences into `renames`, and value_info, training_info,
+/// quantization annotations, device configurations and every
+/// metadata_props are compared.
 public struct DiffReport: Codable, Equatable, Sendable {
-    public static let currentSchemaVersion = 1
+    public static let currentSchemaVersion = 2
 
     public var schemaVersion = currentSchemaVersion
     /// The two files, as given.
     public var a: String
     public var b: String
-    public var identical: Bool { model.isEmpty && opsets.isEmpty && metadata.isEmpty && graph.isEmpty && functions.isEmpty }
+    public var identical: Bool {
+        model.isEmpty && opsets.isEmpty && metadata.isEmpty && graph.isEmpty && functions.isEmpty
+            && trainingInfo.isEmpty && deviceConfigurations.isEmpty
+    }
     /// ir_version, producer, domain, model_version, doc_string.
     public var model: [FieldChange] = []
     public var opsets: [OpsetChange] = []
+    /// The model's metadata_props, by key.
     public var metadata: [FieldChange] = []
     public var graph: GraphDiff
     public var functions: [FunctionDiff] = []
+    /// training_info entries, by position.
+    public var trainingInfo: [TrainingInfoChange] = []
+    /// The model's device configurations, by name.
+    public var deviceConfigurations: [FieldChange] = []
+    /// Names that differ but carry no meaning: intermediate values, nodes,
+    /// initializers that are not graph inputs, subgraph and function formals.
+    public var renames: [Rename] = []
 
     public init(a: String, b: String, graph: GraphDiff) {
         self.a = a
@@ -27,7 +45,8 @@ public struct DiffReport: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion, a, b, identical, model, opsets, metadata, graph, functions
+        case schemaVersion, a, b, identical, model, opsets, metadata, graph, functions, trainingInfo,
+            deviceConfigurations, renames
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -41,6 +60,9 @@ public struct DiffReport: Codable, Equatable, Sendable {
         try c.encode(metadata, forKey: .metadata)
         try c.encode(graph, forKey: .graph)
         try c.encode(functions, forKey: .functions)
+        try c.encode(trainingInfo, forKey: .trainingInfo)
+        try c.encode(deviceConfigurations, forKey: .deviceConfigurations)
+        try c.encode(renames, forKey: .renames)
     }
 
     public init(from decoder: Decoder) throws {
@@ -53,6 +75,9 @@ public struct DiffReport: Codable, Equatable, Sendable {
         metadata = try c.decode([FieldChange].self, forKey: .metadata)
         graph = try c.decode(GraphDiff.self, forKey: .graph)
         functions = try c.decode([FunctionDiff].self, forKey: .functions)
+        trainingInfo = try c.decode([TrainingInfoChange].self, forKey: .trainingInfo)
+        deviceConfigurations = try c.decode([FieldChange].self, forKey: .deviceConfigurations)
+        renames = try c.decode([Rename].self, forKey: .renames)
     }
 }
 
@@ -61,6 +86,12 @@ public struct FieldChange: Codable, Equatable, Sendable {
     public var field: String
     public var old: String?
     public var new: String?
+
+    public init(field: String, old: String?, new: String?) {
+        self.field = field
+        self.old = old
+        self.new = new
+    }
 }
 
 /// An operator set import added, removed or changed in version.
@@ -70,98 +101,34 @@ public struct OpsetChange: Codable, Equatable, Sendable {
     public var new: Int64?
 }
 
-/// The differences between two graphs (the main graph, a subgraph or a
-/// function body).
-public struct GraphDiff: Codable, Equatable, Sendable {
-    /// Graph name and doc string.
-    public var fields: [FieldChange] = []
-    public var inputs: [PortChange] = []
-    public var outputs: [PortChange] = []
-    public var initializers: [InitializerChange] = []
-    /// Nodes found in both graphs (changed or not).
-    public var matchedNodes = 0
-    public var addedNodes: [NodeSummary] = []
-    public var removedNodes: [NodeSummary] = []
-    public var changedNodes: [NodeChange] = []
-
-    public var isEmpty: Bool {
-        fields.isEmpty && inputs.isEmpty && outputs.isEmpty && initializers.isEmpty && addedNodes.isEmpty
-            && removedNodes.isEmpty && changedNodes.isEmpty
+/// A name that differs between corresponding things whose names carry no
+/// meaning: listed (in `--verbose` and JSON) but not a difference.
+public struct Rename: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        /// An intermediate value (a node output that is not a graph output).
+        case value
+        case node
+        /// An initializer that is not also a graph input.
+        case initializer
+        /// A subgraph's or a function's formal input or output, bound by position.
+        case input, output
+        /// A subgraph's name.
+        case graph
     }
-}
-
-/// A graph input or output that was added, removed, renamed or retyped.
-public struct PortChange: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable { case added, removed, renamed, retyped }
     public var kind: Kind
-    public var name: String
-    /// For renamed ports: the name in the first model.
-    public var oldName: String?
-    public var oldType: String?
-    public var newType: String?
+    /// Where: `main`, `main/Loop 'loop'.body`, `function local.Scale`.
+    public var graph: String
+    public var old: String
+    public var new: String
 }
 
-/// An initializer that was added, removed or changed.
-public struct InitializerChange: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable { case added, removed, renamed, dtype, shape, values }
-    public var kind: Kind
-    public var name: String
-    public var oldName: String?
-    public var oldType: String?
-    public var newType: String?
-    public var oldShape: [Int64]?
-    public var newShape: [Int64]?
-    /// For changed values: how many elements differ beyond the tolerance, of
-    /// how many, and the largest absolute and relative differences.
-    public var differing: Int?
-    public var total: Int?
-    public var maxAbsDiff: Double?
-    public var maxRelDiff: Double?
-}
-
-/// A node as the report shows it, with its neighbourhood.
-public struct NodeSummary: Codable, Equatable, Sendable {
-    public var opType: String
-    public var domain: String
-    public var name: String?
-    public var inputs: [String]
-    public var outputs: [String]
-    /// The nodes (or graph inputs/initializers) its inputs come from.
-    public var producers: [String]
-    /// The nodes (or graph outputs) that read its outputs.
-    public var consumers: [String]
-}
-
-/// A node found in both graphs whose attributes, wiring, docs or subgraphs differ.
-public struct NodeChange: Codable, Equatable, Sendable {
-    public var a: NodeSummary
-    public var b: NodeSummary
-    /// The operator, when it was replaced (same place, same arity).
-    public var opType: FieldChange?
-    public var attributes: [FieldChange] = []
-    /// Inputs that now read a value that does not correspond to the old one.
-    public var inputs: [FieldChange] = []
-    public var docString: FieldChange?
-    /// The node's operator set version changed with the model's imports.
-    public var opsetVersion: OpsetChange?
-    /// Subgraph attributes that differ, by attribute name.
-    public var subgraphs: [SubgraphDiff] = []
-}
-
-/// The differences inside one subgraph attribute of a changed node.
-public struct SubgraphDiff: Codable, Equatable, Sendable {
-    public var attribute: String
-    public var index: Int?
-    public var diff: GraphDiff
-}
-
-/// A model-local function that was added, removed or changed.
-public struct FunctionDiff: Codable, Equatable, Sendable {
+/// A training_info entry added, removed or changed (its graphs and bindings).
+public struct TrainingInfoChange: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable { case added, removed, changed }
     public var kind: Kind
-    public var domain: String
-    public var name: String
-    public var overload: String?
+    public var index: Int
+    /// Binding changes, as `initialization_binding k` / `update_binding k`.
     public var fields: [FieldChange] = []
-    public var body: GraphDiff?
+    public var initialization: GraphDiff?
+    public var algorithm: GraphDiff?
 }

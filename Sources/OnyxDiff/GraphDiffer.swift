@@ -1,36 +1,76 @@
 import OnyxIR
 
 /// Diffs graph pairs (main graph, subgraphs, function bodies) under one
-/// set of options and the two models' opset imports.
+/// set of options and the two models' opset imports, collecting the renames
+/// of every graph in one list.
 struct Context {
+    /// What a graph's inputs and outputs are to the model: its interface
+    /// (the main graph, training graphs) or formals bound by position
+    /// (subgraphs, function bodies), whose names carry no meaning.
+    enum Role { case main, subgraph, function }
+
     let options: DiffOptions
     /// Which opset each node of either model runs under.
     let opsetsA: OpsetContext
     let opsetsB: OpsetContext
+    let positions = NodePositions()
+    let renames = RenameLog()
+    var tensors: TensorComparison { TensorComparison(tolerance: ElementTolerance(rtol: options.rtol, atol: options.atol)) }
 
-    func diff(_ a: Graph, _ b: Graph, outer: GraphMatcher? = nil) -> GraphDiff {
-        let matcher = GraphMatcher(a, b, outer: outer)
+    /// The main graph's value names in `a` with their partners' in `b`,
+    /// once the main graph is diffed: graphs that refer to its values by
+    /// name (training graphs, training bindings) translate through it.
+    let mainNames = NameTranslation()
+
+    func diff(_ a: Graph, _ b: Graph, role: Role, path: String, outer: GraphMatcher? = nil) -> GraphDiff {
+        let matcher = GraphMatcher(a, b, outer: outer, positionalFormals: role != .main, freeNames: mainNames.table)
+        if role == .main, mainNames.table.isEmpty { mainNames.record(matcher) }
         var diff = GraphDiff()
-        if options.counts(.names), a.name != b.name { diff.fields.append(FieldChange(field: "name", old: a.name, new: b.name)) }
+        if a.name != b.name {
+            if role != .main {
+                renames.add(.graph, path, a.name, b.name)
+            } else if options.counts(.names) {
+                diff.fields.append(FieldChange(field: "name", old: a.name, new: b.name))
+            }
+        }
         if options.counts(.docs), a.docString != b.docString {
             diff.fields.append(FieldChange(field: "doc_string", old: a.docString, new: b.docString))
         }
-        diff.inputs = ports(matcher.inputPairs)
-        diff.outputs = ports(matcher.outputPairs)
-        diff.initializers = initializers(matcher.initializerPairs) + sparseInitializers(matcher.sparseInitializerPairs)
+        if options.counts(.metadata) { diff.metadata = pairChanges(a.metadataProps, b.metadataProps) }
+        diff.inputs = ports(matcher.inputPairs, role: role, path: path, kind: .input)
+        diff.outputs = ports(matcher.outputPairs, role: role, path: path, kind: .output)
+        diff.initializers =
+            initializers(matcher.initializerPairs, role: role, in: a, path: path)
+            + sparseInitializers(matcher.sparseInitializerPairs, path: path)
+        diff.quantization = quantization(a, b, matcher)
         diff.matchedNodes = matcher.pairs.count
-        diff.removedNodes = matcher.orderA.filter { matcher.partner(of: $0) == nil }.map { summary($0, in: a) }
-        diff.addedNodes = matcher.orderB.filter { !matcher.isMatched(b: $0) }.map { summary($0, in: b) }
+        diff.removedNodes = matcher.orderA.filter { matcher.partner(of: $0) == nil }.map { positions.summary($0, in: a) }
+        diff.addedNodes = matcher.orderB.filter { !matcher.isMatched(b: $0) }.map { positions.summary($0, in: b) }
         for node in matcher.orderA {
             guard let partner = matcher.partner(of: node) else { continue }
-            if let change = nodeChange(node, partner, matcher) { diff.changedNodes.append(change) }
+            recordRenames(node, partner, matcher, path: path)
+            diff.valueInfo += valueInfo(node, partner, matcher)
+            if let change = nodeChange(node, partner, matcher, path: path) { diff.changedNodes.append(change) }
+        }
+        return diff
+    }
+
+    /// Two graphs of the main kind where either may be absent: an absent
+    /// one has every node of the other added or removed.
+    func diff(optional a: Graph?, _ b: Graph?, path: String) -> GraphDiff {
+        var diff = GraphDiff()
+        switch (a, b) {
+        case (let ga?, let gb?): return self.diff(ga, gb, role: .main, path: path)
+        case (nil, nil): break
+        case (let ga?, nil): diff.removedNodes = ga.nodes.map { positions.summary($0, in: ga) }
+        case (nil, let gb?): diff.addedNodes = gb.nodes.map { positions.summary($0, in: gb) }
         }
         return diff
     }
 
     // MARK: Ports
 
-    private func ports(_ pairs: [(a: Value?, b: Value?)]) -> [PortChange] {
+    private func ports(_ pairs: [(a: Value?, b: Value?)], role: Role, path: String, kind: Rename.Kind) -> [PortChange] {
         pairs.flatMap { pair -> [PortChange] in
             switch (pair.a, pair.b) {
             case (let va?, nil):
@@ -39,14 +79,20 @@ struct Context {
                 return [PortChange(kind: .added, name: vb.name, newType: vb.type?.description)]
             case (let va?, let vb?):
                 var changes: [PortChange] = []
-                if va.name != vb.name && options.counts(.names) {
-                    changes.append(PortChange(kind: .renamed, name: vb.name, oldName: va.name))
+                if va.name != vb.name {
+                    if role != .main {
+                        renames.add(kind, path, va.name, vb.name)
+                    } else if options.counts(.names) {
+                        changes.append(PortChange(kind: .renamed, name: vb.name, oldName: va.name))
+                    }
                 }
                 if va.type != vb.type {
                     changes.append(
                         PortChange(kind: .retyped, name: vb.name, oldType: va.type?.description ?? "(undeclared)",
                             newType: vb.type?.description ?? "(undeclared)"))
                 }
+                let fields = annotations(va, vb)
+                if !fields.isEmpty { changes.append(PortChange(kind: .annotations, name: vb.name, fields: fields)) }
                 return changes
             case (nil, nil):
                 return []
@@ -54,9 +100,59 @@ struct Context {
         }
     }
 
+    /// A value declaration's doc string and metadata_props that differ.
+    private func annotations(_ va: Value, _ vb: Value) -> [FieldChange] {
+        annotations((va.docString, va.metadataProps), (vb.docString, vb.metadataProps), metadata: .valueMetadata)
+    }
+
+    /// A doc string and metadata_props that differ, the metadata counted
+    /// under `aspect`.
+    private func annotations(
+        _ a: (doc: String?, metadata: [StringPair]), _ b: (doc: String?, metadata: [StringPair]), metadata aspect: DiffOptions.Aspect
+    ) -> [FieldChange] {
+        var fields: [FieldChange] = []
+        if options.counts(.docs), a.doc != b.doc { fields.append(FieldChange(field: "doc_string", old: a.doc, new: b.doc)) }
+        if options.counts(aspect) {
+            fields += pairChanges(a.metadata, b.metadata).map { change in
+                FieldChange(field: "metadata \(change.field)", old: change.old, new: change.new)
+            }
+        }
+        return fields
+    }
+
+    // MARK: Value declarations
+
+    /// The value_info declarations of a matched node's outputs (graph
+    /// outputs are ports, compared there).
+    private func valueInfo(_ na: Node, _ nb: Node, _ matcher: GraphMatcher) -> [ValueInfoChange] {
+        var changes: [ValueInfoChange] = []
+        for (va, vb) in zip(na.outputs, nb.outputs) {
+            guard !matcher.a.outputs.contains(where: { $0 === va }), !matcher.b.outputs.contains(where: { $0 === vb })
+            else { continue }
+            var change = ValueInfoChange(name: vb.name, oldType: va.type?.description, newType: vb.type?.description)
+            let retyped = options.counts(.valueInfo) && va.type != vb.type
+            if !retyped { (change.oldType, change.newType) = (nil, nil) }
+            change.fields = annotations(va, vb)
+            if retyped || !change.fields.isEmpty { changes.append(change) }
+        }
+        return changes
+    }
+
+    // MARK: Renames
+
+    /// Names of matched nodes and of their outputs that are not graph
+    /// outputs (those are ports) go to the rename list.
+    private func recordRenames(_ na: Node, _ nb: Node, _ matcher: GraphMatcher, path: String) {
+        if nonEmpty(na.name) != nonEmpty(nb.name) { renames.add(.node, path, na.name, nb.name) }
+        for (va, vb) in zip(na.outputs, nb.outputs) where va.name != vb.name {
+            guard !matcher.a.outputs.contains(where: { $0 === va }) else { continue }
+            renames.add(.value, path, va.name, vb.name)
+        }
+    }
+
     // MARK: Initializers
 
-    private func initializers(_ pairs: [(a: Value?, b: Value?)]) -> [InitializerChange] {
+    private func initializers(_ pairs: [(a: Value?, b: Value?)], role: Role, in a: Graph, path: String) -> [InitializerChange] {
         pairs.flatMap { pair -> [InitializerChange] in
             switch (pair.a, pair.b) {
             case (let va?, nil):
@@ -66,7 +162,10 @@ struct Context {
                 let t = vb.initializer
                 return [InitializerChange(kind: .added, name: vb.name, newType: t?.dataType?.name, newShape: t?.dims)]
             case (let va?, let vb?):
-                return compare(va, vb)
+                // An initializer listed as a graph input (IR < 4 style) is
+                // part of the main graph's interface: callers may feed it.
+                let isInterface = role == .main && a.inputs.contains { $0 === va }
+                return compare(va, vb, isInterface: isInterface, path: path)
             case (nil, nil):
                 return []
             }
@@ -74,7 +173,7 @@ struct Context {
     }
 
     /// Sparse initializers: added, removed, renamed, or contents changed.
-    private func sparseInitializers(_ pairs: [(a: Value?, b: Value?)]) -> [InitializerChange] {
+    private func sparseInitializers(_ pairs: [(a: Value?, b: Value?)], path: String) -> [InitializerChange] {
         pairs.compactMap { pair -> InitializerChange? in
             func type(_ value: Value) -> String { "sparse " + (value.sparseInitializer?.values?.dataType?.name ?? "?") }
             switch (pair.a, pair.b) {
@@ -83,21 +182,25 @@ struct Context {
             case (nil, let vb?):
                 return InitializerChange(kind: .added, name: vb.name, newType: type(vb), newShape: vb.sparseInitializer?.dims)
             case (let va?, let vb?):
-                if va.name != vb.name && options.counts(.names) {
-                    return InitializerChange(kind: .renamed, name: vb.name, oldName: va.name)
-                }
-                guard options.counts(.initializerValues), constantHash(va) != constantHash(vb) else { return nil }
-                return InitializerChange(kind: .values, name: vb.name)
+                if va.name != vb.name { renames.add(.initializer, path, va.name, vb.name) }
+                guard options.counts(.initializerValues), let sa = va.sparseInitializer, let sb = vb.sparseInitializer,
+                    let statistics = tensors.compare(sa, sb)
+                else { return nil }
+                return InitializerChange(kind: .values, name: vb.name, statistics: statistics)
             case (nil, nil):
                 return nil
             }
         }
     }
 
-    private func compare(_ va: Value, _ vb: Value) -> [InitializerChange] {
+    private func compare(_ va: Value, _ vb: Value, isInterface: Bool, path: String) -> [InitializerChange] {
         var changes: [InitializerChange] = []
-        if va.name != vb.name && options.counts(.names) {
-            changes.append(InitializerChange(kind: .renamed, name: vb.name, oldName: va.name))
+        if va.name != vb.name {
+            if !isInterface {
+                renames.add(.initializer, path, va.name, vb.name)
+            } else if options.counts(.names) {
+                changes.append(InitializerChange(kind: .renamed, name: vb.name, oldName: va.name))
+            }
         }
         guard let ta = va.initializer, let tb = vb.initializer else { return changes }
         if ta.dataType != tb.dataType {
@@ -108,97 +211,63 @@ struct Context {
             changes.append(InitializerChange(kind: .shape, name: vb.name, oldShape: ta.dims, newShape: tb.dims))
             return changes
         }
-        if options.counts(.initializerValues), let values = compareValues(ta, tb) {
-            var change = InitializerChange(kind: .values, name: vb.name)
-            (change.differing, change.total, change.maxAbsDiff, change.maxRelDiff) = values
-            changes.append(change)
+        if options.counts(.initializerValues), let statistics = tensors.compare(ta, tb) {
+            changes.append(InitializerChange(kind: .values, name: vb.name, statistics: statistics))
         }
+        let fields = annotations((ta.docString, ta.metadataProps), (tb.docString, tb.metadataProps), metadata: .tensorMetadata)
+        if !fields.isEmpty { changes.append(InitializerChange(kind: .annotations, name: vb.name, fields: fields)) }
         return changes
     }
 
-    /// nil when equal within tolerance; else (differing, total, max abs, max rel).
-    private func compareValues(_ a: Tensor, _ b: Tensor) -> (Int?, Int?, Double?, Double?)? {
-        if contentHash(a) == contentHash(b) { return nil }
-        let tolerance = ElementTolerance(rtol: options.rtol, atol: options.atol)
-        guard let x = try? a.elements(), let y = try? b.elements(),
-            let comparison = ElementComparison(x, y, tolerance: tolerance)
-        else {
-            // Data that does not decode (wrong size, not loaded): any byte difference counts.
-            return (nil, a.elementCount, nil, nil)
+    // MARK: Quantization annotations
+
+    /// Annotations keyed by the tensor they annotate, with `a`'s names
+    /// translated to their partners in `b`, so that renames do not count.
+    private func quantization(_ a: Graph, _ b: Graph, _ matcher: GraphMatcher) -> [FieldChange] {
+        guard options.counts(.quantization), !(a.quantizationAnnotations.isEmpty && b.quantizationAnnotations.isEmpty)
+        else { return [] }
+        var valuesA: [String: Value] = [:]
+        for value in a.inputs + a.initializers + a.sparseInitializers + a.nodes.flatMap(\.outputs) where valuesA[value.name] == nil {
+            valuesA[value.name] = value
         }
-        if comparison.isEqual { return nil }
-        return (comparison.differing, comparison.total, comparison.maxAbsDiff, comparison.maxRelDiff)
+        func translated(_ name: String?) -> String? {
+            guard let name, let value = valuesA[name], let partner = matcher.partner(of: value) else { return name }
+            return partner.name
+        }
+        func entries(_ annotations: [TensorAnnotation], _ rename: (String?) -> String?) -> [StringPair] {
+            annotations.map { annotation in
+                let parameters = annotation.quantParameterTensorNames.map { "\($0.key ?? "")=\(rename($0.value) ?? "")" }
+                return StringPair(rename(annotation.tensorName) ?? "", parameters.joined(separator: ", "))
+            }
+        }
+        return pairChanges(entries(a.quantizationAnnotations, translated), entries(b.quantizationAnnotations, { $0 }))
+    }
+}
+
+/// Names of `a`'s values → names of their partners in `b`.
+final class NameTranslation {
+    private(set) var table: [String: String] = [:]
+
+    func record(_ matcher: GraphMatcher) {
+        for case (let va?, let vb?) in matcher.inputPairs + matcher.initializerPairs + matcher.sparseInitializerPairs {
+            table[va.name] = vb.name
+        }
+        for (na, nb) in matcher.pairs {
+            for (va, vb) in zip(na.outputs, nb.outputs) { table[va.name] = vb.name }
+        }
     }
 
-    // MARK: Nodes
-
-    private static let placeholder = NodeSummary(
-        opType: "", domain: "", name: nil, inputs: [], outputs: [], producers: [], consumers: [])
-
-    func nodeChange(_ na: Node, _ nb: Node, _ matcher: GraphMatcher) -> NodeChange? {
-        // Summaries (strings for every neighbour) are built only for nodes
-        // that did change: most matched nodes did not.
-        var change = NodeChange(a: Self.placeholder, b: Self.placeholder)
-        let opA = na.qualifiedOpType, opB = nb.qualifiedOpType
-        if opA != opB { change.opType = FieldChange(field: "op", old: opA, new: opB) }
-        for attributeA in na.attributes {
-            let name = attributeA.name ?? ""
-            guard let attributeB = nb.attribute(name) else {
-                change.attributes.append(FieldChange(field: name, old: describe(attributeA), new: nil))
-                continue
-            }
-            let graphsA = attributeA.subgraphs, graphsB = attributeB.subgraphs
-            if !graphsA.isEmpty || !graphsB.isEmpty, graphsA.count == graphsB.count, attributeA.type == attributeB.type {
-                for (index, (ga, gb)) in zip(graphsA, graphsB).enumerated() {
-                    let inner = diff(ga, gb, outer: matcher)
-                    if !inner.isEmpty {
-                        change.subgraphs.append(
-                            SubgraphDiff(attribute: name, index: attributeA.type == .graphs ? index : nil, diff: inner))
-                    }
-                }
-            } else if !sameValue(attributeA, attributeB) {
-                change.attributes.append(FieldChange(field: name, old: describe(attributeA), new: describe(attributeB)))
-            }
-        }
-        let namesA = Set(na.attributes.map { $0.name ?? "" })
-        for attributeB in nb.attributes where !namesA.contains(attributeB.name ?? "") {
-            change.attributes.append(FieldChange(field: attributeB.name ?? "", old: nil, new: describe(attributeB)))
-        }
-        for index in 0..<max(na.inputs.count, nb.inputs.count) {
-            let va = index < na.inputs.count ? na.inputs[index] : nil
-            let vb = index < nb.inputs.count ? nb.inputs[index] : nil
-            if !matcher.corresponds(va, vb) || (index >= na.inputs.count) != (index >= nb.inputs.count) {
-                change.inputs.append(
-                    FieldChange(
-                        field: "input \(index)", old: index < na.inputs.count ? describeSource(va, in: matcher.a) : nil,
-                        new: index < nb.inputs.count ? describeSource(vb, in: matcher.b) : nil))
-            }
-        }
-        if options.counts(.docs), na.docString != nb.docString {
-            change.docString = FieldChange(field: "doc_string", old: na.docString, new: nb.docString)
-        }
-        guard
-            change.opType != nil || !change.attributes.isEmpty || !change.inputs.isEmpty || change.docString != nil
-                || !change.subgraphs.isEmpty
-        else { return nil }
-        change.a = summary(na, in: matcher.a)
-        change.b = summary(nb, in: matcher.b)
-        // A node whose operator moved to another domain says so in `opType`;
-        // versions are compared within one domain.
-        let (versionA, versionB) = (opsetsA.version(for: na), opsetsB.version(for: nb))
-        if na.normalizedDomain == nb.normalizedDomain, versionA != versionB {
-            change.opsetVersion = OpsetChange(domain: OperatorDomain.displayName(na.domain), old: versionA, new: versionB)
-        }
-        return change
+    /// `pairs` with `a`'s keys and values translated.
+    func translated(_ pairs: [StringPair]) -> [StringPair] {
+        pairs.map { StringPair($0.key.map { table[$0] ?? $0 }, $0.value.map { table[$0] ?? $0 }) }
     }
+}
 
-    private func sameValue(_ a: Attribute, _ b: Attribute) -> Bool {
-        let hasher = StructuralHasher(tokens: [:])
-        var x = a, y = b
-        if !options.counts(.docs) {
-            x.docString = nil
-            y.docString = nil
-        }
-        return hasher.attributeHash(x) == hasher.attributeHash(y)
+/// The renames a diff found, in every graph, in the order it found them.
+final class RenameLog {
+    private(set) var entries: [Rename] = []
+
+    func add(_ kind: Rename.Kind, _ graph: String, _ old: String?, _ new: String?) {
+        entries.append(Rename(kind: kind, graph: graph, old: old ?? "", new: new ?? ""))
     }
 }

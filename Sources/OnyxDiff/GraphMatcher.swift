@@ -2,9 +2,12 @@ import OnyxIR
 
 /// Finds the nodes and values of graph `b` that correspond to those of `a`.
 ///
-/// 1. Seeds: graph inputs and outputs by name, then by position;
-///    initializers by name, then by content; values captured from enclosing
-///    graphs through the enclosing match.
+/// 1. Seeds: graph inputs and outputs by name, then by position (formals
+///    of subgraphs and function bodies, which are bound by position, by
+///    position only); initializers by name; values captured from enclosing
+///    graphs through the enclosing match. Initializers left unpaired stand
+///    for their content in step 2, so that nodes reading renamed copies
+///    still match.
 /// 2. Exact structure: nodes whose signatures (operator, attributes, and
 ///    the tokens of their inputs, propagated forward from the seeds) are
 ///    equal correspond, however values and nodes are named or ordered.
@@ -12,6 +15,13 @@ import OnyxIR
 ///    outputs), unmatched producers and consumers at the same input slot
 ///    with the same operator correspond too; a producer of another operator
 ///    is looked through one level, to step over an inserted or removed node.
+///
+/// 4. Renamed initializers: an unpaired initializer of `a` pairs with one
+///    of `b` when matched nodes read them at the same input slot (or their
+///    subgraphs capture them, with equal content), and no matched reader
+///    says otherwise; initializers nothing reads pair by content where it
+///    is unique on both sides. Content alone never pairs initializers that
+///    are read: two unrelated models share many small shape tensors.
 ///
 /// Every step visits each node and use a bounded number of times, so the
 /// match is near-linear in graph size.
@@ -39,33 +49,54 @@ public final class GraphMatcher {
     let orderB: [Node]
 
     /// `outer` is the match of the enclosing graphs, for subgraphs.
-    public init(_ a: Graph, _ b: Graph, outer: GraphMatcher? = nil) {
+    /// `positionalFormals` pairs the graphs' inputs and outputs by position
+    /// only, as a subgraph's or a function's are bound (default: when
+    /// `outer` is given). Without `outer`, values the graphs read but do not
+    /// define pair by name, `a`'s names translated by `freeNames` first.
+    public init(
+        _ a: Graph, _ b: Graph, outer: GraphMatcher? = nil, positionalFormals: Bool? = nil, freeNames: [String: String] = [:]
+    ) {
         self.a = a
         self.b = b
         orderA = topologicalOrder(a)
         orderB = topologicalOrder(b)
+        let positional = positionalFormals ?? (outer != nil)
+        self.positional = positional
         let constantsA = Set(a.initializers.map(ObjectIdentifier.init))
         let constantsB = Set(b.initializers.map(ObjectIdentifier.init))
         inputPairs = Self.pairPorts(
             a.inputs.filter { !constantsA.contains(ObjectIdentifier($0)) },
-            b.inputs.filter { !constantsB.contains(ObjectIdentifier($0)) })
-        initializerPairs = Self.pairInitializers(a.initializers, b.initializers)
-        sparseInitializerPairs = Self.pairInitializers(a.sparseInitializers, b.sparseInitializers)
+            b.inputs.filter { !constantsB.contains(ObjectIdentifier($0)) }, positional: positional)
+        initializerPairs = NamePairing(a.initializers, b.initializers).result(a.initializers, b.initializers)
+        sparseInitializerPairs = NamePairing(a.sparseInitializers, b.sparseInitializers)
+            .result(a.sparseInitializers, b.sparseInitializers)
         for (va, vb) in inputPairs + initializerPairs + sparseInitializerPairs {
             if let va, let vb { valueMap[ObjectIdentifier(va)] = vb }
         }
-        // Values read from enclosing graphs keep their partners there.
+        // Values read from enclosing graphs keep their partners there. A
+        // graph diffed on its own (a training graph reads the main graph's
+        // values by name) pairs its free names by name.
         let capturedA = a.capturedValues, capturedB = b.capturedValues
-        let capturedIDsB = Set(capturedB.map(ObjectIdentifier.init))
-        for value in capturedA {
-            if let mapped = outer?.partner(of: value), capturedIDsB.contains(ObjectIdentifier(mapped)) {
-                valueMap[ObjectIdentifier(value)] = mapped
+        if let outer {
+            let capturedIDsB = Set(capturedB.map(ObjectIdentifier.init))
+            for value in capturedA {
+                if let mapped = outer.partner(of: value), capturedIDsB.contains(ObjectIdentifier(mapped)) {
+                    valueMap[ObjectIdentifier(value)] = mapped
+                }
             }
+        } else {
+            let pairing = NamePairing(capturedA, capturedB) { freeNames[$0.name] ?? $0.name }
+            for case (let va?, let vb?) in pairing.result(capturedA, capturedB) { valueMap[ObjectIdentifier(va)] = vb }
         }
         matchExactStructure(outer: outer, capturedA: capturedA, capturedB: capturedB)
-        outputPairs = Self.pairPorts(a.outputs, b.outputs)
+        outputPairs = Self.pairPorts(a.outputs, b.outputs, positional: positional)
         propagate()
+        initializerPairs = pairByReaders(initializerPairs)
+        sparseInitializerPairs = pairByReaders(sparseInitializerPairs)
     }
+
+    /// True when formals were paired by position only.
+    let positional: Bool
 
     /// The node of `b` matched with `node` of `a`.
     public func partner(of node: Node) -> Node? { nodeMap[ObjectIdentifier(node)] }
@@ -77,28 +108,73 @@ public final class GraphMatcher {
 
     // MARK: Seeds
 
-    /// Pairs ports by name, then the rest by position.
-    static func pairPorts(_ a: [Value], _ b: [Value]) -> [(a: Value?, b: Value?)] {
-        var pairing = NamePairing(a, b)
+    /// Pairs ports by name, then the rest by position; or by position only.
+    static func pairPorts(_ a: [Value], _ b: [Value], positional: Bool) -> [(a: Value?, b: Value?)] {
+        var pairing = positional ? NamePairing(count: a.count, b.count) : NamePairing(a, b)
         for index in a.indices where pairing.partnerOfA[index] == nil && index < b.count && !pairing.taken[index] {
             pairing.pair(index, index)
         }
         return pairing.result(a, b)
     }
 
-    /// Pairs initializers by name, then the rest by content.
-    static func pairInitializers(_ a: [Value], _ b: [Value]) -> [(a: Value?, b: Value?)] {
-        var pairing = NamePairing(a, b)
-        var byContent: [Int: [Int]] = [:]
-        for (index, value) in b.enumerated() where !pairing.taken[index] {
-            if let hash = constantHash(value) { byContent[hash, default: []].append(index) }
+    /// Pairs the initializers that names left unpaired through the matched
+    /// nodes that read them (step 4).
+    private func pairByReaders(_ initializers: [(a: Value?, b: Value?)]) -> [(a: Value?, b: Value?)] {
+        let unpairedA = Set(initializers.compactMap { $0.b == nil ? $0.a.map(ObjectIdentifier.init) : nil })
+        let unpairedB = Set(initializers.compactMap { $0.a == nil ? $0.b.map(ObjectIdentifier.init) : nil })
+        guard !unpairedA.isEmpty, !unpairedB.isEmpty else { return initializers }
+        // Every partner each side's readers propose; a pair stands when both
+        // sides propose only each other.
+        var proposedForA: [ObjectIdentifier: Set<ObjectIdentifier>] = [:]
+        var proposedForB: [ObjectIdentifier: Set<ObjectIdentifier>] = [:]
+        var valuesB: [ObjectIdentifier: Value] = [:]
+        func propose(_ va: Value, _ vb: Value) {
+            let (x, y) = (ObjectIdentifier(va), ObjectIdentifier(vb))
+            guard unpairedA.contains(x), unpairedB.contains(y) else { return }
+            proposedForA[x, default: []].insert(y)
+            proposedForB[y, default: []].insert(x)
+            valuesB[y] = vb
         }
-        for (index, value) in a.enumerated() where pairing.partnerOfA[index] == nil {
-            guard let hash = constantHash(value), var candidates = byContent[hash], !candidates.isEmpty else { continue }
-            pairing.pair(index, candidates.removeFirst())
-            byContent[hash] = candidates
+        for (na, nb) in pairs where na.inputs.count == nb.inputs.count {
+            for case (let va?, let vb?) in zip(na.inputs, nb.inputs) { propose(va, vb) }
         }
-        return pairing.result(a, b)
+        for (na, nb) in pairs where na.hasSubgraphs && nb.hasSubgraphs {
+            let capturedB = nb.subgraphs.flatMap(\.capturedValues).filter { unpairedB.contains(ObjectIdentifier($0)) }
+            for va in na.subgraphs.flatMap(\.capturedValues) where unpairedA.contains(ObjectIdentifier(va)) {
+                for vb in capturedB where constantHash(va) == constantHash(vb) { propose(va, vb) }
+            }
+        }
+        var partners: [ObjectIdentifier: Value] = [:]
+        for (x, proposals) in proposedForA where proposals.count == 1 {
+            let y = proposals.first!
+            guard proposedForB[y] == [x], let vb = valuesB[y] else { continue }
+            partners[x] = vb
+            valueMap[x] = vb
+        }
+        // Initializers nothing reads cannot contradict the node matching:
+        // they pair by content, where it is unique on both sides.
+        func unread(_ graph: Graph, _ unpaired: Set<ObjectIdentifier>, _ side: [Value?]) -> [Int: [Value]] {
+            var byContent: [Int: [Value]] = [:]
+            for case let value? in side where unpaired.contains(ObjectIdentifier(value)) && value.uses.isEmpty
+                && !graph.outputs.contains(where: { $0 === value })
+            {
+                if let hash = constantHash(value) { byContent[hash, default: []].append(value) }
+            }
+            return byContent
+        }
+        let unreadB = unread(b, unpairedB, initializers.map(\.b))
+        for (hash, values) in unread(a, unpairedA, initializers.map(\.a)) where values.count == 1 {
+            guard let candidates = unreadB[hash], candidates.count == 1 else { continue }
+            partners[ObjectIdentifier(values[0])] = candidates[0]
+            valueMap[ObjectIdentifier(values[0])] = candidates[0]
+        }
+        guard !partners.isEmpty else { return initializers }
+        let takenB = Set(partners.values.map(ObjectIdentifier.init))
+        return initializers.compactMap { pair in
+            if let va = pair.a, pair.b == nil, let vb = partners[ObjectIdentifier(va)] { return (va, vb) }
+            if pair.a == nil, let vb = pair.b, takenB.contains(ObjectIdentifier(vb)) { return nil }
+            return pair
+        }
     }
 
     // MARK: Exact structure
@@ -118,6 +194,11 @@ public final class GraphMatcher {
             tokensB[ObjectIdentifier(vb)] = next
             next += 1
         }
+        // Initializers without a partner yet stand for their content.
+        for (va, vb) in initializerPairs + sparseInitializerPairs {
+            if let va, vb == nil, let hash = constantHash(va) { tokensA[ObjectIdentifier(va)] = Self.contentToken(hash) }
+            if let vb, va == nil, let hash = constantHash(vb) { tokensB[ObjectIdentifier(vb)] = Self.contentToken(hash) }
+        }
         let (signaturesB, finalB) = Self.signatures(orderB, tokens: tokensB)
         let (signaturesA, finalA) = Self.signatures(orderA, tokens: tokensA)
         structureA = StructuralHasher(tokens: finalA)
@@ -129,6 +210,8 @@ public final class GraphMatcher {
             match(orderA[index], orderB[j])
         }
     }
+
+    private static func contentToken(_ hash: Int) -> Int { StructuralHasher.positionToken("content", hash) }
 
     /// Signatures of `nodes` (in dependency order), propagating output
     /// tokens; also the tokens of every value at the end.
@@ -242,13 +325,19 @@ private struct NamePairing {
     var partnerOfA: [Int?]
     var taken: [Bool]
 
-    init(_ a: [Value], _ b: [Value]) {
-        partnerOfA = [Int?](repeating: nil, count: a.count)
-        taken = [Bool](repeating: false, count: b.count)
+    /// Nothing paired yet.
+    init(count a: Int, _ b: Int) {
+        partnerOfA = [Int?](repeating: nil, count: a)
+        taken = [Bool](repeating: false, count: b)
+    }
+
+    /// Pairs by equal names, `a`'s as `nameOfA` gives them.
+    init(_ a: [Value], _ b: [Value], nameOfA: (Value) -> String = \.name) {
+        self.init(count: a.count, b.count)
         var byName: [String: Int] = [:]
         for (index, value) in b.enumerated() where byName[value.name] == nil { byName[value.name] = index }
         for (index, value) in a.enumerated() {
-            if let j = byName[value.name], !taken[j] { pair(index, j) }
+            if let j = byName[nameOfA(value)], !taken[j] { pair(index, j) }
         }
     }
 

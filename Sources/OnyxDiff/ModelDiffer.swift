@@ -13,14 +13,43 @@ public struct ModelDiffer {
         report.model = modelFields(a, b)
         report.opsets = opsetChanges(a.opsetImports, b.opsetImports)
         if options.counts(.metadata) { report.metadata = pairChanges(a.metadataProps, b.metadataProps) }
-        switch (a.graph, b.graph) {
-        case (let ga?, let gb?): report.graph = context.diff(ga, gb)
-        case (nil, nil): break
-        case (let ga?, nil): report.graph = GraphDiff(removedNodes: ga.nodes.map { summary($0, in: ga) })
-        case (nil, let gb?): report.graph = GraphDiff(addedNodes: gb.nodes.map { summary($0, in: gb) })
-        }
+        report.graph = context.diff(optional: a.graph, b.graph, path: "main")
         report.functions = functionChanges(a.functions, b.functions, context: context)
+        if options.counts(.trainingInfo) { report.trainingInfo = trainingChanges(a.trainingInfo, b.trainingInfo, context: context) }
+        if options.counts(.deviceConfigurations) {
+            func entries(_ model: Model) -> [StringPair] {
+                model.deviceConfigurations.map { configuration in
+                    StringPair(
+                        configuration.name ?? "",
+                        "num_devices \(configuration.numDevices.map(String.init) ?? "?"), devices [\(configuration.devices.joined(separator: ", "))]")
+                }
+            }
+            report.deviceConfigurations = pairChanges(entries(a), entries(b))
+        }
+        report.renames = context.renames.entries
         return report
+    }
+
+    /// training_info entries by position: their bindings by key, their graphs diffed.
+    private func trainingChanges(_ a: [TrainingInfo], _ b: [TrainingInfo], context: Context) -> [TrainingInfoChange] {
+        (0..<max(a.count, b.count)).compactMap { index in
+            guard index < a.count else { return TrainingInfoChange(kind: .added, index: index) }
+            guard index < b.count else { return TrainingInfoChange(kind: .removed, index: index) }
+            let (x, y) = (a[index], b[index])
+            var change = TrainingInfoChange(kind: .changed, index: index)
+            // Bindings name main-graph initializers and training-graph outputs.
+            let names = context.mainNames
+            change.fields = pairChanges(names.translated(x.initializationBinding), y.initializationBinding).map {
+                FieldChange(field: "initialization_binding \($0.field)", old: $0.old, new: $0.new)
+            } + pairChanges(names.translated(x.updateBinding), y.updateBinding).map {
+                FieldChange(field: "update_binding \($0.field)", old: $0.old, new: $0.new)
+            }
+            let initialization = context.diff(optional: x.initialization, y.initialization, path: "training_info[\(index)].initialization")
+            let algorithm = context.diff(optional: x.algorithm, y.algorithm, path: "training_info[\(index)].algorithm")
+            if !initialization.isEmpty { change.initialization = initialization }
+            if !algorithm.isEmpty { change.algorithm = algorithm }
+            return change.fields.isEmpty && change.initialization == nil && change.algorithm == nil ? nil : change
+        }
     }
 
     private func modelFields(_ a: Model, _ b: Model) -> [FieldChange] {
@@ -55,8 +84,8 @@ public struct ModelDiffer {
             if fa.attributeNames != fb.attributeNames {
                 entry.fields.append(FieldChange(field: "attributes", old: fa.attributeNames.joined(separator: ", "), new: fb.attributeNames.joined(separator: ", ")))
             }
-            let defaultsA = fa.attributeDefaults.map { "\($0.name ?? "")=\(describe($0))" }
-            let defaultsB = fb.attributeDefaults.map { "\($0.name ?? "")=\(describe($0))" }
+            let defaultsA = fa.attributeDefaults.map { "\($0.name ?? "")=\(AttributeValue($0))" }
+            let defaultsB = fb.attributeDefaults.map { "\($0.name ?? "")=\(AttributeValue($0))" }
             if defaultsA != defaultsB {
                 entry.fields.append(FieldChange(field: "attribute defaults", old: defaultsA.joined(separator: ", "), new: defaultsB.joined(separator: ", ")))
             }
@@ -67,7 +96,12 @@ public struct ModelDiffer {
             if options.counts(.docs), fa.docString != fb.docString {
                 entry.fields.append(FieldChange(field: "doc_string", old: fa.docString, new: fb.docString))
             }
-            let body = context.diff(fa.body, fb.body)
+            if options.counts(.metadata) {
+                entry.fields += pairChanges(fa.metadataProps, fb.metadataProps).map {
+                    FieldChange(field: "metadata \($0.field)", old: $0.old, new: $0.new)
+                }
+            }
+            let body = context.diff(fa.body, fb.body, role: .function, path: "function \(OperatorDomain.qualified(fa.name ?? "", domain: fa.domain))" + (fa.overload.map { ":\($0)" } ?? ""))
             if !body.isEmpty { entry.body = body }
             if !entry.fields.isEmpty || entry.body != nil { changes.append(entry) }
         }

@@ -43,7 +43,10 @@ import Testing
         try b.graph!.setNodes(b.graph!.nodes.reversed())
         let result = diff(fixture("kitchen-sink.onnx"), try save(b, "b.onnx"))
         #expect(result.status == 0)
-        #expect(result.out == "fixtures/kitchen-sink.onnx → b.onnx: identical\n")
+        #expect(result.out == "fixtures/kitchen-sink.onnx → b.onnx: identical (5 names differ but carry no meaning; --verbose lists them)\n")
+        let verbose = diff(fixture("kitchen-sink.onnx"), try save(b, "b.onnx"), "--verbose")
+        #expect(verbose.status == 0)
+        #expect(verbose.out.contains("Renames (not differences)\n  node branch → n_branch  in main\n  value y → v_y  in main\n"), "\(verbose.out)")
     }
 
     @Test func oneAttributeChanged() throws {
@@ -135,7 +138,7 @@ import Testing
         let json = diff(fixture("mlp.onnx"), path, "--json", "--html", folder.path("report.html"))
         #expect(json.status == 1)
         let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
-        #expect(object?["schemaVersion"] as? Int == 1)
+        #expect(object?["schemaVersion"] as? Int == 2)
         #expect(object?["identical"] as? Bool == false)
         let graph = object?["graph"] as? [String: Any]
         #expect(graph?["matchedNodes"] as? Int == 4)

@@ -69,7 +69,7 @@ struct DiffHTML {
 
     private func details(_ change: NodeChange) -> String {
         var items: [String] = []
-        for field in (change.opType.map { [$0] } ?? []) + change.attributes + change.inputs + (change.docString.map { [$0] } ?? []) {
+        for field in DiffText.fieldChanges(change) {
             items.append("\(escape(field.field)): \(escape(field.old ?? "(none)")) → \(escape(field.new ?? "(none)"))")
         }
         for subgraph in change.subgraphs {
