@@ -46,10 +46,11 @@ struct Context {
         diff.matchedNodes = matcher.pairs.count
         diff.removedNodes = matcher.orderA.filter { matcher.partner(of: $0) == nil }.map { positions.summary($0, in: a) }
         diff.addedNodes = matcher.orderB.filter { !matcher.isMatched(b: $0) }.map { positions.summary($0, in: b) }
+        let ports = GraphOutputs(a: a, b: b)
         for node in matcher.orderA {
             guard let partner = matcher.partner(of: node) else { continue }
-            recordRenames(node, partner, matcher, path: path)
-            diff.valueInfo += valueInfo(node, partner, matcher)
+            recordRenames(node, partner, ports, path: path)
+            diff.valueInfo += valueInfo(node, partner, ports)
             if let change = nodeChange(node, partner, matcher, path: path) { diff.changedNodes.append(change) }
         }
         return diff
@@ -124,11 +125,10 @@ struct Context {
 
     /// The value_info declarations of a matched node's outputs (graph
     /// outputs are ports, compared there).
-    private func valueInfo(_ na: Node, _ nb: Node, _ matcher: GraphMatcher) -> [ValueInfoChange] {
+    private func valueInfo(_ na: Node, _ nb: Node, _ ports: GraphOutputs) -> [ValueInfoChange] {
         var changes: [ValueInfoChange] = []
         for (va, vb) in zip(na.outputs, nb.outputs) {
-            guard !matcher.a.outputs.contains(where: { $0 === va }), !matcher.b.outputs.contains(where: { $0 === vb })
-            else { continue }
+            guard !ports.a.contains(ObjectIdentifier(va)), !ports.b.contains(ObjectIdentifier(vb)) else { continue }
             var change = ValueInfoChange(name: vb.name, oldType: va.type?.description, newType: vb.type?.description)
             let retyped = options.counts(.valueInfo) && va.type != vb.type
             if !retyped { (change.oldType, change.newType) = (nil, nil) }
@@ -142,10 +142,10 @@ struct Context {
 
     /// Names of matched nodes and of their outputs that are not graph
     /// outputs (those are ports) go to the rename list.
-    private func recordRenames(_ na: Node, _ nb: Node, _ matcher: GraphMatcher, path: String) {
+    private func recordRenames(_ na: Node, _ nb: Node, _ ports: GraphOutputs, path: String) {
         if nonEmpty(na.name) != nonEmpty(nb.name) { renames.add(.node, path, na.name, nb.name) }
         for (va, vb) in zip(na.outputs, nb.outputs) where va.name != vb.name {
-            guard !matcher.a.outputs.contains(where: { $0 === va }) else { continue }
+            guard !ports.a.contains(ObjectIdentifier(va)) else { continue }
             renames.add(.value, path, va.name, vb.name)
         }
     }
@@ -241,6 +241,17 @@ struct Context {
             }
         }
         return pairChanges(entries(a.quantizationAnnotations, translated), entries(b.quantizationAnnotations, { $0 }))
+    }
+}
+
+/// The values that are the two graphs' outputs (ports, compared as such).
+private struct GraphOutputs {
+    let a: Set<ObjectIdentifier>
+    let b: Set<ObjectIdentifier>
+
+    init(a: Graph, b: Graph) {
+        self.a = Set(a.outputs.map(ObjectIdentifier.init))
+        self.b = Set(b.outputs.map(ObjectIdentifier.init))
     }
 }
 
