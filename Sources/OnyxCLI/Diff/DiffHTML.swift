@@ -168,24 +168,27 @@ public struct DiffHTML {
             if !lines.isEmpty { html += "<ul>" + lines.map { "<li>\(escapeHTML($0))</li>" }.joined() + "</ul>\n" }
         }
         guard let graphs = section.graphs, let counts = Counts(section) else { return html + "</section>\n" }
-        html += counts.legend(collapsed: drawing.collapsedCount, marked: section.hasMarkedNodes)
-        html += changes(section, graphs)
         let titles = (a: graphs.a == nil ? "(not in \(report.a))" : report.a, b: graphs.b == nil ? "(not in \(report.b))" : report.b)
+        var body = "", folded = 0
         if let svgs, drawing.tableReason == nil {
             if let a = svgs[.focusA] ?? (graphs.a == nil ? "" : nil), let b = svgs[.focusB] ?? (graphs.b == nil ? "" : nil) {
-                html += pair(a, b, titles: titles)
+                body += pair(a, b, titles: titles)
+                folded = drawing.collapsedCount
             } else if counts.interesting == 0 {
-                html += "<p>Nothing differs in this graph.</p>\n"
+                body += "<p>Nothing differs in this graph.</p>\n"
             }
             if svgs[.wholeA] != nil || svgs[.wholeB] != nil {
                 let sizes = [graphs.a, graphs.b].compactMap { $0.map { grouped($0.nodes.count) } }.joined(separator: " and ")
-                html += "<details class=\"whole\"><summary>Both graphs whole (\(sizes) nodes)</summary>\n"
+                body += "<details class=\"whole\"><summary>Both graphs whole (\(sizes) nodes)</summary>\n"
                     + pair(svgs[.wholeA] ?? "", svgs[.wholeB] ?? "", titles: titles) + "</details>\n"
             }
         } else {
-            if let reason = drawing.tableReason { html += "<p class=\"note\">Shown as a table: \(escapeHTML(reason)).</p>\n" }
-            html += SectionTable(section: section).render(rows(), titles: titles)
+            if let reason = drawing.tableReason { body += "<p class=\"note\">Shown as a table: \(escapeHTML(reason)).</p>\n" }
+            let table = SectionTable(section: section).render(rows(), titles: titles)
+            body += table.html
+            folded = table.folded
         }
+        html += counts.legend(collapsed: folded, marked: section.hasMarkedNodes) + changes(section, graphs) + body
         let children = sections.filter { $0.parent?.section === section }
         if !children.isEmpty {
             html += "<p class=\"subgraphs\">Changed subgraphs: "

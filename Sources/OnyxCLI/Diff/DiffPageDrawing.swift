@@ -25,10 +25,7 @@ struct SectionDrawing {
     /// DOT source of each view drawn.
     private(set) var sources: [View: String] = [:]
     /// How many nodes the focus drawing folds away (on the newer side).
-    var collapsedCount: Int {
-        guard sources[.focusB] != nil || sources[.focusA] != nil else { return 0 }
-        return (focus[.b] ?? focus[.a])?.hiddenCount ?? 0
-    }
+    var collapsedCount: Int { (focus[.b] ?? focus[.a])?.hiddenCount ?? 0 }
     /// Why the section is a table rather than drawings, when it is.
     private(set) var tableReason: String?
 

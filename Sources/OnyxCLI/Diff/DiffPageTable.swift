@@ -51,15 +51,17 @@ struct SectionTable {
         return rows
     }
 
-    func render(_ rows: [Row], titles: (a: String, b: String)) -> String {
+    /// The table, and how many rows it folded away.
+    func render(_ rows: [Row], titles: (a: String, b: String)) -> (html: String, folded: Int) {
         var html = "<table class=\"nodes\"><thead><tr><th>\(escapeHTML(titles.a))</th><th>\(escapeHTML(titles.b))</th></tr></thead><tbody>\n"
         let keep = kept(rows)
-        var index = 0
+        var index = 0, folded = 0
         while index < rows.count {
             guard keep[index] else {
                 var end = index
                 while end < rows.count && !keep[end] { end += 1 }
                 let count = end - index
+                folded += count
                 html += "<tr class=\"collapsed\"><td colspan=\"2\">… \(grouped(count)) unchanged node\(count == 1 ? "" : "s")</td></tr>\n"
                 index = end
                 continue
@@ -68,7 +70,7 @@ struct SectionTable {
             html += "<tr class=\"\(row.status.rawValue)\">" + cell(row.a, .a, row: row) + cell(row.b, .b, row: row) + "</tr>\n"
             index += 1
         }
-        return html + "</tbody></table>\n"
+        return (html + "</tbody></table>\n", folded)
     }
 
     /// Rows within `contextHops` of an interesting one; runs of fewer than
