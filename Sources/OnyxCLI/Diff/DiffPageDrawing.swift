@@ -146,6 +146,7 @@ struct SectionDrawing {
             look.classes.append("marked")
             look.borderColor = "#c00000"
             look.borderWidth = 4
+            look.dashed = false
             tooltip.append("the models part ways here")
         }
         look.tooltip = tooltip.joined(separator: "\n")
