@@ -56,6 +56,8 @@ public final class GraphComparison {
     private var changes: [ObjectIdentifier: NodeChange] = [:]
     /// Changed initializers of this graph and of the enclosing ones, by value.
     private var changedConstants: [ObjectIdentifier: [InitializerChange]]
+    /// The changed initializers each node of either graph reads.
+    private var readers: [ObjectIdentifier: [InitializerChange]] = [:]
     private var portStatuses: [ObjectIdentifier: AlignedRow.Status] = [:]
 
     /// Both graphs, matched as the report's differ matched them.
@@ -83,6 +85,7 @@ public final class GraphComparison {
         }
         for nb in matcher.orderB where !matcher.isMatched(b: nb) { statuses[ObjectIdentifier(nb)] = .added }
         markConstants(diff.initializers, matcher)
+        markReaders()
         markPorts(matcher.inputPairs, diff.inputs)
         markPorts(matcher.outputPairs, diff.outputs)
         for na in matcher.orderA {
@@ -121,13 +124,7 @@ public final class GraphComparison {
 
     /// The changes of the initializers (of this graph or an enclosing one)
     /// that `node` reads, directly or from inside its subgraphs.
-    public func initializerChanges(readBy node: Node) -> [InitializerChange] {
-        guard !changedConstants.isEmpty else { return [] }
-        var found: [InitializerChange] = []
-        let reads = node.inputs.compactMap { $0 } + (node.hasSubgraphs ? node.subgraphs.flatMap(\.capturedValues) : [])
-        for value in reads { found += changedConstants[ObjectIdentifier(value)] ?? [] }
-        return found
-    }
+    public func initializerChanges(readBy node: Node) -> [InitializerChange] { readers[ObjectIdentifier(node)] ?? [] }
 
     /// The changes of the initializer `value`, when it is one that changed.
     public func initializerChanges(of value: Value) -> [InitializerChange] {
@@ -155,6 +152,16 @@ public final class GraphComparison {
                     changedConstants[ObjectIdentifier(value), default: []].append(change)
                 }
             }
+        }
+    }
+
+    private func markReaders() {
+        guard !changedConstants.isEmpty else { return }
+        for node in (a?.nodes ?? []) + (b?.nodes ?? []) {
+            let reads = node.inputs.compactMap { $0 } + (node.hasSubgraphs ? node.subgraphs.flatMap(\.capturedValues) : [])
+            var found: [InitializerChange] = []
+            for value in reads { found += changedConstants[ObjectIdentifier(value)] ?? [] }
+            if !found.isEmpty { readers[ObjectIdentifier(node)] = found }
         }
     }
 

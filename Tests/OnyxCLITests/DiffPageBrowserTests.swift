@@ -80,9 +80,11 @@ import OnyxCLI
         """
 
     static var chromium: String? {
-        if let given = ProcessInfo.processInfo.environment["ONYX_CHROMIUM"], !given.isEmpty { return given }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/chromium" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        let environment = ProcessInfo.processInfo.environment
+        let candidates =
+            environment["ONYX_CHROMIUM"].map { [$0] }
+            ?? (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/chromium" }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     static var skipped: Bool { ProcessInfo.processInfo.environment["ONYX_SKIP_BROWSER"] == "1" }
@@ -91,7 +93,9 @@ import OnyxCLI
     /// probe measured, or nil (with the failure recorded) without Chromium.
     func render(_ a: Model, _ b: Model, named name: String) throws -> Rendered? {
         guard let chromium = Self.chromium else {
-            Issue.record("the diff page tests need Chromium: apt-get install chromium (make deps does), or set ONYX_SKIP_BROWSER=1")
+            let wanted = ProcessInfo.processInfo.environment["ONYX_CHROMIUM"] ?? "chromium on PATH"
+            Issue.record(
+                "the diff page tests need Chromium (\(wanted) is missing): apt-get install chromium (make deps does), or set ONYX_SKIP_BROWSER=1")
             return nil
         }
         let pathA = folder.path("\(name)-a.onnx"), pathB = folder.path("\(name)-b.onnx"), page = folder.path("\(name).html")

@@ -129,7 +129,7 @@ public struct DiffHTML {
         }
         let subgraphs = sections.filter { $0.id.hasPrefix("sub-") }
         if !subgraphs.isEmpty {
-            items.append("Changed subgraphs: " + subgraphs.map { "<a href=\"#\($0.id)\">\(escapeHTML($0.title))</a>" }.joined(separator: ", "))
+            items.append("Subgraphs that differ: " + subgraphs.map { "<a href=\"#\($0.id)\">\(escapeHTML($0.title))</a>" }.joined(separator: ", "))
         }
         let functions = sections.filter { $0.function != nil }
         if !functions.isEmpty {
@@ -191,7 +191,7 @@ public struct DiffHTML {
         html += counts.legend(collapsed: folded, marked: section.hasMarkedNodes) + changes(section, graphs) + body
         let children = sections.filter { $0.parent?.section === section }
         if !children.isEmpty {
-            html += "<p class=\"subgraphs\">Changed subgraphs: "
+            html += "<p class=\"subgraphs\">Subgraphs that differ: "
                 + children.map { "<a href=\"#\($0.id)\">\(escapeHTML($0.title))</a>" }.joined(separator: " · ") + "</p>\n"
         }
         return html + "</section>\n"
@@ -242,14 +242,19 @@ public struct DiffHTML {
         var rows = ""
         for section in sections {
             guard let graphs = section.graphs else { continue }
-            for change in graphs.diff.initializers {
-                var readers: [String] = []
-                for side in [PageSection.Side.b, .a] {
-                    for node in section.graph(side)?.nodes ?? [] where graphs.initializerChanges(readBy: node).contains(change) {
-                        readers.append("<a href=\"#\(section.nodeID(node, side))\">\(escapeHTML(nodeLabel(node)))</a>")
+            // Readers on the newer side; on the older for what none reads
+            // there (a removed initializer).
+            var readers = [[String]](repeating: [], count: graphs.diff.initializers.count)
+            for side in [PageSection.Side.b, .a] {
+                let unread = readers.map(\.isEmpty)
+                for node in section.graph(side)?.nodes ?? [] {
+                    for read in graphs.initializerChanges(readBy: node) {
+                        guard let index = graphs.diff.initializers.firstIndex(of: read), unread[index] else { continue }
+                        readers[index].append("<a href=\"#\(section.nodeID(node, side))\">\(escapeHTML(nodeLabel(node)))</a>")
                     }
-                    if !readers.isEmpty { break }
                 }
+            }
+            for (change, readers) in zip(graphs.diff.initializers, readers) {
                 func number(_ value: Double?) -> String { value.map { printfFormat("%.3g", $0) } ?? "" }
                 let differing = change.differing.map { "\(grouped($0)) of \(grouped(change.total ?? 0))" } ?? ""
                 rows += "<tr class=\"\(change.kind.rawValue)\"><td><a href=\"#\(section.id)\">\(escapeHTML(section.title))</a></td>"

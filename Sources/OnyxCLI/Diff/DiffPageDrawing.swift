@@ -140,7 +140,7 @@ struct SectionDrawing {
         }
         if let link = section.link(of: node) {
             look.link = link
-            if link.hasPrefix("#sub-") { look.notes.append("subgraph changed ↗") }
+            if link.hasPrefix("#sub-") { look.notes.append(status == .changed ? "changed subgraph ↗" : "subgraph ↗") }
         }
         if section.isMarked(node) {
             look.classes.append("marked")
