@@ -159,6 +159,18 @@ import OnyxCLI
         #expect(html.contains("<li class=\"calls-changed\"><a href=\"#main-b-n2\">local.Square 'call'</a>: calls a changed function</li>"))
     }
 
+    /// No node changed, but b no longer outputs z: the port is counted and
+    /// drawn red on a, beside the node that makes it.
+    @Test func aDroppedOutputIsCountedAndDrawnRed() throws {
+        let a = try TestModels.graph("g (float[2] x) => (float[2] y, float[2] z) { p = Abs (x)\n y = Neg (p)\n z = Relu (p) }")
+        let b = try TestModels.graph("g (float[2] x) => (float[2] y) { p = Abs (x)\n y = Neg (p)\n z = Relu (p) }")
+        let html = page(a, b)
+        #expect(legend(html, section: "main", "ports") == 1 && legend(html, section: "main", "changed") == 0)
+        #expect(html.contains("<g id=\"main&#45;a&#45;gout1\" class=\"node port removed\">"))
+        #expect(count("<svg", in: html) == 2 && !html.contains("No node of this graph differs"))
+        #expect(html.contains("<li>Graph inputs and outputs: 1 change</li>"))
+    }
+
     /// 150 of 451 nodes changed: two hops around them is every node, more
     /// than a drawing holds, so the section is a table that says why.
     @Test func tooManyChangesToDrawMakeATable() throws {

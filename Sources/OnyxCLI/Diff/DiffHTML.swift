@@ -41,7 +41,7 @@ public struct DiffHTML {
         case .failure(let error):
             failure = error.reason
         }
-        var html = head(report) + summary(report, sections, drawings, failure: failure)
+        var html = head(report) + summary(report, sections, failure: failure)
         for (index, drawing) in drawings.enumerated() {
             let rows: () -> [SectionTable.Row] = {
                 drawing.section.id == "main"
@@ -79,7 +79,7 @@ public struct DiffHTML {
         .legend .added, tr.added td.b { background: \(Palette.added.fill); border-color: \(Palette.added.border); }
         .legend .removed, tr.removed td.a { background: \(Palette.removed.fill); border-color: \(Palette.removed.border); }
         .legend .changed, tr.changed td { background: \(Palette.changed.fill); border-color: \(Palette.changed.border); }
-        .legend .reads-changed, .legend .calls-changed, .legend .initializers, td.reads-changed, td.calls-changed {
+        .legend .reads-changed, .legend .calls-changed, .legend .initializers, .legend .ports, td.reads-changed, td.calls-changed {
           background: \(Palette.reader.fill); border: 1px dashed \(Palette.reader.border); }
         .legend .collapsed { border-style: dashed; color: #555; }
         .legend .marked, td.marked { outline: 3px solid #c00000; outline-offset: -3px; }
@@ -112,9 +112,7 @@ public struct DiffHTML {
         """
     }
 
-    private func summary(_ report: DiffReport, _ sections: [PageSection], _ drawings: [SectionDrawing], failure: String?)
-        -> String
-    {
+    private func summary(_ report: DiffReport, _ sections: [PageSection], failure: String?) -> String {
         let verdict = report.identical ? "identical" : "different"
         var html = "<h1>\(escapeHTML(report.a)) → \(escapeHTML(report.b)): <span class=\"verdict-\(verdict)\">\(verdict)</span></h1>\n"
         if let preface { html += "<p class=\"preface\">\(escapeHTML(preface))</p>\n" }
@@ -175,7 +173,7 @@ public struct DiffHTML {
                 body += pair(a, b, titles: titles)
                 folded = drawing.collapsedCount
             } else if counts.interesting == 0 {
-                body += "<p>Nothing differs in this graph.</p>\n"
+                body += "<p>No node of this graph differs.</p>\n"
             }
             if svgs[.wholeA] != nil || svgs[.wholeB] != nil {
                 let sizes = [graphs.a, graphs.b].compactMap { $0.map { grouped($0.nodes.count) } }.joined(separator: " and ")
@@ -276,7 +274,7 @@ public struct DiffHTML {
 
 /// A section's nodes counted by status, as its legend shows them.
 private struct Counts {
-    var added = 0, removed = 0, changed = 0, same = 0, readers = 0, callers = 0, initializers = 0
+    var added = 0, removed = 0, changed = 0, same = 0, readers = 0, callers = 0, initializers = 0, ports = 0
 
     var interesting: Int { added + removed + changed + readers + callers }
 
@@ -297,6 +295,7 @@ private struct Counts {
             if section.callsChangedFunction(node) { callers += 1 }
         }
         initializers = graphs.diff.initializers.count
+        ports = graphs.diff.inputs.count + graphs.diff.outputs.count
     }
 
     var sentence: String {
@@ -313,6 +312,7 @@ private struct Counts {
         var html = "<ul class=\"legend\">" + entry("added", added, "added") + entry("removed", removed, "removed")
             + entry("changed", changed, "changed")
         if initializers > 0 { html += entry("initializers", initializers, "initializers changed") }
+        if ports > 0 { html += entry("ports", ports, "graph inputs and outputs changed") }
         html += entry("reads-changed", readers, "reads a changed initializer")
         if callers > 0 { html += entry("calls-changed", callers, "calls a changed function") }
         html += entry("same", same, "unchanged") + entry("collapsed", collapsed, "folded away")

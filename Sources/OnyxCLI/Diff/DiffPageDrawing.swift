@@ -44,13 +44,16 @@ struct SectionDrawing {
             }
         }
         guard tableReason == nil else { return }
+        // Whole drawings when the focus ones leave something out, for both
+        // sides or neither.
+        let sides = [graphs.a, graphs.b].compactMap { $0 }
+        let drawsWhole =
+            (!anyInteresting || focus.values.contains { $0.hiddenCount > 0 })
+            && sides.allSatisfy { $0.nodes.count <= Self.wholeGraphLimit } && sides.contains { !$0.nodes.isEmpty }
         for side in [PageSection.Side.a, .b] {
             guard let graph = section.graph(side), let selection = focus[side] else { continue }
             if anyInteresting { sources[side == .a ? .focusA : .focusB] = dot(graph, side, selection: selection, whole: false) }
-            let isWholeAlready = anyInteresting && selection.hiddenCount == 0
-            if graph.nodes.count <= Self.wholeGraphLimit && !isWholeAlready && !graph.nodes.isEmpty {
-                sources[side == .a ? .wholeA : .wholeB] = dot(graph, side, selection: nil, whole: true)
-            }
+            if drawsWhole { sources[side == .a ? .wholeA : .wholeB] = dot(graph, side, selection: nil, whole: true) }
         }
     }
 

@@ -51,12 +51,14 @@ final class PageSection {
     func link(of node: Node) -> String? { links[ObjectIdentifier(node)] }
 
     /// Nodes that differ or lead to a difference, on one side: added,
-    /// removed, changed, reading a changed initializer, calling a changed
-    /// function, or marked.
+    /// removed, changed, reading a changed initializer or graph input,
+    /// making a changed graph output, calling a changed function, or marked.
     func isInteresting(_ node: Node) -> Bool {
         guard let graphs else { return false }
+        func changedPort(_ value: Value?) -> Bool { value.flatMap(graphs.status(ofPort:)).map { $0 != .same } ?? false }
         return graphs.status(of: node) != .same || !graphs.initializerChanges(readBy: node).isEmpty
-            || callsChangedFunction(node) || isMarked(node)
+            || callsChangedFunction(node) || isMarked(node) || node.inputs.contains(where: changedPort)
+            || node.outputs.contains(where: changedPort)
     }
 
     // MARK: Building the page's sections
