@@ -8,7 +8,7 @@ SHELL := /bin/bash
 # libkissfft-dev's header builds Sources/CKissFFT (the signal kernels);
 # libre2-dev gives RegexFullMatch RE2 itself (Sources/CRE2).
 DEBIAN_PACKAGES := libprotobuf-c-dev protobuf-c-compiler pkg-config graphviz libopenblas-dev \
-	libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libopenjp2-7-dev libkissfft-dev libre2-dev
+	libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libopenjp2-7-dev libkissfft-dev libre2-dev chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ONYX := .build/debug/onyx
 DEMO_DIR := .build/demo

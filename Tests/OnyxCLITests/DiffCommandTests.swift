@@ -143,8 +143,8 @@ import Testing
         let graph = object?["graph"] as? [String: Any]
         #expect(graph?["matchedNodes"] as? Int == 4)
         let page = try String(contentsOfFile: folder.path("report.html"), encoding: .utf8)
-        #expect(page.contains("<tr class=\"changed\">"))
-        #expect(page.components(separatedBy: "<tr class=\"same\">").count == 4)
+        #expect(page.contains("<g id=\"main&#45;b&#45;n3\" class=\"node diff&#45;node changed\">"), "the Softmax, drawn amber")
+        #expect(page.contains("<li class=\"changed\" data-count=\"1\">") && page.contains("<li class=\"same\" data-count=\"3\">"))
         #expect(!page.contains("<script") && !page.contains("http"))
     }
 

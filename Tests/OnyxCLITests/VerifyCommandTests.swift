@@ -76,7 +76,8 @@ import Testing
         let page = folder.path("v.html")
         #expect(onyx("verify", a, b, "--input", "x=[[1,1],[2,0.5]]", "--html", page).status == 1)
         let html = try String(contentsOfFile: page, encoding: .utf8)
-        #expect(html.contains("td class=\"a marked\"") && html.contains("MatMul"))
+        #expect(html.contains("<g id=\"main&#45;a&#45;n0\" class=\"node diff&#45;node same reads&#45;changed marked\">"))
+        #expect(html.contains("<li class=\"marked\">outlined: where the models part ways</li>"))
     }
 
     @Test func notVerifiableAndBadInputExitTwo() throws {

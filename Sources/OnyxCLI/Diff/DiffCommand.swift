@@ -92,7 +92,7 @@ struct DiffCommand: ConsoleCommand {
         let differ = ModelDiffer(options: DiffOptions(ignored: try aspects(), rtol: rtol, atol: atol))
         let report = differ.diff(modelA, modelB, nameA: a, nameB: b)
         if let html {
-            let page = Array(DiffHTML().render(report, rows: differ.alignment(modelA, modelB)).utf8)
+            let page = Array(DiffHTML().render(report, modelA, modelB, differ: differ).utf8)
             if html == "-" {
                 console.write(page)
                 return report.identical ? .success : .negative

@@ -16,6 +16,6 @@ enum VerifyHTML {
         }
         page.marked = (outputs(report.divergence?.nodeA, in: a), outputs(report.divergence?.nodeB, in: b))
         let diff = differ.diff(a, b, nameA: report.model, nameB: report.reference ?? "b")
-        return page.render(diff, rows: differ.alignment(a, b))
+        return page.render(diff, a, b, differ: differ)
     }
 }
