@@ -59,12 +59,14 @@ check-schemas: conformance
 schemas: conformance
 	scripts/gen-schemas
 
-# CI also runs the suites of the readers and the checker under
-# AddressSanitizer (about 7 minutes more; make test-asan runs them all).
+# The fuzz targets are built plainly (not run), so that they cannot rot; CI
+# also runs the suites of the readers and the checker under AddressSanitizer
+# (about 7 minutes more; make test-asan runs them all).
 test: deps conformance check-proto check-schemas
 	swift build --build-tests
 	swift test --skip-build --disable-xctest
 	swift build --package-path Benchmarks
+	swift build --package-path Fuzz
 	scripts/conformance
 	$(MAKE) test-asan ASAN_SUITES='OnyxIRTests|OnyxONNXTests|OnyxTextTests|OnyxCheckTests'
 
