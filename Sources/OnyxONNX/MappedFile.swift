@@ -14,7 +14,9 @@ final class MappedFile: @unchecked Sendable {
 
     init(path: String) throws(ONNXError) {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO (a data file a hostile model names)
+        // would otherwise wait for a writer forever; it is then refused below.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw ONNXError(.io, file: path, "cannot open: \(errnoMessage())") }
         defer { close(fd) }
         var info = stat()

@@ -14,8 +14,9 @@ import Foundation
 /// Outputs that are not regular files are written in place (see
 /// `OutputDestination`), and none may be one of the command's inputs.
 final class AtomicWriter {
-    private var pending: [(temp: String, target: String)] = []
-    private var committed = false
+    private var pending: [(temp: String, target: String, record: InterruptCleanup.Record)] = []
+    /// How many of `pending` are in place (all of them once committed).
+    private var renamed = 0
     private let protected: ProtectedFiles
 
     init(protecting protected: ProtectedFiles = ProtectedFiles()) { self.protected = protected }
@@ -41,10 +42,17 @@ final class AtomicWriter {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try Self.prepareFolder(directory, for: target, create: createFolders)
             var template = Array("\(directory)/\(Self.temporaryTemplate)".utf8CString)
-            let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
+            // Made and recorded as one step, so that an interrupt never
+            // leaves a temporary file nobody knows of.
+            let fd = InterruptCleanup.deferringInterrupts {
+                let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
+                if fd >= 0 {
+                    let temp = String(cString: template)
+                    pending.append((temp, path, InterruptCleanup.record(temp)))
+                }
+                return fd
+            }
             guard fd >= 0 else { throw ONNXError(.io, file: target, "cannot create a file in \(directory): \(errnoMessage())") }
-            let temp = String(cString: template)
-            pending.append((temp, path))
             defer { close(fd) }
             fchmod(fd, 0o644)
             try body(fd)
@@ -74,7 +82,7 @@ final class AtomicWriter {
     /// first (a folder that appeared where a file goes, say), so that a
     /// refusal leaves all of them as they were.
     func commit() throws(ONNXError) {
-        for (_, target) in pending {
+        for (_, target, _) in pending {
             if case .stream = try OutputDestination(target) {
                 throw ONNXError(.io, file: target, "is no longer a regular file")
             }
@@ -82,21 +90,29 @@ final class AtomicWriter {
         // If a rename still fails, the files this commit created are taken
         // back; a file it already replaced cannot be, which the check above
         // makes unlikely.
-        var created: [String] = []
-        for (temp, target) in pending {
-            let existed = FileManager.default.fileExists(atPath: target)
-            guard rename(temp, target) == 0 else {
-                let error = ONNXError(.io, file: target, "cannot replace the file: \(errnoMessage())")
-                for path in created { unlink(path) }
-                throw error
+        // An interrupt waits until the renames are done, so that it never
+        // leaves some of the files new and the others old.
+        try InterruptCleanup.deferringInterrupts { () throws(ONNXError) in
+            var created: [String] = []
+            for (temp, target, record) in pending[renamed...] {
+                let existed = FileManager.default.fileExists(atPath: target)
+                guard rename(temp, target) == 0 else {
+                    let error = ONNXError(.io, file: target, "cannot replace the file: \(errnoMessage())")
+                    for path in created { unlink(path) }
+                    throw error
+                }
+                InterruptCleanup.forget(record)
+                renamed += 1
+                if !existed { created.append(target) }
             }
-            if !existed { created.append(target) }
         }
-        committed = true
     }
 
     deinit {
-        if !committed { for (temp, _) in pending { unlink(temp) } }
+        for (temp, _, record) in pending[renamed...] {
+            unlink(temp)
+            InterruptCleanup.forget(record)
+        }
     }
 }
 

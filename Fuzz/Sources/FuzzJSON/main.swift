@@ -1,0 +1,8 @@
+import FuzzSupport
+
+/// protobuf's JSON mapping of ModelProto, read, written and read again.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    roundTrip(UnsafeRawBufferPointer(start: data, count: size), as: .json)
+    return 0
+}
