@@ -178,11 +178,13 @@ enum ProtoJSON {
     /// Standard or URL-safe base64, padding optional (as protobuf accepts).
     private static func decodeBase64(_ text: String) -> [UInt8]? {
         var bytes = Array(text.utf8)
-        for index in bytes.indices {
-            if bytes[index] == UInt8(ascii: "-") {
-                bytes[index] = UInt8(ascii: "+")
-            } else if bytes[index] == UInt8(ascii: "_") {
-                bytes[index] = UInt8(ascii: "/")
+        bytes.withUnsafeMutableBufferPointer { bytes in
+            for index in bytes.indices {
+                if bytes[index] == UInt8(ascii: "-") {
+                    bytes[index] = UInt8(ascii: "+")
+                } else if bytes[index] == UInt8(ascii: "_") {
+                    bytes[index] = UInt8(ascii: "/")
+                }
             }
         }
         bytes.append(contentsOf: repeatElement(UInt8(ascii: "="), count: (4 - bytes.count % 4) % 4))
@@ -320,13 +322,26 @@ struct JSONParser: TextScanner {
             // A run without escapes is copied whole: base64 weights are
             // tens of megabytes in one string.
             let run = index
-            while index < text.count, text[index] != UInt8(ascii: "\""), text[index] != UInt8(ascii: "\\"), text[index] >= 0x20 {
-                index += 1
+            let (end, columns) = text.withUnsafeBufferPointer { text in
+                var end = run
+                var columns = 0
+                while end < text.count {
+                    let byte = text[end]
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                    if byte & 0xC0 != 0x80 { columns += 1 }
+                    end += 1
+                }
+                return (end, columns)
             }
-            advanceColumns(over: run..<index)
-            bytes.append(contentsOf: text[run..<index])
+            index = end
+            position.column += columns
             guard index < text.count else { throw error(start, "unterminated string") }
             let byte = text[index]
+            if byte == UInt8(ascii: "\""), bytes.isEmpty {
+                advance()
+                return String(decoding: text[run..<end], as: UTF8.self)
+            }
+            bytes.append(contentsOf: text[run..<end])
             if byte == UInt8(ascii: "\"") {
                 advance()
                 break

@@ -28,13 +28,5 @@ extension TextScanner {
         index += 1
     }
 
-    /// Steps over `run`, which holds no line break, counting its columns.
-    mutating func advanceColumns(over run: Range<Int>) {
-        var columns = 0
-        for i in run where text[i] & 0xC0 != 0x80 { columns += 1 }
-        position.column += columns
-        index = run.upperBound
-    }
-
     func error(_ at: TextLocation, _ message: String) -> ONNXError { syntaxError(text, at, message) }
 }

@@ -16,9 +16,10 @@ enum FloatDigits {
         let biased = Int(bits >> 23 & 0xFF)
         let fraction = UInt64(bits & 0x7F_FFFF)
         guard biased > 0, biased < 0xFF, value >= 1e-19, value < 1e9 else { return nil }
-        // value = m × 2^e. Its neighbours are half a unit away, except
-        // below a power of two, where the next float down is closer; a
-        // decimal exactly halfway reads back as the float with the even m.
+        // value = m × 2^e. What reads back to it lies within half a unit
+        // on either side, except below a power of two, where the next float
+        // down is closer; a decimal exactly halfway reads back as the float
+        // with the even m.
         let m = fraction | 1 << 23
         let e = biased - 150
         let inclusive = m & 1 == 0
@@ -33,8 +34,9 @@ enum FloatDigits {
             let scale = first - 8
             guard scale <= 0, scale >= -27 else { return nil }
             let shift = scale + 2 - e
-            guard shift <= 64 else { return nil }
-            let v = scaled(center, scale, shift)
+            guard shift < 64 else { return nil }
+            let five = powersOfFive[-scale]
+            let v = scaled(center, five, shift)
             if v.whole >= 1_000_000_000 {
                 first += 1
                 continue
@@ -43,33 +45,38 @@ enum FloatDigits {
                 first -= 1
                 continue
             }
-            let below = scaled(lower, scale, shift), above = scaled(upper, scale, shift)
-            // The integers that read back to the value: [low, high].
-            let low = below.part == .zero && inclusive ? below.whole : below.whole + 1
-            let high = above.part == .zero && !inclusive ? above.whole - 1 : above.whole
-            // The most trailing zeros an integer of [low, high] can have.
+            let below = scaled(lower, five, shift), above = scaled(upper, five, shift)
+            // The integers that read back to the value are those above
+            // `belowLow` up to `high`. Digits are removed from both while
+            // that range still holds a number, and from the value's own
+            // digits, keeping the last one removed and whether all after it
+            // (and the fraction) were zero.
+            var high = above.fraction == 0 && !inclusive ? above.whole - 1 : above.whole
+            var belowLow = below.fraction == 0 && inclusive ? below.whole - 1 : below.whole
+            var digits = v.whole
             var removed = 0
-            var unit: UInt64 = 1
-            while removed < 9, high / (unit * 10) * (unit * 10) >= low {
+            var lastRemoved: UInt64 = 0
+            var restIsZero = v.fraction == 0
+            // While a number with one digit fewer is still in range.
+            while high / 10 > belowLow / 10 {
+                restIsZero = restIsZero && lastRemoved == 0
+                lastRemoved = digits % 10
+                digits /= 10
+                high /= 10
+                belowLow /= 10
                 removed += 1
-                unit *= 10
             }
-            // Of the multiples of `unit` on each side of the value, the
-            // nearer one that is in range.
-            let base = v.whole / unit * unit
-            let rest = v.whole - base
+            // The nearer of `digits` and `digits + 1` to the value, an exact
+            // tie to the even one; then the one in range.
             let roundUp: Bool
-            if unit == 1 {
-                roundUp = v.part == .aboveHalf || (v.part == .half && base & 1 == 1)
-            } else if rest != unit / 2 {
-                roundUp = rest > unit / 2
+            if removed == 0 {
+                roundUp = v.fraction > half || (v.fraction == half && digits & 1 == 1)
             } else {
-                roundUp = v.part != .zero || (base / unit) & 1 == 1
+                roundUp = lastRemoved > 5 || (lastRemoved == 5 && (!restIsZero || digits & 1 == 1))
             }
-            var chosen = roundUp ? base + unit : base
-            if chosen > high { chosen = base }
-            if chosen < low { chosen = base + unit }
-            var significand = chosen / unit
+            var significand = roundUp ? digits + 1 : digits
+            if significand > high { significand = digits }
+            if significand <= belowLow { significand = digits + 1 }
             var exponent = scale + removed
             while significand % 10 == 0 {
                 significand /= 10
@@ -79,19 +86,16 @@ enum FloatDigits {
         }
     }
 
-    /// Where a fraction stands against one half.
-    private enum Part { case zero, belowHalf, half, aboveHalf }
+    /// One half, as a fraction `scaled` returns.
+    private static var half: UInt64 { 1 << 63 }
 
-    /// M × 2^(e-2) × 10^-scale, as `M × 5^-scale / 2^shift`: its whole part
-    /// and how its fraction compares to a half.
-    private static func scaled(_ multiple: UInt64, _ scale: Int, _ shift: Int) -> (whole: UInt64, part: Part) {
-        let (high, low) = multiple.multipliedFullWidth(by: powersOfFive[-scale])
-        if shift <= 0 { return (low << -shift, .zero) }
-        let whole = shift == 64 ? high : high << (64 - shift) | low >> shift
-        let fraction = shift == 64 ? low : low & (1 << shift - 1)
-        let half: UInt64 = 1 << (shift - 1)
-        let part: Part = fraction == 0 ? .zero : fraction < half ? .belowHalf : fraction == half ? .half : .aboveHalf
-        return (whole, part)
+    /// M × 2^(e-2) × 10^-scale, as `M × five / 2^shift` (five = 5^-scale):
+    /// its whole part and its fraction in 64 bits (2^63 is one half).
+    @inline(__always)
+    private static func scaled(_ multiple: UInt64, _ five: UInt64, _ shift: Int) -> (whole: UInt64, fraction: UInt64) {
+        let (high, low) = multiple.multipliedFullWidth(by: five)
+        if shift <= 0 { return (low &<< -shift, 0) }
+        return (high &<< (64 - shift) | low &>> shift, low &<< (64 - shift))
     }
 
     /// 5⁰ … 5²⁷, each below 2⁶⁴.

@@ -28,15 +28,17 @@ enum ShortestDecimal {
         let laidOut = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * longest) { scratch in
             let digits = UnsafeMutableBufferPointer(rebasing: scratch[..<longest])
             let line = UnsafeMutableBufferPointer(rebasing: scratch[longest...])
-            let (count, exponent): (Int, Int)
+            let (start, count, exponent): (Int, Int, Int)
             if F.self == Float.self, let (significand, power) = FloatDigits.shortest(Float(value.magnitude)) {
-                count = write(significand, into: digits)
+                start = write(significand, into: digits)
+                count = digits.count - start
                 exponent = power + count - 1
             } else {
                 var text = value.magnitude.description
+                start = 0
                 (count, exponent) = text.withUTF8 { decompose($0, into: digits) }
             }
-            let length = layOut(UnsafeBufferPointer(rebasing: digits[..<count]), exponent: exponent, into: line)
+            let length = layOut(UnsafeBufferPointer(rebasing: digits[start..<(start + count)]), exponent: exponent, into: line)
             out.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<length]))
             return length > 0
         }
@@ -48,23 +50,19 @@ enum ShortestDecimal {
     }
 
     /// The longest text `layOut` writes: 17 digits, a point, `e-308`.
-    private static let longest = 32
+    private static var longest: Int { 32 }
 
-    /// The decimal digits of `value`, written at the start of `digits`;
-    /// returns how many.
+    /// The decimal digits of `value`, written at the end of `digits`;
+    /// returns where they start.
     private static func write(_ value: UInt64, into digits: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        var count = 1
-        var power: UInt64 = 10
-        while count < 20, value >= power {
-            count += 1
-            power = power &* 10
-        }
         var rest = value
-        for index in stride(from: count - 1, through: 0, by: -1) {
-            digits[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+        var index = digits.count
+        repeat {
+            index -= 1
+            digits[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
             rest /= 10
-        }
-        return count
+        } while rest > 0
+        return index
     }
 
     /// The significant digits (no leading or trailing zeros) of Swift's
