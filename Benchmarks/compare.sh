@@ -6,7 +6,8 @@
 # 1. builds the Benchmarks package (release) and regenerates the inputs in
 #    Benchmarks/.data/ (large.onnx ~300 MB, nodes20k.onnx ~1 MB, and
 #    transformer.onnx, 48 onnxscript decoder blocks, from the test setup's
-#    export: run `make conformance` first);
+#    export: run `make conformance` first; resnet18.onnx, 45 MB of float32
+#    weights, for the text formats);
 # 2. runs the package-benchmark suite (ModelIO), stored as baseline "current",
 #    and exports its raw samples to Benchmarks/.results/samples/;
 # 3. runs MeasureRSS on each file (RssAnon after/during load, fresh process);
@@ -35,6 +36,7 @@ echo "== build (release) and generate inputs"
 swift build -c release
 "$HERE/.build/release/MakeBenchInputs"
 "$PY" "$HERE/make_transformer.py" "$HERE/.data/transformer.onnx"
+"$PY" "$HERE/make_runtime_models.py" --resnet18 "$HERE/.data/resnet18.onnx"
 
 echo "== package-benchmark: ModelIO"
 swift package --allow-writing-to-package-directory benchmark baseline update current --no-progress "$@"

@@ -2,6 +2,11 @@
 """Builds the runtime benchmark's models with onnx.helper and seeded weights.
 
     Benchmarks/make_runtime_models.py OUT_DIR
+    Benchmarks/make_runtime_models.py --resnet18 PATH
+
+The second form writes only the ResNet-18 model, to PATH (the same weights:
+it is the first model drawn from the generator), for the text-format
+benchmarks (text_formats.py, the ModelIO suite's resnet18 benchmarks).
 
 Writes, each as OUT_DIR/<name>/model.onnx with OUT_DIR/<name>/test_data_set_0/
 input_0.pb (seeded random input, the backend layout `onyx run --inputs` and
@@ -216,6 +221,10 @@ def save(model, folder, input_shape):
 
 
 def main():
+    if sys.argv[1:2] == ["--resnet18"] and len(sys.argv) == 3:
+        onnx.save(resnet18(), sys.argv[2])
+        print(f"wrote {sys.argv[2]}")
+        return
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".data", "runtime")
     save(resnet18(), os.path.join(out, "resnet18"), [1, 3, 224, 224])
     save(mobilenetv3(), os.path.join(out, "mobilenetv3"), [1, 3, 224, 224])

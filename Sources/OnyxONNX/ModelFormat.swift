@@ -140,6 +140,6 @@ public enum ModelCodec {
         arena.tensorTransform = transform
         let proto = arena.model(model)
         let message = ProtoMessage(reading: UnsafeRawPointer(proto), onyx_model_proto_descriptor()!)
-        return Array((format == .json ? ProtoJSON.print(message) : ProtoText.print(message)).utf8)
+        return format == .json ? ProtoJSON.print(message) : ProtoText.print(message)
     }
 }

@@ -15,7 +15,9 @@ import Testing
         "Sources/OnyxIR": ["ComplexModule", "RealModule"],
         // FoundationEssentials (Foundation on Darwin) and the C library:
         // full Foundation, with ICU, was a third of every process's start.
-        "Sources/OnyxONNX": ["Foundation", "FoundationEssentials", "Glibc", "Synchronization", "OnyxIR", "OnyxText", "COnnxProto"],
+        "Sources/OnyxONNX": [
+            "Foundation", "FoundationEssentials", "Glibc", "Synchronization", "OnyxIR", "OnyxText", "COnnxProto", "ExtrasBase64",
+        ],
         "Sources/OnyxDiff": ["OnyxIR"],
         "Sources/OnyxText": ["OnyxIR"],
         "Sources/OnyxSchemas": ["OnyxIR", "Synchronization"],

@@ -5,6 +5,8 @@
 //   large:    75 × 4 MiB float32 initializers in one file (~300 MiB)
 //   nodes20k: a chain of 20,000 small nodes (~1 MiB), and the same model in
 //             the ONNX textual syntax (nodes20k.onnxtxt) for parse and print
+//   resnet18: ResNet-18 with 45 MB of float32 weights (make_runtime_models.py
+//             --resnet18), for the text formats, when present
 //   transformer: 48 decoder blocks exported with onnxscript (3,504 nodes,
 //             symbolic batch and seq; made by make_transformer.py), when present
 //
@@ -191,5 +193,34 @@ let benchmarks: @Sendable () -> Void = {
         releaseFreeMemory()
     } setup: {
         try ModelFile.load(BenchPaths.nodes)
+    }
+
+    // MARK: Text formats on weights (target: each no slower than Python's
+    // json_format / text_format / onnx.printer and onnx.parser; whole
+    // processes in text_formats.py)
+
+    if FileManager.default.fileExists(atPath: BenchPaths.weights) {
+        let weighty = Benchmark.Configuration(maxDuration: .seconds(15), maxIterations: 10)
+        for format in [ModelFormat.json, .textproto, .onnxtxt] {
+            Benchmark("resnet18: print \(format.rawValue)", configuration: weighty) { benchmark, model in
+                try withExtendedLifetime(ModelCodec.encode(model, as: format)) { text in
+                    benchmark.stopMeasurement()
+                    blackHole(text.count)
+                }
+                releaseFreeMemory()
+            } setup: {
+                try ModelFile.load(BenchPaths.weights)
+            }
+
+            Benchmark("resnet18: parse \(format.rawValue)", configuration: weighty) { benchmark, text in
+                try withExtendedLifetime(text.withUnsafeBytes { try ModelCodec.decode($0, as: format) }) { model in
+                    benchmark.stopMeasurement()
+                    blackHole(model)
+                }
+                releaseFreeMemory()
+            } setup: {
+                try ModelCodec.encode(ModelFile.load(BenchPaths.weights), as: format)
+            }
+        }
     }
 }

@@ -29,6 +29,10 @@ public enum BenchPaths {
     /// 48 transformer decoder blocks (make_transformer.py, which compare.sh
     /// runs; the benchmarks of this input are skipped without it).
     public static var transformer: String { dataDirectory + "/transformer.onnx" }
+    /// ResNet-18 with 45 MB of pseudo-random float32 weights in raw_data
+    /// (make_runtime_models.py --resnet18, which compare.sh runs): the
+    /// weight-heavy input of the text-format benchmarks, skipped without it.
+    public static var weights: String { dataDirectory + "/resnet18.onnx" }
     /// Where the save and write benchmarks put their output (same file system as the inputs).
     public static var scratch: String { dataDirectory + "/scratch" }
 }

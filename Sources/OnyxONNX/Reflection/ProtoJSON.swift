@@ -5,6 +5,7 @@ import Glibc
 #else
 import Foundation
 #endif
+import ExtrasBase64
 import OnyxText
 
 /// protobuf's JSON mapping, as `google.protobuf.json_format.MessageToJson`
@@ -16,48 +17,56 @@ import OnyxText
 enum ProtoJSON {
     // MARK: Printing
 
-    static func print(_ message: ProtoMessage) -> String {
-        var out = ""
+    static func print(_ message: ProtoMessage) -> [UInt8] {
+        var out = TextOutput()
         write(message, indent: 0, into: &out)
-        out += "\n"
-        return out
+        out.write(byte: UInt8(ascii: "\n"))
+        return out.bytes
     }
 
-    private static func write(_ message: ProtoMessage, indent: Int, into out: inout String) {
+    private static func write(_ message: ProtoMessage, indent: Int, into out: inout TextOutput) {
         guard !message.fields.isEmpty else {
-            out += "{}"
+            out.write("{}")
             return
         }
-        let pad = String(repeating: "  ", count: indent + 1)
-        out += "{\n"
+        let pad = 2 * (indent + 1)
+        out.write("{\n")
         for (index, (field, values)) in message.fields.enumerated() {
-            out += pad + "\"" + field.jsonName + "\": "
+            out.spaces(pad)
+            out.write(byte: UInt8(ascii: "\""))
+            out.write(field.jsonName)
+            out.write("\": ")
             if field.isRepeated {
-                out += "[\n"
+                out.write("[\n")
                 for (i, value) in values.enumerated() {
-                    out += pad + "  "
+                    out.spaces(pad + 2)
                     write(value, field, indent: indent + 2, into: &out)
-                    out += i + 1 < values.count ? ",\n" : "\n"
+                    out.write(i + 1 < values.count ? ",\n" : "\n")
                 }
-                out += pad + "]"
+                out.spaces(pad)
+                out.write(byte: UInt8(ascii: "]"))
             } else {
                 write(values[0], field, indent: indent + 1, into: &out)
             }
-            out += index + 1 < message.fields.count ? ",\n" : "\n"
+            out.write(index + 1 < message.fields.count ? ",\n" : "\n")
         }
-        out += String(repeating: "  ", count: indent) + "}"
+        out.spaces(2 * indent)
+        out.write(byte: UInt8(ascii: "}"))
     }
 
-    private static func write(_ value: ProtoValue, _ field: ProtoField, indent: Int, into out: inout String) {
+    private static func write(_ value: ProtoValue, _ field: ProtoField, indent: Int, into out: inout TextOutput) {
         switch value {
-        case .int(let v): out += field.elementSize == 8 ? "\"\(v)\"" : String(v)
-        case .uint(let v): out += field.elementSize == 8 ? "\"\(v)\"" : String(v)
-        case .float(let v): out += number(Double(v), text: v.description)
-        case .double(let v): out += number(v, text: v.description)
-        case .bool(let v): out += v ? "true" : "false"
-        case .enumeration(let v): out += field.enumName(v).map { "\"\($0)\"" } ?? String(v)
-        case .string(let bytes): out += quoted(String(decoding: bytes, as: UTF8.self))
-        case .bytes(let bytes): out += "\"" + Data(bytes).base64EncodedString() + "\""
+        case .int(let v): field.elementSize == 8 ? out.write("\"\(v)\"") : out.write(number: v)
+        case .uint(let v): field.elementSize == 8 ? out.write("\"\(v)\"") : out.write(number: v)
+        case .float(let v): out.write(number(Double(v), text: v.description))
+        case .double(let v): out.write(number(v, text: v.description))
+        case .bool(let v): out.write(v ? "true" : "false")
+        case .enumeration(let v): field.enumName(v).map { out.write("\"\($0)\"") } ?? out.write(number: v)
+        case .string(let bytes): quoted(String(decoding: bytes, as: UTF8.self), into: &out)
+        case .bytes(let bytes):
+            out.write(byte: UInt8(ascii: "\""))
+            Base64.encodeToBytes(bytes: bytes).withUnsafeBufferPointer { out.write($0) }
+            out.write(byte: UInt8(ascii: "\""))
         case .message(let message): write(message, indent: indent, into: &out)
         }
     }
@@ -68,22 +77,22 @@ enum ProtoJSON {
         return text
     }
 
-    static func quoted(_ text: String) -> String {
-        var out = "\""
+    static func quoted(_ text: String, into out: inout TextOutput) {
+        out.write(byte: UInt8(ascii: "\""))
         for scalar in text.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+            case "\"": out.write("\\\"")
+            case "\\": out.write("\\\\")
+            case "\n": out.write("\\n")
+            case "\r": out.write("\\r")
+            case "\t": out.write("\\t")
             case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value):
                 let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+                out.write("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+            default: scalar.isASCII ? out.write(byte: UInt8(scalar.value)) : out.write(String(scalar))
             }
         }
-        return out + "\""
+        out.write(byte: UInt8(ascii: "\""))
     }
 
     // MARK: Parsing
@@ -168,9 +177,18 @@ enum ProtoJSON {
 
     /// Standard or URL-safe base64, padding optional (as protobuf accepts).
     private static func decodeBase64(_ text: String) -> [UInt8]? {
-        var normalized = text.replacing("-", with: "+").replacing("_", with: "/")
-        while normalized.count % 4 != 0 { normalized += "=" }
-        return Data(base64Encoded: normalized).map { [UInt8]($0) }
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBufferPointer { bytes in
+            for index in bytes.indices {
+                if bytes[index] == UInt8(ascii: "-") {
+                    bytes[index] = UInt8(ascii: "+")
+                } else if bytes[index] == UInt8(ascii: "_") {
+                    bytes[index] = UInt8(ascii: "/")
+                }
+            }
+        }
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "="), count: (4 - bytes.count % 4) % 4))
+        return try? Base64.decode(bytes: bytes)
     }
 }
 
@@ -210,7 +228,9 @@ struct JSONParser: TextScanner {
     }
 
     private mutating func skipSpace() {
-        while index < text.count, [0x20, 0x09, 0x0A, 0x0D].contains(text[index]) { advance() }
+        while index < text.count, text[index] == 0x20 || text[index] == 0x09 || text[index] == 0x0A || text[index] == 0x0D {
+            advance()
+        }
     }
 
     private func describeNext() -> String {
@@ -297,55 +317,68 @@ struct JSONParser: TextScanner {
     private mutating func parseString() throws(ONNXError) -> String {
         let start = position
         advance()  // opening quote
-        var scalars = String.UnicodeScalarView()
-        var raw: [UInt8] = []
-        func flush() {
-            scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars)
-            raw.removeAll()
-        }
+        var bytes: [UInt8] = []
         while true {
+            // A run without escapes is copied whole: base64 weights are
+            // tens of megabytes in one string.
+            let run = index
+            let (end, columns) = text.withUnsafeBufferPointer { text in
+                var end = run
+                var columns = 0
+                while end < text.count {
+                    let byte = text[end]
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                    if byte & 0xC0 != 0x80 { columns += 1 }
+                    end += 1
+                }
+                return (end, columns)
+            }
+            index = end
+            position.column += columns
             guard index < text.count else { throw error(start, "unterminated string") }
             let byte = text[index]
+            if byte == UInt8(ascii: "\""), bytes.isEmpty {
+                advance()
+                return String(decoding: text[run..<end], as: UTF8.self)
+            }
+            bytes.append(contentsOf: text[run..<end])
             if byte == UInt8(ascii: "\"") {
                 advance()
                 break
             }
             if byte < 0x20 { throw error(position, "control character in a string (escape it)") }
-            if byte != UInt8(ascii: "\\") {
-                raw.append(byte)
-                advance()
-                continue
-            }
-            flush()
             advance()
             guard index < text.count else { throw error(start, "unterminated string") }
             let escape = text[index]
+            let escapePosition = position
             advance()
             switch escape {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): bytes.append(escape)
+            case UInt8(ascii: "b"): bytes.append(0x08)
+            case UInt8(ascii: "f"): bytes.append(0x0C)
+            case UInt8(ascii: "n"): bytes.append(0x0A)
+            case UInt8(ascii: "r"): bytes.append(0x0D)
+            case UInt8(ascii: "t"): bytes.append(0x09)
             case UInt8(ascii: "u"):
                 var code = try hex4()
                 if (0xD800..<0xDC00).contains(code), text[index...].starts(with: "\\u".utf8) {
                     advance()
                     advance()
                     let low = try hex4()
+                    guard (0xDC00..<0xE000).contains(low) else {
+                        throw error(escapePosition, "a high surrogate \\u escape must be followed by a low one")
+                    }
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 }
                 guard let scalar = Unicode.Scalar(code) else { throw error(position, "invalid \\u escape") }
-                scalars.append(scalar)
+                bytes.append(contentsOf: String(scalar).utf8)
             default:
                 throw error(position, "unknown escape '\\\(Character(Unicode.Scalar(escape)))'")
             }
         }
-        flush()
-        return String(scalars)
+        // Bytes that are not UTF-8 are replaced (U+FFFD), as before escapes
+        // were decoded into the same bytes.
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private mutating func hex4() throws(ONNXError) -> UInt32 {

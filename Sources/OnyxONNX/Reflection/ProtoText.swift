@@ -15,37 +15,41 @@ import OnyxText
 enum ProtoText {
     // MARK: Printing
 
-    static func print(_ message: ProtoMessage) -> String {
-        var out = ""
+    static func print(_ message: ProtoMessage) -> [UInt8] {
+        var out = TextOutput()
         write(message, indent: 0, into: &out)
-        return out
+        return out.bytes
     }
 
-    private static func write(_ message: ProtoMessage, indent: Int, into out: inout String) {
-        let pad = String(repeating: "  ", count: indent)
+    private static func write(_ message: ProtoMessage, indent: Int, into out: inout TextOutput) {
         for (field, values) in message.fields {
             for value in values {
+                out.spaces(2 * indent)
+                out.write(field.name)
                 if case .message(let inner) = value {
-                    out += pad + field.name + " {\n"
+                    out.write(" {\n")
                     write(inner, indent: indent + 1, into: &out)
-                    out += pad + "}\n"
+                    out.spaces(2 * indent)
+                    out.write("}\n")
                 } else {
-                    out += pad + field.name + ": " + scalar(value, field) + "\n"
+                    out.write(": ")
+                    scalar(value, field, into: &out)
+                    out.write(byte: UInt8(ascii: "\n"))
                 }
             }
         }
     }
 
-    private static func scalar(_ value: ProtoValue, _ field: ProtoField) -> String {
+    private static func scalar(_ value: ProtoValue, _ field: ProtoField, into out: inout TextOutput) {
         switch value {
-        case .int(let v): return String(v)
-        case .uint(let v): return String(v)
-        case .float(let v): return floatText(Double(v), v.description)
-        case .double(let v): return floatText(v, v.description)
-        case .bool(let v): return v ? "true" : "false"
-        case .enumeration(let v): return field.enumName(v) ?? String(v)
-        case .string(let bytes), .bytes(let bytes): return escaped(bytes)
-        case .message: return ""
+        case .int(let v): out.write(number: v)
+        case .uint(let v): out.write(number: v)
+        case .float(let v): out.write(floatText(Double(v), v.description))
+        case .double(let v): out.write(floatText(v, v.description))
+        case .bool(let v): out.write(v ? "true" : "false")
+        case .enumeration(let v): field.enumName(v).map { out.write($0) } ?? out.write(number: v)
+        case .string(let bytes), .bytes(let bytes): escaped(bytes, into: &out)
+        case .message: break
         }
     }
 
@@ -55,21 +59,41 @@ enum ProtoText {
         return text
     }
 
-    private static func escaped(_ bytes: [UInt8]) -> String {
-        var out = "\""
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\n"): out += "\\n"
-            case UInt8(ascii: "\r"): out += "\\r"
-            case UInt8(ascii: "\t"): out += "\\t"
-            case UInt8(ascii: "\""): out += "\\\""
-            case UInt8(ascii: "'"): out += "\\'"
-            case UInt8(ascii: "\\"): out += "\\\\"
-            case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(byte))
-            default: out += "\\" + String(byte, radix: 8).leftPadded(to: 3)
+    /// In quotes, with C escapes: printable ASCII as it is, `\n`, `\r`, `\t`,
+    /// `\"`, `\'`, `\\`, and every other byte as three octal digits.
+    private static func escaped(_ bytes: [UInt8], into out: inout TextOutput) {
+        // A weight's raw data is mostly bytes outside printable ASCII, four
+        // bytes of text each: written through a pointer, not byte by byte.
+        out.write(upTo: 4 * bytes.count + 2) { start in
+            var at = start
+            at.pointee = UInt8(ascii: "\"")
+            at += 1
+            for byte in bytes {
+                let escape: UInt8
+                switch byte {
+                case UInt8(ascii: "\n"): escape = UInt8(ascii: "n")
+                case UInt8(ascii: "\r"): escape = UInt8(ascii: "r")
+                case UInt8(ascii: "\t"): escape = UInt8(ascii: "t")
+                case UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "\\"): escape = byte
+                case 0x20..<0x7F:
+                    at.pointee = byte
+                    at += 1
+                    continue
+                default:
+                    at[0] = UInt8(ascii: "\\")
+                    at[1] = UInt8(ascii: "0") + (byte >> 6)
+                    at[2] = UInt8(ascii: "0") + ((byte >> 3) & 7)
+                    at[3] = UInt8(ascii: "0") + (byte & 7)
+                    at += 4
+                    continue
+                }
+                at[0] = UInt8(ascii: "\\")
+                at[1] = escape
+                at += 2
             }
+            at.pointee = UInt8(ascii: "\"")
+            return at + 1 - start
         }
-        return out + "\""
     }
 
     // MARK: Parsing
@@ -200,10 +224,6 @@ enum ProtoText {
             return value
         }
     }
-}
-
-private extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
 // MARK: - Lexer

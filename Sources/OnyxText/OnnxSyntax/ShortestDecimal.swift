@@ -3,12 +3,17 @@
 /// back to the same value, in fixed or scientific notation, whichever is
 /// shorter (fixed on a tie), `nan`/`-nan`, `inf`/`-inf`.
 ///
-/// Swift's `description` already finds the shortest round-tripping digits;
-/// only the layout differs (`1.0` vs `1`, `0.0001` vs `1e-04`).
+/// The digits are `FloatDigits`' for floats in its range, and otherwise
+/// Swift's `description`'s, which also finds the shortest round-tripping
+/// digits; only the layout differs (`1.0` vs `1`, `0.0001` vs `1e-04`).
+///
+/// NOTE: a weight-heavy model prints millions of these, so the layout works
+/// in fixed stack buffers: no `Character` walking and no allocation per
+/// number.
 enum ShortestDecimal {
     static func append<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F, to out: inout [UInt8]) {
         if value.isNaN {
-            out.append(contentsOf: value.sign == .minus ? Array("-nan".utf8) : Array("nan".utf8))
+            out.append(contentsOf: value.sign == .minus ? "-nan".utf8 : "nan".utf8)
             return
         }
         if value.sign == .minus { out.append(UInt8(ascii: "-")) }
@@ -20,17 +25,139 @@ enum ShortestDecimal {
             out.append(UInt8(ascii: "0"))
             return
         }
-        let (digits, exponent) = decompose(value.magnitude.description)
-        if !layOut(digits: digits, exponent: exponent, into: &out) {
+        let laidOut = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * longest) { scratch in
+            let digits = UnsafeMutableBufferPointer(rebasing: scratch[..<longest])
+            let line = UnsafeMutableBufferPointer(rebasing: scratch[longest...])
+            let (start, count, exponent): (Int, Int, Int)
+            if F.self == Float.self, let (significand, power) = FloatDigits.shortest(Float(value.magnitude)) {
+                start = write(significand, into: digits)
+                count = digits.count - start
+                exponent = power + count - 1
+            } else {
+                var text = value.magnitude.description
+                start = 0
+                (count, exponent) = text.withUTF8 { decompose($0, into: digits) }
+            }
+            let length = layOut(UnsafeBufferPointer(rebasing: digits[start..<(start + count)]), exponent: exponent, into: line)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<length]))
+            return length > 0
+        }
+        if !laidOut {
             // printf's %f, which to_chars follows, writes a whole number's
             // exact digits (79541493760, not the shortest 79541490000).
-            out.append(contentsOf: exactInteger(value.magnitude).utf8)
+            exactInteger(value.magnitude, into: &out)
         }
     }
 
+    /// The longest text `layOut` writes: 17 digits, a point, `e-308`.
+    private static var longest: Int { 32 }
+
+    /// The decimal digits of `value`, written at the end of `digits`;
+    /// returns where they start.
+    private static func write(_ value: UInt64, into digits: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var rest = value
+        var index = digits.count
+        repeat {
+            index -= 1
+            digits[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        } while rest > 0
+        return index
+    }
+
+    /// The significant digits (no leading or trailing zeros) of Swift's
+    /// rendering of a positive finite number (`123.5`, `1e-05`,
+    /// `3.4028235e+38`), written into `digits`, with the power of ten of the
+    /// first one.
+    private static func decompose(_ text: UnsafeBufferPointer<UInt8>, into digits: UnsafeMutableBufferPointer<UInt8>)
+        -> (count: Int, exponent: Int)
+    {
+        var count = 0
+        var pointPosition = 0
+        var seenPoint = false
+        var index = 0
+        while index < text.count {
+            let byte = text[index]
+            if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { break }
+            index += 1
+            if byte == UInt8(ascii: ".") {
+                seenPoint = true
+            } else if count == 0 && byte == UInt8(ascii: "0") {
+                if seenPoint { pointPosition -= 1 }
+            } else if count < digits.count {
+                digits[count] = byte
+                count += 1
+                if !seenPoint { pointPosition += 1 }
+            }
+        }
+        var written = 0
+        if index < text.count {
+            index += 1
+            var negative = false
+            if index < text.count, text[index] == UInt8(ascii: "-") || text[index] == UInt8(ascii: "+") {
+                negative = text[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            while index < text.count {
+                written = written * 10 + Int(text[index] &- UInt8(ascii: "0"))
+                index += 1
+            }
+            if negative { written = -written }
+        }
+        while count > 0 && digits[count - 1] == UInt8(ascii: "0") { count -= 1 }
+        return (count, pointPosition - 1 + written)
+    }
+
+    /// Writes `digits`, the first of which stands for 10^`exponent`, into
+    /// `line` in the shorter of the two notations and returns the length;
+    /// returns 0, writing nothing, when that is fixed notation of a whole
+    /// number, whose digits are then the exact ones.
+    private static func layOut(_ digits: UnsafeBufferPointer<UInt8>, exponent: Int, into line: UnsafeMutableBufferPointer<UInt8>)
+        -> Int
+    {
+        let count = digits.count
+        let magnitude = abs(exponent)
+        let exponentDigits = magnitude >= 100 ? 3 : 2
+        let scientificLength = count + (count > 1 ? 1 : 0) + 2 + exponentDigits
+        let fixedLength = exponent >= 0 ? (count <= exponent + 1 ? exponent + 1 : count + 1) : 2 + (-exponent - 1) + count
+        var length = 0
+        func put(_ byte: UInt8) {
+            line[length] = byte
+            length += 1
+        }
+        if fixedLength <= scientificLength {
+            if exponent >= 0 {
+                if count <= exponent + 1 { return 0 }
+                for i in 0...exponent { put(digits[i]) }
+                put(UInt8(ascii: "."))
+                for i in (exponent + 1)..<count { put(digits[i]) }
+            } else {
+                put(UInt8(ascii: "0"))
+                put(UInt8(ascii: "."))
+                for _ in 0..<(-exponent - 1) { put(UInt8(ascii: "0")) }
+                for i in 0..<count { put(digits[i]) }
+            }
+        } else {
+            put(digits[0])
+            if count > 1 {
+                put(UInt8(ascii: "."))
+                for i in 1..<count { put(digits[i]) }
+            }
+            put(UInt8(ascii: "e"))
+            put(UInt8(ascii: exponent < 0 ? "-" : "+"))
+            if exponentDigits == 3 { put(UInt8(ascii: "0") + UInt8(magnitude / 100)) }
+            put(UInt8(ascii: "0") + UInt8(magnitude / 10 % 10))
+            put(UInt8(ascii: "0") + UInt8(magnitude % 10))
+        }
+        return length
+    }
+
     /// The exact decimal digits of a positive whole number.
-    private static func exactInteger<F: BinaryFloatingPoint>(_ value: F) -> String {
-        if value < F(18_446_744_073_709_551_616.0) { return String(UInt64(value)) }
+    private static func exactInteger<F: BinaryFloatingPoint>(_ value: F, into out: inout [UInt8]) {
+        if value < F(18_446_744_073_709_551_616.0) {
+            out.append(contentsOf: String(UInt64(value)).utf8)
+            return
+        }
         // value = significand × 2^shift, worked in base-10⁹ limbs.
         let significand = UInt64(value.significandBitPattern) | (1 << UInt64(F.significandBitCount))
         let shift = Int(value.exponent) - F.significandBitCount
@@ -46,82 +173,11 @@ enum ShortestDecimal {
             if carry > 0 { limbs.append(carry) }
         }
         while limbs.count > 1 && limbs.last == 0 { limbs.removeLast() }
-        var text = String(limbs.last!)
+        out.append(contentsOf: String(limbs.last!).utf8)
         for limb in limbs.dropLast().reversed() {
             let digits = String(limb)
-            text += String(repeating: "0", count: 9 - digits.count) + digits
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 9 - digits.count))
+            out.append(contentsOf: digits.utf8)
         }
-        return text
-    }
-
-    /// The significant digits (no leading or trailing zeros) and the power
-    /// of ten of the first one, read from Swift's rendering of a positive
-    /// finite number (`123.5`, `1e-05`, `3.4028235e+38`).
-    private static func decompose(_ text: String) -> (digits: [UInt8], exponent: Int) {
-        var mantissa = Substring(text)
-        var exponent = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = text[..<e]
-            exponent = Int(text[text.index(after: e)...]) ?? 0
-        }
-        var digits: [UInt8] = []
-        var pointPosition = 0
-        var seenPoint = false
-        for byte in mantissa.utf8 {
-            if byte == UInt8(ascii: ".") {
-                seenPoint = true
-                continue
-            }
-            if digits.isEmpty && byte == UInt8(ascii: "0") {
-                if seenPoint { pointPosition -= 1 }
-                continue
-            }
-            digits.append(byte)
-            if !seenPoint { pointPosition += 1 }
-        }
-        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
-        return (digits, pointPosition - 1 + exponent)
-    }
-
-    /// Writes the shorter of the two notations; returns false, writing
-    /// nothing, when that is fixed notation of a whole number, whose digits
-    /// are then the exact ones.
-    private static func layOut(digits: [UInt8], exponent: Int, into out: inout [UInt8]) -> Bool {
-        let count = digits.count
-        let exponentDigits = max(2, String(abs(exponent)).count)
-        let scientificLength = count + (count > 1 ? 1 : 0) + 2 + exponentDigits
-        let fixedLength: Int
-        if exponent >= 0 {
-            fixedLength = count <= exponent + 1 ? exponent + 1 : count + 1
-        } else {
-            fixedLength = 2 + (-exponent - 1) + count
-        }
-        if fixedLength <= scientificLength {
-            if exponent >= 0 {
-                if count <= exponent + 1 {
-                    return false
-                } else {
-                    out.append(contentsOf: digits[0...exponent])
-                    out.append(UInt8(ascii: "."))
-                    out.append(contentsOf: digits[(exponent + 1)...])
-                }
-            } else {
-                out.append(contentsOf: "0.".utf8)
-                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -exponent - 1))
-                out.append(contentsOf: digits)
-            }
-        } else {
-            out.append(digits[0])
-            if count > 1 {
-                out.append(UInt8(ascii: "."))
-                out.append(contentsOf: digits[1...])
-            }
-            out.append(UInt8(ascii: "e"))
-            out.append(UInt8(ascii: exponent < 0 ? "-" : "+"))
-            let magnitude = String(abs(exponent))
-            if magnitude.count < 2 { out.append(UInt8(ascii: "0")) }
-            out.append(contentsOf: magnitude.utf8)
-        }
-        return true
     }
 }

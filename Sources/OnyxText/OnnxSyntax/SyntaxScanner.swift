@@ -185,6 +185,12 @@ struct SyntaxScanner {
 
     /// A float or double element: an integer or decimal literal.
     private mutating func number<F: BinaryFloatingPoint & LosslessStringConvertible>(_ what: String) throws(OnnxTextError) -> F {
+        skipSpace()
+        if let (value, end): (F, Int) = DecimalLiteral.read(text, at: position) {
+            tokenStart = position
+            position = end
+            return value
+        }
         let literal = try literal(what)
         switch literal {
         case .integer(let token), .decimal(let token): return try convert(token)

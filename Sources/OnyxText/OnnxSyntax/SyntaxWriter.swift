@@ -235,6 +235,17 @@ struct SyntaxWriter {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Tensor elements: ` {1.5,-2,1e-05}`. (`list` would write each comma
+    /// through a `String`; a weight tensor has millions of them.)
+    mutating func decimals<F: BinaryFloatingPoint & LosslessStringConvertible>(_ values: [F]) {
+        write(" {")
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            ShortestDecimal.append(value, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
     /// Writes `items` between `open` and `close`, `separator` between them.
     mutating func list<C: Collection, E: Error>(
         _ open: String, _ separator: String, _ close: String, _ items: C,

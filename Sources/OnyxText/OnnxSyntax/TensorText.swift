@@ -44,8 +44,8 @@ enum TensorText {
         case .int32(let v): w.list(" {", ",", "}", v) { w, v in w.number(v) }
         case .int64(let v): w.list(" {", ",", "}", v) { w, v in w.number(v) }
         case .uint64(let v): w.list(" {", ",", "}", v) { w, v in w.number(v) }
-        case .float(let v): w.list(" {", ",", "}", v) { w, v in ShortestDecimal.append(v, to: &w.out) }
-        case .double(let v): w.list(" {", ",", "}", v) { w, v in ShortestDecimal.append(v, to: &w.out) }
+        case .float(let v): w.decimals(v)
+        case .double(let v): w.decimals(v)
         case .string(let v): w.list("{", ", ", "}", v) { w, v in w.quoted(v) }
         }
     }
