@@ -12,22 +12,30 @@
 /// number.
 enum ShortestDecimal {
     static func append<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F, to out: inout [UInt8]) {
-        if value.isNaN {
-            out.append(contentsOf: value.sign == .minus ? "-nan".utf8 : "nan".utf8)
-            return
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumLength) { line in
+            let length = write(value, to: line.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<length]))
         }
-        if value.sign == .minus { out.append(UInt8(ascii: "-")) }
-        if value.isInfinite {
-            out.append(contentsOf: "inf".utf8)
-            return
+    }
+
+    /// The most bytes `write` writes: a sign and 17 digits with a point
+    /// and `e-308`, or a sign and the 22 digits of a whole number below
+    /// 10²² (above it, scientific notation is the shorter).
+    static var maximumLength: Int { 32 }
+
+    /// Writes `value` at `line`, which has room for `maximumLength` bytes;
+    /// returns how many it wrote.
+    static func write<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F, to line: UnsafeMutablePointer<UInt8>) -> Int {
+        func copy(_ text: StaticString, at offset: Int) -> Int {
+            text.withUTF8Buffer { (line + offset).initialize(from: $0.baseAddress!, count: $0.count) }
+            return offset + text.utf8CodeUnitCount
         }
-        if value == 0 {
-            out.append(UInt8(ascii: "0"))
-            return
-        }
-        let laidOut = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * longest) { scratch in
-            let digits = UnsafeMutableBufferPointer(rebasing: scratch[..<longest])
-            let line = UnsafeMutableBufferPointer(rebasing: scratch[longest...])
+        if value.isNaN { return copy(value.sign == .minus ? "-nan" : "nan", at: 0) }
+        let sign = value.sign == .minus ? 1 : 0
+        if sign == 1 { line.pointee = UInt8(ascii: "-") }
+        if value.isInfinite { return copy("inf", at: sign) }
+        if value == 0 { return copy("0", at: sign) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: longest) { digits in
             let (start, count, exponent): (Int, Int, Int)
             if F.self == Float.self, let (significand, power) = FloatDigits.shortest(Float(value.magnitude)) {
                 start = write(significand, into: digits)
@@ -38,14 +46,11 @@ enum ShortestDecimal {
                 start = 0
                 (count, exponent) = text.withUTF8 { decompose($0, into: digits) }
             }
-            let length = layOut(UnsafeBufferPointer(rebasing: digits[start..<(start + count)]), exponent: exponent, into: line)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<length]))
-            return length > 0
-        }
-        if !laidOut {
+            let rest = UnsafeMutableBufferPointer(start: line + sign, count: maximumLength - sign)
+            let length = layOut(UnsafeBufferPointer(rebasing: digits[start..<(start + count)]), exponent: exponent, into: rest)
             // printf's %f, which to_chars follows, writes a whole number's
             // exact digits (79541493760, not the shortest 79541490000).
-            exactInteger(value.magnitude, into: &out)
+            return sign + (length > 0 ? length : exactInteger(value.magnitude, into: rest))
         }
     }
 
@@ -153,31 +158,38 @@ enum ShortestDecimal {
     }
 
     /// The exact decimal digits of a positive whole number.
-    private static func exactInteger<F: BinaryFloatingPoint>(_ value: F, into out: inout [UInt8]) {
+    /// The exact decimal digits of a positive whole number below 10²²,
+    /// written into `line`; returns how many.
+    private static func exactInteger<F: BinaryFloatingPoint>(_ value: F, into line: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var text: String
         if value < F(18_446_744_073_709_551_616.0) {
-            out.append(contentsOf: String(UInt64(value)).utf8)
-            return
-        }
-        // value = significand × 2^shift, worked in base-10⁹ limbs.
-        let significand = UInt64(value.significandBitPattern) | (1 << UInt64(F.significandBitCount))
-        let shift = Int(value.exponent) - F.significandBitCount
-        let base: UInt64 = 1_000_000_000
-        var limbs = [significand % base, significand / base % base, significand / base / base]
-        for _ in 0..<shift {
-            var carry: UInt64 = 0
-            for index in limbs.indices {
-                let doubled = limbs[index] * 2 + carry
-                limbs[index] = doubled % base
-                carry = doubled / base
+            text = String(UInt64(value))
+        } else {
+            // value = significand × 2^shift, worked in base-10⁹ limbs.
+            let significand = UInt64(value.significandBitPattern) | (1 << UInt64(F.significandBitCount))
+            let shift = Int(value.exponent) - F.significandBitCount
+            let base: UInt64 = 1_000_000_000
+            var limbs = [significand % base, significand / base % base, significand / base / base]
+            for _ in 0..<shift {
+                var carry: UInt64 = 0
+                for index in limbs.indices {
+                    let doubled = limbs[index] * 2 + carry
+                    limbs[index] = doubled % base
+                    carry = doubled / base
+                }
+                if carry > 0 { limbs.append(carry) }
             }
-            if carry > 0 { limbs.append(carry) }
+            while limbs.count > 1 && limbs.last == 0 { limbs.removeLast() }
+            text = String(limbs.last!)
+            for limb in limbs.dropLast().reversed() {
+                let digits = String(limb)
+                text += String(repeating: "0", count: 9 - digits.count) + digits
+            }
         }
-        while limbs.count > 1 && limbs.last == 0 { limbs.removeLast() }
-        out.append(contentsOf: String(limbs.last!).utf8)
-        for limb in limbs.dropLast().reversed() {
-            let digits = String(limb)
-            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 9 - digits.count))
-            out.append(contentsOf: digits.utf8)
+        return text.withUTF8 { digits in
+            let count = min(digits.count, line.count)
+            line.baseAddress!.initialize(from: digits.baseAddress!, count: count)
+            return count
         }
     }
 }

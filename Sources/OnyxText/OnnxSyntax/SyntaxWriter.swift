@@ -15,6 +15,7 @@ struct SyntaxWriter {
     // MARK: Model and function headers
 
     mutating func model(_ model: Model) throws(OnnxTextError) {
+        out.reserveCapacity(out.count + Self.weightText(model.graph))
         write("<\n")
         spaces(indent)
         write("ir_version: ")
@@ -36,6 +37,23 @@ struct SyntaxWriter {
             write("\n")
             try self.function(function)
         }
+    }
+
+    /// Room for the text of a graph's initializers, the bulk of a
+    /// weight-heavy model's text: a float takes at most 15 bytes with its
+    /// comma (`-1.1754944e-38,`), four of raw data or one field element. Reserved once, so that the
+    /// text is not copied (and its pages touched afresh) each time the
+    /// array doubles; what is reserved and not written is never touched.
+    private static func weightText(_ graph: Graph?) -> Int {
+        var bytes = 0
+        for value in graph?.initializers ?? [] {
+            switch value.initializer?.storage {
+            case .raw(let data)?: bytes += 4 * data.count
+            case .field(let field)?: bytes += 16 * field.count
+            default: break
+            }
+        }
+        return bytes
     }
 
     private mutating func key(_ name: String) {
@@ -239,9 +257,22 @@ struct SyntaxWriter {
     /// through a `String`; a weight tensor has millions of them.)
     mutating func decimals<F: BinaryFloatingPoint & LosslessStringConvertible>(_ values: [F]) {
         write(" {")
-        for (index, value) in values.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            ShortestDecimal.append(value, to: &out)
+        // Numbers are written into a chunk on the stack, appended a few
+        // hundred at a time.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1 << 12) { chunk in
+            var used = 0
+            for (index, value) in values.enumerated() {
+                if used > chunk.count - ShortestDecimal.maximumLength - 1 {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<used]))
+                    used = 0
+                }
+                if index > 0 {
+                    chunk[used] = UInt8(ascii: ",")
+                    used += 1
+                }
+                used += ShortestDecimal.write(value, to: chunk.baseAddress! + used)
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<used]))
         }
         out.append(UInt8(ascii: "}"))
     }
