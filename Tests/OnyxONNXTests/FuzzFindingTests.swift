@@ -5,8 +5,9 @@ import OnyxConformanceSupport
 import OnyxTestSupport
 import Testing
 
-/// What fuzzing the readers found (scripts/fuzz; the minimized inputs are
-/// in Fuzz/ beside this file), each now a clean error.
+/// What fuzzing the readers found (scripts/fuzz), each now a clean error. A
+/// finding's minimized input goes in Fuzz/ beside this file, read by a test
+/// here that expects its error.
 @Suite struct FuzzFindingTests {
     /// The fuzz targets resolve external data against a folder holding a
     /// FIFO: opening one for reading waits for a writer, so a model naming
