@@ -139,9 +139,14 @@ public final class GraphMatcher {
             for case (let va?, let vb?) in zip(na.inputs, nb.inputs) { propose(va, vb) }
         }
         for (na, nb) in pairs where na.hasSubgraphs && nb.hasSubgraphs {
-            let capturedB = nb.subgraphs.flatMap(\.capturedValues).filter { unpairedB.contains(ObjectIdentifier($0)) }
+            // Each tensor hashed once, not once per candidate pair.
+            var capturedB: [Int: [Value]] = [:]
+            for vb in nb.subgraphs.flatMap(\.capturedValues) where unpairedB.contains(ObjectIdentifier(vb)) {
+                if let hash = constantHash(vb) { capturedB[hash, default: []].append(vb) }
+            }
             for va in na.subgraphs.flatMap(\.capturedValues) where unpairedA.contains(ObjectIdentifier(va)) {
-                for vb in capturedB where constantHash(va) == constantHash(vb) { propose(va, vb) }
+                guard let hash = constantHash(va) else { continue }
+                for vb in capturedB[hash] ?? [] { propose(va, vb) }
             }
         }
         var partners: [ObjectIdentifier: Value] = [:]

@@ -16,8 +16,14 @@ public struct NodeSummary: Codable, Equatable, Sendable {
     public var consumers: [NodeEndpoint]
 
     /// `Conv 'conv1'`, or `Conv (→ y)` for an unnamed node.
-    public var label: String {
-        let op = OperatorDomain.qualified(opType, domain: domain)
+    public var label: String { Self.label(op: OperatorDomain.qualified(opType, domain: domain), name: name, outputs: outputs) }
+
+    /// A node's label as the report writes it.
+    public static func label(of node: Node) -> String {
+        label(op: node.qualifiedOpType, name: nonEmpty(node.name), outputs: node.outputs.map(\.name))
+    }
+
+    private static func label(op: String, name: String?, outputs: [String]) -> String {
         if let name { return "\(op) '\(name)'" }
         return "\(op) (→ \(outputs.joined(separator: ", ")))"
     }

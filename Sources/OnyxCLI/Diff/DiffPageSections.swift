@@ -119,10 +119,7 @@ final class PageSection {
 }
 
 /// `Conv 'conv1'`, or `Conv (→ y)` for an unnamed node, as the report names nodes.
-func nodeLabel(_ node: Node) -> String {
-    if let name = node.name, !name.isEmpty { return "\(node.qualifiedOpType) '\(name)'" }
-    return "\(node.qualifiedOpType) (→ \(node.outputs.map(\.name).joined(separator: ", ")))"
-}
+func nodeLabel(_ node: Node) -> String { NodeSummary.label(of: node) }
 
 /// What changed in a node, one line a difference (`axis: 1 → 0`).
 func changeLines(_ change: NodeChange) -> [String] {
