@@ -10,13 +10,20 @@ import OnyxIR
 /// A subcommand that writes through a `Console` and returns an exit status,
 /// so that tests run it in-process exactly as the tool does.
 protocol ConsoleCommand: ParsableCommand {
+    var common: CommonOptions { get }
     func execute(_ console: Console) throws -> ExitStatus
 }
 
 extension ConsoleCommand {
     public func run() throws {
-        let status = try execute(.standard)
+        let status = try executeWithinBudgets(.standard)
         if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    /// Runs the command with the budgets its options and `ONYX_BUDGET` set
+    /// in force for all the work it does.
+    func executeWithinBudgets(_ console: Console) throws -> ExitStatus {
+        try Budgets.$current.withValue(try common.budgets()) { try execute(console) }
     }
 }
 
@@ -59,7 +66,7 @@ public struct OnyxCommand: ParsableCommand {
         do {
             var command = try parseAsRoot(arguments)
             if let consoleCommand = command as? any ConsoleCommand {
-                return try consoleCommand.execute(console).rawValue
+                return try consoleCommand.executeWithinBudgets(console).rawValue
             }
             try command.run()
             return 0

@@ -7,11 +7,10 @@ import OnyxIR
 ///
 /// The bytes do not say which message they are, so a reader says what it
 /// expects: the type the model declares for that input or output.
+///
+/// Values nested deeper than the nesting budget (a sequence of sequences of
+/// …) are refused, so that a crafted file cannot exhaust the stack.
 public enum DataValueCodec {
-    /// Values nested deeper than this (a sequence of sequences of …) are
-    /// refused, so that a crafted file cannot exhaust the stack.
-    static let nestingLimit = 32
-
     /// Decodes `bytes` as the message that holds a value of `type`: a
     /// SequenceProto for a sequence type, a MapProto for a map, an
     /// OptionalProto for an optional, a SparseTensorProto for a sparse
@@ -79,8 +78,8 @@ public enum DataValueCodec {
     // MARK: Reading
 
     private static func checkDepth(_ depth: Int) throws(ONNXError) {
-        guard depth <= nestingLimit else {
-            throw ONNXError(.notAModel, "values nested more than \(nestingLimit) levels deep; refusing to read them")
+        do { try Budgets.current.check(.nesting, depth, "values nest this deep") } catch {
+            throw ONNXError(.budget, error.diagnostic)
         }
     }
 

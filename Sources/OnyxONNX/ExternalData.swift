@@ -11,11 +11,15 @@ import OnyxIR
 /// Locations come from the file and are untrusted: a location that is
 /// absolute, has a `..` component, or resolves (after symlinks) outside the
 /// model's folder is refused, as is a range that runs past the end of its
-/// file. Data files are mapped, not read, and each is mapped once.
+/// file. Data files are mapped, not read, and each is mapped once. The
+/// ranges together are held to the external-data-bytes budget.
 struct ExternalDataLoader {
     let baseDirectory: URL
     private let realBase: String
     private var files: [String: MappedFile] = [:]
+    private let budgets = Budgets.current
+    /// Bytes of every range loaded so far.
+    private var total = 0
 
     init(baseDirectory: URL) {
         self.baseDirectory = baseDirectory
@@ -93,6 +97,11 @@ struct ExternalDataLoader {
                 "external data range of \(length) bytes at offset \(offset) runs past the end of '\(location)' (\(size) bytes)",
                 at: IRPath([.tensor(name)]))
         }
+        total += length
+        do {
+            try budgets.check(
+                .externalDataBytes, total, "external data, counted up to this tensor", at: IRPath([.tensor(name)]))
+        } catch { throw ONNXError(.budget, error.diagnostic) }
         let slice = size == 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(rebasing: file.bytes[offset..<offset + length])
         return BorrowedStorage(slice, owner: file)
     }

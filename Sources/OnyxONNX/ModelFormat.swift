@@ -112,7 +112,7 @@ public enum ModelCodec {
             }
             let buffer = try DecodedBuffer()
             let proto = message.build(in: buffer.arena).assumingMemoryBound(to: Onnx__ModelProto.self)
-            try checkNesting(proto)
+            try checkBudgets(proto)
             return importModel(proto, owner: buffer)
         }
     }

@@ -20,6 +20,9 @@ public struct ONNXError: DiagnosticError, Equatable, CustomStringConvertible {
         case unwritable = "onnx.unwritable"
         /// A text format does not parse.
         case syntax = "text.syntax"
+        /// The model asks for more than a budget allows (``Budgets``); the
+        /// diagnostic names the budget (`budget.nodes`) and how to raise it.
+        case budget = "budget"
     }
 
     public var kind: Kind

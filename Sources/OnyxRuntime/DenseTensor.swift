@@ -52,15 +52,17 @@ public struct DenseTensor: Sendable, Equatable {
     }
 }
 
-/// Limits on what a file can make the runtime allocate.
+/// Limits on what a file can make the runtime allocate: the
+/// tensor-elements budget in force (``Budgets/current``).
 public enum RuntimeBudget {
-    /// At most 2^34 elements (64 GiB of floats) in one tensor: a shape past
-    /// that is an error, not an allocation attempt.
-    public static let maxElements = 1 << 34
+    /// The most elements one tensor may hold (2^34 by default): a shape past
+    /// it is an error, not an allocation attempt.
+    public static var maxElements: Int { Budgets.current[.tensorElements] }
 
     /// The product of `shape`, or nil when a dim is negative or the
     /// product passes `maxElements`.
     public static func elementCount(_ shape: [Int]) -> Int? {
+        let maxElements = maxElements
         var count = 1
         for dim in shape {
             guard dim >= 0 else { return nil }

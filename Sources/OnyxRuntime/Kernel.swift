@@ -174,12 +174,12 @@ public struct KernelCall {
     }
 
     /// The element count of `shape`, or a failure naming the node when it
-    /// is negative or past the budget.
+    /// is negative or past the rank or tensor-elements budget.
     public func elementCount(_ shape: [Int]) throws(RuntimeError) -> Int {
-        guard let count = RuntimeBudget.elementCount(shape) else {
-            throw failure("shape \(shape) is negative or holds more than \(RuntimeBudget.maxElements) elements")
-        }
-        return count
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw failure("shape \(shape) has a negative dim") }
+        do {
+            return try Budgets.current.checkTensor(dims: shape.map(Int64.init), bitWidth: 0, shape.count <= 16 ? "a tensor of shape \(shape)" : "a tensor of rank \(shape.count)")
+        } catch { throw failure(error.message + "; " + error.hint) }
     }
 }
 

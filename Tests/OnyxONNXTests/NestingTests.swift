@@ -1,4 +1,5 @@
 import Foundation
+import OnyxIR
 import OnyxONNX
 import Testing
 
@@ -67,15 +68,28 @@ import Testing
         #expect {
             try ModelDecoder.decode(nestedGraphs(depth))
         } throws: { error in
-            "\(error)" == "not an ONNX model: subgraphs nested more than 64 levels deep (main graph, node 'If'); refusing to read it"
+            guard let refusal = error as? ONNXError else { return false }
+            return refusal.kind == .budget && refusal.diagnostic.rule == "budget.nesting"
+                && "\(refusal.diagnostic.location.path)".hasPrefix("graph › node 0 (If) › attribute 'then_branch' › graph › node 0 (If)")
+                && refusal.message
+                    == "subgraphs nest this deep: 65 is over the nesting budget of 64 (levels of nested subgraphs, types and values)"
         }
+    }
+
+    @Test func aRaisedNestingBudgetReadsDeeperModels() throws {
+        var budgets = Budgets.standard
+        budgets[.nesting] = 150
+        let model = try Budgets.$current.withValue(budgets) { try ModelDecoder.decode(nestedGraphs(100)) }
+        #expect(model.graph?.allNodes.count == 100)
     }
 
     @Test(arguments: [100, 200_000]) func deepTypesAreRefused(depth: Int) {
         #expect {
             try ModelDecoder.decode(nestedTypes(depth))
         } throws: { error in
-            "\(error)".contains("types nested more than 64 levels deep")
+            (error as? ONNXError)?.message == "types nest this deep: 65 is over the nesting budget of 64 "
+                + "(levels of nested subgraphs, types and values)"
+                && (error as? ONNXError)?.diagnostic.location.path == IRPath([.graph(nil), .value("x")])
         }
     }
 }

@@ -14,11 +14,17 @@ public enum PythonOracle {
     }
 }
 
-/// Runs a program to completion; returns (exit status, stdout, stderr).
-public func runProcess(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+/// Runs a program to completion, with `environment` added to this
+/// process's; returns (exit status, stdout, stderr).
+public func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws
+    -> (status: Int32, out: String, err: String)
+{
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

@@ -66,9 +66,13 @@ struct ConformanceCommand: ConsoleCommand {
         let expected = try knownFailures.map(Self.readKnownFailures) ?? [:]
         let tolerance = rtol == nil && atol == nil ? nil : ElementTolerance(rtol: rtol ?? 1e-3, atol: atol ?? 1e-7)
         let outcomes = Mutex([ConformanceRunner.Outcome?](repeating: nil, count: tests.count))
+        // Worker threads do not inherit task locals: the budgets go along.
+        let budgets = Budgets.current
         DispatchQueue.concurrentPerform(iterations: jobs) { worker in
             for index in stride(from: worker, to: tests.count, by: jobs) {
-                let outcome = ConformanceRunner.run(tests[index], tolerance: tolerance)
+                let outcome = Budgets.$current.withValue(budgets) {
+                    ConformanceRunner.run(tests[index], tolerance: tolerance)
+                }
                 outcomes.withLock { $0[index] = outcome }
             }
         }

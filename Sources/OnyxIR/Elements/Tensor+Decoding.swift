@@ -10,6 +10,11 @@ public struct TensorDataError: DiagnosticError, Equatable, CustomStringConvertib
         diagnostic = .error("tensor.data", message, at: location)
     }
 
+    /// The tensor is larger than a budget lets the tool materialize.
+    init(_ tensor: Tensor, _ exceeded: BudgetExceeded) {
+        diagnostic = exceeded.within(.tensor(tensor.name ?? "")).diagnostic
+    }
+
     public var description: String { diagnostic.description }
 }
 
@@ -18,13 +23,17 @@ extension Tensor {
     /// are stored: raw bytes (inline or a loaded external file) or the
     /// typed field the spec assigns to the element type. Throws when the
     /// data does not match the dims and type, when the type has no
-    /// elements (undefined, unknown codes), or when external data was not
-    /// loaded.
+    /// elements (undefined, unknown codes), when external data was not
+    /// loaded, or when the tensor is past the tensor-elements or
+    /// tensor-bytes budget (``Budgets``).
     public func elements() throws(TensorDataError) -> TensorElements {
         guard let type = dataType, type.isKnown, type != .undefined else {
             throw TensorDataError(self, "has no known element type (\(dataType?.name ?? "none"))")
         }
         guard let count = elementCount else { throw TensorDataError(self, "has invalid dims \(dims)") }
+        do {
+            _ = try Budgets.current.checkTensor(dims: dims, bitWidth: type.bitWidth ?? 0, "the tensor's elements")
+        } catch { throw TensorDataError(self, error) }
         switch storage {
         case .none:
             guard count == 0 else {

@@ -4,17 +4,22 @@ import Glibc
 #else
 import Foundation
 #endif
+import OnyxIR
 
 /// Runs `body` on a thread with a large stack and waits for it.
 ///
 /// protobuf-c unpacks nested messages recursively and has no depth limit of
-/// its own, so a deeply nested file needs stack before `checkNesting` can
+/// its own, so a deeply nested file needs stack before `checkBudgets` can
 /// refuse it. The stack is reserved address space: pages are only used
 /// when touched. Where no such thread can be made (a tight address-space
 /// limit), `body` runs on the calling thread: ordinary models need little
-/// stack.
+/// stack. The budgets in force go with it (a thread does not inherit task
+/// locals).
 func onLargeStack<T>(_ body: @escaping () throws(ONNXError) -> T) throws(ONNXError) -> T {
-    let job = Job<T>(body)
+    let budgets = Budgets.current
+    let job = Job<T> { () throws(ONNXError) -> T in
+        try Budgets.$current.withValue(budgets) { Result { () throws(ONNXError) -> T in try body() } }.get()
+    }
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
     defer { pthread_attr_destroy(&attributes) }

@@ -18,7 +18,7 @@ public enum ModelDecoder {
         guard bytes.count > 0 else { throw ONNXError(.notAModel, "the file is empty") }
         let buffer = try DecodedBuffer()
         // Only the unpacking needs the large stack; building the IR after
-        // checkNesting recurses boundedly, and doing it here keeps its many
+        // checkBudgets recurses boundedly, and doing it here keeps its many
         // small allocations in this thread's malloc arena.
         nonisolated(unsafe) let bytes = bytes
         nonisolated(unsafe) let owner = owner
@@ -51,7 +51,7 @@ public enum ModelDecoder {
                 "it decodes as protobuf but has neither ir_version nor graph"
                     + (looksLikeText(bytes) ? " (it looks like text: \(textHint))" : ""))
         }
-        try checkNesting(proto)
+        try checkBudgets(proto)
         return proto
     }
 

@@ -14,10 +14,11 @@ import OnyxIR
 /// An initializer written with no elements although its shape has some
 /// (`float[1000] w = {}`) is taken for one whose weights were elided, and
 /// is marked so (`Tensor.isElided`).
+///
+/// What a text may ask for is held to the budgets in force
+/// (``Budgets/current``): nesting of graphs and types, nodes, attributes
+/// per node, dims per shape, the length of names and strings.
 public enum OnnxTextParser {
-    /// Nesting of graphs and types beyond which a text is refused.
-    public static let nestingLimit = 64
-
     public static func parseModel(_ text: [UInt8]) throws(OnnxTextError) -> Model {
         try text.withUnsafeBufferPointer { buffer throws(OnnxTextError) in try parseModel(UnsafeRawBufferPointer(buffer)) }
     }

@@ -15,9 +15,7 @@ extension SyntaxReader {
     mutating func type() throws(OnnxTextError) -> TypeInfo {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= OnnxTextParser.nestingLimit else {
-            throw scanner.error("types are nested more than \(OnnxTextParser.nestingLimit) levels deep")
-        }
+        try scanner.check(.nesting, depth, "types nest this deep")
         let start = scanner.position
         let word = try scanner.identifier("a type")
         if let element = SyntaxVocabulary.dataType(named: word) {
@@ -82,6 +80,7 @@ extension SyntaxReader {
         if scanner.matches("]") { return nil }
         var dims: [Dimension] = []
         repeat {
+            try scanner.check(.rank, dims.count + 1, "the shape's dims")
             if scanner.matches("?") {
                 dims.append(Dimension(.unknown))
             } else if scanner.peek() == UInt8(ascii: "\"") {
@@ -186,6 +185,7 @@ extension SyntaxReader {
         var attributes: [Attribute] = []
         guard scanner.matches("<") else { return attributes }
         repeat {
+            try scanner.check(.attributes, attributes.count + 1, "the node's attributes")
             let name = try scanner.identifier("an attribute name")
             attributes.append(try attribute(named: name, in: reading))
         } while scanner.matches(",")

@@ -5,6 +5,8 @@ struct SyntaxReader {
     var scanner: SyntaxScanner
     var recorder = DeclarationRecorder()
     var depth = 0
+    /// Nodes read so far, in every graph and function: the nodes budget.
+    var nodeCount = 0
 
     init(_ text: UnsafeBufferPointer<UInt8>) { scanner = SyntaxScanner(text) }
 
@@ -87,9 +89,7 @@ struct SyntaxReader {
     mutating func graph(parent: GraphReading?) throws(OnnxTextError) -> Graph {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= OnnxTextParser.nestingLimit else {
-            throw scanner.error("graphs are nested more than \(OnnxTextParser.nestingLimit) levels deep")
-        }
+        try scanner.check(.nesting, depth, "graphs nest this deep")
         let graph = Graph(name: try scanner.name("a graph name"))
         let reading = GraphReading(graph, parent: parent)
         if scanner.matches("(") && !scanner.matches(")") {
@@ -184,6 +184,8 @@ struct SyntaxReader {
         var nodes: [Node] = []
         while !scanner.matches("}") {
             guard scanner.peek() != nil else { throw scanner.error("expected a node or '}' to close the node list, found end of input") }
+            nodeCount += 1
+            try scanner.check(.nodes, nodeCount, "the model's nodes, counted up to this one")
             nodes.append(try node(in: reading))
         }
         return nodes
@@ -199,7 +201,9 @@ struct SyntaxReader {
         let outputs = try nameList()
         try scanner.expect("=", "after the node outputs")
         var domain = ""
+        let opStart = scanner.position
         var opType = scanner.optionalIdentifier()
+        try scanner.check(.nameLength, opType.utf8.count, "the node's op_type", at: opStart)
         while scanner.matches(".") {
             if !domain.isEmpty { domain += "." }
             domain += opType
@@ -232,7 +236,9 @@ struct SyntaxReader {
     mutating func names(_ each: (String) -> Void) throws(OnnxTextError) {
         func next() throws(OnnxTextError) -> String? {
             if scanner.peek() == UInt8(ascii: "\"") { return try scanner.string("a name") }
+            let start = scanner.position
             let name = scanner.optionalIdentifier()
+            try scanner.check(.nameLength, name.utf8.count, "a name", at: start)
             return !name.isEmpty || scanner.peek() == UInt8(ascii: ",") ? name : nil
         }
         guard let first = try next() else { return }

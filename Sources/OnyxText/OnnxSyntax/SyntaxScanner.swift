@@ -1,3 +1,5 @@
+import OnyxIR
+
 /// The lexical level of the ONNX textual syntax, as onnx/defs/parser.h
 /// reads it: whitespace and `#` comments between tokens, identifiers
 /// `[A-Za-z_][A-Za-z0-9_]*`, string literals in double quotes with `\`
@@ -18,8 +20,23 @@ struct SyntaxScanner {
 
     let text: UnsafeBufferPointer<UInt8>
     var position = 0
+    /// The budgets in force when reading began (``Budgets/current``).
+    let budgets = Budgets.current
 
     init(_ text: UnsafeBufferPointer<UInt8>) { self.text = text }
+
+    /// Refuses, at `offset` (the current token by default), what the text
+    /// asks for past a budget: the budget's rule, the place and the hint.
+    func check(_ limit: Budgets.Limit, _ amount: Int, _ what: @autoclosure () -> String, at offset: Int? = nil)
+        throws(OnnxTextError)
+    {
+        do { try budgets.check(limit, amount, what()) } catch {
+            var refusal = self.error(error.message, at: offset)
+            refusal.diagnostic.rule = error.rule
+            refusal.diagnostic.hint = error.hint
+            throw refusal
+        }
+    }
 
     var atEnd: Bool { position >= text.count }
 
@@ -84,6 +101,7 @@ struct SyntaxScanner {
     mutating func identifier(_ what: @autoclosure () -> String) throws(OnnxTextError) -> String {
         let name = optionalIdentifier()
         guard !name.isEmpty else { throw error("expected \(what()), found \(describeNext())") }
+        try check(.nameLength, name.utf8.count, what(), at: position - name.utf8.count)
         return name
     }
 
@@ -105,6 +123,7 @@ struct SyntaxScanner {
         guard case .string(let bytes) = try literal(what) else {
             throw error("expected \(what) as a quoted string", at: tokenStart)
         }
+        try check(.nameLength, bytes.count, what, at: tokenStart)
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -167,6 +186,7 @@ struct SyntaxScanner {
         }
         guard position < text.count else { throw error("string literal is not closed", at: open) }
         position += 1
+        try check(.stringLength, bytes.count, "a string literal", at: open)
         return bytes
     }
 
