@@ -157,7 +157,7 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(
             name: "OnyxCLITests", dependencies: ["OnyxCLI", "OnyxTestSupport", "OnyxConformanceSupport"],
-            exclude: ["Snapshots", "invalid_models.py", "mutate_suite.py", "full_check_models.py"]),
+            exclude: ["Snapshots", "Fuzz", "invalid_models.py", "mutate_suite.py", "full_check_models.py"]),
     ],
     swiftLanguageModes: [.v5]
 )

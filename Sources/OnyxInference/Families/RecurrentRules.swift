@@ -18,6 +18,7 @@ enum RecurrentRules {
             context.setOutputShape(0, SymbolicShape(batchFirst ? [batch, sequence, directions, hidden] : [sequence, directions, batch, hidden]))
         }
         let state = SymbolicShape(batchFirst ? [batch, directions, hidden] : [directions, batch, hidden])
-        for output in 1..<context.outputTypes.count { context.setOutputShape(output, state) }
+        // A node may list fewer outputs than Y, Y_h and Y_c (or none).
+        for output in context.outputTypes.indices.dropFirst() { context.setOutputShape(output, state) }
     }
 }
