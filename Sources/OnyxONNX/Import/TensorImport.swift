@@ -19,12 +19,14 @@ func importTensor(_ proto: UnsafeMutablePointer<Onnx__TensorProto>, owner: Decod
         let raw = UnsafeRawBufferPointer(start: p.raw_data.data, count: p.raw_data.data == nil ? 0 : p.raw_data.len)
         places.append(.raw(owner.lifted?.payload(markedBy: raw) ?? BorrowedStorage(raw, owner: owner)))
     }
-    let fields: [Tensor.TypedField] = [
-        .float(array(p.float_data, p.n_float_data)), .int32(array(p.int32_data, p.n_int32_data)),
-        .string(array(p.string_data, p.n_string_data).map(bytes)), .int64(array(p.int64_data, p.n_int64_data)),
-        .double(array(p.double_data, p.n_double_data)), .uint64(array(p.uint64_data, p.n_uint64_data)),
-    ]
-    places += fields.filter { $0.count > 0 }.map(Tensor.Storage.field)
+    // The typed fields a file sets, in the schema's order; arrays are made
+    // only for those.
+    if p.n_float_data > 0 { places.append(.field(.float(array(p.float_data, p.n_float_data)))) }
+    if p.n_int32_data > 0 { places.append(.field(.int32(array(p.int32_data, p.n_int32_data)))) }
+    if p.n_string_data > 0 { places.append(.field(.string(array(p.string_data, p.n_string_data).map(bytes)))) }
+    if p.n_int64_data > 0 { places.append(.field(.int64(array(p.int64_data, p.n_int64_data)))) }
+    if p.n_double_data > 0 { places.append(.field(.double(array(p.double_data, p.n_double_data)))) }
+    if p.n_uint64_data > 0 { places.append(.field(.uint64(array(p.uint64_data, p.n_uint64_data)))) }
     let entries = pairs(p.external_data, p.n_external_data)
     let location = p.has_data_location != 0
         ? Tensor.DataLocation(rawValue: Int32(bitPattern: p.data_location.rawValue)) : nil
