@@ -37,9 +37,11 @@ public enum RandomInputs {
                     throw VerifyError("input '\(input.name)' has \(name) with no value; give it with --dim NAME=VALUE")
                 }
             }
-            guard let count = RuntimeBudget.elementCount(sizes) else {
-                throw VerifyError("input '\(input.name)': shape \(sizes) is too large")
-            }
+            let count: Int
+            do {
+                count = try Budgets.current.checkTensor(
+                    dims: sizes.map(Int64.init), bitWidth: element.bitWidth ?? 0, "input '\(input.name)' of shape \(sizes)")
+            } catch { throw VerifyError(error) }
             let range = ranges.range(of: input)
             feeds[input.name] = try tensor(element, shape: sizes, count: count, range: range, &own, name: input.name)
         }

@@ -49,6 +49,23 @@ import Testing
         #expect(onyx("run", model, "--budget", "tensor-elements=1M", "--output-dir", folder.path("out")).status == 0)
     }
 
+    @Test func randomInputsAreHeldToTheByteBudget() throws {
+        let folder = TemporaryDirectory()
+        let model = folder.path("m.onnxtxt")
+        try """
+            <ir_version: 10, opset_import: ["" : 21]>
+            g (float[N, 1000] x) => (float[N, 1000] y) {
+               y = Relu (x)
+            }
+            """.write(toFile: model, atomically: true, encoding: .utf8)
+        let refused = onyx("run", model, "--random-inputs", "--dim", "N=1000", "--budget", "tensor-bytes=3999999")
+        #expect(refused.status == 2)
+        #expect(refused.err.contains(
+            "input 'x' of shape [1000, 1000]: 4000000 is over the tensor-bytes budget of 3999999 (bytes of one tensor the tool materializes)"))
+        #expect(refused.err.contains("--budget tensor-bytes=N"))
+        #expect(onyx("run", model, "--random-inputs", "--dim", "N=1000", "--budget", "tensor-bytes=4000000").status == 0)
+    }
+
     @Test func theEnvironmentVariableSetsBudgetsAndTheFlagOverridesIt() throws {
         try #require(FileManager.default.isExecutableFile(atPath: ExecutableTests.executable.path), "build onyx first")
         let model = fixture("mlp.onnx")
