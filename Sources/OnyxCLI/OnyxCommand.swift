@@ -41,7 +41,8 @@ public struct OnyxCommand: ParsableCommand {
             symbolic links through to their file. - is standard input or output. Missing folders \
             are made only with --parents. -o/--output writes to a file, --json (inspect, diff) prints \
             one JSON document (failures too), --color auto|always|never (NO_COLOR, CLICOLOR_FORCE), \
-            --quiet silences warnings. Errors read 'onyx: FILE: what is wrong'.
+            --quiet silences warnings, --budget NAME=VALUE (or ONYX_BUDGET) raises a limit on what a \
+            model file may ask for (nodes, nesting, tensor sizes, …). Errors read 'onyx: FILE: what is wrong'.
             """,
         version: OnyxCommand.version,
         subcommands: [
