@@ -1,3 +1,4 @@
+import OnyxIR
 import OnyxSymbolic
 
 /// Multidirectional (numpy) broadcasting of symbolic shapes.
@@ -21,6 +22,31 @@ enum Broadcast {
             result.append(dim ?? nil)
         }
         return SymbolicShape(result)
+    }
+
+    /// The sizes `types` broadcast to when each is a tensor of fixed sizes
+    /// that broadcast without a conflict, as `shape(of:bindings:)` gives
+    /// them; nil otherwise.
+    static func staticSizes(of types: [TypeInfo?]) -> [Int64]? {
+        var rank = 0
+        for type in types {
+            guard let shape = type?.tensorShape else { return nil }
+            rank = max(rank, shape.rank)
+        }
+        var sizes = [Int64](repeating: 1, count: rank)
+        for type in types {
+            let dims = type!.tensorShape!.dims
+            for (offset, dim) in dims.enumerated() {
+                guard let size = dim.value else { return nil }
+                let axis = rank - dims.count + offset
+                if sizes[axis] == 1 {
+                    sizes[axis] = size
+                } else if size != 1 && size != sizes[axis] {
+                    return nil
+                }
+            }
+        }
+        return sizes
     }
 
     private static func merge(

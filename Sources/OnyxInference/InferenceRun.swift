@@ -67,6 +67,9 @@ struct InferenceRun {
             guard let tensor = value.initializer else { continue }
             known.constants[ObjectIdentifier(value)] = tensor
             known.values[ObjectIdentifier(value)] = PropagatedValue(tensor)
+            if let element = tensor.dataType {
+                known.initializerTypes[ObjectIdentifier(value)] = .tensor(element, Shape(static: tensor.dims))
+            }
         }
         let indices = Dictionary(graph.nodes.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })
         for node in graph.topologicalOrder() ?? graph.nodes {
@@ -93,17 +96,17 @@ struct InferenceRun {
             }
             return record(node, index: index, types: Array(repeating: nil, count: outputs))
         }
-        let inputTypes = node.inputs.map { $0.flatMap(ShapeInference.type) }
+        let inputTypes = node.inputs.map { $0.flatMap(known.type) }
         var context = InferenceContext(
             node: node, nodeIndex: index, scope: place.scope, attributes: attributes, opset: opset, schema: facts.schema,
-            inputTypes: inputTypes, known: known, bindings: bindings)
-        context.outputTypes = TypeBinding.outputTypes(facts.plan, inputTypes: inputTypes, outputCount: outputs)
-        inferBodies(of: node, index: index, rule: facts.rule, context: &context)
+            inputTypes: inputTypes, outputTypes: TypeBinding.outputTypes(facts.plan, inputTypes: inputTypes, outputCount: outputs),
+            known: known, bindings: bindings)
+        if node.hasSubgraphs { inferBodies(of: node, index: index, rule: facts.rule, context: &context) }
         var failed = false
-        if let rule = facts.rule {
+        if let infer = facts.infer {
             let bound = context.outputTypes
             do throws(InferenceError) {
-                try rule.infer(&context)
+                try infer(&context)
                 bindings = context.bindings
             } catch {
                 // A conflict leaves the node's outputs as the constraints
@@ -261,12 +264,12 @@ struct InferenceRun {
     /// reporting a conflict at `steps`; the merged type goes to
     /// `inferredType` only where it adds to the declaration, since
     /// downstream reads inferred ?? declared.
-    private mutating func merge(_ inferred: TypeInfo?, into value: Value, at steps: [IRPath.Step]) {
+    private mutating func merge(_ inferred: TypeInfo?, into value: Value, at steps: @autoclosure () -> [IRPath.Step]) {
         let merged = TypeMerge.merge(declared: value.type, inferred: inferred, policy: policy)
         if let conflict = merged.conflict {
             report(
                 policy == .strict ? .error : .warning, ShapeInference.declarationConflict, "'\(value.name)': \(conflict)",
-                at: steps, hint: policy == .override ? nil : "the declaration is kept; --policy override takes the inferred type")
+                at: steps(), hint: policy == .override ? nil : "the declaration is kept; --policy override takes the inferred type")
         }
         value.inferredType = merged.type != value.type ? merged.type : nil
     }

@@ -10,7 +10,8 @@ import OnyxSchemas
 enum TypeBinding {
     /// What a schema's signature says about types, read once per schema
     /// (a model has thousands of nodes and a few dozen operators).
-    struct Plan {
+    /// A class, so that a node takes its operator's plan without copying it.
+    final class Plan {
         /// How an output slot gets its type.
         enum Source {
             case constraint(String)
@@ -45,23 +46,29 @@ enum TypeBinding {
     }
 
     static func outputTypes(_ plan: Plan, inputTypes: [TypeInfo?], outputCount: Int) -> [TypeInfo?] {
-        // A handful of parameters: a list beats a dictionary here.
-        var bound: [(parameter: String, type: TypeInfo)] = []
-        for (index, type) in inputTypes.enumerated() {
-            let parameter = index < plan.inputs.count ? plan.inputs[index] : plan.variadicInput ?? nil
-            guard let type, let parameter, !bound.contains(where: { $0.parameter == parameter }) else { continue }
-            bound.append((parameter, withoutShape(type)))
+        // An output bound to a parameter takes the type of the first input
+        // of that parameter whose type is known. A handful of parameters
+        // and inputs: scanning the inputs per output beats building a table.
+        func parameter(ofInput index: Int) -> String? {
+            index < plan.inputs.count ? plan.inputs[index] : plan.variadicInput ?? nil
         }
-        return (0..<outputCount).map { index in
+        func type(of wanted: String) -> TypeInfo? {
+            for (index, type) in inputTypes.enumerated() {
+                guard let type, parameter(ofInput: index) == wanted else { continue }
+                return withoutShape(type)
+            }
+            return plan.onlyType[wanted]
+        }
+        var types: [TypeInfo?] = []
+        types.reserveCapacity(outputCount)
+        for index in 0..<outputCount {
             switch index < plan.outputs.count ? plan.outputs[index] : plan.variadicOutput ?? .unbound {
-            case .constraint(let parameter):
-                return bound.first { $0.parameter == parameter }?.type ?? plan.onlyType[parameter]
-            case .fixed(let type):
-                return type
-            case .unbound:
-                return nil
+            case .constraint(let parameter): types.append(type(of: parameter))
+            case .fixed(let type): types.append(type)
+            case .unbound: types.append(nil)
             }
         }
+        return types
     }
 
     private static func withoutShape(_ type: TypeInfo) -> TypeInfo {
