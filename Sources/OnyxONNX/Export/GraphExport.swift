@@ -48,8 +48,8 @@ extension ProtoArena {
 
     func node(_ node: Node) -> UnsafeMutablePointer<Onnx__NodeProto> {
         let m: UnsafeMutablePointer<Onnx__NodeProto> = message(onnx__node_proto__init)
-        (m.pointee.n_input, m.pointee.input) = strings(node.inputs.map { $0?.name ?? "" })
-        (m.pointee.n_output, m.pointee.output) = strings(node.outputs.map(\.name))
+        (m.pointee.n_input, m.pointee.input) = strings(node.inputs.lazy.map { $0?.name ?? "" })
+        (m.pointee.n_output, m.pointee.output) = strings(node.outputs.lazy.map(\.name))
         m.pointee.name = string(node.name)
         m.pointee.op_type = string(node.opType)
         m.pointee.domain = string(node.domain)
@@ -72,23 +72,29 @@ extension ProtoArena {
             m.pointee.has_type = 1
             m.pointee.type = Onnx__AttributeProto__AttributeType(rawValue: numericCast(UInt32(bitPattern: type.rawValue)))
         }
-        (m.pointee.has_f, m.pointee.f) = optionalField(attribute.f, default: 0)
-        (m.pointee.has_i, m.pointee.i) = optionalField(attribute.i, default: 0)
-        if let s = attribute.s {
-            m.pointee.has_s = 1
-            m.pointee.s = binary(s)
+        // Only the fields the attribute sets are read: an attribute sets one
+        // or two of fourteen, and reading one is a copy.
+        for field in attribute.setValueFields {
+            switch field {
+            case .float: (m.pointee.has_f, m.pointee.f) = optionalField(attribute.f, default: 0)
+            case .int: (m.pointee.has_i, m.pointee.i) = optionalField(attribute.i, default: 0)
+            case .string:
+                m.pointee.has_s = 1
+                m.pointee.s = binary(attribute.s ?? [])
+            case .tensor: m.pointee.t = attribute.t.map { tensor($0) }
+            case .graph: m.pointee.g = attribute.g.map(graph)
+            case .sparseTensor: m.pointee.sparse_tensor = attribute.sparseTensor.map(sparseTensor)
+            case .typeProto: m.pointee.tp = attribute.tp.map(type)
+            case .floats: (m.pointee.n_floats, m.pointee.floats) = array(attribute.floats)
+            case .ints: (m.pointee.n_ints, m.pointee.ints) = array(attribute.ints)
+            case .strings: (m.pointee.n_strings, m.pointee.strings) = array(attribute.strings.map(binary))
+            case .tensors: (m.pointee.n_tensors, m.pointee.tensors) = messages(attribute.tensors) { tensor($0) }
+            case .graphs: (m.pointee.n_graphs, m.pointee.graphs) = messages(attribute.graphs, graph)
+            case .sparseTensors: (m.pointee.n_sparse_tensors, m.pointee.sparse_tensors) = messages(attribute.sparseTensors, sparseTensor)
+            case .typeProtos: (m.pointee.n_type_protos, m.pointee.type_protos) = messages(attribute.typeProtos, type)
+            default: break
+            }
         }
-        m.pointee.t = attribute.t.map { tensor($0) }
-        m.pointee.g = attribute.g.map(graph)
-        m.pointee.sparse_tensor = attribute.sparseTensor.map(sparseTensor)
-        m.pointee.tp = attribute.tp.map(type)
-        (m.pointee.n_floats, m.pointee.floats) = array(attribute.floats)
-        (m.pointee.n_ints, m.pointee.ints) = array(attribute.ints)
-        (m.pointee.n_strings, m.pointee.strings) = array(attribute.strings.map(binary))
-        (m.pointee.n_tensors, m.pointee.tensors) = messages(attribute.tensors) { tensor($0) }
-        (m.pointee.n_graphs, m.pointee.graphs) = messages(attribute.graphs, graph)
-        (m.pointee.n_sparse_tensors, m.pointee.sparse_tensors) = messages(attribute.sparseTensors, sparseTensor)
-        (m.pointee.n_type_protos, m.pointee.type_protos) = messages(attribute.typeProtos, type)
         setUnknownFields(attribute.unknownFields, on: &m.pointee.base)
         return m
     }
