@@ -24,6 +24,9 @@ struct InferenceRun {
         /// Inside a function body: the call's attributes, by name, that
         /// attribute references (`@alpha`) read, and the function's imports.
         var call: Call?
+        /// The graph is inferred for the first time in the run: nothing is
+        /// known yet of its nodes' outputs, so there is nothing to clear.
+        var firstVisit = true
     }
 
     struct Call {
@@ -42,6 +45,11 @@ struct InferenceRun {
     /// Functions whose bodies are being inferred, innermost last.
     var calls: [ObjectIdentifier] = []
     let localFunctions: [FunctionKey: Function]
+    /// Every graph inferred so far.
+    private var visited: Set<ObjectIdentifier> = []
+    /// The opset the last node outside a function body was found to run
+    /// under, by its graph and domain: a graph's nodes share a few.
+    private var lastOpset: (graph: ObjectIdentifier, domain: String?, version: Int64?)?
 
     struct FunctionKey: Hashable {
         let domain: String, name: String, overload: String
@@ -62,6 +70,7 @@ struct InferenceRun {
     mutating func infer(_ graph: Graph, at path: [IRPath.Step]) {
         let saved = place
         place.path = path
+        place.firstVisit = visited.insert(ObjectIdentifier(graph)).inserted
         defer { place = saved }
         for value in graph.initializers {
             guard let tensor = value.initializer else { continue }
@@ -136,8 +145,15 @@ struct InferenceRun {
     /// The version of `node`'s domain in force: a function body's own
     /// imports first, then the model's (as `OpsetContext` resolves them
     /// for the model's graphs).
-    private func opset(for node: Node) -> Int64? {
-        guard let call = place.call else { return opsets.version(for: node) }
+    private mutating func opset(for node: Node) -> Int64? {
+        guard let call = place.call else {
+            guard let graph = node.graph else { return nil }
+            let domain = node.domain
+            if let last = lastOpset, last.graph == ObjectIdentifier(graph), last.domain == domain { return last.version }
+            let version = opsets.version(of: domain, in: graph)
+            lastOpset = (ObjectIdentifier(graph), domain, version)
+            return version
+        }
         let domain = OperatorDomain.normalized(node.domain)
         if let version = call.opsetImports.last(where: { OperatorDomain.normalized($0.domain) == domain })?.version {
             return version
@@ -252,8 +268,13 @@ struct InferenceRun {
     ) {
         for (slot, output) in node.outputs.enumerated() {
             let key = ObjectIdentifier(output)
-            known.values[key] = outputValues?[slot]
-            known.constants[key] = outputConstants?[slot]
+            if place.firstVisit {
+                if let value = outputValues?[slot] { known.values[key] = value }
+                if let constant = outputConstants?[slot] { known.constants[key] = constant }
+            } else {
+                known.values[key] = outputValues?[slot]
+                known.constants[key] = outputConstants?[slot]
+            }
             guard !output.name.isEmpty else { continue }
             let inferred = slot < types.count ? types[slot].map { namingUnknownDims($0, of: node, index: index, output: slot) } : nil
             merge(inferred, into: output, at: [node.pathStep(at: index), .output(slot)])
