@@ -24,29 +24,39 @@ enum Broadcast {
         return SymbolicShape(result)
     }
 
-    /// The sizes `types` broadcast to when each is a tensor of fixed sizes
+    /// The shape `types` broadcast to when each is a tensor of fixed sizes
     /// that broadcast without a conflict, as `shape(of:bindings:)` gives
-    /// them; nil otherwise.
-    static func staticSizes(of types: [TypeInfo?]) -> [Int64]? {
-        var rank = 0
+    /// it; nil otherwise.
+    static func staticShape(of types: [TypeInfo?]) -> Shape? {
+        var widest: Shape?
         for type in types {
             guard let shape = type?.tensorShape else { return nil }
-            rank = max(rank, shape.rank)
+            if shape.rank > widest?.rank ?? -1 { widest = shape }
         }
-        var sizes = [Int64](repeating: 1, count: rank)
+        guard let widest else { return Shape([]) }
+        // Most often one input's shape is the answer (`x + bias`): it is
+        // shared rather than built again, if it carries nothing a built
+        // one would not (a denotation).
+        guard widest.dims.allSatisfy({ $0.value != nil }) else { return nil }
+        var reusable = widest.dims.allSatisfy { $0.denotation == nil }
+        var sizes = reusable ? [] : widest.dims.map { $0.value! }
         for type in types {
             let dims = type!.tensorShape!.dims
             for (offset, dim) in dims.enumerated() {
                 guard let size = dim.value else { return nil }
-                let axis = rank - dims.count + offset
-                if sizes[axis] == 1 {
-                    sizes[axis] = size
-                } else if size != 1 && size != sizes[axis] {
-                    return nil
+                let axis = widest.rank - dims.count + offset
+                let current = reusable ? widest.dims[axis].value! : sizes[axis]
+                guard current != size, size != 1 else { continue }
+                guard current == 1 else { return nil }
+                if reusable {
+                    // The widest has a 1 where another shape has more: build the sizes after all.
+                    sizes = widest.dims.map { $0.value! }
+                    reusable = false
                 }
+                sizes[axis] = size
             }
         }
-        return sizes
+        return reusable ? widest : Shape(static: sizes)
     }
 
     private static func merge(

@@ -45,6 +45,9 @@ struct InferenceRun {
     /// Functions whose bodies are being inferred, innermost last.
     var calls: [ObjectIdentifier] = []
     let localFunctions: [FunctionKey: Function]
+    /// Reused for each node's input and output types.
+    private var inputScratch: [TypeInfo?] = []
+    private var outputScratch: [TypeInfo?] = []
     /// Every graph inferred so far.
     private var visited: Set<ObjectIdentifier> = []
     /// The opset the last node outside a function body was found to run
@@ -105,22 +108,30 @@ struct InferenceRun {
             }
             return record(node, index: index, types: Array(repeating: nil, count: outputs))
         }
-        let inputTypes = node.inputs.map { $0.flatMap(known.type) }
+        // The type lists live in buffers the run keeps from node to node
+        // (a node's context holds them only while it is inferred).
+        inputScratch.removeAll(keepingCapacity: true)
+        for input in node.inputs { inputScratch.append(input.flatMap(known.type)) }
+        let inputTypes = inputScratch
+        var outputTypes: [TypeInfo?] = []
+        swap(&outputTypes, &outputScratch)
+        TypeBinding.bind(&outputTypes, facts.plan, inputTypes: inputTypes, outputCount: outputs)
         var context = InferenceContext(
             node: node, nodeIndex: index, scope: place.scope, attributes: attributes, opset: opset, schema: facts.schema,
-            inputTypes: inputTypes, outputTypes: TypeBinding.outputTypes(facts.plan, inputTypes: inputTypes, outputCount: outputs),
-            known: known, bindings: bindings)
+            inputTypes: inputTypes, outputTypes: consume outputTypes, known: known, bindings: bindings)
+        defer { swap(&outputScratch, &context.outputTypes) }
         if node.hasSubgraphs { inferBodies(of: node, index: index, rule: facts.rule, context: &context) }
         var failed = false
         if let infer = facts.infer {
-            let bound = context.outputTypes
             do throws(InferenceError) {
                 try infer(&context)
                 bindings = context.bindings
             } catch {
                 // A conflict leaves the node's outputs as the constraints
-                // typed them, and the bindings as they were before it.
-                context.outputTypes = bound
+                // typed them (bound again rather than kept aside: a copy
+                // kept would make every rule's first change copy the
+                // list), and the bindings as they were before it.
+                TypeBinding.bind(&context.outputTypes, facts.plan, inputTypes: inputTypes, outputCount: outputs)
                 context.outputValues = OutputSlots(count: outputs)
                 context.outputConstants = OutputSlots(count: outputs)
                 report(.error, error.rule.id, error.message, at: [node.pathStep(at: index)])

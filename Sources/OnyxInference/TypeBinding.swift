@@ -45,7 +45,9 @@ enum TypeBinding {
         }
     }
 
-    static func outputTypes(_ plan: Plan, inputTypes: [TypeInfo?], outputCount: Int) -> [TypeInfo?] {
+    /// The output types `plan` gives for `inputTypes`, written into `types`
+    /// (emptied first, its buffer kept).
+    static func bind(_ types: inout [TypeInfo?], _ plan: Plan, inputTypes: [TypeInfo?], outputCount: Int) {
         // An output bound to a parameter takes the type of the first input
         // of that parameter whose type is known. A handful of parameters
         // and inputs: scanning the inputs per output beats building a table.
@@ -59,7 +61,7 @@ enum TypeBinding {
             }
             return plan.onlyType[wanted]
         }
-        var types: [TypeInfo?] = []
+        types.removeAll(keepingCapacity: true)
         types.reserveCapacity(outputCount)
         for index in 0..<outputCount {
             switch index < plan.outputs.count ? plan.outputs[index] : plan.variadicOutput ?? .unbound {
@@ -68,7 +70,6 @@ enum TypeBinding {
             case .unbound: types.append(nil)
             }
         }
-        return types
     }
 
     private static func withoutShape(_ type: TypeInfo) -> TypeInfo {

@@ -49,8 +49,8 @@ enum ElementwiseRules {
                 }
                 // Fixed sizes that broadcast need no expressions; any other
                 // case (and a conflict, for its message) takes the general path.
-                if let sizes = Broadcast.staticSizes(of: context.inputTypes) {
-                    return context.setOutputShape(0, Shape(static: sizes))
+                if let shape = Broadcast.staticShape(of: context.inputTypes) {
+                    return context.setOutputShape(0, shape)
                 }
                 var shapes: [SymbolicShape] = []
                 for index in context.inputTypes.indices {
