@@ -83,9 +83,20 @@ struct InferenceRun {
                 known.initializerTypes[ObjectIdentifier(value)] = .tensor(element, Shape(static: tensor.dims))
             }
         }
-        let indices = Dictionary(graph.nodes.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })
-        for node in graph.topologicalOrder() ?? graph.nodes {
-            infer(node, index: indices[ObjectIdentifier(node)] ?? 0)
+        // A node's index is its place in the file; in a file already in
+        // order (most) that is its place in the walk, and the table of
+        // places is built only for a node found elsewhere.
+        let nodes = graph.nodes
+        var indices: [ObjectIdentifier: Int]?
+        for (position, node) in (graph.topologicalOrder() ?? nodes).enumerated() {
+            if position < nodes.count, nodes[position] === node {
+                infer(node, index: position)
+                continue
+            }
+            if indices == nil {
+                indices = Dictionary(nodes.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })
+            }
+            infer(node, index: indices?[ObjectIdentifier(node)] ?? 0)
         }
     }
 
