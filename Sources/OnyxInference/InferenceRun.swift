@@ -121,8 +121,8 @@ struct InferenceRun {
         }
         // The type lists live in buffers the run keeps from node to node
         // (a node's context holds them only while it is inferred).
-        inputScratch.removeAll(keepingCapacity: true)
-        for input in node.inputs { inputScratch.append(input.flatMap(known.type)) }
+        let inputs = node.inputs, known = known
+        inputScratch.refill(count: inputs.count) { inputs[$0].flatMap(known.type) }
         let inputTypes = inputScratch
         var outputTypes: [TypeInfo?] = []
         swap(&outputTypes, &outputScratch)

@@ -61,7 +61,7 @@ enum TypeBinding {
     }
 
     /// The output types `plan` gives for `inputTypes`, written into `types`
-    /// (emptied first, its buffer kept).
+    /// (its buffer kept).
     static func bind(_ types: inout [TypeInfo?], _ plan: Plan, inputTypes: [TypeInfo?], outputCount: Int) {
         // An output bound to a parameter takes the type of the first input
         // of that parameter whose type is known. A handful of parameters
@@ -73,13 +73,11 @@ enum TypeBinding {
             }
             return plan.onlyType[wanted]
         }
-        types.removeAll(keepingCapacity: true)
-        types.reserveCapacity(outputCount)
-        for index in 0..<outputCount {
+        types.refill(count: outputCount) { index in
             switch index < plan.outputs.count ? plan.outputs[index] : plan.variadicOutput ?? .unbound {
-            case .constraint(let parameter): types.append(type(of: parameter))
-            case .fixed(let type): types.append(type)
-            case .unbound: types.append(nil)
+            case .constraint(let parameter): type(of: parameter)
+            case .fixed(let type): type
+            case .unbound: nil
             }
         }
     }
