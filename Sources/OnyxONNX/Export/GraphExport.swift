@@ -13,9 +13,9 @@ extension ProtoArena {
         (m.pointee.n_sparse_initializer, m.pointee.sparse_initializer) = messages(
             graph.sparseInitializers.compactMap(\.sparseInitializer), sparseTensor)
         m.pointee.doc_string = string(graph.docString)
-        (m.pointee.n_input, m.pointee.input) = messages(graph.declarations(in: .inputs), valueInfo)
-        (m.pointee.n_output, m.pointee.output) = messages(graph.declarations(in: .outputs), valueInfo)
-        (m.pointee.n_value_info, m.pointee.value_info) = messages(graph.declarations(in: .valueInfo), valueInfo)
+        (m.pointee.n_input, m.pointee.input) = valueInfos(graph, .inputs)
+        (m.pointee.n_output, m.pointee.output) = valueInfos(graph, .outputs)
+        (m.pointee.n_value_info, m.pointee.value_info) = valueInfos(graph, .valueInfo)
         (m.pointee.n_quantization_annotation, m.pointee.quantization_annotation) = messages(
             graph.quantizationAnnotations
         ) { annotation in
@@ -36,13 +36,35 @@ extension ProtoArena {
         original == nil && value.name.isEmpty ? nil : value.name
     }
 
+    /// The entries of `list` as protobuf-c value infos. Without overrides
+    /// (most graphs) each is read from its value, with no `Declaration`
+    /// built on the way.
+    private func valueInfos(_ graph: Graph, _ list: DeclarationList)
+        -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<Onnx__ValueInfoProto>?>?)
+    {
+        guard !graph.hasDeclarationOverrides else { return messages(graph.declarations(in: list), valueInfo) }
+        return messages(graph[list]) { value in
+            valueInfo(
+                name: value.name, type: value.type, docString: value.docString, metadataProps: value.metadataProps,
+                unknownFields: value.declarationUnknownFields)
+        }
+    }
+
     func valueInfo(_ declaration: Declaration) -> UnsafeMutablePointer<Onnx__ValueInfoProto> {
+        valueInfo(
+            name: declaration.name, type: declaration.type, docString: declaration.docString,
+            metadataProps: declaration.metadataProps, unknownFields: declaration.unknownFields)
+    }
+
+    private func valueInfo(
+        name: String, type valueType: TypeInfo?, docString: String?, metadataProps: [StringPair], unknownFields: [UnknownField]
+    ) -> UnsafeMutablePointer<Onnx__ValueInfoProto> {
         let m: UnsafeMutablePointer<Onnx__ValueInfoProto> = message(onnx__value_info_proto__init)
-        m.pointee.name = string(declaration.name)
-        m.pointee.type = declaration.type.map(type)
-        m.pointee.doc_string = string(declaration.docString)
-        (m.pointee.n_metadata_props, m.pointee.metadata_props) = pairs(declaration.metadataProps)
-        setUnknownFields(declaration.unknownFields, on: &m.pointee.base)
+        m.pointee.name = string(name)
+        m.pointee.type = valueType.map(type)
+        m.pointee.doc_string = string(docString)
+        (m.pointee.n_metadata_props, m.pointee.metadata_props) = pairs(metadataProps)
+        setUnknownFields(unknownFields, on: &m.pointee.base)
         return m
     }
 
