@@ -30,7 +30,8 @@ final class CheckContext {
     /// How the node rules resolve `opType` of `domain` in `graph`.
     func resolution(of opType: String, domain: String, in graph: Graph?) -> NodeRules.Resolution {
         let key = OperatorKey(opType: opType, domain: domain, graph: graph.map(ObjectIdentifier.init))
-        if let hit = recent.first(where: { $0.key == key }) { return hit.resolution }
+        // By index: returning the found entry would copy its key too.
+        if let hit = recent.firstIndex(where: { $0.key == key }) { return recent[hit].resolution }
         let resolution: NodeRules.Resolution
         if let known = resolutions[key] {
             resolution = known

@@ -90,10 +90,10 @@ enum GraphRules {
                 }
             }
             for (slot, output) in node.outputs.enumerated() where !output.name.isEmpty {
-                if defined.contains(output.name) || outer.contains(output.name) {
+                // One hash per name: the insert says whether it was there.
+                if !defined.insert(output.name).inserted || (!outer.isEmpty && outer.contains(output.name)) {
                     context.report(ssa, "'\(output.name)' is defined more than once", at: at(step, .output(slot)))
                 }
-                defined.insert(output.name)
             }
         }
         // Function outputs need not be defined (onnx checks them at the call).

@@ -19,7 +19,7 @@ enum NameRules {
         // is already file-safe, there is nothing to compare.
         var everyNameIsFileSafe = true
         walk(graph, at: path) { name, _ in
-            if everyNameIsFileSafe, !name.isEmpty, FileSafeName.collisionKey(name) != name { everyNameIsFileSafe = false }
+            if everyNameIsFileSafe, !name.isEmpty, !FileSafeName.isOwnCollisionKey(name) { everyNameIsFileSafe = false }
         }
         guard !everyNameIsFileSafe else { return }
         // The last name seen for each file; one hash per name.

@@ -16,6 +16,10 @@ public enum FileSafeName {
     /// escaping, and ignoring ASCII case.
     public static func collisionKey(_ name: String) -> String { escape(name, lowercased: true) }
 
+    /// True when `name` is its own collision key (`collisionKey(name) == name`),
+    /// found without building the key: most names are.
+    public static func isOwnCollisionKey(_ name: String) -> Bool { isUnchanged(name.utf8, lowercased: true) }
+
     private static func isKept(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),

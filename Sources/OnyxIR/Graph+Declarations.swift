@@ -27,6 +27,11 @@ extension Graph {
         return zip(values, declarationOverrides(in: list)).map { $1 ?? $0.declaration }
     }
 
+    /// True when some entry of some list is declared by an override rather
+    /// than by its value (`declarations(in:)` is then more than the values'
+    /// own declarations).
+    public var hasDeclarationOverrides: Bool { !overrides.isEmpty }
+
     /// The override of each entry of `list`, nil where the entry is declared
     /// by its value alone.
     public func declarationOverrides(in list: DeclarationList) -> [Declaration?] {

@@ -6,7 +6,8 @@ extension Graph {
     /// `Value.inferredType`; this is the step `onyx infer` takes and
     /// `onyx convert` does not.
     public func declareInferredTypes() {
-        var declared = Set((inputs + outputs + valueInfo).map(ObjectIdentifier.init))
+        var declared = Set<ObjectIdentifier>(minimumCapacity: inputs.count + outputs.count + valueInfo.count + nodes.count)
+        for value in inputs + outputs + valueInfo { declared.insert(ObjectIdentifier(value)) }
         for value in inputs + outputs + valueInfo {
             if let inferred = value.inferredType { value.type = inferred }
         }

@@ -4,13 +4,16 @@
 /// Each field that ONNX marks optional is optional here too, so that what a
 /// file leaves unsaid stays unsaid when it is written back.
 public struct TypeInfo: Hashable, Sendable, CustomStringConvertible {
-    public indirect enum Kind: Hashable, Sendable {
+    // NOTE: only the nesting and the rare kinds are boxed: a tensor type,
+    // most of a model's, is built, copied and dropped at every node by
+    // inference, import and export, and a box is an allocation each time.
+    public enum Kind: Hashable, Sendable {
         case tensor(elementType: DataType?, shape: Shape?)
         case sparseTensor(elementType: DataType?, shape: Shape?)
-        case sequence(TypeInfo?)
-        case map(keyType: DataType?, valueType: TypeInfo?)
-        case optional(TypeInfo?)
-        case opaque(domain: String?, name: String?)
+        indirect case sequence(TypeInfo?)
+        indirect case map(keyType: DataType?, valueType: TypeInfo?)
+        indirect case optional(TypeInfo?)
+        indirect case opaque(domain: String?, name: String?)
         /// A TypeProto with no kind set.
         case unspecified
     }

@@ -1,3 +1,4 @@
+import OnyxIR
 import OnyxSymbolic
 
 /// Multidirectional (numpy) broadcasting of symbolic shapes.
@@ -21,6 +22,41 @@ enum Broadcast {
             result.append(dim ?? nil)
         }
         return SymbolicShape(result)
+    }
+
+    /// The shape `types` broadcast to when each is a tensor of fixed sizes
+    /// that broadcast without a conflict, as `shape(of:bindings:)` gives
+    /// it; nil otherwise.
+    static func staticShape(of types: [TypeInfo?]) -> Shape? {
+        var widest: Shape?
+        for type in types {
+            guard let shape = type?.tensorShape else { return nil }
+            if shape.rank > widest?.rank ?? -1 { widest = shape }
+        }
+        guard let widest else { return Shape([]) }
+        // Most often one input's shape is the answer (`x + bias`): it is
+        // shared rather than built again, if it carries nothing a built
+        // one would not (a denotation).
+        guard widest.dims.allSatisfy({ $0.value != nil }) else { return nil }
+        var reusable = widest.dims.allSatisfy { $0.denotation == nil }
+        var sizes = reusable ? [] : widest.dims.map { $0.value! }
+        for type in types {
+            let dims = type!.tensorShape!.dims
+            for (offset, dim) in dims.enumerated() {
+                guard let size = dim.value else { return nil }
+                let axis = widest.rank - dims.count + offset
+                let current = reusable ? widest.dims[axis].value! : sizes[axis]
+                guard current != size, size != 1 else { continue }
+                guard current == 1 else { return nil }
+                if reusable {
+                    // The widest has a 1 where another shape has more: build the sizes after all.
+                    sizes = widest.dims.map { $0.value! }
+                    reusable = false
+                }
+                sizes[axis] = size
+            }
+        }
+        return reusable ? widest : Shape(static: sizes)
     }
 
     private static func merge(

@@ -49,7 +49,7 @@ public struct InferenceContext {
 
     init(
         node: Node, nodeIndex: Int, scope: String, attributes: [Attribute], opset: Int64, schema: OpSchema,
-        inputTypes: [TypeInfo?], known: KnownValues, bindings: SymbolBindings
+        inputTypes: [TypeInfo?], outputTypes: [TypeInfo?], known: KnownValues, bindings: SymbolBindings
     ) {
         let outputCount = node.outputs.count
         opType = node.opType ?? ""
@@ -59,7 +59,7 @@ public struct InferenceContext {
         self.nodeIndex = nodeIndex
         self.scope = scope
         self.inputTypes = inputTypes
-        outputTypes = Array(repeating: nil, count: outputCount)
+        self.outputTypes = outputTypes
         outputValues = OutputSlots(count: outputCount)
         outputConstants = OutputSlots(count: outputCount)
         self.bindings = bindings
@@ -194,6 +194,13 @@ public struct InferenceContext {
         }
     }
 
+    /// Sets the shape of tensor output `index` to `shape`, whose dims are
+    /// all fixed sizes (nothing for the bindings to resolve).
+    mutating func setOutputShape(_ index: Int, _ shape: Shape) {
+        guard index < outputTypes.count else { return }
+        place(shape, at: index)
+    }
+
     /// Sets the shape of tensor output `index` to input `input`'s, as
     /// `setOutputShape(index, inputShape(input))` does, without turning the
     /// dims into expressions and back when there is nothing to resolve
@@ -201,7 +208,7 @@ public struct InferenceContext {
     /// most outputs of most models.
     public mutating func setOutputShape(_ index: Int, sameAs input: Int) {
         guard input < inputTypes.count, let shape = inputTypes[input]?.tensorShape,
-            bindings.isEmpty || shape.staticSizes != nil
+            bindings.isEmpty || shape.dims.allSatisfy({ $0.value != nil })
         else { return setOutputShape(index, inputShape(input)) }
         guard index < outputTypes.count else { return }
         place(shape, at: index)
@@ -238,9 +245,19 @@ public struct InferenceError: Error, Sendable {
 final class KnownValues {
     var values: [ObjectIdentifier: PropagatedValue] = [:]
     var constants: [ObjectIdentifier: Tensor] = [:]
+    /// The type each initializer's tensor gives, read once: a node
+    /// reading a constant would otherwise copy the tensor to find it.
+    var initializerTypes: [ObjectIdentifier: TypeInfo] = [:]
     /// Each `dim_param` read so far, parsed: a graph repeats a few dims
     /// (`batch`, `seq`, `seq + 1`) at every node.
     private var parsedDims: [String: SymbolicDim] = [:]
+
+    /// What is known of `value`'s type, as `ShapeInference.type(of:)` says.
+    func type(of value: Value) -> TypeInfo? {
+        if let known = value.knownType { return known }
+        if let type = initializerTypes[ObjectIdentifier(value)] { return type }
+        return ShapeInference.type(of: value)
+    }
 
     /// `shape` with symbolic dims, each distinct `dim_param` parsed once.
     func symbolicShape(_ shape: Shape) -> SymbolicShape {

@@ -24,6 +24,9 @@ struct InferenceRun {
         /// Inside a function body: the call's attributes, by name, that
         /// attribute references (`@alpha`) read, and the function's imports.
         var call: Call?
+        /// The graph is inferred for the first time in the run: nothing is
+        /// known yet of its nodes' outputs, so there is nothing to clear.
+        var firstVisit = true
     }
 
     struct Call {
@@ -42,6 +45,14 @@ struct InferenceRun {
     /// Functions whose bodies are being inferred, innermost last.
     var calls: [ObjectIdentifier] = []
     let localFunctions: [FunctionKey: Function]
+    /// Reused for each node's input and output types.
+    private var inputScratch: [TypeInfo?] = []
+    private var outputScratch: [TypeInfo?] = []
+    /// Every graph inferred so far.
+    private var visited: Set<ObjectIdentifier> = []
+    /// The opset the last node outside a function body was found to run
+    /// under, by its graph and domain: a graph's nodes share a few.
+    private var lastOpset: (graph: ObjectIdentifier, domain: String?, version: Int64?)?
 
     struct FunctionKey: Hashable {
         let domain: String, name: String, overload: String
@@ -62,15 +73,30 @@ struct InferenceRun {
     mutating func infer(_ graph: Graph, at path: [IRPath.Step]) {
         let saved = place
         place.path = path
+        place.firstVisit = visited.insert(ObjectIdentifier(graph)).inserted
         defer { place = saved }
         for value in graph.initializers {
             guard let tensor = value.initializer else { continue }
             known.constants[ObjectIdentifier(value)] = tensor
             known.values[ObjectIdentifier(value)] = PropagatedValue(tensor)
+            if let element = tensor.dataType {
+                known.initializerTypes[ObjectIdentifier(value)] = .tensor(element, Shape(static: tensor.dims))
+            }
         }
-        let indices = Dictionary(graph.nodes.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })
-        for node in graph.topologicalOrder() ?? graph.nodes {
-            infer(node, index: indices[ObjectIdentifier(node)] ?? 0)
+        // A node's index is its place in the file; in a file already in
+        // order (most) that is its place in the walk, and the table of
+        // places is built only for a node found elsewhere.
+        let nodes = graph.nodes
+        var indices: [ObjectIdentifier: Int]?
+        for (position, node) in (graph.topologicalOrder() ?? nodes).enumerated() {
+            if position < nodes.count, nodes[position] === node {
+                infer(node, index: position)
+                continue
+            }
+            if indices == nil {
+                indices = Dictionary(nodes.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })
+            }
+            infer(node, index: indices?[ObjectIdentifier(node)] ?? 0)
         }
     }
 
@@ -93,22 +119,30 @@ struct InferenceRun {
             }
             return record(node, index: index, types: Array(repeating: nil, count: outputs))
         }
-        let inputTypes = node.inputs.map { $0.flatMap(ShapeInference.type) }
+        // The type lists live in buffers the run keeps from node to node
+        // (a node's context holds them only while it is inferred).
+        let inputs = node.inputs, known = known
+        inputScratch.refill(count: inputs.count) { inputs[$0].flatMap(known.type) }
+        let inputTypes = inputScratch
+        var outputTypes: [TypeInfo?] = []
+        swap(&outputTypes, &outputScratch)
+        TypeBinding.bind(&outputTypes, facts.plan, inputTypes: inputTypes, outputCount: outputs)
         var context = InferenceContext(
             node: node, nodeIndex: index, scope: place.scope, attributes: attributes, opset: opset, schema: facts.schema,
-            inputTypes: inputTypes, known: known, bindings: bindings)
-        context.outputTypes = TypeBinding.outputTypes(facts.plan, inputTypes: inputTypes, outputCount: outputs)
-        inferBodies(of: node, index: index, rule: facts.rule, context: &context)
+            inputTypes: inputTypes, outputTypes: consume outputTypes, known: known, bindings: bindings)
+        defer { swap(&outputScratch, &context.outputTypes) }
+        if node.hasSubgraphs { inferBodies(of: node, index: index, rule: facts.rule, context: &context) }
         var failed = false
-        if let rule = facts.rule {
-            let bound = context.outputTypes
+        if let infer = facts.infer {
             do throws(InferenceError) {
-                try rule.infer(&context)
+                try infer(&context)
                 bindings = context.bindings
             } catch {
                 // A conflict leaves the node's outputs as the constraints
-                // typed them, and the bindings as they were before it.
-                context.outputTypes = bound
+                // typed them (bound again rather than kept aside: a copy
+                // kept would make every rule's first change copy the
+                // list), and the bindings as they were before it.
+                TypeBinding.bind(&context.outputTypes, facts.plan, inputTypes: inputTypes, outputCount: outputs)
                 context.outputValues = OutputSlots(count: outputs)
                 context.outputConstants = OutputSlots(count: outputs)
                 report(.error, error.rule.id, error.message, at: [node.pathStep(at: index)])
@@ -133,8 +167,15 @@ struct InferenceRun {
     /// The version of `node`'s domain in force: a function body's own
     /// imports first, then the model's (as `OpsetContext` resolves them
     /// for the model's graphs).
-    private func opset(for node: Node) -> Int64? {
-        guard let call = place.call else { return opsets.version(for: node) }
+    private mutating func opset(for node: Node) -> Int64? {
+        guard let call = place.call else {
+            guard let graph = node.graph else { return nil }
+            let domain = node.domain
+            if let last = lastOpset, last.graph == ObjectIdentifier(graph), last.domain == domain { return last.version }
+            let version = opsets.version(of: domain, in: graph)
+            lastOpset = (ObjectIdentifier(graph), domain, version)
+            return version
+        }
         let domain = OperatorDomain.normalized(node.domain)
         if let version = call.opsetImports.last(where: { OperatorDomain.normalized($0.domain) == domain })?.version {
             return version
@@ -249,8 +290,13 @@ struct InferenceRun {
     ) {
         for (slot, output) in node.outputs.enumerated() {
             let key = ObjectIdentifier(output)
-            known.values[key] = outputValues?[slot]
-            known.constants[key] = outputConstants?[slot]
+            if place.firstVisit {
+                if let value = outputValues?[slot] { known.values[key] = value }
+                if let constant = outputConstants?[slot] { known.constants[key] = constant }
+            } else {
+                known.values[key] = outputValues?[slot]
+                known.constants[key] = outputConstants?[slot]
+            }
             guard !output.name.isEmpty else { continue }
             let inferred = slot < types.count ? types[slot].map { namingUnknownDims($0, of: node, index: index, output: slot) } : nil
             merge(inferred, into: output, at: [node.pathStep(at: index), .output(slot)])
@@ -261,12 +307,12 @@ struct InferenceRun {
     /// reporting a conflict at `steps`; the merged type goes to
     /// `inferredType` only where it adds to the declaration, since
     /// downstream reads inferred ?? declared.
-    private mutating func merge(_ inferred: TypeInfo?, into value: Value, at steps: [IRPath.Step]) {
+    private mutating func merge(_ inferred: TypeInfo?, into value: Value, at steps: @autoclosure () -> [IRPath.Step]) {
         let merged = TypeMerge.merge(declared: value.type, inferred: inferred, policy: policy)
         if let conflict = merged.conflict {
             report(
                 policy == .strict ? .error : .warning, ShapeInference.declarationConflict, "'\(value.name)': \(conflict)",
-                at: steps, hint: policy == .override ? nil : "the declaration is kept; --policy override takes the inferred type")
+                at: steps(), hint: policy == .override ? nil : "the declaration is kept; --policy override takes the inferred type")
         }
         value.inferredType = merged.type != value.type ? merged.type : nil
     }

@@ -5,14 +5,27 @@ import OnyxText
 /// Per operator in force (op type, domain, opset): its schema, rule, type
 /// plan, type-constraint check and function body, looked up once per run.
 struct OperatorCache {
-    struct Facts {
+    /// A class: a node takes its operator's facts without copying (and
+    /// retaining) each of them.
+    final class Facts {
         let schema: OpSchema
         let rule: InferenceRule?
+        /// The rule's `infer`, held apart so that running it copies no rule.
+        let infer: (@Sendable (inout InferenceContext) throws(InferenceError) -> Void)?
         let plan: TypeBinding.Plan
         let types: TypeConstraintCheck
         /// The schema's context-independent function body for the opset,
         /// parsed, when it has one: how an op without a rule is inferred.
         let body: Function?
+
+        init(schema: OpSchema, rule: InferenceRule?, plan: TypeBinding.Plan, types: TypeConstraintCheck, body: Function?) {
+            self.schema = schema
+            self.rule = rule
+            infer = rule?.infer
+            self.plan = plan
+            self.types = types
+            self.body = body
+        }
     }
 
     private struct Key: Hashable {

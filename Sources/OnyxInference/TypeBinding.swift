@@ -10,56 +10,74 @@ import OnyxSchemas
 enum TypeBinding {
     /// What a schema's signature says about types, read once per schema
     /// (a model has thousands of nodes and a few dozen operators).
-    struct Plan {
-        /// How an output slot gets its type.
+    /// A class, so that a node takes its operator's plan without copying it.
+    final class Plan {
+        /// How an output slot gets its type: a constraint parameter by its
+        /// number (parameters are numbered per schema, so that binding
+        /// compares integers, not names), a written-out type, or none.
         enum Source {
-            case constraint(String)
+            case constraint(Int)
             case fixed(TypeInfo?)
             case unbound
         }
 
-        let inputs: [String?]
-        let variadicInput: String??
+        /// Each formal input's parameter number, -1 for none.
+        let inputs: [Int]
+        /// The parameter of the inputs past the formal list (a variadic
+        /// last input's), -1 for none.
+        let extraInputs: Int
         let outputs: [Source]
         let variadicOutput: Source?
-        /// Constraints that allow one type only, as that type.
-        let onlyType: [String: TypeInfo]
+        /// By parameter number: the type of a constraint that allows one
+        /// type only.
+        let onlyType: [TypeInfo?]
 
         init(_ schema: OpSchema) {
             let allowed = Dictionary(schema.typeConstraints.map { ($0.parameter, $0.allowedTypes) }, uniquingKeysWith: { a, _ in a })
-            func constraint(_ formal: OpSchema.Parameter) -> String? {
-                guard !(formal.option == .variadic && !formal.isHomogeneous), allowed[formal.typeString] != nil else { return nil }
-                return formal.typeString
+            var numbers: [String: Int] = [:]
+            var onlyType: [TypeInfo?] = []
+            func number(_ parameter: String) -> Int {
+                if let known = numbers[parameter] { return known }
+                numbers[parameter] = onlyType.count
+                let types = allowed[parameter] ?? []
+                onlyType.append(types.count == 1 ? SchemaTypeString.type(types[0][...]) : nil)
+                return onlyType.count - 1
+            }
+            func constraint(_ formal: OpSchema.Parameter) -> Int {
+                guard !(formal.option == .variadic && !formal.isHomogeneous), allowed[formal.typeString] != nil else { return -1 }
+                return number(formal.typeString)
             }
             func source(_ formal: OpSchema.Parameter) -> Source {
                 if formal.option == .variadic && !formal.isHomogeneous { return .unbound }
-                if allowed[formal.typeString] != nil { return .constraint(formal.typeString) }
+                if allowed[formal.typeString] != nil { return .constraint(number(formal.typeString)) }
                 return .fixed(SchemaTypeString.type(formal.typeString[...]))
             }
             inputs = schema.inputs.map(constraint)
-            variadicInput = schema.inputs.last.flatMap { $0.option == .variadic ? .some(constraint($0)) : nil }
+            extraInputs = schema.inputs.last.map { $0.option == .variadic ? constraint($0) : -1 } ?? -1
             outputs = schema.outputs.map(source)
             variadicOutput = schema.outputs.last.flatMap { $0.option == .variadic ? source($0) : nil }
-            onlyType = allowed.compactMapValues { $0.count == 1 ? SchemaTypeString.type($0[0][...]) : nil }
+            self.onlyType = onlyType
         }
     }
 
-    static func outputTypes(_ plan: Plan, inputTypes: [TypeInfo?], outputCount: Int) -> [TypeInfo?] {
-        // A handful of parameters: a list beats a dictionary here.
-        var bound: [(parameter: String, type: TypeInfo)] = []
-        for (index, type) in inputTypes.enumerated() {
-            let parameter = index < plan.inputs.count ? plan.inputs[index] : plan.variadicInput ?? nil
-            guard let type, let parameter, !bound.contains(where: { $0.parameter == parameter }) else { continue }
-            bound.append((parameter, withoutShape(type)))
+    /// The output types `plan` gives for `inputTypes`, written into `types`
+    /// (its buffer kept).
+    static func bind(_ types: inout [TypeInfo?], _ plan: Plan, inputTypes: [TypeInfo?], outputCount: Int) {
+        // An output bound to a parameter takes the type of the first input
+        // of that parameter whose type is known. A handful of parameters
+        // and inputs: scanning the inputs per output beats building a table.
+        func type(of wanted: Int) -> TypeInfo? {
+            for (index, type) in inputTypes.enumerated() {
+                guard let type, (index < plan.inputs.count ? plan.inputs[index] : plan.extraInputs) == wanted else { continue }
+                return withoutShape(type)
+            }
+            return plan.onlyType[wanted]
         }
-        return (0..<outputCount).map { index in
+        types.refill(count: outputCount) { index in
             switch index < plan.outputs.count ? plan.outputs[index] : plan.variadicOutput ?? .unbound {
-            case .constraint(let parameter):
-                return bound.first { $0.parameter == parameter }?.type ?? plan.onlyType[parameter]
-            case .fixed(let type):
-                return type
-            case .unbound:
-                return nil
+            case .constraint(let parameter): type(of: parameter)
+            case .fixed(let type): type
+            case .unbound: nil
             }
         }
     }

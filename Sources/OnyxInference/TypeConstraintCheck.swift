@@ -8,7 +8,7 @@ import OnyxSchemas
 /// variable all have the same type. Shapes play no part. A value whose
 /// type is not known (or not fully: an element type left open) is passed
 /// over, as onnx does.
-struct TypeConstraintCheck {
+final class TypeConstraintCheck {
     /// A formal input or output: what it is called, its type string (a
     /// variable such as `T`, or a written-out type), the types it allows
     /// (nil when a schema string is not one Onyx reads, so nothing is
@@ -21,6 +21,9 @@ struct TypeConstraintCheck {
         /// a node's tensors are checked without hashing a type.
         let allowedTensors: UInt64
         let isHomogeneous: Bool
+        /// For a homogeneous formal, the number of its type variable among
+        /// the operator's (inputs and outputs alike), for `allTensorsAllowed`.
+        let group: Int?
 
         func allows(_ type: TypeInfo) -> Bool { allowed?.contains(type) ?? true }
 
@@ -37,11 +40,24 @@ struct TypeConstraintCheck {
     private let operatorName: String
     private let inputs: [Formal]
     private let outputs: [Formal]
+    /// How many type variables homogeneous formals share.
+    private let groups: Int
+    /// What `allTensorsAllowed` reads of each formal, in plain values.
+    private struct Quick {
+        /// The allowed tensor element types as bits; all bits when the
+        /// formal's types are not all read (nothing is ruled out).
+        let tensors: UInt64
+        /// The formal's variable (`Formal.group`), -1 for none.
+        let group: Int
+    }
+    private let quickInputs: [Quick]
+    private let quickOutputs: [Quick]
 
     /// Read once per schema: the allowed types are parsed here, not per node.
     init(_ schema: OpSchema) {
         let constraints = Dictionary(
             schema.typeConstraints.map { ($0.parameter, $0.allowedTypes) }, uniquingKeysWith: { first, _ in first })
+        var groupOf: [String: Int] = [:]
         func formal(_ parameter: OpSchema.Parameter) -> Formal {
             let strings = constraints[parameter.typeString] ?? [parameter.typeString]
             let types = strings.compactMap { SchemaTypeString.type($0[...]) }
@@ -51,20 +67,69 @@ struct TypeConstraintCheck {
                     tensors |= 1 << UInt64(element.rawValue)
                 }
             }
+            var group: Int?
+            if parameter.isHomogeneous {
+                group = groupOf[parameter.typeString] ?? groupOf.count
+                groupOf[parameter.typeString] = group
+            }
             return Formal(
                 name: parameter.name, typeString: parameter.typeString,
                 allowed: types.count == strings.count ? Set(types) : nil, allowedTensors: tensors,
-                isHomogeneous: parameter.isHomogeneous)
+                isHomogeneous: parameter.isHomogeneous, group: group)
         }
         operatorName = "\(schema.name)-\(schema.sinceVersion)"
         inputs = schema.inputs.map(formal)
         outputs = schema.outputs.map(formal)
+        groups = groupOf.count
+        func quick(_ formal: Formal) -> Quick {
+            Quick(tensors: formal.allowed == nil ? ~0 : formal.allowedTensors, group: formal.group ?? -1)
+        }
+        quickInputs = inputs.map(quick)
+        quickOutputs = outputs.map(quick)
+    }
+
+    /// The variables a check can hold without allocating.
+    private static let inlineGroups = 8
+
+    /// True when every typed value is a tensor of a known element type its
+    /// formal allows and the values of each homogeneous variable agree: the
+    /// answer for almost every node, found without building or hashing a
+    /// type. False means "look closer" (`violation` then says what is wrong,
+    /// or that nothing is).
+    private func allTensorsAllowed(inputs inputTypes: [TypeInfo?], outputs outputTypes: [TypeInfo?]) -> Bool {
+        guard groups <= Self.inlineGroups else { return false }
+        let unbound = Int32.min
+        var bound = InlineArray<8, Int32>(repeating: unbound)
+        func check(_ formals: [Quick], _ types: [TypeInfo?]) -> Bool {
+            guard let last = formals.last else { return true }
+            for (index, given) in types.enumerated() {
+                guard let given else { continue }
+                guard case .tensor(let element?, _) = given.kind else {
+                    // An untyped tensor's element or a shapeless kind is passed over; other kinds are looked at closer.
+                    if Self.withoutShapes(given) != nil { return false }
+                    continue
+                }
+                let formal = index < formals.count ? formals[index] : last
+                guard (0..<64).contains(element.rawValue), formal.tensors & (1 << UInt64(element.rawValue)) != 0 else {
+                    return false
+                }
+                guard formal.group >= 0 else { continue }
+                if bound[formal.group] == unbound {
+                    bound[formal.group] = element.rawValue
+                } else if bound[formal.group] != element.rawValue {
+                    return false
+                }
+            }
+            return true
+        }
+        return check(quickInputs, inputTypes) && check(quickOutputs, outputTypes)
     }
 
     /// The first way a node with these input and output types breaks its
     /// schema's type constraints, as a message; nil when it breaks none.
     /// Actual values past the formal list belong to the last (variadic) one.
     func violation(inputs inputTypes: [TypeInfo?], outputs outputTypes: [TypeInfo?]) -> String? {
+        if allTensorsAllowed(inputs: inputTypes, outputs: outputTypes) { return nil }
         // Few variables per operator: a list beats a dictionary. A tensor's
         // type is held as its element type, so that no type is built for
         // the tensors that make up most of a model.

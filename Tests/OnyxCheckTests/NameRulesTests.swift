@@ -32,4 +32,15 @@ import Testing
         #expect(FileSafeName.escaped("größe") == "gr__e")
         #expect(FileSafeName.collisionKey("Conv_1") == FileSafeName.collisionKey("conv_1"))
     }
+
+    @Test func aNameIsItsOwnCollisionKeyOnlyWhenEscapingAndLowercasingLeaveIt() {
+        for name in ["v12", "conv1.weight", "a-b_c"] {
+            #expect(FileSafeName.isOwnCollisionKey(name))
+            #expect(FileSafeName.collisionKey(name) == name)
+        }
+        for name in ["Conv_1", ".hidden", "onnx::Gemm", "größe", "a b", ""] {
+            #expect(!FileSafeName.isOwnCollisionKey(name))
+            #expect(FileSafeName.collisionKey(name) != name)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import OnyxIR
 import OnyxSymbolic
 
 /// Operators whose output has the shape of an input (unary math and
@@ -45,6 +46,11 @@ enum ElementwiseRules {
                     context.inputTypes.dropFirst().allSatisfy({ $0?.tensorShape == first })
                 {
                     return context.setOutputShape(0, sameAs: 0)
+                }
+                // Fixed sizes that broadcast need no expressions; any other
+                // case (and a conflict, for its message) takes the general path.
+                if let shape = Broadcast.staticShape(of: context.inputTypes) {
+                    return context.setOutputShape(0, shape)
                 }
                 var shapes: [SymbolicShape] = []
                 for index in context.inputTypes.indices {

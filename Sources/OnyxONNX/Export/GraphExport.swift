@@ -13,9 +13,9 @@ extension ProtoArena {
         (m.pointee.n_sparse_initializer, m.pointee.sparse_initializer) = messages(
             graph.sparseInitializers.compactMap(\.sparseInitializer), sparseTensor)
         m.pointee.doc_string = string(graph.docString)
-        (m.pointee.n_input, m.pointee.input) = messages(graph.declarations(in: .inputs), valueInfo)
-        (m.pointee.n_output, m.pointee.output) = messages(graph.declarations(in: .outputs), valueInfo)
-        (m.pointee.n_value_info, m.pointee.value_info) = messages(graph.declarations(in: .valueInfo), valueInfo)
+        (m.pointee.n_input, m.pointee.input) = valueInfos(graph, .inputs)
+        (m.pointee.n_output, m.pointee.output) = valueInfos(graph, .outputs)
+        (m.pointee.n_value_info, m.pointee.value_info) = valueInfos(graph, .valueInfo)
         (m.pointee.n_quantization_annotation, m.pointee.quantization_annotation) = messages(
             graph.quantizationAnnotations
         ) { annotation in
@@ -36,20 +36,42 @@ extension ProtoArena {
         original == nil && value.name.isEmpty ? nil : value.name
     }
 
+    /// The entries of `list` as protobuf-c value infos. Without overrides
+    /// (most graphs) each is read from its value, with no `Declaration`
+    /// built on the way.
+    private func valueInfos(_ graph: Graph, _ list: DeclarationList)
+        -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<Onnx__ValueInfoProto>?>?)
+    {
+        guard !graph.hasDeclarationOverrides else { return messages(graph.declarations(in: list), valueInfo) }
+        return messages(graph[list]) { value in
+            valueInfo(
+                name: value.name, type: value.type, docString: value.docString, metadataProps: value.metadataProps,
+                unknownFields: value.declarationUnknownFields)
+        }
+    }
+
     func valueInfo(_ declaration: Declaration) -> UnsafeMutablePointer<Onnx__ValueInfoProto> {
+        valueInfo(
+            name: declaration.name, type: declaration.type, docString: declaration.docString,
+            metadataProps: declaration.metadataProps, unknownFields: declaration.unknownFields)
+    }
+
+    private func valueInfo(
+        name: String, type valueType: TypeInfo?, docString: String?, metadataProps: [StringPair], unknownFields: [UnknownField]
+    ) -> UnsafeMutablePointer<Onnx__ValueInfoProto> {
         let m: UnsafeMutablePointer<Onnx__ValueInfoProto> = message(onnx__value_info_proto__init)
-        m.pointee.name = string(declaration.name)
-        m.pointee.type = declaration.type.map(type)
-        m.pointee.doc_string = string(declaration.docString)
-        (m.pointee.n_metadata_props, m.pointee.metadata_props) = pairs(declaration.metadataProps)
-        setUnknownFields(declaration.unknownFields, on: &m.pointee.base)
+        m.pointee.name = string(name)
+        m.pointee.type = valueType.map(type)
+        m.pointee.doc_string = string(docString)
+        (m.pointee.n_metadata_props, m.pointee.metadata_props) = pairs(metadataProps)
+        setUnknownFields(unknownFields, on: &m.pointee.base)
         return m
     }
 
     func node(_ node: Node) -> UnsafeMutablePointer<Onnx__NodeProto> {
         let m: UnsafeMutablePointer<Onnx__NodeProto> = message(onnx__node_proto__init)
-        (m.pointee.n_input, m.pointee.input) = strings(node.inputs.map { $0?.name ?? "" })
-        (m.pointee.n_output, m.pointee.output) = strings(node.outputs.map(\.name))
+        (m.pointee.n_input, m.pointee.input) = strings(node.inputs.lazy.map { $0?.name ?? "" })
+        (m.pointee.n_output, m.pointee.output) = strings(node.outputs.lazy.map(\.name))
         m.pointee.name = string(node.name)
         m.pointee.op_type = string(node.opType)
         m.pointee.domain = string(node.domain)
@@ -72,23 +94,29 @@ extension ProtoArena {
             m.pointee.has_type = 1
             m.pointee.type = Onnx__AttributeProto__AttributeType(rawValue: numericCast(UInt32(bitPattern: type.rawValue)))
         }
-        (m.pointee.has_f, m.pointee.f) = optionalField(attribute.f, default: 0)
-        (m.pointee.has_i, m.pointee.i) = optionalField(attribute.i, default: 0)
-        if let s = attribute.s {
-            m.pointee.has_s = 1
-            m.pointee.s = binary(s)
+        // Only the fields the attribute sets are read: an attribute sets one
+        // or two of fourteen, and reading one is a copy.
+        for field in attribute.setValueFields {
+            switch field {
+            case .float: (m.pointee.has_f, m.pointee.f) = optionalField(attribute.f, default: 0)
+            case .int: (m.pointee.has_i, m.pointee.i) = optionalField(attribute.i, default: 0)
+            case .string:
+                m.pointee.has_s = 1
+                m.pointee.s = binary(attribute.s ?? [])
+            case .tensor: m.pointee.t = attribute.t.map { tensor($0) }
+            case .graph: m.pointee.g = attribute.g.map(graph)
+            case .sparseTensor: m.pointee.sparse_tensor = attribute.sparseTensor.map(sparseTensor)
+            case .typeProto: m.pointee.tp = attribute.tp.map(type)
+            case .floats: (m.pointee.n_floats, m.pointee.floats) = array(attribute.floats)
+            case .ints: (m.pointee.n_ints, m.pointee.ints) = array(attribute.ints)
+            case .strings: (m.pointee.n_strings, m.pointee.strings) = array(attribute.strings.map(binary))
+            case .tensors: (m.pointee.n_tensors, m.pointee.tensors) = messages(attribute.tensors) { tensor($0) }
+            case .graphs: (m.pointee.n_graphs, m.pointee.graphs) = messages(attribute.graphs, graph)
+            case .sparseTensors: (m.pointee.n_sparse_tensors, m.pointee.sparse_tensors) = messages(attribute.sparseTensors, sparseTensor)
+            case .typeProtos: (m.pointee.n_type_protos, m.pointee.type_protos) = messages(attribute.typeProtos, type)
+            default: break
+            }
         }
-        m.pointee.t = attribute.t.map { tensor($0) }
-        m.pointee.g = attribute.g.map(graph)
-        m.pointee.sparse_tensor = attribute.sparseTensor.map(sparseTensor)
-        m.pointee.tp = attribute.tp.map(type)
-        (m.pointee.n_floats, m.pointee.floats) = array(attribute.floats)
-        (m.pointee.n_ints, m.pointee.ints) = array(attribute.ints)
-        (m.pointee.n_strings, m.pointee.strings) = array(attribute.strings.map(binary))
-        (m.pointee.n_tensors, m.pointee.tensors) = messages(attribute.tensors) { tensor($0) }
-        (m.pointee.n_graphs, m.pointee.graphs) = messages(attribute.graphs, graph)
-        (m.pointee.n_sparse_tensors, m.pointee.sparse_tensors) = messages(attribute.sparseTensors, sparseTensor)
-        (m.pointee.n_type_protos, m.pointee.type_protos) = messages(attribute.typeProtos, type)
         setUnknownFields(attribute.unknownFields, on: &m.pointee.base)
         return m
     }

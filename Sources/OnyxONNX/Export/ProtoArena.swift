@@ -42,8 +42,14 @@ final class ProtoArena {
         return (values.count, pointer)
     }
 
-    func strings(_ values: [String]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
-        array(values.map { string($0) })
+    /// Copies each of `values` into the arena, straight into the pointer
+    /// array protobuf-c wants (no array of pointers built on the way).
+    func strings<C: Collection<String>>(_ values: C) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
+        let count = values.count
+        guard count > 0 else { return (0, nil) }
+        let pointer = allocate(UnsafeMutablePointer<CChar>?.self, count: count)
+        for (index, value) in values.enumerated() { (pointer + index).initialize(to: string(value)) }
+        return (count, pointer)
     }
 
     func binary(_ bytes: [UInt8]) -> ProtobufCBinaryData {
@@ -61,11 +67,16 @@ final class ProtoArena {
             len: bytes.count, data: UnsafeMutablePointer(mutating: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)))
     }
 
-    /// Builds a repeated message field.
-    func messages<E, T>(_ elements: [E], _ build: (E) -> UnsafeMutablePointer<T>)
+    /// Builds a repeated message field, each message's pointer written
+    /// straight into the arena.
+    func messages<C: Collection, T>(_ elements: C, _ build: (C.Element) -> UnsafeMutablePointer<T>)
         -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<T>?>?)
     {
-        array(elements.map { Optional(build($0)) })
+        let count = elements.count
+        guard count > 0 else { return (0, nil) }
+        let pointer = allocate(UnsafeMutablePointer<T>?.self, count: count)
+        for (index, element) in elements.enumerated() { (pointer + index).initialize(to: build(element)) }
+        return (count, pointer)
     }
 
     func pairs(_ entries: [StringPair]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<Onnx__StringStringEntryProto>?>?) {
