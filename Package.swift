@@ -148,7 +148,7 @@ let package = Package(
             exclude: ["element_oracle.py"]),
         .testTarget(
             name: "OnyxTextTests", dependencies: ["OnyxText", "OnyxONNX", "OnyxTestSupport", "OnyxConformanceSupport"],
-            exclude: ["onnxtxt_interop.py"]),
+            exclude: ["Fuzz", "onnxtxt_interop.py"]),
         .testTarget(
             name: "OnyxDiffTests", dependencies: ["OnyxDiff", "OnyxONNX", "OnyxTestSupport", "OnyxConformanceSupport"]),
         .testTarget(

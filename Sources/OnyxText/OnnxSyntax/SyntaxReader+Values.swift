@@ -5,8 +5,7 @@ extension SyntaxReader {
     // MARK: Types
 
     mutating func nextIsType() -> Bool {
-        let word = scanner.peekIdentifier()
-        return SyntaxVocabulary.dataType(named: word) != nil || SyntaxVocabulary.typeKeywords.contains(word)
+        SyntaxVocabulary.startsType(scanner.peekIdentifier())
     }
 
     /// `float[N,3]`, `float` (a scalar), `float[]` (unknown rank),

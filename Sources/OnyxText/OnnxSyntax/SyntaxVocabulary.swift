@@ -25,6 +25,9 @@ enum SyntaxVocabulary {
     /// The type keywords besides element types.
     static let typeKeywords: Set<String> = ["seq", "map", "optional", "sparse_tensor", "opaque"]
 
+    /// True for a word that begins a type (`float`, `int16`, `seq`, …).
+    static func startsType(_ word: String) -> Bool { dataType(named: word) != nil || typeKeywords.contains(word) }
+
     static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
     static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
     static func isIdentifierStart(_ byte: UInt8) -> Bool { isLetter(byte) || byte == UInt8(ascii: "_") }

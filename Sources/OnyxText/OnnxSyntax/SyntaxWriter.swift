@@ -114,9 +114,9 @@ struct SyntaxWriter {
             write(">")
         }
         let body = function.body
-        list("(", ", ", ")", body.inputs) { w, value in w.identifier(value.name) }
+        list("(", ", ", ")", body.inputs) { w, value in w.valueName(value.name) }
         write(" => ")
-        list("(", ", ", ")", body.outputs) { w, value in w.identifier(value.name) }
+        list("(", ", ", ")", body.outputs) { w, value in w.valueName(value.name) }
         if !body.valueInfo.isEmpty {
             write(" ")
             declarations(body.declarations(in: .valueInfo), open: "<", close: ">")
@@ -168,7 +168,11 @@ struct SyntaxWriter {
     }
 
     private mutating func valueInfo(_ declaration: Declaration) {
-        if let type = declaration.type { self.type(type) }
+        guard let type = declaration.type else {
+            write(" ")
+            return valueName(declaration.name)
+        }
+        self.type(type)
         write(" ")
         identifier(declaration.name)
     }
@@ -240,6 +244,13 @@ struct SyntaxWriter {
 
     mutating func identifier(_ name: String) {
         if SyntaxVocabulary.isIdentifier(name) { write(name) } else { quoted(name) }
+    }
+
+    /// A value's name where a type may stand instead (an untyped parameter
+    /// or declaration): quoted also when it is a type's word, which a
+    /// reader would take for the start of a type (`(int16)`).
+    mutating func valueName(_ name: String) {
+        if SyntaxVocabulary.startsType(name) { quoted(name) } else { identifier(name) }
     }
 
     mutating func quoted(_ text: String) { quoted(Array(text.utf8)) }
