@@ -33,4 +33,19 @@ import Testing
         #expect(graph.contains("g ( \"float\") => ( \"seq\") \n   <float[2] float>"))
         #expect(graph.contains("seq = Identity (float)"))
     }
+
+    /// An attribute reference the reader took quoted (`@""`) was printed
+    /// bare, `@` then nothing, which no reader reads.
+    @Test func aReferenceThatIsNotAnIdentifierIsQuoted() throws {
+        let finding = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/quoted-attribute-reference.onnxtxt")
+        #expect(try roundTrip(Array(try Data(contentsOf: finding))).contains("<i = @\"\">"))
+        let printed = try roundTrip(Array("""
+            <ir_version: 10, opset_import: ["" : 21]>
+            g (float x) => (float y) {
+               y = F <alpha = @"two words", beta = @plain> (x)
+            }
+            """.utf8))
+        #expect(printed.contains("<alpha = @\"two words\", beta = @plain>"))
+    }
 }

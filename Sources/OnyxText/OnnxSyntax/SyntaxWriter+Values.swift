@@ -18,7 +18,8 @@ extension SyntaxWriter {
                 write(SyntaxVocabulary.name(of: type))
             }
             write(" = @")
-            write(reference)
+            // The reader takes a quoted reference too (`@"a b"`, `@""`).
+            identifier(reference)
             return
         }
         write(": ")
