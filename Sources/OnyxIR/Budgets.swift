@@ -122,14 +122,16 @@ public struct Budgets: Hashable, Sendable {
 
     /// The element count and byte size of a tensor of `dims` with elements
     /// of `bitWidth` bits, held to the element and byte budgets (and to the
-    /// rank budget). Negative dims are the caller's to refuse first.
-    public func checkTensor(dims: [Int64], bitWidth: Int, _ what: @autoclosure () -> String,
+    /// rank budget), returning the element count. Negative dims are the
+    /// caller's to refuse first. Any integer dims will do, so that the
+    /// runtime's `[Int]` shapes are checked without a converted copy.
+    public func checkTensor<Dim: BinaryInteger>(dims: some Collection<Dim>, bitWidth: Int, _ what: @autoclosure () -> String,
         at path: @autoclosure () -> IRPath = IRPath()) throws(BudgetExceeded) -> Int
     {
         try check(.rank, dims.count, what(), at: path())
         var count = 1
         for dim in dims where dim >= 0 {
-            let (product, overflow) = count.multipliedReportingOverflow(by: Int(dim))
+            let (product, overflow) = count.multipliedReportingOverflow(by: Int(clamping: dim))
             guard !overflow else {
                 throw BudgetExceeded(
                     limit: .tensorElements, amount: .max, budget: self[.tensorElements], what: what(), path: path())

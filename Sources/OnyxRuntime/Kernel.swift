@@ -178,7 +178,7 @@ public struct KernelCall {
     public func elementCount(_ shape: [Int]) throws(RuntimeError) -> Int {
         guard shape.allSatisfy({ $0 >= 0 }) else { throw failure("shape \(shape) has a negative dim") }
         do {
-            return try Budgets.current.checkTensor(dims: shape.map(Int64.init), bitWidth: 0, shape.count <= 16 ? "a tensor of shape \(shape)" : "a tensor of rank \(shape.count)")
+            return try Budgets.current.checkTensor(dims: shape, bitWidth: 0, shape.count <= 16 ? "a tensor of shape \(shape)" : "a tensor of rank \(shape.count)")
         } catch { throw failure(error.message + "; " + error.hint) }
     }
 }

@@ -40,7 +40,7 @@ public enum RandomInputs {
             let count: Int
             do {
                 count = try Budgets.current.checkTensor(
-                    dims: sizes.map(Int64.init), bitWidth: element.bitWidth ?? 0, "input '\(input.name)' of shape \(sizes)")
+                    dims: sizes, bitWidth: element.bitWidth ?? 0, "input '\(input.name)' of shape \(sizes)")
             } catch { throw VerifyError(error) }
             let range = ranges.range(of: input)
             feeds[input.name] = try tensor(element, shape: sizes, count: count, range: range, &own, name: input.name)
