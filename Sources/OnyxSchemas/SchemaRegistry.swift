@@ -27,18 +27,41 @@ public enum SchemaLookup: Hashable, Sendable {
 /// history.
 ///
 /// The data is compiled in as text and read lazily: a domain is indexed
-/// (one pass that finds each operator's blocks) when first asked about, and
-/// an operator's versions are parsed when it is first looked up, so a tool
-/// that checks a one-node model parses one operator. Safe to share between
-/// threads.
+/// (one pass that finds each version's block and reads its since_version)
+/// when first asked about, and a version is parsed when it is first looked
+/// up, so a tool that checks a one-node model parses one schema. Safe to
+/// share between threads.
 public final class SchemaRegistry: Sendable {
     /// The schemas of the pinned onnx (1.23.2).
     public static let standard = SchemaRegistry(texts: SchemaData.domains)
 
+    /// One version's block of schema text, parsed when first asked for.
+    private struct Version {
+        var sinceVersion: Int64
+        var text: Substring
+        var schema: OpSchema?
+    }
+
     private struct State {
-        var indexes: [String: [String: [Substring]]] = [:]
-        /// Versions parsed so far, by domain then name.
-        var parsed: [String: [String: [OpSchema]]] = [:]
+        /// Every operator's versions, oldest first, by domain then name.
+        var indexes: [String: [String: [Version]]] = [:]
+
+        /// Indexes `domain` when it is first asked about.
+        mutating func index(_ domain: String, text: String) {
+            guard indexes[domain] == nil else { return }
+            indexes[domain] = SchemaText.index(text).mapValues { blocks in
+                blocks.map { Version(sinceVersion: $0.sinceVersion, text: $0.text) }
+            }
+        }
+
+        /// The schema of the version of `name` at `position`, parsed once.
+        mutating func schema(of name: String, domain: String, at position: Int) -> OpSchema {
+            let version = indexes[domain]![name]![position]
+            if let schema = version.schema { return schema }
+            let schema = SchemaText.parse(version.text, domain: domain)
+            indexes[domain]![name]![position].schema = schema
+            return schema
+        }
     }
 
     private let texts: [String: String]
@@ -66,23 +89,26 @@ public final class SchemaRegistry: Sendable {
         let domain = OperatorDomain.normalized(domain)
         guard let text = texts[domain] else { return [] }
         return state.withLock { state in
-            if let parsed = state.parsed[domain]?[name] { return parsed }
-            if state.indexes[domain] == nil { state.indexes[domain] = SchemaText.index(text) }
-            let versions = (state.indexes[domain]?[name] ?? []).map { SchemaText.parse($0, domain: domain) }
-            state.parsed[domain, default: [:]][name] = versions
-            return versions
+            state.index(domain, text: text)
+            let count = state.indexes[domain]?[name]?.count ?? 0
+            return (0..<count).map { state.schema(of: name, domain: domain, at: $0) }
         }
     }
 
-    /// The schema of `name` in `domain` at `opset` of that domain.
+    /// The schema of `name` in `domain` at `opset` of that domain. Only the
+    /// version in force is parsed.
     public func lookup(_ name: String, domain: String?, opset: Int64) -> SchemaLookup {
-        guard texts[OperatorDomain.normalized(domain)] != nil else { return .unknownDomain }
-        let versions = versions(of: name, domain: domain)
-        guard let first = versions.first else { return .unknownOperator }
-        guard let schema = versions.last(where: { $0.sinceVersion <= opset }) else {
-            return .notYetDefined(firstVersion: first.sinceVersion)
+        let domain = OperatorDomain.normalized(domain)
+        guard let text = texts[domain] else { return .unknownDomain }
+        return state.withLock { state in
+            state.index(domain, text: text)
+            guard let versions = state.indexes[domain]?[name], let first = versions.first else { return .unknownOperator }
+            guard let position = versions.lastIndex(where: { $0.sinceVersion <= opset }) else {
+                return .notYetDefined(firstVersion: first.sinceVersion)
+            }
+            let schema = state.schema(of: name, domain: domain, at: position)
+            return schema.isDeprecated ? .deprecated(schema) : .found(schema)
         }
-        return schema.isDeprecated ? .deprecated(schema) : .found(schema)
     }
 
     /// The names of every operator of `domain`, sorted.
@@ -90,8 +116,8 @@ public final class SchemaRegistry: Sendable {
         let domain = OperatorDomain.normalized(domain)
         guard let text = texts[domain] else { return [] }
         return state.withLock { state in
-            if state.indexes[domain] == nil { state.indexes[domain] = SchemaText.index(text) }
-            return state.indexes[domain]!.keys.sorted()
+            state.index(domain, text: text)
+            return state.indexes[domain, default: [:]].keys.sorted()
         }
     }
 

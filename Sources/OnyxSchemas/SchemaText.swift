@@ -4,10 +4,11 @@ import OnyxIR
 /// scripts/gen-schemas; the format is described there): one block of
 /// tab-separated lines per operator version.
 enum SchemaText {
-    /// The blocks of each operator in `text`, by name, in version order.
-    /// Only the `schema` lines are looked at, so indexing a domain costs one
-    /// pass over its bytes; blocks are parsed when an operator is asked for.
-    static func index(_ text: String) -> [String: [Substring]] {
+    /// The blocks of each operator in `text`, by name, in version order,
+    /// with the since_version each block's `schema` line gives. Only the
+    /// `schema` lines are looked at, so indexing a domain costs one pass over
+    /// its bytes; a block is parsed when its version is asked for.
+    static func index(_ text: String) -> [String: [(sinceVersion: Int64, text: Substring)]] {
         // NOTE: over the raw UTF-8 bytes: walking String.UTF8View index by
         // index made this pass a tenth of checking a 20,000-node model, and
         // by Character far more.
@@ -15,19 +16,22 @@ enum SchemaText {
         text.makeContiguousUTF8()
         let offsets = text.utf8.withContiguousStorageIfAvailable(blockOffsets) ?? []
         let utf8 = text.utf8
-        var blocks: [String: [Substring]] = [:]
+        var blocks: [String: [(sinceVersion: Int64, text: Substring)]] = [:]
         for (position, block) in offsets.enumerated() {
             let end = position + 1 < offsets.count ? offsets[position + 1].start : utf8.count
             let range = utf8.index(utf8.startIndex, offsetBy: block.start)..<utf8.index(utf8.startIndex, offsetBy: end)
-            blocks[block.name, default: []].append(text[range])
+            blocks[block.name, default: []].append((block.sinceVersion, text[range]))
         }
         return blocks
     }
 
-    /// Where each block starts (a `schema` line), with its operator's name.
-    private static func blockOffsets(_ bytes: UnsafeBufferPointer<UInt8>) -> [(name: String, start: Int)] {
+    /// Where each block starts (a `schema` line), with its operator's name
+    /// and since_version (the line's next field).
+    private static func blockOffsets(_ bytes: UnsafeBufferPointer<UInt8>) -> [(
+        name: String, sinceVersion: Int64, start: Int
+    )] {
         let prefix = Array("schema\t".utf8)
-        var found: [(name: String, start: Int)] = []
+        var found: [(name: String, sinceVersion: Int64, start: Int)] = []
         var lineStart = 0
         while lineStart < bytes.count {
             var lineEnd = lineStart
@@ -36,7 +40,14 @@ enum SchemaText {
                 let nameStart = lineStart + prefix.count
                 var nameEnd = nameStart
                 while nameEnd < lineEnd && bytes[nameEnd] != UInt8(ascii: "\t") { nameEnd += 1 }
-                found.append((String(decoding: UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd]), as: UTF8.self), lineStart))
+                var sinceVersion: Int64 = 0
+                var digit = nameEnd + 1
+                while digit < lineEnd, case let value = bytes[digit] &- UInt8(ascii: "0"), value < 10 {
+                    sinceVersion = sinceVersion * 10 + Int64(value)
+                    digit += 1
+                }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd]), as: UTF8.self)
+                found.append((name, sinceVersion, lineStart))
             }
             lineStart = lineEnd + 1
         }
@@ -80,7 +91,9 @@ enum SchemaText {
                         defaultValue: field(4) == "-" ? nil : defaultValue(field(4), type: type)))
             case "constraint":
                 typeConstraints.append(
-                    OpSchema.TypeConstraint(parameter: field(1), allowedTypes: field(2).split(separator: ",").map(String.init)))
+                    OpSchema.TypeConstraint(
+                        parameter: field(1),
+                        allowedTypes: field(2).utf8.split(separator: UInt8(ascii: ",")).map { String(Substring($0)) }))
             case "function":
                 functionBodies.append(OpSchema.FunctionBody(opset: Int64(number(1)), escapedText: field(2)))
             default:

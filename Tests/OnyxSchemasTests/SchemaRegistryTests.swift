@@ -29,6 +29,22 @@ import Testing
         if case .found = registry.lookup("Upsample", domain: "", opset: 9) {} else { Issue.record("Upsample 9 is in force") }
     }
 
+    /// A lookup parses only the version in force, choosing it by the
+    /// since_version the index read off each block's first line: for every
+    /// version of every operator, looking it up at its own opset, on a
+    /// fresh registry, gives the schema the full parse gives.
+    @Test func aLookupAtEachSinceVersionGivesThatVersion() {
+        for domain in registry.domains {
+            let fresh = SchemaRegistry(addingDomains: [])
+            for name in registry.operators(in: domain) {
+                for version in registry.versions(of: name, domain: domain) {
+                    let found = fresh.lookup(name, domain: domain, opset: version.sinceVersion).schema
+                    #expect(found == version, "\(domain) \(name)-\(version.sinceVersion)")
+                }
+            }
+        }
+    }
+
     @Test func signaturesAttributesAndDefaults() throws {
         let split = try #require(registry.lookup("Split", domain: "", opset: 18).schema)
         #expect(split.inputs.map(\.name) == ["input", "split"])
