@@ -54,6 +54,9 @@ let package = Package(
         // template (Debian: libkissfft-dev) in double precision
         // (onyx_fft.h says why not its float library).
         .target(name: "CKissFFT"),
+        // exp and tanh over runs of float32 values through glibc's vector
+        // math library (libmvec), for the recurrent cells' gates.
+        .target(name: "CVectorMath", linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux])), .linkedLibrary("m")]),
         // RegexFullMatch's patterns: RE2 itself (Debian: libre2-dev), the
         // syntax the spec names, behind a small C interface (onyx_re2.h).
         .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
@@ -95,7 +98,9 @@ let package = Package(
         // transforms through KISS FFT.
         .target(
             name: "OnyxRuntime",
-            dependencies: ["OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CKissFFT", "CRE2"],
+            dependencies: [
+                "OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CKissFFT", "CRE2", "CVectorMath",
+            ],
             swiftSettings: [.swiftLanguageMode(.v6)] + releaseSpeed),
 
         // Verification: round trips through every format, two models run on
