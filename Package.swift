@@ -162,7 +162,7 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(
             name: "OnyxCLITests", dependencies: ["OnyxCLI", "OnyxTestSupport", "OnyxConformanceSupport"],
-            exclude: ["Snapshots", "Fuzz", "invalid_models.py", "mutate_suite.py", "full_check_models.py"]),
+            exclude: ["Snapshots", "Fuzz", "invalid_models.py", "mutate_suite.py", "full_check_models.py", "recurrent_cases.py"]),
     ],
     swiftLanguageModes: [.v5]
 )

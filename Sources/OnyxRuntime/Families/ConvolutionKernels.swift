@@ -97,17 +97,50 @@ enum ConvolutionKernels {
                 }
             }
         }
-        // A 2-D depthwise convolution (the rest of a MobileNet) runs direct:
-        // strided runs of input rows, with no gather table.
+        // A 2-D depthwise convolution (the rest of a MobileNet) runs direct
+        // over a padded copy of each plane, with no gather table.
         let direct = depthwise && windows.input.count == 2
         if direct {
             x.withUnsafeBufferPointer { x in
                 w.withUnsafeBufferPointer { w in
-                    out.withUnsafeMutableBufferPointer { out in depthwise2D(x, w, out, planes: n * c, channels: c, windows) }
+                    out.withUnsafeMutableBufferPointer { out in
+                        windows.depthwise2D(x.baseAddress!, w.baseAddress!, out.baseAddress!, planes: n * c, channels: c)
+                    }
                 }
             }
         }
-        for block in windows.blocks(rows: depthwise ? kCount : cg * kCount) where !pointwise && !direct {
+        // Any other 2-D convolution: im2col row by row (copies of input
+        // runs, no gather table), then one GEMM per image, group and block
+        // of output rows.
+        let rowWise = !pointwise && !direct && windows.input.count == 2
+        if rowWise {
+            let runs = windows.rowRuns, ow = windows.output[1], kRows = cg * kCount
+            let blocks = windows.rowBlocks(rows: kRows)
+            var cols = Array(repeating: T.zero, count: kRows * (blocks.first?.count ?? 0) * ow)
+            x.withUnsafeBufferPointer { x in
+                w.withUnsafeBufferPointer { w in
+                    out.withUnsafeMutableBufferPointer { out in
+                        cols.withUnsafeMutableBufferPointer { cols in
+                            for image in 0..<n {
+                                for g in 0..<group {
+                                    for block in blocks {
+                                        windows.im2col2D(
+                                            x.baseAddress! + (image * c + g * cg) * inCount, channels: cg, outputRows: block,
+                                            into: cols.baseAddress!, runs)
+                                        gemm(
+                                            false, false, mg, block.count * ow, kRows, 1, w.baseAddress.map { $0 + g * mg * kRows },
+                                            kRows, cols.baseAddress, block.count * ow, 0,
+                                            out.baseAddress.map { $0 + (image * m + g * mg) * outCount + block.lowerBound * ow },
+                                            outCount)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for block in windows.blocks(rows: depthwise ? kCount : cg * kCount) where !pointwise && !direct && !rowWise {
             let width = block.count, start = block.lowerBound
             let gather = windows.gatherTable(outputs: block)
             var cols = Array(repeating: T.zero, count: depthwise ? 0 : cg * kCount * width)
@@ -168,42 +201,6 @@ enum ConvolutionKernels {
             }
         }
         return (outShape, out)
-    }
-
-    /// Depthwise 2-D convolution: each output row gathers, per kernel tap,
-    /// a strided run of one input row. Taps that fall in the pads are left
-    /// out by clipping the run (`columns`) and skipping the row, so the
-    /// inner loop has no branch.
-    private static func depthwise2D<T: BinaryFloatingPoint>(
-        _ x: UnsafeBufferPointer<T>, _ w: UnsafeBufferPointer<T>, _ out: UnsafeMutableBufferPointer<T>, planes: Int,
-        channels: Int, _ windows: SpatialWindows
-    ) {
-        let ih = windows.input[0], iw = windows.input[1], oh = windows.output[0], ow = windows.output[1]
-        let kh = windows.kernel[0], kw = windows.kernel[1], sh = windows.strides[0], sw = windows.strides[1]
-        let dh = windows.dilations[0], dw = windows.dilations[1], ph = windows.begin[0], pw = windows.begin[1]
-        // Per kernel column: input column = ox·sw + offset; the output
-        // columns whose input column lies inside the row.
-        let offsets = (0..<kw).map { $0 * dw - pw }
-        let columns = offsets.map { offset -> Range<Int> in
-            let first = offset >= 0 ? 0 : (-offset + sw - 1) / sw
-            let end = offset > iw - 1 ? 0 : min(ow, (iw - 1 - offset) / sw + 1)
-            return first..<max(first, end)
-        }
-        for plane in 0..<planes {
-            let xBase = plane * ih * iw, oBase = plane * oh * ow, wBase = (plane % channels) * kh * kw
-            for oy in 0..<oh {
-                let row = oBase + oy * ow
-                for ky in 0..<kh {
-                    let iy = oy * sh - ph + ky * dh
-                    guard iy >= 0 && iy < ih else { continue }
-                    let inRow = xBase + iy * iw
-                    for kx in 0..<kw {
-                        let weight = w[wBase + ky * kw + kx], offset = inRow + offsets[kx]
-                        for ox in columns[kx] { out[row + ox] += weight * x[offset + ox * sw] }
-                    }
-                }
-            }
-        }
     }
 
     // MARK: ConvInteger

@@ -240,7 +240,11 @@ enum ElementwiseKernels {
         return plan
     }
 
-    /// Input 0 mapped elementwise, in its own type.
+    /// Input 0 mapped elementwise, in its own type. Inlined (with the two
+    /// below) so that each kernel's function is inlined into the loop over
+    /// float32 values, which then vectorizes, instead of being called once
+    /// per value.
+    @inline(__always)
     static func map(
         _ call: KernelCall, float: (Float) -> Float, double: (Double) -> Double,
         int: ((Int64) -> Int64)? = nil, uint: ((UInt64) -> UInt64)? = nil
@@ -248,6 +252,7 @@ enum ElementwiseKernels {
         [try map(call, try call.input(0), float: float, double: double, int: int, uint: uint)]
     }
 
+    @inline(__always)
     static func map(
         _ call: KernelCall, _ x: DenseTensor, float: (Float) -> Float, double: (Double) -> Double,
         int: ((Int64) -> Int64)? = nil, uint: ((UInt64) -> UInt64)? = nil
@@ -274,6 +279,7 @@ enum ElementwiseKernels {
         return DenseTensor(shape: x.shape, elements: result.elements(as: x.dataType))
     }
 
+    @inline(__always)
     static func mapFloats(_ v: [Float], _ f: (Float) -> Float) -> [Float] {
         [Float](unsafeUninitializedCapacity: v.count) { out, initialized in
             v.withUnsafeBufferPointer { source in
@@ -298,6 +304,7 @@ enum ElementwiseKernels {
     }
 
     /// A binary op on inputs 0 and 1, which share a type.
+    @inline(__always)
     static func arithmetic(
         _ call: KernelCall, float: ((Float, Float) -> Float)?, double: ((Double, Double) -> Double)?,
         int: ((Int64, Int64) -> Int64)?, uint: ((UInt64, UInt64) -> UInt64)?
@@ -307,6 +314,7 @@ enum ElementwiseKernels {
     }
 
     /// `a` and `b` (one type) combined elementwise over their broadcast.
+    @inline(__always)
     static func combine(
         _ call: KernelCall, _ a: DenseTensor, _ b: DenseTensor,
         float: ((Float, Float) -> Float)?, double: ((Double, Double) -> Double)?,
@@ -342,25 +350,43 @@ enum ElementwiseKernels {
     }
 
     /// `op` over the broadcast of two float arrays: straight loops when both
-    /// are whole or one is a single value, the row walk otherwise.
+    /// are whole or one is a single value, else row by row, each row's
+    /// loop chosen by the operands' steps along it (a channel's scale over
+    /// an image row is step 1 against step 0). Inlined into each kernel (as
+    /// are `arithmetic` and `combine`), so that `op` is too and the loops
+    /// vectorize.
+    @inline(__always)
     static func floats(_ plan: Broadcast, _ x: [Float], _ y: [Float], _ op: (Float, Float) -> Float) -> [Float] {
         let count = plan.count
         let xWhole = x.count == count && plan.isFull(0), yWhole = y.count == count && plan.isFull(1)
-        guard (xWhole || x.count == 1) && (yWhole || y.count == 1) else { return plan.map(x, y, op) }
         return [Float](unsafeUninitializedCapacity: count) { out, initialized in
             x.withUnsafeBufferPointer { x in
                 y.withUnsafeBufferPointer { y in
                     if xWhole && yWhole {
                         for i in 0..<count { out[i] = op(x[i], y[i]) }
-                    } else if xWhole {
+                    } else if xWhole && y.count == 1 {
                         let b = y[0]
                         for i in 0..<count { out[i] = op(x[i], b) }
-                    } else if yWhole {
+                    } else if yWhole && x.count == 1 {
                         let a = x[0]
                         for i in 0..<count { out[i] = op(a, y[i]) }
                     } else {
-                        let value = op(x[0], y[0])
-                        for i in 0..<count { out[i] = value }
+                        var position = 0
+                        plan.forEachRow { offsets, length, steps in
+                            let a = x.baseAddress! + offsets[0], b = y.baseAddress! + offsets[1]
+                            let o = out.baseAddress! + position
+                            switch (steps[0], steps[1]) {
+                            case (1, 1): for i in 0..<length { o[i] = op(a[i], b[i]) }
+                            case (1, 0):
+                                let value = b[0]
+                                for i in 0..<length { o[i] = op(a[i], value) }
+                            case (0, 1):
+                                let value = a[0]
+                                for i in 0..<length { o[i] = op(value, b[i]) }
+                            case let (stepA, stepB): for i in 0..<length { o[i] = op(a[i * stepA], b[i * stepB]) }
+                            }
+                            position += length
+                        }
                     }
                 }
             }

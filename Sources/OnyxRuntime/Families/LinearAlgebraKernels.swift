@@ -128,6 +128,18 @@ enum LinearAlgebraKernels {
         _ a: UnsafePointer<Float>?, _ lda: Int, _ b: UnsafePointer<Float>?, _ ldb: Int, _ beta: Float,
         _ c: UnsafeMutablePointer<Float>?, _ ldc: Int
     ) {
+        // One row of A (a classifier's Gemm at batch 1) is a matrix-vector
+        // product: OpenBLAS 0.3.21's sgemm would first pack all of B, which
+        // takes longer than the product.
+        if m == 1, n > 0, k > 0, let a, let b, let c, [n, k, lda, ldb].allSatisfy({ $0 <= Int(Int32.max) }) {
+            let step = Int32(transA ? lda : 1)
+            if transB {
+                onyx_cblas_sgemv(ONYX_CBLAS_NO_TRANS, Int32(n), Int32(k), alpha, b, Int32(ldb), a, step, beta, c, 1)
+            } else {
+                onyx_cblas_sgemv(ONYX_CBLAS_TRANS, Int32(k), Int32(n), alpha, b, Int32(ldb), a, step, beta, c, 1)
+            }
+            return
+        }
         gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, blas: onyx_cblas_sgemm)
     }
 

@@ -1,0 +1,120 @@
+/// Two-dimensional windows read without a gather table: Conv's im2col row
+/// by row, and its direct depthwise loop over padded planes.
+extension SpatialWindows {
+    /// Along a row, output column `ox` of kernel column `kx` reads input
+    /// column `ox·stride + offsets[kx]`; `columns[kx]` are the output
+    /// columns for which that lies inside the row (the others fall in the
+    /// pads and read zero).
+    struct RowRuns {
+        let offsets: [Int]
+        let columns: [Range<Int>]
+    }
+
+    /// The row runs of a 2-D geometry (`input.count == 2`).
+    var rowRuns: RowRuns {
+        let iw = input[1], ow = output[1], sw = strides[1]
+        let offsets = (0..<kernel[1]).map { $0 * dilations[1] - begin[1] }
+        let columns = offsets.map { offset -> Range<Int> in
+            let first = offset >= 0 ? 0 : (-offset + sw - 1) / sw
+            let end = offset > iw - 1 ? 0 : Swift.min(ow, (iw - 1 - offset) / sw + 1)
+            return first..<Swift.max(first, end)
+        }
+        return RowRuns(offsets: offsets, columns: columns)
+    }
+
+    /// The output rows in blocks whose im2col columns (`rows` values per
+    /// output position) stay near 4M values.
+    func rowBlocks(rows: Int) -> [Range<Int>] {
+        let perRow = Swift.max(1, rows * output[1])
+        let size = Swift.max(1, (1 << 22) / perRow)
+        return stride(from: 0, to: output[0], by: size).map { $0..<Swift.min($0 + size, output[0]) }
+    }
+
+    /// im2col of `channels` planes of a 2-D input at `x`, for the output
+    /// rows `outputRows`: row (channel, ky, kx) of `cols`, column
+    /// (oy - first row)·ow + ox, zero where the window is in the pads.
+    /// With stride 1 a run is one copy.
+    func im2col2D<T: FloatingPoint>(
+        _ x: UnsafePointer<T>, channels: Int, outputRows: Range<Int>, into cols: UnsafeMutablePointer<T>, _ runs: RowRuns
+    ) {
+        let ih = input[0], iw = input[1], ow = output[1], kh = kernel[0], kw = kernel[1]
+        let sh = strides[0], sw = strides[1], dh = dilations[0], ph = begin[0]
+        let width = outputRows.count * ow
+        for ch in 0..<channels {
+            let plane = x + ch * ih * iw
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    let row = cols + ((ch * kh + ky) * kw + kx) * width
+                    let run = runs.columns[kx], offset = runs.offsets[kx]
+                    for oy in outputRows {
+                        let target = row + (oy - outputRows.lowerBound) * ow
+                        let iy = oy * sh - ph + ky * dh
+                        guard iy >= 0 && iy < ih, !run.isEmpty else {
+                            target.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        target.update(repeating: 0, count: run.lowerBound)
+                        (target + run.upperBound).update(repeating: 0, count: ow - run.upperBound)
+                        let source = plane + iy * iw + offset
+                        if sw == 1 {
+                            (target + run.lowerBound).update(from: source + run.lowerBound, count: run.count)
+                        } else {
+                            for ox in run { target[ox] = source[ox * sw] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Depthwise 2-D convolution of `planes` planes (image-major, `channels`
+    /// per image, one filter each) into `out`, which it adds to. Each plane
+    /// is copied into a zero-padded buffer first, so no tap needs a bounds
+    /// test; with stride 1 a tap is then one multiply-add over a single run
+    /// (every output row at once, the padded width apart, the columns past
+    /// the output's dropped afterwards), long enough to vectorize even on a
+    /// 7×7 plane. Each output still adds its taps in (ky, kx) order.
+    func depthwise2D<T: FloatingPoint>(
+        _ x: UnsafePointer<T>, _ w: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, planes: Int, channels: Int
+    ) {
+        let ih = input[0], iw = input[1], oh = output[0], ow = output[1], kh = kernel[0], kw = kernel[1]
+        let sh = strides[0], sw = strides[1], dh = dilations[0], dw = dilations[1]
+        guard oh > 0, ow > 0 else { return }
+        // The padded plane holds every window, pads past the input included.
+        let ph = Swift.max(ih + begin[0], (oh - 1) * sh + (kh - 1) * dh + 1)
+        let pw = Swift.max(iw + begin[1], (ow - 1) * sw + (kw - 1) * dw + 1)
+        let padded = UnsafeMutablePointer<T>.allocate(capacity: ph * pw)
+        defer { padded.deallocate() }
+        padded.initialize(repeating: 0, count: ph * pw)
+        let unit = sh == 1 && sw == 1
+        let runLength = (oh - 1) * pw + ow
+        let sums = UnsafeMutablePointer<T>.allocate(capacity: unit ? runLength : 1)
+        defer { sums.deallocate() }
+        for plane in 0..<planes {
+            let source = x + plane * ih * iw, target = out + plane * oh * ow, filter = w + (plane % channels) * kh * kw
+            for iy in 0..<ih { (padded + (iy + begin[0]) * pw + begin[1]).update(from: source + iy * iw, count: iw) }
+            if unit {
+                sums.initialize(repeating: 0, count: runLength)
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        let weight = filter[ky * kw + kx], tap = padded + ky * dh * pw + kx * dw
+                        for i in 0..<runLength { sums[i] += weight * tap[i] }
+                    }
+                }
+                for oy in 0..<oh {
+                    for ox in 0..<ow { target[oy * ow + ox] += sums[oy * pw + ox] }
+                }
+            } else {
+                for oy in 0..<oh {
+                    let row = target + oy * ow
+                    for ky in 0..<kh {
+                        for kx in 0..<kw {
+                            let weight = filter[ky * kw + kx], tap = padded + (oy * sh + ky * dh) * pw + kx * dw
+                            for ox in 0..<ow { row[ox] += weight * tap[ox * sw] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
