@@ -17,7 +17,7 @@ public enum DataValueCodec {
     /// tensor, a TensorProto otherwise (also when the type is unknown).
     public static func decode(_ bytes: [UInt8], as type: TypeInfo?) throws(ONNXError) -> DataValue {
         let buffer = try DecodedBuffer()
-        return try onLargeStack { () throws(ONNXError) -> DataValue in
+        let value = try onLargeStack { () throws(ONNXError) -> DataValue in
             var allocator = onyx_arena_allocator(buffer.arena)
             func failed(_ message: String) -> ONNXError {
                 ONNXError(.notAModel, "protobuf decoding failed: not a \(message) (\(bytes.count) bytes)")
@@ -51,6 +51,8 @@ public enum DataValueCodec {
                 }
             }
         }
+        try buffer.refuseInvalidFields(of: "the value")
+        return value
     }
 
     /// The bytes of the message that holds `value`.

@@ -7,6 +7,8 @@ final class DecodedBuffer: @unchecked Sendable {
     let arena: OpaquePointer
     /// Raw data left in the original bytes by the lift, if there was one.
     var lifted: LiftedPayloads?
+    /// The message type of the first field numbered 0 seen on import.
+    var fieldNumberZero: String?
 
     init() throws(ONNXError) {
         guard let arena = onyx_arena_create() else { throw ONNXError(.io, "out of memory") }
@@ -14,4 +16,13 @@ final class DecodedBuffer: @unchecked Sendable {
     }
 
     deinit { onyx_arena_destroy(arena) }
+
+    /// Refuses what protobuf-c decodes but no protobuf reader accepts: a
+    /// field numbered 0, which protobuf-c lets through when its tag is
+    /// written in two or more bytes, and which written back (in one byte)
+    /// it refuses itself.
+    func refuseInvalidFields(of what: String) throws(ONNXError) {
+        guard let message = fieldNumberZero else { return }
+        throw ONNXError(.notAModel, "protobuf decoding failed: \(what) has a field numbered 0 in \(message), which protobuf forbids")
+    }
 }

@@ -113,7 +113,9 @@ public enum ModelCodec {
             let buffer = try DecodedBuffer()
             let proto = message.build(in: buffer.arena).assumingMemoryBound(to: Onnx__ModelProto.self)
             try checkBudgets(proto)
-            return importModel(proto, owner: buffer)
+            let model = importModel(proto, owner: buffer)
+            try buffer.refuseInvalidFields(of: "the model")
+            return model
         }
     }
 

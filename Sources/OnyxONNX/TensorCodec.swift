@@ -11,7 +11,9 @@ public enum TensorCodec {
         guard let proto else {
             throw ONNXError(.notAModel, "protobuf decoding failed: not a TensorProto (\(bytes.count) bytes)")
         }
-        return importTensor(proto, owner: buffer)
+        let tensor = importTensor(proto, owner: buffer)
+        try buffer.refuseInvalidFields(of: "the TensorProto")
+        return tensor
     }
 
     public static func encode(_ tensor: Tensor) throws(ONNXError) -> [UInt8] {

@@ -44,10 +44,16 @@ func strings(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ c
     return (0..<count).map { string(pointer[$0]) ?? "" }
 }
 
-func unknownFields(_ base: ProtobufCMessage) -> [UnknownField] {
+/// The fields of `base` its schema does not name, kept for export. One
+/// numbered 0 is noted in `owner`, which refuses the input after import
+/// (`DecodedBuffer.refuseInvalidFields`).
+func unknownFields(_ base: ProtobufCMessage, owner: DecodedBuffer) -> [UnknownField] {
     guard base.n_unknown_fields > 0, let fields = base.unknown_fields else { return [] }
     return (0..<Int(base.n_unknown_fields)).map { index in
         let field = fields[index]
+        if field.tag == 0, owner.fieldNumberZero == nil {
+            owner.fieldNumberZero = base.descriptor.map { String(cString: $0.pointee.name) } ?? "a message"
+        }
         return UnknownField(
             tag: field.tag, wireType: UInt8(truncatingIfNeeded: field.wire_type.rawValue),
             bytes: field.data.map { Array(UnsafeBufferPointer(start: $0, count: field.len)) } ?? [])

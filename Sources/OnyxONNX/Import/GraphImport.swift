@@ -21,7 +21,7 @@ final class GraphImporter {
         let graph = Graph(name: string(p.name))
         graph.docString = string(p.doc_string)
         graph.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
-        graph.unknownFields = unknownFields(p.base)
+        graph.unknownFields = unknownFields(p.base, owner: owner)
         let scope = NameScope(parent: outer)
 
         declare(p.input, p.n_input, in: .inputs, of: graph) { name in
@@ -79,7 +79,7 @@ final class GraphImporter {
         let i = info.pointee
         let declaration = Declaration(
             name: string(i.name) ?? "", type: i.type.map(importType), docString: string(i.doc_string),
-            metadataProps: pairs(i.metadata_props, i.n_metadata_props), unknownFields: unknownFields(i.base))
+            metadataProps: pairs(i.metadata_props, i.n_metadata_props), unknownFields: unknownFields(i.base, owner: owner))
         recorder.record(declaration, for: value, in: list, at: index, of: graph)
     }
 
@@ -102,7 +102,7 @@ final class GraphImporter {
             node.docString = string(p.doc_string)
             node.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
             node.deviceConfigurations = messages(p.device_configurations, p.n_device_configurations, importDeviceConfiguration)
-            node.unknownFields = unknownFields(p.base)
+            node.unknownFields = unknownFields(p.base, owner: owner)
             node.reserveCapacity(inputs: p.n_input, outputs: p.n_output)
             for index in 0..<p.n_output {
                 let value = Value(name: string(p.output[index]) ?? "")
@@ -147,7 +147,7 @@ final class GraphImporter {
             attribute.sparseTensors = messages(p.sparse_tensors, p.n_sparse_tensors) { importSparseTensor($0, owner: owner) }
         }
         if p.n_type_protos > 0 { attribute.typeProtos = messages(p.type_protos, p.n_type_protos, importType) }
-        if p.base.n_unknown_fields > 0 { attribute.unknownFields = unknownFields(p.base) }
+        if p.base.n_unknown_fields > 0 { attribute.unknownFields = unknownFields(p.base, owner: owner) }
         return attribute
     }
 
@@ -161,7 +161,7 @@ final class GraphImporter {
         function.attributeNames = strings(p.attribute, p.n_attribute)
         function.opsetImports = messages(p.opset_import, p.n_opset_import, importOpset)
         function.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
-        function.unknownFields = unknownFields(p.base)
+        function.unknownFields = unknownFields(p.base, owner: owner)
 
         let scope = NameScope(parent: nil)
         let body = function.body

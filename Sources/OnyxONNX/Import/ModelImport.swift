@@ -29,7 +29,9 @@ public enum ModelDecoder {
             buffer.lifted = lift
             return proto
         }
-        return importModel(proto, owner: buffer)
+        let model = importModel(proto, owner: buffer)
+        try buffer.refuseInvalidFields(of: "the model")
+        return model
     }
 
     /// protobuf-c's unpacking plus the checks that the result is a model we
@@ -109,6 +111,6 @@ func importModel(_ proto: UnsafeMutablePointer<Onnx__ModelProto>, owner: Decoded
             name: string(c.name), numDevices: optional(c.has_num_devices, c.num_devices),
             devices: strings(c.device, c.n_device))
     }
-    model.unknownFields = unknownFields(p.base)
+    model.unknownFields = unknownFields(p.base, owner: owner)
     return model
 }

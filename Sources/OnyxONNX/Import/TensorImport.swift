@@ -43,7 +43,7 @@ func importTensor(_ proto: UnsafeMutablePointer<Onnx__TensorProto>, owner: Decod
         tensor.fileDetails.unread = Array(places.dropFirst())
     }
     tensor.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
-    tensor.unknownFields = unknownFields(p.base)
+    tensor.unknownFields = unknownFields(p.base, owner: owner)
     return tensor
 }
 
