@@ -134,12 +134,21 @@ enum PoolingKernels {
     /// Max and average pooling of float32 without indices, the case of
     /// every CNN: the same walk as `pool` (kernel offsets outer, outputs
     /// inner, the first maximum winning, NaN kept where it comes first) in
-    /// Float, unchecked, with no per-element switch.
+    /// Float, unchecked, with no per-element switch; in 2-D row by row
+    /// without a gather table (`SpatialWindows.pool2D`).
     private static func floatPool(
         _ input: [Float], _ windows: SpatialWindows, planes: Int, total: Int, max: Bool, includePad: Bool
     ) -> [Float] {
         let inCount = windows.inCount, outCount = windows.outCount, kCount = windows.kernelCount
         var out = [Float](repeating: 0, count: total)
+        if windows.input.count == 2 {
+            input.withUnsafeBufferPointer { v in
+                out.withUnsafeMutableBufferPointer { out in
+                    windows.pool2D(v.baseAddress!, into: out.baseAddress!, planes: planes, max: max, includePad: includePad)
+                }
+            }
+            return out
+        }
         input.withUnsafeBufferPointer { v in
             out.withUnsafeMutableBufferPointer { out in
                 for block in windows.blocks(rows: kCount) {
@@ -203,6 +212,18 @@ enum PoolingKernels {
         guard x.rank >= 2 else { throw call.failure("input must have rank 2 or more, not shape \(x.shape)") }
         let planes = x.shape[0] * x.shape[1]
         let size = x.shape[2...].reduce(1, *)
+        let shape = Array(x.shape[..<2]) + Array(repeating: 1, count: x.rank - 2)
+        if kind == .average, case .float(let values) = x.elements {
+            // float32 averages summed in Float, as onnxruntime sums them.
+            let means = values.withUnsafeBufferPointer { v in
+                (0..<planes).map { plane in
+                    var sum: Float = 0
+                    for i in (plane * size)..<((plane + 1) * size) { sum += v[i] }
+                    return sum / Float(size)
+                }
+            }
+            return DenseTensor(shape: shape, elements: .float(means))
+        }
         let v = try call.doubles(x)
         let p = lpOrder(call)
         var out = Array(repeating: 0.0, count: planes)
@@ -214,7 +235,6 @@ enum PoolingKernels {
             case .lp: out[plane] = pow(slice.reduce(0) { $0 + pow(abs($1), p) }, 1 / p)
             }
         }
-        let shape = Array(x.shape[..<2]) + Array(repeating: 1, count: x.rank - 2)
         return DenseTensor(shape: shape, doubles: out, as: x.dataType)
     }
 

@@ -1,5 +1,6 @@
 /// Two-dimensional windows read without a gather table: Conv's im2col row
-/// by row, and its direct depthwise loop over padded planes.
+/// by row, its direct depthwise loop over padded planes, and float32 max
+/// and average pooling.
 extension SpatialWindows {
     /// Along a row, output column `ox` of kernel column `kx` reads input
     /// column `ox·stride + offsets[kx]`; `columns[kx]` are the output
@@ -112,6 +113,81 @@ extension SpatialWindows {
                             let weight = filter[ky * kw + kx], tap = padded + (oy * sh + ky * dh) * pw + kx * dw
                             for ox in 0..<ow { row[ox] += weight * tap[ox * sw] }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Max or average pooling of `planes` float32 planes into `out`, with
+    /// the results of the gather-table walk: each output visits its taps in
+    /// (ky, kx) order, the first in the input seeding the maximum and a
+    /// later one replacing it only when greater (so a NaN is kept where it
+    /// comes first); an output with no tap in the input is 0 (max) or NaN
+    /// (average); the average divides by the taps in the input, or with
+    /// `includePad` by those in the input or its pads.
+    func pool2D(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, planes: Int, max: Bool, includePad: Bool) {
+        let ih = input[0], iw = input[1], oh = output[0], ow = output[1], kh = kernel[0], kw = kernel[1]
+        let sh = strides[0], sw = strides[1], dh = dilations[0], ph = begin[0]
+        guard oh > 0, ow > 0 else { return }
+        let runs = rowRuns
+        // Per output row and column: its taps along that dim inside the
+        // input, and inside the input or its pads.
+        func taps(_ o: Int, _ d: Int) -> (inside: Int, padded: Int) {
+            var inside = 0, padded = 0
+            for k in 0..<kernel[d] {
+                let position = o * strides[d] - begin[d] + k * dilations[d]
+                if position >= 0 && position < input[d] { inside += 1 }
+                if position >= -begin[d] && position < input[d] + end[d] { padded += 1 }
+            }
+            return (inside, padded)
+        }
+        let rowTaps = (0..<oh).map { taps($0, 0) }, columnTaps = (0..<ow).map { taps($0, 1) }
+        let everyColumnHasATap = columnTaps.allSatisfy { $0.inside > 0 }
+        let best = UnsafeMutablePointer<Float>.allocate(capacity: ow)
+        let seen = UnsafeMutablePointer<Bool>.allocate(capacity: ow)
+        defer {
+            best.deallocate()
+            seen.deallocate()
+        }
+        for plane in 0..<planes {
+            let source = x + plane * ih * iw, target = out + plane * oh * ow
+            for oy in 0..<oh {
+                best.initialize(repeating: 0, count: ow)
+                seen.initialize(repeating: false, count: ow)
+                var seeded = false
+                for ky in 0..<kh {
+                    let iy = oy * sh - ph + ky * dh
+                    guard iy >= 0 && iy < ih else { continue }
+                    let row = source + iy * iw
+                    for kx in 0..<kw {
+                        let column = row + runs.offsets[kx]
+                        if !max {
+                            for ox in runs.columns[kx] { best[ox] += column[ox * sw] }
+                        } else if seeded {
+                            // A select, not a branch: which is greater is a coin toss.
+                            for ox in runs.columns[kx] {
+                                let value = column[ox * sw], kept = best[ox]
+                                best[ox] = value > kept ? value : kept
+                            }
+                        } else {
+                            for ox in runs.columns[kx] where !seen[ox] || column[ox * sw] > best[ox] {
+                                best[ox] = column[ox * sw]
+                                seen[ox] = true
+                            }
+                        }
+                    }
+                    // After the first row in the input, every output with a
+                    // tap in its columns has been seeded.
+                    seeded = everyColumnHasATap
+                }
+                let rowCount = includePad ? rowTaps[oy].padded : rowTaps[oy].inside
+                for ox in 0..<ow {
+                    if max {
+                        target[oy * ow + ox] = seen[ox] || seeded ? best[ox] : 0
+                    } else {
+                        let count = rowCount * (includePad ? columnTaps[ox].padded : columnTaps[ox].inside)
+                        target[oy * ow + ox] = count > 0 ? best[ox] / Float(count) : .nan
                     }
                 }
             }
