@@ -192,11 +192,13 @@ enum ConvolutionKernels {
             }
         }
         if let bias {
-            for image in 0..<n {
-                for ch in 0..<m {
-                    let base = (image * m + ch) * outCount
-                    let value = T(bias[ch])
-                    for o in 0..<outCount { out[base + o] += value }
+            out.withUnsafeMutableBufferPointer { out in
+                for image in 0..<n {
+                    for ch in 0..<m {
+                        let plane = out.baseAddress! + (image * m + ch) * outCount
+                        let value = T(bias[ch])
+                        for o in 0..<outCount { plane[o] += value }
+                    }
                 }
             }
         }
@@ -532,11 +534,13 @@ enum ConvolutionKernels {
             }
         }
         if let bias {
-            for image in 0..<n {
-                for ch in 0..<m {
-                    let base = (image * m + ch) * outCount
-                    let value = T(bias[ch])
-                    for o in 0..<outCount { out[base + o] += value }
+            out.withUnsafeMutableBufferPointer { out in
+                for image in 0..<n {
+                    for ch in 0..<m {
+                        let plane = out.baseAddress! + (image * m + ch) * outCount
+                        let value = T(bias[ch])
+                        for o in 0..<outCount { plane[o] += value }
+                    }
                 }
             }
         }

@@ -1,6 +1,6 @@
 /// Two-dimensional windows read without a gather table: Conv's im2col row
-/// by row, its direct depthwise loop over padded planes, and float32 max
-/// and average pooling.
+/// by row, its direct depthwise loop over padded phase planes, and float32
+/// max and average pooling.
 extension SpatialWindows {
     /// Along a row, output column `ox` of kernel column `kx` reads input
     /// column `ox·stride + offsets[kx]`; `columns[kx]` are the output
@@ -70,51 +70,58 @@ extension SpatialWindows {
 
     /// Depthwise 2-D convolution of `planes` planes (image-major, `channels`
     /// per image, one filter each) into `out`, which it adds to. Each plane
-    /// is copied into a zero-padded buffer first, so no tap needs a bounds
-    /// test; with stride 1 a tap is then one multiply-add over a single run
-    /// (every output row at once, the padded width apart, the columns past
-    /// the output's dropped afterwards), long enough to vectorize even on a
-    /// 7×7 plane. Each output still adds its taps in (ky, kx) order.
+    /// is copied once into zero-padded phase planes, one per (row, column)
+    /// offset modulo the strides (a single padded plane at stride 1), so
+    /// that every tap reads one phase at unit stride and no tap needs a
+    /// bounds test: a tap is then one multiply-add over a single run (every
+    /// output row at once, the phase width apart, the columns past the
+    /// output's dropped afterwards), long enough to vectorize even on a 7×7
+    /// plane. Each output still adds its taps in (ky, kx) order.
     func depthwise2D<T: FloatingPoint>(
         _ x: UnsafePointer<T>, _ w: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, planes: Int, channels: Int
     ) {
         let ih = input[0], iw = input[1], oh = output[0], ow = output[1], kh = kernel[0], kw = kernel[1]
         let sh = strides[0], sw = strides[1], dh = dilations[0], dw = dilations[1]
         guard oh > 0, ow > 0 else { return }
-        // The padded plane holds every window, pads past the input included.
-        let ph = Swift.max(ih + begin[0], (oh - 1) * sh + (kh - 1) * dh + 1)
-        let pw = Swift.max(iw + begin[1], (ow - 1) * sw + (kw - 1) * dw + 1)
-        let padded = UnsafeMutablePointer<T>.allocate(capacity: ph * pw)
-        defer { padded.deallocate() }
-        padded.initialize(repeating: 0, count: ph * pw)
-        let unit = sh == 1 && sw == 1
-        let runLength = (oh - 1) * pw + ow
-        let sums = UnsafeMutablePointer<T>.allocate(capacity: unit ? runLength : 1)
+        // The padded plane holds every window, pads past the input included;
+        // its phase (a, b) holds rows a, a + sh, … and columns b, b + sw, ….
+        let paddedHeight = Swift.max(ih + begin[0], (oh - 1) * sh + (kh - 1) * dh + 1)
+        let paddedWidth = Swift.max(iw + begin[1], (ow - 1) * sw + (kw - 1) * dw + 1)
+        let qh = (paddedHeight + sh - 1) / sh, qw = (paddedWidth + sw - 1) / sw
+        let phaseCount = sh * sw * qh * qw
+        let phases = UnsafeMutablePointer<T>.allocate(capacity: phaseCount)
+        defer { phases.deallocate() }
+        // The pads stay zero: every plane writes the same inner positions.
+        phases.initialize(repeating: 0, count: phaseCount)
+        let runLength = (oh - 1) * qw + ow
+        let sums = UnsafeMutablePointer<T>.allocate(capacity: runLength)
         defer { sums.deallocate() }
         for plane in 0..<planes {
             let source = x + plane * ih * iw, target = out + plane * oh * ow, filter = w + (plane % channels) * kh * kw
-            for iy in 0..<ih { (padded + (iy + begin[0]) * pw + begin[1]).update(from: source + iy * iw, count: iw) }
-            if unit {
-                sums.initialize(repeating: 0, count: runLength)
-                for ky in 0..<kh {
-                    for kx in 0..<kw {
-                        let weight = filter[ky * kw + kx], tap = padded + ky * dh * pw + kx * dw
-                        for i in 0..<runLength { sums[i] += weight * tap[i] }
+            for iy in 0..<ih {
+                let row = iy + begin[0], phaseRow = (row % sh) * sw * qh * qw + (row / sh) * qw
+                let sourceRow = source + iy * iw
+                if sw == 1 {
+                    (phases + phaseRow + begin[1]).update(from: sourceRow, count: iw)
+                } else {
+                    for ix in 0..<iw {
+                        let column = ix + begin[1]
+                        phases[phaseRow + (column % sw) * qh * qw + column / sw] = sourceRow[ix]
                     }
                 }
-                for oy in 0..<oh {
-                    for ox in 0..<ow { target[oy * ow + ox] += sums[oy * pw + ox] }
+            }
+            sums.initialize(repeating: 0, count: runLength)
+            for ky in 0..<kh {
+                let rowPhase = (ky * dh) % sh, rowShift = (ky * dh) / sh
+                for kx in 0..<kw {
+                    let columnPhase = (kx * dw) % sw, columnShift = (kx * dw) / sw
+                    let weight = filter[ky * kw + kx]
+                    let tap = phases + ((rowPhase * sw + columnPhase) * qh + rowShift) * qw + columnShift
+                    for i in 0..<runLength { sums[i] += weight * tap[i] }
                 }
-            } else {
-                for oy in 0..<oh {
-                    let row = target + oy * ow
-                    for ky in 0..<kh {
-                        for kx in 0..<kw {
-                            let weight = filter[ky * kw + kx], tap = padded + (oy * sh + ky * dh) * pw + kx * dw
-                            for ox in 0..<ow { row[ox] += weight * tap[ox * sw] }
-                        }
-                    }
-                }
+            }
+            for oy in 0..<oh {
+                for ox in 0..<ow { target[oy * ow + ox] += sums[oy * qw + ox] }
             }
         }
     }
