@@ -100,6 +100,7 @@ let package = Package(
             name: "OnyxRuntime",
             dependencies: [
                 "OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CKissFFT", "CRE2", "CVectorMath",
+                .product(name: "RealModule", package: "swift-numerics"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)] + releaseSpeed),
 

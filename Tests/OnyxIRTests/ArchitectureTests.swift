@@ -46,10 +46,12 @@ import Testing
         "Sources/onyx": ["Foundation", "FoundationEssentials", "Glibc", "OnyxCLI"],
         // The runtime computes on the IR's elements, resolves schemas, parses
         // schema function bodies, multiplies through OpenBLAS, decodes images
-        // through the image libraries, transforms through KISS FFT; no codec,
-        // no Foundation.
+        // through the image libraries, transforms through KISS FFT, takes
+        // exp and tanh of runs through libmvec and generic math from
+        // swift-numerics; no codec, no Foundation.
         "Sources/OnyxRuntime": [
-            "OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CKissFFT", "CRE2", "Glibc", "Darwin", "Musl",
+            "OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CKissFFT", "CRE2", "CVectorMath", "RealModule",
+            "Glibc", "Darwin", "Musl",
         ],
         "Tests/OnyxRuntimeTests": ["Testing", "OnyxIR", "OnyxRuntime", "OnyxTestSupport"],
         // The pure support and the IR's tests never see the codec.
