@@ -191,18 +191,24 @@ enum ConvolutionKernels {
                 }
             }
         }
-        if let bias {
-            out.withUnsafeMutableBufferPointer { out in
-                for image in 0..<n {
-                    for ch in 0..<m {
-                        let plane = out.baseAddress! + (image * m + ch) * outCount
-                        let value = T(bias[ch])
-                        for o in 0..<outCount { plane[o] += value }
-                    }
+        if let bias { addChannelBias(bias, to: &out, images: n, channels: m, planeSize: outCount) }
+        return (outShape, out)
+    }
+
+    /// Adds `bias[ch]` to every value of channel `ch` of each image
+    /// (Conv's and ConvTranspose's B).
+    private static func addChannelBias<T: BinaryFloatingPoint>(
+        _ bias: [Double], to out: inout [T], images: Int, channels: Int, planeSize: Int
+    ) {
+        out.withUnsafeMutableBufferPointer { out in
+            for image in 0..<images {
+                for ch in 0..<channels {
+                    let plane = out.baseAddress! + (image * channels + ch) * planeSize
+                    let value = T(bias[ch])
+                    for o in 0..<planeSize { plane[o] += value }
                 }
             }
         }
-        return (outShape, out)
     }
 
     // MARK: ConvInteger
@@ -533,17 +539,7 @@ enum ConvolutionKernels {
                 }
             }
         }
-        if let bias {
-            out.withUnsafeMutableBufferPointer { out in
-                for image in 0..<n {
-                    for ch in 0..<m {
-                        let plane = out.baseAddress! + (image * m + ch) * outCount
-                        let value = T(bias[ch])
-                        for o in 0..<outCount { plane[o] += value }
-                    }
-                }
-            }
-        }
+        if let bias { addChannelBias(bias, to: &out, images: n, channels: m, planeSize: outCount) }
         return (outShape, out)
     }
 }
