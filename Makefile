@@ -1,5 +1,6 @@
 # Onyx: one-command set-up for a fresh Debian machine with the Swift toolchain.
 #   make demo   install what is missing, build, run onyx on fixtures/mlp.onnx
+#   make release   the optimized .build/release/onyx (scripts/build-release)
 #   make test   install what is missing, generate the conformance cache, run every test
 #   make test-asan  every test under AddressSanitizer (make fuzz-build: the fuzz targets)
 
@@ -7,14 +8,15 @@ SHELL := /bin/bash
 # The image -dev packages: their headers build Sources/CImageCodecs, and the
 # libraries they bring are what ImageDecoder loads when it first decodes.
 # libkissfft-dev's header builds Sources/CKissFFT (the signal kernels);
-# libre2-dev gives RegexFullMatch RE2 itself (Sources/CRE2).
+# libre2-dev gives RegexFullMatch RE2 itself (Sources/CRE2); libjemalloc-dev
+# is the release executable's allocator (Sources/CAllocator).
 DEBIAN_PACKAGES := libprotobuf-c-dev protobuf-c-compiler pkg-config graphviz libopenblas-dev \
-	libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libopenjp2-7-dev libkissfft-dev libre2-dev chromium
+	libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libopenjp2-7-dev libkissfft-dev libre2-dev libjemalloc-dev chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ONYX := .build/debug/onyx
 DEMO_DIR := .build/demo
 
-.PHONY: all deps build test test-asan fuzz-build demo conformance conformance-run check-proto check-schemas schemas clean
+.PHONY: all deps build release test test-asan fuzz-build demo conformance conformance-run check-proto check-schemas schemas clean
 
 all: build
 
@@ -30,6 +32,9 @@ deps:
 
 build: deps
 	swift build
+
+release: deps
+	scripts/build-release
 
 # The ONNX backend node suite and the onnx wheel's model folders, generated
 # by the pinned Python onnx into .cache/onnx-tests (ONYX_ONNX_TESTS overrides),

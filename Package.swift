@@ -120,7 +120,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "onyx", dependencies: ["OnyxCLI"]),
+        // jemalloc on huge pages for the executable users run (see
+        // Sources/CAllocator for why); debug builds, and so the sanitizer
+        // builds, keep glibc's malloc.
+        .target(
+            name: "CAllocator",
+            cSettings: [.define("ONYX_JEMALLOC", .when(configuration: .release))],
+            linkerSettings: [.linkedLibrary("jemalloc", .when(configuration: .release))]),
+        .executableTarget(name: "onyx", dependencies: ["OnyxCLI", "CAllocator"]),
 
         // MARK: - Tests
 
