@@ -7,11 +7,10 @@
 SHELL := /bin/bash
 # The image -dev packages: their headers build Sources/CImageCodecs, and the
 # libraries they bring are what ImageDecoder loads when it first decodes.
-# libkissfft-dev's header builds Sources/CKissFFT (the signal kernels);
 # libre2-dev gives RegexFullMatch RE2 itself (Sources/CRE2); libjemalloc-dev
 # is the release executable's allocator (Sources/CAllocator).
 DEBIAN_PACKAGES := libprotobuf-c-dev protobuf-c-compiler pkg-config graphviz libopenblas-dev \
-	libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libopenjp2-7-dev libkissfft-dev libre2-dev libjemalloc-dev chromium
+	libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libopenjp2-7-dev libre2-dev libjemalloc-dev chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ONYX := .build/debug/onyx
 DEMO_DIR := .build/demo

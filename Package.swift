@@ -50,10 +50,6 @@ let package = Package(
         // OpenJPEG (Debian: their -dev packages), each loaded the first time
         // its format is decoded (onyx_image.h says why).
         .target(name: "CImageCodecs"),
-        // Fourier transforms for the signal kernels: KISS FFT's class
-        // template (Debian: libkissfft-dev) in double precision
-        // (onyx_fft.h says why not its float library).
-        .target(name: "CKissFFT"),
         // exp and tanh over runs of float32 values through glibc's vector
         // math library (libmvec), for the recurrent cells' gates.
         .target(name: "CVectorMath", linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux])), .linkedLibrary("m")]),
@@ -94,12 +90,11 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)] + releaseSpeed),
 
         // The reference runtime: execution plans, dense tensors and kernels
-        // in tables by op family; matrix products through OpenBLAS, Fourier
-        // transforms through KISS FFT.
+        // in tables by op family; matrix products through OpenBLAS.
         .target(
             name: "OnyxRuntime",
             dependencies: [
-                "OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CKissFFT", "CRE2", "CVectorMath",
+                "OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CRE2", "CVectorMath",
                 .product(name: "RealModule", package: "swift-numerics"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)] + releaseSpeed),

@@ -46,11 +46,11 @@ import Testing
         "Sources/onyx": ["Foundation", "FoundationEssentials", "Glibc", "OnyxCLI"],
         // The runtime computes on the IR's elements, resolves schemas, parses
         // schema function bodies, multiplies through OpenBLAS, decodes images
-        // through the image libraries, transforms through KISS FFT, takes
-        // exp and tanh of runs through libmvec and generic math from
+        // through the image libraries, takes exp and tanh of runs through
+        // libmvec and generic math from
         // swift-numerics; no codec, no Foundation.
         "Sources/OnyxRuntime": [
-            "OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CKissFFT", "CRE2", "CVectorMath", "RealModule",
+            "OnyxIR", "OnyxSchemas", "OnyxText", "COpenBLAS", "CImageCodecs", "CRE2", "CVectorMath", "RealModule",
             "Glibc", "Darwin", "Musl",
         ],
         "Tests/OnyxRuntimeTests": ["Testing", "OnyxIR", "OnyxRuntime", "OnyxTestSupport"],

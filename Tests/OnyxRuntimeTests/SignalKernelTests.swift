@@ -86,11 +86,11 @@ import OnyxRuntime
         #expect(values(byDefault) == values(rows))
     }
 
-    // Lengths 3 and 5 (kissfft's radix-3 and radix-5 butterflies) on the
+    // Lengths 3 and 5 (the radix-3 and radix-5 butterflies) on the
     // delta at t = 1, whose spectrum is e^(−2πik/n): 1, −1/2 ∓ i√3/2 for 3;
     // cos 72° = (√5 − 1)/4, sin 72° = √(10 + 2√5)/4, cos 144° = −(√5 + 1)/4,
-    // sin 144° = √(10 − 2√5)/4 for 5, to double precision. Length 7 (no
-    // butterfly of its own): a constant signal's spectrum is 7 at k = 0 only.
+    // sin 144° = √(10 − 2√5)/4 for 5, to double precision. Length 7 (the
+    // radix-7 butterfly): a constant signal's spectrum is 7 at k = 0 only.
     @Test func doublesAreTransformedInDoublePrecision() throws {
         func delta(_ n: Int) -> DenseTensor {
             DenseTensor(shape: [n, 1], elements: .double((0..<n).map { $0 == 1 ? 1 : 0 }))
@@ -109,8 +109,8 @@ import OnyxRuntime
         #expect(close(values(seven), [7] + Array(repeating: 0, count: 13), tolerance: 1e-14))
     }
 
-    // A prime length past kissfft's own butterflies (257) goes through the
-    // chirp z-transform: the delta at t = 1 still gives X[k] = e^(−iθk),
+    // A long prime length (257) goes through Bluestein's chirp
+    // z-transform: the delta at t = 1 still gives X[k] = e^(−iθk),
     // θ = 2π/257, here from the Taylor series of cos and sin at θ ≈ 0.0244
     // (the terms left out, θ⁸/8! and θ⁹/9!, are below 1e-17), raised to the k-th power.
     @Test func aLongPrimeLengthIsTransformedToDoublePrecision() throws {

@@ -3,18 +3,17 @@ import Glibc
 #else
 import Darwin
 #endif
-import CKissFFT
 import OnyxIR
 
 /// Kernels of the Signal family: DFT, STFT and MelWeightMatrix. The window
 /// functions (HannWindow, HammingWindow, BlackmanWindow) run their schema
 /// bodies, a few elementwise ops over `size` values.
 ///
-/// Every transform is computed by KISS FFT in double precision, whatever
-/// the float type of the input (float16 and bfloat16 included), and rounded
-/// to that type at the end: `onyx_fft.h` says why not in float32. Lengths
-/// with a large prime factor go through Bluestein's chirp z-transform, on
-/// kissfft's power-of-two transforms, so that no length costs n².
+/// Transforms run with numpy's FFT arithmetic (FourierTransform:
+/// pocketfft's passes, Bluestein's algorithm for lengths with a large prime
+/// factor, so that no length costs n²) in the precision numpy picks: every
+/// forward transform in float64, an inverse of float32, float16 or bfloat16
+/// data in float32; results rounded to the input's type at the end.
 enum SignalKernels {
     static let table: [KernelRegistration] = [
         KernelRegistration("DFT", versions: 17...19) { call throws(RuntimeError) in
@@ -34,117 +33,34 @@ enum SignalKernels {
     // MARK: Transforms
 
     /// `count` sequences of `n` complex numbers (real and imaginary parts
-    /// interleaved, one sequence after another), each transformed without
-    /// scaling: X[k] = Σ x[t]·e^(∓2πi·kt/n), + for the inverse.
-    static func fourier(_ call: KernelCall, _ sequences: [Double], n: Int, count: Int, inverse: Bool)
-        throws(RuntimeError) -> [Double]
-    {
+    /// interleaved, one sequence after another), each transformed in `T`
+    /// with pocketfft's arithmetic (FourierTransform) and scaled as numpy
+    /// scales, inside the transform: X[k] = scale · Σ x[t]·e^(∓2πi·kt/n),
+    /// + for the inverse.
+    static func fourier<T: FourierScalar>(
+        _ sequences: [Double], in _: T.Type, n: Int, count: Int, inverse: Bool, scale: T
+    ) -> [Double] {
         guard n > 0, count > 0 else { return [Double](repeating: 0, count: sequences.count) }
-        if largestPrimeFactor(n) > largestDirectFactor {
-            return try chirpZ(call, sequences, n: n, count: count, inverse: inverse)
-        }
-        return try kiss(call, sequences, n: n, count: count, inverse: inverse)
-    }
-
-    /// The largest prime factor of a length that kissfft transforms itself.
-    /// Past it, its general butterfly (p operations an element for a prime
-    /// factor p) costs more than the chirp z-transform's two power-of-two
-    /// transforms of two to four times the length: a prime length of 10,007
-    /// would take 10,007 operations an element.
-    static let largestDirectFactor = 100
-
-    static func largestPrimeFactor(_ n: Int) -> Int {
-        var (rest, largest, p) = (n, 1, 2)
-        while p * p <= rest {
-            while rest % p == 0 { (rest, largest) = (rest / p, p) }
-            p += 1
-        }
-        return Swift.max(largest, rest)
-    }
-
-    /// The sequences transformed by kissfft (`onyx_fft.h`).
-    static func kiss(_ call: KernelCall, _ sequences: [Double], n: Int, count: Int, inverse: Bool)
-        throws(RuntimeError) -> [Double]
-    {
+        let plan = FourierTransform<T>(length: n)
         var result = [Double](repeating: 0, count: sequences.count)
-        let status = sequences.withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { target in
-                onyx_fft_double(n, inverse ? 1 : 0, count, source.baseAddress, target.baseAddress)
-            }
-        }
-        guard status == 0 else { throw call.failure("there is not enough memory for a \(n)-point transform") }
-        return result
-    }
-
-    /// (a + bi)(c + di).
-    static func product(_ a: Double, _ b: Double, _ c: Double, _ d: Double) -> (Double, Double) {
-        (a * c - b * d, a * d + b * c)
-    }
-
-    /// The sequences transformed by Bluestein's chirp z-transform, for a
-    /// length with a large prime factor: with w_t = e^(∓iπt²/n) and kt =
-    /// (k² + t² − (k − t)²)/2, X[k] = w_k · Σ_t (x_t·w_t)·conj(w_(k−t)), a
-    /// circular convolution of length m ≥ 2n − 1 (a power of two, which
-    /// kissfft transforms in radix-4 and -2 stages).
-    static func chirpZ(_ call: KernelCall, _ sequences: [Double], n: Int, count: Int, inverse: Bool)
-        throws(RuntimeError) -> [Double]
-    {
-        var m = 1
-        while m < 2 * n - 1 { m *= 2 }
-        // w_t from t² mod 2n, kept exact in integers, so that the angle
-        // stays below 2π however long the sequence.
-        let sign = inverse ? 1.0 : -1.0
-        var chirp = [Double](repeating: 0, count: 2 * n)
-        var square = 0
-        for t in 0..<n {
-            let angle = sign * Double.pi * Double(square) / Double(n)
-            (chirp[2 * t], chirp[2 * t + 1]) = (cos(angle), sin(angle))
-            square = (square + 2 * t + 1) % (2 * n)
-        }
-        // The convolution's kernel conj(w) at t and −t (m − t), transformed once.
-        var kernel = [Double](repeating: 0, count: 2 * m)
-        for t in 0..<n {
-            for index in t == 0 ? [0] : [t, m - t] {
-                (kernel[2 * index], kernel[2 * index + 1]) = (chirp[2 * t], -chirp[2 * t + 1])
-            }
-        }
-        let kernelSpectrum = try kiss(call, kernel, n: m, count: 1, inverse: false)
-        var padded = [Double](repeating: 0, count: try call.elementCount([count, m, 2]))
-        for sequence in 0..<count {
-            for t in 0..<n {
-                let (source, target) = ((sequence * n + t) * 2, (sequence * m + t) * 2)
-                (padded[target], padded[target + 1]) = product(
-                    sequences[source], sequences[source + 1], chirp[2 * t], chirp[2 * t + 1])
-            }
-        }
-        var spectra = try kiss(call, padded, n: m, count: count, inverse: false)
-        for sequence in 0..<count {
-            for k in 0..<m {
-                let (i, j) = ((sequence * m + k) * 2, k * 2)
-                (spectra[i], spectra[i + 1]) = product(spectra[i], spectra[i + 1], kernelSpectrum[j], kernelSpectrum[j + 1])
-            }
-        }
-        let convolved = try kiss(call, spectra, n: m, count: count, inverse: true)
-        var result = [Double](repeating: 0, count: sequences.count)
-        for sequence in 0..<count {
-            for k in 0..<n {
-                let (source, target) = ((sequence * m + k) * 2, (sequence * n + k) * 2)
-                let (re, im) = product(convolved[source], convolved[source + 1], chirp[2 * k], chirp[2 * k + 1])
-                (result[target], result[target + 1]) = (re / Double(m), im / Double(m))
-            }
+        var sequence = [FourierComplex<T>](repeating: .zero, count: n)
+        for start in stride(from: 0, to: count * n * 2, by: n * 2) {
+            for k in 0..<n { sequence[k] = FourierComplex(r: T(sequences[start + 2 * k]), i: T(sequences[start + 2 * k + 1])) }
+            plan.run(&sequence, scale: scale, forward: !inverse)
+            for k in 0..<n { (result[start + 2 * k], result[start + 2 * k + 1]) = (Double(sequence[k].r), Double(sequence[k].i)) }
         }
         return result
     }
 
     /// The first `kept` values of each of `count` transformed sequences of
-    /// `n` complex numbers, times `scale`: both parts, or only the real one
-    /// when `components` is 1.
-    static func leading(_ spectra: [Double], count: Int, n: Int, kept: Int, components: Int, scale: Double) -> [Double] {
+    /// `n` complex numbers: both parts, or only the real one when
+    /// `components` is 1.
+    static func leading(_ spectra: [Double], count: Int, n: Int, kept: Int, components: Int) -> [Double] {
         var result = [Double](repeating: 0, count: count * kept * components)
         for sequence in 0..<count {
             for k in 0..<kept {
                 for part in 0..<components {
-                    result[(sequence * kept + k) * components + part] = spectra[(sequence * n + k) * 2 + part] * scale
+                    result[(sequence * kept + k) * components + part] = spectra[(sequence * n + k) * 2 + part]
                 }
             }
         }
@@ -218,9 +134,16 @@ enum SignalKernels {
                 }
             }
         }
-        let transformed = try fourier(call, spectra, n: n, count: count, inverse: inverse)
-        let result = leading(
-            transformed, count: count, n: n, kept: kept, components: outputParts, scale: inverse ? 1 / Double(n) : 1)
+        // numpy's precision: a forward transform in float64 (np.fft.fft's
+        // scale is the integer 1, which takes numpy to its double loop), an
+        // inverse of float32 (or narrower) data in float32, scaled by the
+        // float32 1/n. The real signal of a one-sided inverse (np.fft.irfft,
+        // a real transform of its own, not reproduced here) is computed in
+        // float64.
+        let transformed = !inverse || hermitian || x.dataType == .double
+            ? fourier(spectra, in: Double.self, n: n, count: count, inverse: inverse, scale: inverse ? 1 / Double(n) : 1)
+            : fourier(spectra, in: Float.self, n: n, count: count, inverse: true, scale: 1 / Float(n))
+        let result = leading(transformed, count: count, n: n, kept: kept, components: outputParts)
         return [DenseTensor(shape: outputShape, doubles: result, as: x.dataType).movingAxis(rank - 2, to: axis)]
     }
 
@@ -257,20 +180,25 @@ enum SignalKernels {
         let frames = (length - frameLength) / step + 1
         let bins = onesided ? frameLength / 2 + 1 : frameLength
         let values = try call.doubles(signal, "signal")
+        // numpy's precision: the frames weighted in float64 when the signal
+        // or the window is float64, else in float32; the forward transform
+        // in float64 (see dft).
+        let wide = signal.dataType == .double || call.optionalInput(2)?.dataType == .double
         var spectra = [Double](repeating: 0, count: try call.elementCount([batch, frames, frameLength, 2]))
         for b in 0..<batch {
             for frame in 0..<frames {
                 for t in 0..<frameLength {
                     let weight = window?[t] ?? 1
+                    func weighted(_ value: Double) -> Double { wide ? value * weight : Double(Float(value) * Float(weight)) }
                     let source = (b * length + frame * step + t) * components
                     let target = ((b * frames + frame) * frameLength + t) * 2
-                    spectra[target] = values[source] * weight
-                    if components == 2 { spectra[target + 1] = values[source + 1] * weight }
+                    spectra[target] = weighted(values[source])
+                    if components == 2 { spectra[target + 1] = weighted(values[source + 1]) }
                 }
             }
         }
-        let transformed = try fourier(call, spectra, n: frameLength, count: batch * frames, inverse: false)
-        let result = leading(transformed, count: batch * frames, n: frameLength, kept: bins, components: 2, scale: 1)
+        let transformed = fourier(spectra, in: Double.self, n: frameLength, count: batch * frames, inverse: false, scale: 1)
+        let result = leading(transformed, count: batch * frames, n: frameLength, kept: bins, components: 2)
         return [DenseTensor(shape: [batch, frames, bins, 2], doubles: result, as: signal.dataType)]
     }
 
