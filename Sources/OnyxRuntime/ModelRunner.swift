@@ -83,6 +83,7 @@ public final class ModelRunner {
             try Self.check(given, against: input.type, of: input.name)
             arguments.append(given)
         }
+        profile?.beginRun()
         let outputs = try plan.run(arguments, parent: nil, RunContext(threads: threads, profile: profile), observe: observe)
         return zip(plan.outputNames, outputs).map { ($0, $1) }
     }
@@ -161,15 +162,32 @@ public struct PlannedStep: Equatable, Sendable {
     public var releases: [String]
 }
 
-/// Time spent per node during runs, for `onyx run --profile`.
+/// Time spent per node during the runs given it, for `onyx run --profile`:
+/// each node's time per run, the mean over the runs (a node of a loop body
+/// summed over its iterations).
 public final class RunProfile {
-    public private(set) var byNode: [(node: Node, time: Duration)] = []
+    private var entries: [(node: Node, time: Duration)] = []
+    private var positions: [ObjectIdentifier: Int] = [:]
+    /// How many runs were recorded.
+    public private(set) var runs = 0
 
     public init() {}
 
-    func record(_ node: Node, _ time: Duration) { byNode.append((node, time)) }
+    func beginRun() { runs += 1 }
 
-    /// Total time per op type, slowest first.
+    func record(_ node: Node, _ time: Duration) {
+        if let position = positions[ObjectIdentifier(node)] {
+            entries[position].time += time
+        } else {
+            positions[ObjectIdentifier(node)] = entries.count
+            entries.append((node, time))
+        }
+    }
+
+    /// Each node that ran, with its time per run, in the order they first ran.
+    public var byNode: [(node: Node, time: Duration)] { entries.map { ($0.node, $0.time / Swift.max(runs, 1)) } }
+
+    /// Time per run of each op type and how many nodes of it ran, slowest first.
     public var byOpType: [(opType: String, time: Duration, count: Int)] {
         var totals: [String: (Duration, Int)] = [:]
         for (node, time) in byNode {

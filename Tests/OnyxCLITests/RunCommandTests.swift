@@ -112,7 +112,11 @@ import Testing
         let result = onyx("run", add + "/model.onnx", "--inputs", add + "/test_data_set_0", "--repeat", "3", "--profile", "--threads", "1")
         #expect(result.status == 0, "\(result.err)")
         #expect(result.out.contains("latency over 3 runs: median "))
-        #expect(result.out.contains("time per op type:\n  Add "))
+        // The three repeated runs, not the first: one Add node, its mean time.
+        #expect(result.out.contains("time per op type, per run (mean of 3 runs):\n  Add "), "\(result.out)")
+        #expect(result.out.contains(" ms  1 node\n"), "\(result.out)")
+        let once = onyx("run", add + "/model.onnx", "--inputs", add + "/test_data_set_0", "--profile")
+        #expect(once.out.contains("time per op type:\n  Add "), "\(once.out)")
     }
 
     @Test func conformanceCountsAndKeepsTheKnownFailureListTrue() throws {

@@ -41,7 +41,7 @@ enum OutputSummary {
     }
 
     static func profile(_ profile: RunProfile) -> String {
-        var text = "time per op type:\n"
+        var text = profile.runs > 1 ? "time per op type, per run (mean of \(profile.runs) runs):\n" : "time per op type:\n"
         for entry in profile.byOpType {
             text += "  \(entry.opType.padded(to: 24)) \(RunCommand.ms(entry.time).padded(to: 10)) ms  \(entry.count) node\(entry.count == 1 ? "" : "s")\n"
         }

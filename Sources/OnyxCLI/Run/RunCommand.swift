@@ -24,7 +24,8 @@ struct RunCommand: ConsoleCommand {
             backend-style test_data_set_N folder of input_K.pb in the order of the graph inputs). Each output \
             is summarized (element type, shape, min/max/mean, first values; sequences element by element); \
             --output-dir DIR writes each as <output name>.pb. --repeat N runs N more times after the first and prints the median and minimum \
-            latency; --profile prints the time per op type and the ten slowest nodes. Exit status: 0 done, \
+            latency; --profile prints the time per op type and the ten slowest nodes (with --repeat, per run, the \
+            mean of the repeated runs). Exit status: 0 done, \
             2 the model could not be planned or run (the message names the node).
 
             Examples:
@@ -97,13 +98,15 @@ struct RunCommand: ConsoleCommand {
         let recorder = profile ? RunProfile() : nil
         let clock = ContinuousClock()
         var outputs: [(name: String, value: RuntimeValue?)] = []
-        let first = try clock.measure { outputs = try runOrFail(runner, feeds, recorder) }
+        // The profile is of the repeated runs when there are any: the first
+        // run also pays for what is done once (buffers, OpenBLAS's start).
+        let first = try clock.measure { outputs = try runOrFail(runner, feeds, repeatCount == 0 ? recorder : nil) }
         var times: [Duration] = []
         // A progress line on a terminal, once the runs take a while.
         let showProgress = console.isTerminal && !json && repeatCount > 1 && Self.milliseconds(first) * Double(repeatCount) > 2000
         for index in 0..<repeatCount {
             if showProgress { console.err("\rrun \(index + 1) of \(repeatCount)") }
-            times.append(try clock.measure { _ = try runOrFail(runner, feeds, nil) })
+            times.append(try clock.measure { _ = try runOrFail(runner, feeds, recorder) })
         }
         if showProgress { console.err("\r\u{1B}[K") }
         let sorted = times.sorted()
