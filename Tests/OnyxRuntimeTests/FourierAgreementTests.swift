@@ -1,4 +1,3 @@
-import Foundation
 import OnyxIR
 import OnyxTestSupport
 import Testing
@@ -18,45 +17,46 @@ import OnyxRuntime
 
     @Test(arguments: ["float32", "float64"])
     func everyLengthMatchesNumpyBitForBit(dtype: String) throws {
-        let folder = TemporaryDirectory()
+        // One line per case: "n inverse", then the input's and numpy's
+        // output's parts as hexadecimal bit patterns.
         let made = try PythonOracle.run(
             """
             import sys, numpy as np
-            folder, dtype, lengths = sys.argv[1], sys.argv[2], [int(n) for n in sys.argv[3:]]
-            complex_type = np.complex64 if dtype == "float32" else np.complex128
+            dtype, lengths = sys.argv[1], [int(n) for n in sys.argv[2:]]
+            complex_type, bits = (np.complex64, np.uint32) if dtype == "float32" else (np.complex128, np.uint64)
             rng = np.random.default_rng(7)
+            def hexes(value):
+                parts = np.stack((value.real, value.imag), axis=-1).ravel()
+                return " ".join(format(int(b), "x") for b in parts.view(bits))
             for n in lengths:
                 x = (rng.standard_normal((3, n)) + 1j * rng.standard_normal((3, n))).astype(complex_type)
                 for inverse in (0, 1):
                     y = (np.fft.ifft if inverse else np.fft.fft)(x, axis=1)
                     assert y.dtype == complex_type
-                    for name, value in (("x", x), ("y", y)):
-                        parts = np.stack((value.real, value.imag), axis=-1)
-                        parts.tofile(f"{folder}/{n}-{inverse}-{name}.bin")
-            """, [folder.url.path, dtype] + Self.lengths.map(String.init))
+                    print(n, inverse, ";", hexes(x), ";", hexes(y))
+            """, [dtype] + Self.lengths.map(String.init))
         try #require(made.status == 0, "\(made.err)")
         let type = dtype == "float32" ? "float" : "double"
+        let lines = made.out.split(separator: "\n")
+        #expect(lines.count == 2 * Self.lengths.count)
         var mismatched: [String] = []
-        for n in Self.lengths {
-            for inverse in [0, 1] {
-                func read(_ name: String) throws -> Data {
-                    try Data(contentsOf: folder.url.appendingPathComponent("\(n)-\(inverse)-\(name).bin"))
-                }
-                let (x, y) = (try read("x"), try read("y"))
-                let model = try TestModels.graph(
-                    "g (\(type)[3,\(n),2] x) => (\(type)[3,\(n),2] y) { y = DFT<inverse=\(inverse)>(x) }", opset: 20)
-                let input = dtype == "float32"
-                    ? DenseTensor(shape: [3, n, 2], elements: .float(x.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }))
-                    : DenseTensor(shape: [3, n, 2], elements: .double(x.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }))
-                let output = try #require(try ModelRunner(model).run(["x": input]).first?.tensor)
-                let got = output.numericValues ?? []
-                let want: [Double] = dtype == "float32"
-                    ? y.withUnsafeBytes { $0.bindMemory(to: Float.self).map(Double.init) }
-                    : y.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
-                // Bit for bit: equal values, and equal signs of zeros.
-                if got.count != want.count || zip(got, want).contains(where: { $0.bitPattern != $1.bitPattern }) {
-                    mismatched.append("n \(n) \(inverse == 1 ? "inverse" : "forward")")
-                }
+        for line in lines {
+            let fields = line.split(separator: ";")
+            let head = fields[0].split(separator: " ").compactMap { Int($0) }
+            let (n, inverse) = (head[0], head[1])
+            func bits(_ field: Substring) -> [UInt64] { field.split(separator: " ").compactMap { UInt64($0, radix: 16) } }
+            let (x, y) = (bits(fields[1]), bits(fields[2]))
+            let model = try TestModels.graph(
+                "g (\(type)[3,\(n),2] x) => (\(type)[3,\(n),2] y) { y = DFT<inverse=\(inverse)>(x) }", opset: 20)
+            let input = dtype == "float32"
+                ? DenseTensor(shape: [3, n, 2], elements: .float(x.map { Float(bitPattern: UInt32($0)) }))
+                : DenseTensor(shape: [3, n, 2], elements: .double(x.map { Double(bitPattern: $0) }))
+            let output = try #require(try ModelRunner(model).run(["x": input]).first?.tensor)
+            let got = output.numericValues ?? []
+            let want = dtype == "float32" ? y.map { Double(Float(bitPattern: UInt32($0))) } : y.map { Double(bitPattern: $0) }
+            // Bit for bit: equal values, and equal signs of zeros.
+            if got.count != want.count || zip(got, want).contains(where: { $0.bitPattern != $1.bitPattern }) {
+                mismatched.append("n \(n) \(inverse == 1 ? "inverse" : "forward")")
             }
         }
         #expect(mismatched.isEmpty, "\(mismatched.count) differ from numpy: \(mismatched.prefix(12).joined(separator: ", "))")
