@@ -82,15 +82,15 @@ struct ConformanceCommand: ConsoleCommand {
         var report: [ConformanceReport.Test] = []
         for (test, outcome) in zip(tests, results) {
             let testName = name(of: test)
-            let entry = expected[testName]
-            let listed = entry != nil
+            let mayPass = expected[testName]
+            let listed = mayPass != nil
             switch outcome {
             case .passed:
                 passed += 1
                 // A listed test whose outputs are unseeded random draws can
                 // pass by chance (a Bernoulli of 10 draws does about one run
                 // in 160): not a sign the list is stale.
-                if let entry, !entry.mayPass, !ConformanceRunner.drawsUnseededRandomNumbers(test) { fixed.append(testName) }
+                if mayPass == false, !ConformanceRunner.drawsUnseededRandomNumbers(test) { fixed.append(testName) }
                 report.append(.init(name: testName, result: "passed", reason: nil, expected: listed))
             case .failed(let reason):
                 failed += 1
@@ -115,29 +115,22 @@ struct ConformanceCommand: ConsoleCommand {
 
     private func name(of folder: String) -> String { String(folder.split(separator: "/").last ?? "") }
 
-    /// One line of a known-failures list.
-    struct KnownFailure: Equatable {
-        var reason: String
-        /// Listed with `?`: the test may pass too (its verdict depends on
-        /// the machine), so a pass does not make the list stale.
-        var mayPass: Bool
-    }
-
-    /// `name  reason` and `? name  reason` lines; blank lines and lines
-    /// starting with # are skipped.
-    static func readKnownFailures(_ path: String) throws -> [String: KnownFailure] {
+    /// The tests of a list of `name  reason` and `? name  reason` lines
+    /// (blank lines and lines starting with # skipped), each with whether
+    /// it may pass too: listed with `?`, its verdict depends on the
+    /// machine, so a pass does not make the list stale. The reasons are
+    /// for the reader.
+    static func readKnownFailures(_ path: String) throws -> [String: Bool] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CommandFailure("cannot read the known-failures list \(path)")
         }
-        var list: [String: KnownFailure] = [:]
+        var list: [String: Bool] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             var text = line.trimmingWhitespace()
             guard !text.isEmpty, !text.hasPrefix("#") else { continue }
             let mayPass = text.hasPrefix("? ")
             if mayPass { text = text.dropFirst(2).trimmingWhitespace() }
-            let parts = text.split(separator: " ", maxSplits: 1)
-            list[String(parts[0])] = KnownFailure(
-                reason: parts.count > 1 ? parts[1].trimmingWhitespace() : "", mayPass: mayPass)
+            list[String(text.prefix { $0 != " " })] = mayPass
         }
         return list
     }

@@ -12,6 +12,9 @@ struct FourierPasses<T: FourierScalar> {
         let twiddles: [C]
         /// For the general pass (radix > 11): the radix-th roots of unity.
         let roots: [C]
+        /// For radix 3, 5, 7 and 11: the butterfly's weights (see
+        /// `Pass.oddWeights`).
+        let weights: [(x: T, y: T)]
     }
     private let length: Int
     private let factors: [Factor]
@@ -48,7 +51,8 @@ struct FourierPasses<T: FourierScalar> {
                 for i in 1..<max(ido, 1) { twiddles[(j - 1) * (ido - 1) + i - 1] = unit[j * l1 * i] }
             }
             let roots: [C] = radix > 11 ? (0..<radix).map { unit[$0 * l1 * ido] } : []
-            factors.append(Factor(radix: radix, twiddles: twiddles, roots: roots))
+            let weights = [3, 5, 7, 11].contains(radix) ? Pass<T>.oddWeights(radix) : []
+            factors.append(Factor(radix: radix, twiddles: twiddles, roots: roots, weights: weights))
             l1 *= radix
         }
         self.factors = factors
@@ -61,7 +65,8 @@ struct FourierPasses<T: FourierScalar> {
             values[0] = values[0] * fct
             return
         }
-        var source = values
+        var source: [C] = []
+        swap(&source, &values)
         var target = [C](repeating: .zero, count: length)
         var l1 = 1
         for factor in factors {
@@ -73,7 +78,7 @@ struct FourierPasses<T: FourierScalar> {
                     case 2: pass.radix2(factor.twiddles)
                     case 4: pass.radix4(factor.twiddles)
                     case 8: pass.radix8(factor.twiddles)
-                    case 3, 5, 7, 11: pass.hardCodedOdd(factor.radix, factor.twiddles)
+                    case 3, 5, 7, 11: pass.hardCodedOdd(factor.radix, factor.twiddles, factor.weights)
                     default: pass.general(factor.radix, factor.twiddles, factor.roots)
                     }
                 }
@@ -83,10 +88,9 @@ struct FourierPasses<T: FourierScalar> {
             l1 *= factor.radix
         }
         if fct != 1 {
-            for index in 0..<length { values[index] = source[index] * fct }
-        } else {
-            values = source
+            for index in 0..<length { source[index] = source[index] * fct }
         }
+        values = source
     }
 }
 
@@ -142,7 +146,7 @@ private struct Pass<T: FourierScalar> {
     }
 
     func radix8(_ wa: [C]) {
-        let h: T = FourierArithmetic.constant(0.707106781186547524400844362104849)
+        let h = T(0.707106781186547524400844362104849 as FourierArithmetic.Wide)
         for k in 0..<l1 {
             for i in 0..<ido {
                 func at(_ j: Int) -> C { input(i, j, k, radix: 8) }
@@ -171,7 +175,7 @@ private struct Pass<T: FourierScalar> {
 
     /// cos and sin of 2πm/p for m = 1…(p−1)/2, for the odd radices pocketfft
     /// writes out (its long-double literals).
-    static func odd(_ radix: Int) -> (cos: [FourierArithmetic.Wide], sin: [FourierArithmetic.Wide]) {
+    private static func odd(_ radix: Int) -> (cos: [FourierArithmetic.Wide], sin: [FourierArithmetic.Wide]) {
         switch radix {
         case 3: return ([-0.5], [0.8660254037844386467637231707529362])
         case 5:
@@ -198,23 +202,27 @@ private struct Pass<T: FourierScalar> {
         }
     }
 
-    /// The radix-3, 5, 7 and 11 passes: one butterfly, sums of the mirrored
-    /// pairs x[m] ± x[p−m] weighted by the constants, left to right.
-    func hardCodedOdd(_ radix: Int, _ wa: [C]) {
+    /// The weights of the radix-p butterfly, made once per plan: output u
+    /// (1…(p−1)/2) weighs pair m by the root of index u·m mod p, mirrored
+    /// (sine negated) past the half; row u − 1, column m − 1. The sines are
+    /// the backward transform's; forward negates them (exactly).
+    static func oddWeights(_ radix: Int) -> [(x: T, y: T)] {
         let half = (radix - 1) / 2
-        let table = Self.odd(radix)
-        let sign: T = forward ? -1 : 1
-        let cosines: [T] = table.cos.map { FourierArithmetic.constant($0) }
-        let sines: [T] = table.sin.map { sign * FourierArithmetic.constant($0) }
-        // Output u weighs pair m by the root of index u·m mod p, mirrored
-        // (sine negated) past the half.
-        var weights: [[(x: T, y: T)]] = []
-        for u in 1...half {
-            weights.append((1...half).map { m in
+        let table = odd(radix)
+        let cosines = table.cos.map { T($0) }, sines = table.sin.map { T($0) }
+        return (1...half).flatMap { u in
+            (1...half).map { m in
                 let a = (u * m) % radix
                 return a <= half ? (cosines[a - 1], sines[a - 1]) : (cosines[radix - a - 1], -sines[radix - a - 1])
-            })
+            }
         }
+    }
+
+    /// The radix-3, 5, 7 and 11 passes: one butterfly, sums of the mirrored
+    /// pairs x[m] ± x[p−m] weighted by `weights` (`oddWeights`), left to
+    /// right.
+    func hardCodedOdd(_ radix: Int, _ wa: [C], _ weights: [(x: T, y: T)]) {
+        let half = (radix - 1) / 2
         var plus = [C](repeating: .zero, count: half), minus = [C](repeating: .zero, count: half)
         for k in 0..<l1 {
             for i in 0..<ido {
@@ -231,14 +239,17 @@ private struct Pass<T: FourierScalar> {
                     var ca = t0
                     var cbr: T = 0, cbi: T = 0
                     for m in 0..<half {
-                        let w = weights[u - 1][m]
+                        let w = weights[(u - 1) * half + m]
+                        let y = forward ? -w.y : w.y
                         ca = C(r: ca.r + w.x * plus[m].r, i: ca.i + w.x * plus[m].i)
+                        // The first product itself, not 0 plus it, keeps
+                        // the sign of a zero as pocketfft's sum does.
                         if m == 0 {
-                            cbi = w.y * minus[m].r
-                            cbr = w.y * minus[m].i
+                            cbi = y * minus[m].r
+                            cbr = y * minus[m].i
                         } else {
-                            cbi = cbi + w.y * minus[m].r
-                            cbr = cbr + w.y * minus[m].i
+                            cbi = cbi + y * minus[m].r
+                            cbr = cbr + y * minus[m].i
                         }
                     }
                     let cb = C(r: -cbr, i: cbi)

@@ -151,9 +151,6 @@ enum FourierArithmetic {
     #else
     typealias Wide = Double
     #endif
-
-    /// A constant pocketfft writes as a long-double literal, rounded to `T`.
-    static func constant<T: FourierScalar>(_ value: Wide) -> T { T(value) }
 }
 
 /// The e^(2πi·k/n), each computed as pocketfft's `sincos_2pibyn` does: from

@@ -184,16 +184,18 @@ enum SignalKernels {
         // or the window is float64, else in float32; the forward transform
         // in float64 (see dft).
         let wide = signal.dataType == .double || call.optionalInput(2)?.dataType == .double
+        func weighted(_ value: Double, _ weight: Double) -> Double {
+            wide ? value * weight : Double(Float(value) * Float(weight))
+        }
         var spectra = [Double](repeating: 0, count: try call.elementCount([batch, frames, frameLength, 2]))
         for b in 0..<batch {
             for frame in 0..<frames {
                 for t in 0..<frameLength {
                     let weight = window?[t] ?? 1
-                    func weighted(_ value: Double) -> Double { wide ? value * weight : Double(Float(value) * Float(weight)) }
                     let source = (b * length + frame * step + t) * components
                     let target = ((b * frames + frame) * frameLength + t) * 2
-                    spectra[target] = weighted(values[source])
-                    if components == 2 { spectra[target + 1] = weighted(values[source + 1]) }
+                    spectra[target] = weighted(values[source], weight)
+                    if components == 2 { spectra[target + 1] = weighted(values[source + 1], weight) }
                 }
             }
         }
