@@ -9,6 +9,16 @@ final class CheckContext {
     let opsets: OpsetContext
     private(set) var findings: [Diagnostic] = []
 
+    /// Nodes the walk has passed the node rules of, counted where they run
+    /// (before the node's subgraphs): with `findingVisits`, how findings
+    /// of two walks on two threads go back into one walk's order.
+    var nodeVisits = 0
+    /// For each finding, `nodeVisits` when it was made.
+    private(set) var findingVisits: [Int] = []
+    /// Set when another walk applies the node rules: the graph walk then
+    /// only counts the nodes.
+    let nodeRulesElsewhere: Bool
+
     private struct OperatorKey: Hashable {
         let opType: String, domain: String, graph: ObjectIdentifier?
     }
@@ -21,10 +31,11 @@ final class CheckContext {
     private var recent: [(key: OperatorKey, resolution: NodeRules.Resolution)] = []
     private static let recentCount = 8
 
-    init(model: Model, schemas: SchemaRegistry) {
+    init(model: Model, schemas: SchemaRegistry, opsets: OpsetContext? = nil, nodeRulesElsewhere: Bool = false) {
         self.model = model
         self.schemas = schemas
-        opsets = OpsetContext(model)
+        self.opsets = opsets ?? OpsetContext(model)
+        self.nodeRulesElsewhere = nodeRulesElsewhere
     }
 
     /// How the node rules resolve `opType` of `domain` in `graph`.
@@ -46,5 +57,25 @@ final class CheckContext {
 
     func report(_ rule: CheckRule, _ message: String, at path: IRPath, hint: String? = nil) {
         findings.append(rule.finding(message, at: DiagnosticLocation(path: path), hint: hint))
+        findingVisits.append(nodeVisits)
+    }
+
+    /// The findings of this graph walk (which left the node rules to
+    /// `nodes`) and of the node-rule walk, in the order one walk doing
+    /// both would have made them: a node's rules come after everything
+    /// found before its visit was counted, and before everything after.
+    func findings(mergedWith nodes: CheckContext) -> [Diagnostic] {
+        var merged: [Diagnostic] = []
+        merged.reserveCapacity(findings.count + nodes.findings.count)
+        var next = 0
+        for (finding, visit) in zip(nodes.findings, nodes.findingVisits) {
+            while next < findings.count && findingVisits[next] <= visit {
+                merged.append(findings[next])
+                next += 1
+            }
+            merged.append(finding)
+        }
+        merged += findings[next...]
+        return merged
     }
 }

@@ -82,12 +82,12 @@ enum GraphRules {
                     context.report(undefinedValue, "reads '\(name)', which nothing defines", at: at(step, .input(slot)))
                 }
             }
-            NodeRules.check(node, at: at(step), inFunction: isFunctionBody, inSubgraph: !isMainGraph, context)
-            for attribute in node.attributes where attribute.g != nil || !attribute.graphs.isEmpty {
-                for (position, subgraph) in attribute.placedSubgraphs {
-                    let subpath = at(step, .attribute(attribute.name ?? "", index: position), .graph(subgraph.name))
-                    check(subgraph, at: subpath, outer: outer.union(defined), context, isFunctionBody: isFunctionBody)
-                }
+            if !context.nodeRulesElsewhere {
+                NodeRules.check(node, at: at(step), inFunction: isFunctionBody, inSubgraph: !isMainGraph, context)
+            }
+            context.nodeVisits += 1
+            forEachSubgraph(of: node, below: at(step)) { subpath, subgraph in
+                check(subgraph, at: subpath, outer: outer.union(defined), context, isFunctionBody: isFunctionBody)
             }
             for (slot, output) in node.outputs.enumerated() where !output.name.isEmpty {
                 // One hash per name: the insert says whether it was there.
@@ -118,6 +118,19 @@ enum GraphRules {
             }
         }
         TensorRules.check(graph, at: path, context)
+    }
+
+    /// Calls `body` with each subgraph of `node` and its place below the
+    /// node's `path` (built only for a node that has one), in the order
+    /// every walk of the checker visits them.
+    static func forEachSubgraph(
+        of node: Node, below path: @autoclosure () -> IRPath, _ body: (IRPath, Graph) -> Void
+    ) {
+        for attribute in node.attributes where attribute.holdsSubgraphs {
+            for (position, subgraph) in attribute.placedSubgraphs {
+                body(IRPath(path().steps + [.attribute(attribute.name ?? "", index: position), .graph(subgraph.name)]), subgraph)
+            }
+        }
     }
 
     /// Graph inputs and outputs need names; in the main graph, a type with

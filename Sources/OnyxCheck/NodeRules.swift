@@ -65,6 +65,21 @@ enum NodeRules {
         return .lookup(context.schemas.lookup(opType, domain: domain, opset: opset), opset: opset)
     }
 
+    /// Checks every node of `graph` and of its subgraphs, in the order
+    /// `GraphRules.check` visits them (which then leaves them to this walk).
+    static func checkEveryNode(
+        of graph: Graph, at path: IRPath, inFunction: Bool, isMainGraph: Bool, _ context: CheckContext
+    ) {
+        for (index, node) in graph.nodes.enumerated() {
+            var nodePath: IRPath { IRPath(path.steps + [node.pathStep(at: index)]) }
+            check(node, at: nodePath, inFunction: inFunction, inSubgraph: !isMainGraph, context)
+            context.nodeVisits += 1
+            GraphRules.forEachSubgraph(of: node, below: nodePath) { subpath, subgraph in
+                checkEveryNode(of: subgraph, at: subpath, inFunction: inFunction, isMainGraph: false, context)
+            }
+        }
+    }
+
     /// Checks `node`; `makePath` gives its place, built only for a finding.
     static func check(
         _ node: Node, at makePath: @autoclosure () -> IRPath, inFunction: Bool, inSubgraph: Bool, _ context: CheckContext

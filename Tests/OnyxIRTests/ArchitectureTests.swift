@@ -35,7 +35,7 @@ import Testing
         "Tests/OnyxVerifyTests": [
             "Foundation", "Testing", "OnyxIR", "OnyxONNX", "OnyxRuntime", "OnyxVerify", "OnyxTestSupport", "OnyxConformanceSupport",
         ],
-        "Sources/OnyxCheck": ["OnyxIR", "OnyxSchemas"],
+        "Sources/OnyxCheck": ["Dispatch", "OnyxIR", "OnyxSchemas"],
         // Inference sees types, schemas and dims, never the codec; the
         // textual syntax reads the schemas' function bodies.
         "Sources/OnyxInference": ["OnyxIR", "OnyxSchemas", "OnyxSymbolic", "OnyxText"],

@@ -51,9 +51,7 @@ func unknownFields(_ base: ProtobufCMessage, owner: DecodedBuffer) -> [UnknownFi
     guard base.n_unknown_fields > 0, let fields = base.unknown_fields else { return [] }
     return (0..<Int(base.n_unknown_fields)).map { index in
         let field = fields[index]
-        if field.tag == 0, owner.fieldNumberZero == nil {
-            owner.fieldNumberZero = base.descriptor.map { String(cString: $0.pointee.name) } ?? "a message"
-        }
+        if field.tag == 0 { owner.noteFieldNumberZero(in: base.descriptor.map { String(cString: $0.pointee.name) } ?? "a message") }
         return UnknownField(
             tag: field.tag, wireType: UInt8(truncatingIfNeeded: field.wire_type.rawValue),
             bytes: field.data.map { Array(UnsafeBufferPointer(start: $0, count: field.len)) } ?? [])

@@ -85,31 +85,22 @@ final class GraphImporter {
 
     // MARK: Nodes
 
+    /// Node lists at least this long are built on two threads.
+    static let twoThreadsFrom = 2048
+
     /// Imports a node list in two passes: outputs first, so that a node may
     /// read a value produced later in the list (an unsorted graph) and a
-    /// subgraph may read any value of its enclosing graphs.
+    /// subgraph may read any value of its enclosing graphs. The nodes
+    /// themselves need no names of the graph, so a long list is built on
+    /// two threads; names are defined and linked on this one.
     func importNodes(
         _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__NodeProto>?>?, _ count: Int, scope: NameScope
     ) -> [Node] {
         let protos = messages(pointer, count) { $0 }
+        let nodes = protos.count >= Self.twoThreadsFrom ? makeNodesOnTwoThreads(protos) : protos.map(makeNode)
         scope.reserveCapacity(count)
-        let nodes = protos.map { proto -> Node in
-            let p = proto.pointee
-            let node = Node(opType: string(p.op_type))
-            node.domain = string(p.domain)
-            node.name = string(p.name)
-            node.overload = string(p.overload)
-            node.docString = string(p.doc_string)
-            node.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
-            node.deviceConfigurations = messages(p.device_configurations, p.n_device_configurations, importDeviceConfiguration)
-            node.unknownFields = unknownFields(p.base, owner: owner)
-            node.reserveCapacity(inputs: p.n_input, outputs: p.n_output)
-            for index in 0..<p.n_output {
-                let value = Value(name: string(p.output[index]) ?? "")
-                node.appendOutput(value)
-                if !value.name.isEmpty { scope.define(value) }
-            }
-            return node
+        for node in nodes {
+            for value in node.outputs where !value.name.isEmpty { scope.define(value) }
         }
         for (node, proto) in zip(nodes, protos) {
             let p = proto.pointee
@@ -117,14 +108,51 @@ final class GraphImporter {
                 let name = string(p.input[index]) ?? ""
                 node.appendInput(name.isEmpty ? nil : scope.resolve(name))
             }
-            node.attributes = messages(p.attribute, p.n_attribute) { importAttribute($0, scope: scope) }
+            if Self.holdsSubgraphs(p) { node.attributes = messages(p.attribute, p.n_attribute) { importAttribute($0, scope: scope) } }
         }
         return nodes
     }
 
+    /// A node with its outputs and, unless one of them holds a subgraph
+    /// (which reads the names of the graphs around it), its attributes.
+    private func makeNode(_ proto: UnsafeMutablePointer<Onnx__NodeProto>) -> Node {
+        let p = proto.pointee
+        let node = Node(opType: string(p.op_type))
+        node.domain = string(p.domain)
+        node.name = string(p.name)
+        node.overload = string(p.overload)
+        node.docString = string(p.doc_string)
+        node.metadataProps = pairs(p.metadata_props, p.n_metadata_props)
+        node.deviceConfigurations = messages(p.device_configurations, p.n_device_configurations, importDeviceConfiguration)
+        node.unknownFields = unknownFields(p.base, owner: owner)
+        node.reserveCapacity(inputs: p.n_input, outputs: p.n_output)
+        for index in 0..<p.n_output { node.appendOutput(Value(name: string(p.output[index]) ?? "")) }
+        if !Self.holdsSubgraphs(p) { node.attributes = messages(p.attribute, p.n_attribute) { importAttribute($0, scope: nil) } }
+        return node
+    }
+
+    /// The first half of `protos` on this thread, the second on another;
+    /// `makeNode` reads only its message and writes only the node it makes.
+    private func makeNodesOnTwoThreads(_ protos: [UnsafeMutablePointer<Onnx__NodeProto>]) -> [Node] {
+        let middle = protos.count / 2
+        nonisolated(unsafe) let importer = self
+        guard let secondHalf = SpawnedThread({ protos[middle...].map(importer.makeNode) }) else { return protos.map(makeNode) }
+        let firstHalf = protos[..<middle].map(makeNode)
+        return firstHalf + secondHalf.join()
+    }
+
+    private static func holdsSubgraphs(_ node: Onnx__NodeProto) -> Bool {
+        (0..<node.n_attribute).contains { index in
+            guard let attribute = node.attribute[index]?.pointee else { return false }
+            return attribute.g != nil || attribute.n_graphs > 0
+        }
+    }
+
     // MARK: Attributes
 
-    func importAttribute(_ proto: UnsafeMutablePointer<Onnx__AttributeProto>, scope: NameScope) -> Attribute {
+    /// Imports an attribute; `scope` holds the names its subgraphs may read
+    /// (nil only for an attribute that holds none).
+    func importAttribute(_ proto: UnsafeMutablePointer<Onnx__AttributeProto>, scope: NameScope?) -> Attribute {
         let p = proto.pointee
         var attribute = Attribute(
             name: string(p.name), type: optional(p.has_type, AttributeType(rawValue: Int32(bitPattern: UInt32(p.type.rawValue)))))
@@ -208,3 +236,4 @@ private func importDeviceConfiguration(_ proto: UnsafeMutablePointer<Onnx__NodeD
         },
         pipelineStage: optional(p.has_pipeline_stage, p.pipeline_stage))
 }
+

@@ -1,0 +1,70 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import Glibc
+#else
+import Foundation
+#endif
+import OnyxIR
+
+/// Runs `body` on a thread with a large stack and waits for it.
+///
+/// protobuf-c unpacks nested messages recursively and has no depth limit of
+/// its own, so a deeply nested file needs stack before `checkBudgets` can
+/// refuse it. The stack is reserved address space: pages are only used
+/// when touched. Where no such thread can be made (a tight address-space
+/// limit), `body` runs on the calling thread: ordinary models need little
+/// stack.
+func onLargeStack<T>(_ body: @escaping () throws(ONNXError) -> T) throws(ONNXError) -> T {
+    guard let thread = SpawnedThread(stackSize: largeStackSize, { Result { () throws(ONNXError) -> T in try body() } }) else {
+        return try body()
+    }
+    return try thread.join().get()
+}
+
+/// 1 GiB: protobuf-c needs about 1 KB per nested message, so this covers
+/// files nesting a million messages deep.
+let largeStackSize = 1 << 30
+
+/// `body` running on a thread of its own, for `join` to wait for and take
+/// the result of. The budgets in force go with it (a thread does not
+/// inherit task locals).
+final class SpawnedThread<T>: @unchecked Sendable {
+    private let body: () -> T
+    private var result: T?
+    private var thread = pthread_t()
+
+    /// Starts `body` on a new thread with `stackSize` bytes of stack (the
+    /// system's default when nil); nil when no thread can be made.
+    init?(stackSize: Int? = nil, _ body: @escaping () -> T) {
+        let budgets = Budgets.current
+        self.body = { Budgets.$current.withValue(budgets) { body() } }
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        if let stackSize, pthread_attr_setstacksize(&attributes, stackSize) != 0 { return nil }
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let started = pthread_create(&thread, &attributes, { context in
+            let spawned = Unmanaged<AnyObject>.fromOpaque(context!).takeRetainedValue() as! Runnable
+            spawned.run()
+            return nil
+        }, context)
+        guard started == 0 else {
+            Unmanaged<SpawnedThread>.fromOpaque(context).release()
+            return nil
+        }
+    }
+
+    /// Waits for the thread to finish; its result.
+    func join() -> T {
+        pthread_join(thread, nil)
+        return result!
+    }
+}
+
+private protocol Runnable: AnyObject {
+    func run()
+}
+
+extension SpawnedThread: Runnable {
+    fileprivate func run() { result = body() }
+}

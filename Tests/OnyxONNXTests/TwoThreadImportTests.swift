@@ -1,0 +1,60 @@
+import OnyxIR
+import OnyxONNX
+import OnyxTestSupport
+import Testing
+
+/// A long node list is built on two threads (each half's nodes, outputs
+/// and subgraph-free attributes) and linked on one: the model must be the
+/// one a single thread makes, byte for byte and link for link.
+@Suite struct TwoThreadImportTests {
+    static let nodeCount = 6_000
+
+    /// Nodes of both halves, with attributes of several kinds, one read of
+    /// a value defined later in the other half (an unsorted graph) and an
+    /// If whose branch reads values of both halves.
+    static func text() -> String {
+        var lines = ["early = Identity (late)"]
+        for index in 1..<nodeCount - 2 {
+            let input = index == 1 ? "x" : "v\(index - 1)"
+            switch index % 4 {
+            case 0: lines.append("v\(index) = LeakyRelu <alpha: float = 0.5> (\(input))")
+            case 1: lines.append("v\(index) = Transpose <perm: ints = [0]> (\(input))")
+            case 2: lines.append("v\(index) = Cast <to: int = 1> (\(input))")
+            default: lines.append("[n\(index)] v\(index) = Relu (\(input))")
+            }
+        }
+        lines.append(
+            "late = If (c) <then_branch = t () => (float[2] p) { p = Add (v10, v\(nodeCount - 4)) }, else_branch = e () => (float[2] q) { q = Identity (x) }>"
+        )
+        lines.append("y = Add (early, late)")
+        return """
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (float[2] x, bool c) => (float[2] y) {
+            \(lines.joined(separator: "\n"))
+            }
+            """
+    }
+
+    @Test func aLongNodeListImportsAsOneThreadWouldBuildIt() throws {
+        let written = try ModelEncoder.encode(try TestModels.model(Self.text()))
+        let model = try ModelDecoder.decode(written)
+        #expect(try ModelEncoder.encode(model) == written)
+
+        let graph = try #require(model.graph)
+        #expect(graph.nodes.count == Self.nodeCount)
+        let values = Dictionary(graph.nodes.flatMap(\.outputs).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // Every read is linked to its producer, whichever half made it.
+        for node in graph.nodes {
+            for (slot, input) in node.inputs.enumerated() {
+                let value = try #require(input)
+                #expect(value === values[value.name] || graph.inputs.contains { $0 === value })
+                #expect(value.uses.contains(Use(node: node, index: slot)))
+            }
+        }
+        #expect(graph.nodes[0].inputs[0] === graph.nodes[Self.nodeCount - 2].outputs[0])
+        let branch = try #require(graph.nodes[Self.nodeCount - 2].attribute("then_branch")?.g)
+        #expect(Set(branch.capturedValues.map(\.name)) == ["v10", "v\(Self.nodeCount - 4)"])
+        #expect(graph.nodes[3].attribute("alpha") == nil && graph.nodes[4].attribute("alpha")?.f == 0.5)
+        #expect(graph.nodes[5].attribute("perm")?.ints == [0] && graph.nodes[3].name == "n3")
+    }
+}
