@@ -43,6 +43,8 @@ struct TensorLayout {
     }
 
     /// Writes every tensor of at least `threshold` bytes into `location`.
+    /// When no tensor is that large, no data file is written: an empty
+    /// one would be a file that nothing references.
     mutating func externalize(
         _ model: Model, location: String, threshold: Int, outputDirectory: URL, shared: Set<String>,
         writer: AtomicWriter
@@ -53,14 +55,21 @@ struct TensorLayout {
                 .unwritable,
                 "'\(location)' holds the input model's external data; choose another name for --external-data")
         }
+        // One storage shared by several tensors is written once.
+        var chosen: [any TensorStorage] = []
+        var seen = Set<ObjectIdentifier>()
+        for tensor in model.allTensors {
+            guard let storage = Self.payload(tensor), storage.count >= threshold,
+                seen.insert(ObjectIdentifier(storage)).inserted
+            else { continue }
+            chosen.append(storage)
+        }
+        guard !chosen.isEmpty else { return }
         var offset = 0
         var placed = self.placed
         try writer.write(target.path, createFolders: true) { fd throws(ONNXError) in
             let padding = OwnedStorage([UInt8](repeating: 0, count: Self.alignment))
-            for tensor in model.allTensors {
-                guard let storage = Self.payload(tensor), storage.count >= threshold,
-                    placed[ObjectIdentifier(storage)] == nil
-                else { continue }
+            for storage in chosen {
                 let pad = (Self.alignment - offset % Self.alignment) % Self.alignment
                 try writeAll(fd, UnsafeRawBufferPointer(rebasing: padding.bytes[0..<pad]), file: target.path)
                 offset += pad

@@ -30,6 +30,22 @@ import Testing
         #expect(single.allTensors.map(\.storage) == original.allTensors.map(\.storage))
     }
 
+    @Test func noDataFileWhenNoTensorIsLargeEnough() throws {
+        let out = TemporaryDirectory()
+        let text = out.path("relu.onnxtxt")
+        try "<ir_version: 8, opset_import: [\"\" : 18]>\ng (float[2] x) => (float[2] y) {\n  y = Relu(x)\n}\n"
+            .write(toFile: text, atomically: true, encoding: .utf8)
+        let none = onyx("convert", text, out.path("relu.onnx"), "--external-data", "w.bin", "--size-threshold", "0")
+        #expect(none.status == 0 && none.err == "")
+        #expect(out.contents == ["relu.onnx", "relu.onnxtxt"])
+
+        // Above every tensor of mlp.onnx: all stay inline, and no file is made.
+        let small = onyx("convert", fixture("mlp.onnx"), out.path("mlp.onnx"), "--external-data", "w.bin", "--size-threshold", "100000000")
+        #expect(small.status == 0)
+        #expect(out.contents == ["mlp.onnx", "relu.onnx", "relu.onnxtxt"])
+        #expect(!onyx("inspect", out.path("mlp.onnx")).out.contains("w.bin"))
+    }
+
     @Test func aFailedConversionLeavesNoFile() throws {
         let out = TemporaryDirectory()
         let bad = out.path("bad.onnx")

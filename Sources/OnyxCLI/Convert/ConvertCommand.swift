@@ -71,7 +71,7 @@ struct ConvertCommand: ConsoleCommand {
 
     @Option(
         name: .customLong("external-data"),
-        help: ArgumentHelp("Store tensors of at least --size-threshold bytes in this file, relative to the output's folder.", valueName: "file"))
+        help: ArgumentHelp("Store tensors of at least --size-threshold bytes in this file, relative to the output's folder (not written when no tensor is that large).", valueName: "file"))
     var externalData: String?
 
     @Option(help: ArgumentHelp(
