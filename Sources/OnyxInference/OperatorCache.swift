@@ -34,13 +34,34 @@ struct OperatorCache {
 
     let schemas: SchemaRegistry
     private var known: [Key: Facts?] = [:]
+    /// The operators looked up last, searched before `known`: a model uses
+    /// a handful of operators, and comparing short strings (held inline,
+    /// equal when their bits are) costs a fraction of hashing two of them
+    /// for every node.
+    private var recent: [(key: Key, facts: Facts?)] = []
+    private var nextRecent = 0
+    private static let recentCount = 8
 
     init(schemas: SchemaRegistry) { self.schemas = schemas }
 
     /// nil for an operator without a schema at `opset` (a custom one).
     mutating func facts(_ opType: String, domain: String, opset: Int64) -> Facts? {
+        for entry in recent where entry.key.opset == opset && entry.key.opType == opType && entry.key.domain == domain {
+            return entry.facts
+        }
         let key = Key(opType: opType, domain: domain, opset: opset)
-        if let facts = known[key] { return facts }
+        let facts = known[key] ?? lookUp(key)
+        if recent.count < Self.recentCount {
+            recent.append((key, facts))
+        } else {
+            recent[nextRecent] = (key, facts)
+            nextRecent = (nextRecent + 1) % Self.recentCount
+        }
+        return facts
+    }
+
+    private mutating func lookUp(_ key: Key) -> Facts? {
+        let (opType, domain, opset) = (key.opType, key.domain, key.opset)
         let facts = schemas.lookup(opType, domain: domain, opset: opset).schema.map { schema in
             let rule = InferenceRules.rule(for: opType, domain: domain, opset: opset)
             // A body is only needed where no rule says more; the schemas'

@@ -58,8 +58,12 @@ final class TypeConstraintCheck {
         let constraints = Dictionary(
             schema.typeConstraints.map { ($0.parameter, $0.allowedTypes) }, uniquingKeysWith: { first, _ in first })
         var groupOf: [String: Int] = [:]
-        func formal(_ parameter: OpSchema.Parameter) -> Formal {
-            let strings = constraints[parameter.typeString] ?? [parameter.typeString]
+        // Formals sharing a type variable (most of an operator's) share
+        // its parsed types.
+        var parsed: [String: (allowed: Set<TypeInfo>?, tensors: UInt64)] = [:]
+        func allowedTypes(_ typeString: String) -> (allowed: Set<TypeInfo>?, tensors: UInt64) {
+            if let known = parsed[typeString] { return known }
+            let strings = constraints[typeString] ?? [typeString]
             let types = strings.compactMap { SchemaTypeString.type($0[...]) }
             var tensors: UInt64 = 0
             for type in types {
@@ -67,6 +71,12 @@ final class TypeConstraintCheck {
                     tensors |= 1 << UInt64(element.rawValue)
                 }
             }
+            let result = (types.count == strings.count ? Set(types) : nil, tensors)
+            parsed[typeString] = result
+            return result
+        }
+        func formal(_ parameter: OpSchema.Parameter) -> Formal {
+            let (allowed, tensors) = allowedTypes(parameter.typeString)
             var group: Int?
             if parameter.isHomogeneous {
                 group = groupOf[parameter.typeString] ?? groupOf.count
@@ -74,7 +84,7 @@ final class TypeConstraintCheck {
             }
             return Formal(
                 name: parameter.name, typeString: parameter.typeString,
-                allowed: types.count == strings.count ? Set(types) : nil, allowedTensors: tensors,
+                allowed: allowed, allowedTensors: tensors,
                 isHomogeneous: parameter.isHomogeneous, group: group)
         }
         operatorName = "\(schema.name)-\(schema.sinceVersion)"

@@ -5,7 +5,8 @@ import Testing
 
 /// A long node list is built on two threads (each half's nodes, outputs
 /// and subgraph-free attributes) and linked on one: the model must be the
-/// one a single thread makes, byte for byte and link for link.
+/// one a single thread makes, byte for byte and link for link. Export
+/// builds the second half's node messages on a second thread too.
 @Suite struct TwoThreadImportTests {
     static let nodeCount = 6_000
 
@@ -56,5 +57,23 @@ import Testing
         #expect(Set(branch.capturedValues.map(\.name)) == ["v10", "v\(Self.nodeCount - 4)"])
         #expect(graph.nodes[3].attribute("alpha") == nil && graph.nodes[4].attribute("alpha")?.f == 0.5)
         #expect(graph.nodes[5].attribute("perm")?.ints == [0] && graph.nodes[3].name == "n3")
+    }
+
+    /// The model as parsed from text (no protobuf on the way) against the
+    /// one read back from its encoding: every node in its place, with its
+    /// names, links and attributes, in both halves.
+    @Test func aLongNodeListExportsEveryNodeInItsPlace() throws {
+        let parsed = try TestModels.model(Self.text())
+        let decoded = try ModelDecoder.decode(try ModelEncoder.encode(parsed))
+        let original = try #require(parsed.graph).nodes, read = try #require(decoded.graph).nodes
+        #expect(read.count == original.count)
+        for (mine, theirs) in zip(original, read) {
+            #expect(mine.opType == theirs.opType && mine.name == theirs.name)
+            #expect(mine.inputs.map { $0?.name } == theirs.inputs.map { $0?.name })
+            #expect(mine.outputs.map(\.name) == theirs.outputs.map(\.name))
+            #expect(mine.attributes.map(\.name) == theirs.attributes.map(\.name))
+            #expect(mine.attributes.map(\.f) == theirs.attributes.map(\.f))
+            #expect(mine.attributes.map(\.ints) == theirs.attributes.map(\.ints))
+        }
     }
 }

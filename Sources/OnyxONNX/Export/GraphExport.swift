@@ -4,7 +4,7 @@ import OnyxIR
 extension ProtoArena {
     func graph(_ graph: Graph) -> UnsafeMutablePointer<Onnx__GraphProto> {
         let m: UnsafeMutablePointer<Onnx__GraphProto> = message(onnx__graph_proto__init)
-        (m.pointee.n_node, m.pointee.node) = messages(graph.nodes, node)
+        (m.pointee.n_node, m.pointee.node) = nodes(graph.nodes)
         m.pointee.name = string(graph.name)
         // A value listed as an initializer but holding no constant is skipped.
         (m.pointee.n_initializer, m.pointee.initializer) = messages(graph.initializers.filter { $0.initializer != nil }) {
@@ -66,6 +66,27 @@ extension ProtoArena {
         (m.pointee.n_metadata_props, m.pointee.metadata_props) = pairs(metadataProps)
         setUnknownFields(unknownFields, on: &m.pointee.base)
         return m
+    }
+
+    /// The node list as protobuf-c wants it. A long one is built on two
+    /// threads: node messages read nothing of the graph around them, and
+    /// the second half goes into a helper arena of its own.
+    private func nodes(_ nodes: [Node]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<Onnx__NodeProto>?>?) {
+        guard nodes.count >= twoThreadNodeCount, mayUseSecondThread, let helper = try? ProtoArena(helping: self) else {
+            return messages(nodes, node)
+        }
+        let middle = nodes.count / 2
+        // The two threads write disjoint halves of one pointer array.
+        nonisolated(unsafe) let pointers = allocate(UnsafeMutablePointer<Onnx__NodeProto>?.self, count: nodes.count)
+        let secondHalf = SpawnedThread {
+            for index in middle..<nodes.count { (pointers + index).initialize(to: helper.node(nodes[index])) }
+        }
+        for index in 0..<(secondHalf == nil ? nodes.count : middle) { (pointers + index).initialize(to: node(nodes[index])) }
+        if let secondHalf {
+            secondHalf.join()
+            keep(helper)
+        }
+        return (nodes.count, pointers)
     }
 
     func node(_ node: Node) -> UnsafeMutablePointer<Onnx__NodeProto> {

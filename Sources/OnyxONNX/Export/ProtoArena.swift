@@ -11,7 +11,26 @@ final class ProtoArena {
     /// Applied to every tensor before it is encoded (external-data layout).
     var tensorTransform: ((Tensor) -> Tensor)?
 
-    init() throws(ONNXError) { buffer = try DecodedBuffer() }
+    /// False for an arena helping another on a second thread: a helper
+    /// starts no thread of its own.
+    let mayUseSecondThread: Bool
+
+    init() throws(ONNXError) {
+        buffer = try DecodedBuffer()
+        mayUseSecondThread = true
+    }
+
+    /// An arena for part of `owner`'s messages, built on another thread.
+    /// `owner` keeps it (and so its memory and the storage it borrows)
+    /// alive until its own messages have been packed.
+    init(helping owner: ProtoArena) throws(ONNXError) {
+        buffer = try DecodedBuffer()
+        tensorTransform = owner.tensorTransform
+        mayUseSecondThread = false
+    }
+
+    /// Keeps `object` alive as long as this arena.
+    func keep(_ object: AnyObject) { retained.append(object) }
 
     /// A zeroed message of type T, initialized by protobuf-c's `init`.
     func message<T>(_ initialize: (UnsafeMutablePointer<T>) -> Void) -> UnsafeMutablePointer<T> {

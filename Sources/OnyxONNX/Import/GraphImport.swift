@@ -86,8 +86,6 @@ final class GraphImporter {
     // MARK: Nodes
 
     /// Node lists at least this long are built on two threads.
-    static let twoThreadsFrom = 2048
-
     /// Imports a node list in two passes: outputs first, so that a node may
     /// read a value produced later in the list (an unsorted graph) and a
     /// subgraph may read any value of its enclosing graphs. The nodes
@@ -97,7 +95,7 @@ final class GraphImporter {
         _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__NodeProto>?>?, _ count: Int, scope: NameScope
     ) -> [Node] {
         let protos = messages(pointer, count) { $0 }
-        let nodes = protos.count >= Self.twoThreadsFrom ? makeNodesOnTwoThreads(protos) : protos.map(makeNode)
+        let nodes = protos.count >= twoThreadNodeCount ? makeNodesOnTwoThreads(protos) : protos.map(makeNode)
         scope.reserveCapacity(count)
         for node in nodes {
             for value in node.outputs where !value.name.isEmpty { scope.define(value) }

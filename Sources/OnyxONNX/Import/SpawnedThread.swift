@@ -25,6 +25,11 @@ func onLargeStack<T>(_ body: @escaping () throws(ONNXError) -> T) throws(ONNXErr
 /// files nesting a million messages deep.
 let largeStackSize = 1 << 30
 
+/// A node list at least this long is built on two threads, on import (IR
+/// nodes from protobuf-c's) and on export (the other way): below it, making
+/// a thread costs more than half the list.
+let twoThreadNodeCount = 2048
+
 /// `body` running on a thread of its own, for `join` to wait for and take
 /// the result of. The budgets in force go with it (a thread does not
 /// inherit task locals).
