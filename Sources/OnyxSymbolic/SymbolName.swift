@@ -14,9 +14,18 @@ enum SymbolName {
         isIdentifierStart(scalar) || ("0"..."9").contains(scalar) || scalar == "."
     }
 
+    /// Read over the UTF-8 bytes, which says the same as the scalars (every
+    /// byte of a non-ASCII scalar is 0x80 or above) without decoding them:
+    /// every symbolic dim written to a file asks this of its name.
     static func isIdentifier(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, isIdentifierStart(first) else { return false }
-        return name.unicodeScalars.dropFirst().allSatisfy(isIdentifierContinuation)
+        let utf8 = name.utf8
+        guard let first = utf8.first, isIdentifierStart(byte: first) else { return false }
+        return utf8.dropFirst().allSatisfy { isIdentifierStart(byte: $0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") }
+    }
+
+    private static func isIdentifierStart(byte: UInt8) -> Bool {
+        byte >= 0x80 || byte == UInt8(ascii: "_") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+            || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
     }
 
     /// `name` as it is written inside an expression.

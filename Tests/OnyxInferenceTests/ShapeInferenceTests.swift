@@ -36,6 +36,27 @@ import Testing
         ])
     }
 
+    /// A target whose element count the input's cannot match is an error
+    /// when both counts are constants, a 0 dim making the count 0 whatever
+    /// the symbols beside it; symbols alone leave the count open.
+    @Test func reshapeElementCountsAreCheckedWhereTheyAreConstants() throws {
+        func messages(_ input: String, _ target: String) throws -> [String] {
+            let model = try TestModels.model("""
+                <ir_version: 8, opset_import: ["" : 18]>
+                g (float\(input) x) => (y) {
+                   target = Constant <value = \(target)> ()
+                   y = Reshape (x, target)
+                }
+                """)
+            return ShapeInference().infer(model).filter { $0.rule == InferenceProblem.reshapeTarget.id }.map(\.message)
+        }
+        #expect(try messages("[2, 3]", "int64[1] {5}") == ["cannot reshape [2,3] to [5]: it has 5 elements and the input 6"])
+        #expect(try messages("[2, 3]", "int64[2] {4, -1}") == ["cannot reshape [2,3] to [4, -1]: 6 elements do not divide by 4"])
+        #expect(try messages("[0, N]", "int64[1] {5}") == ["cannot reshape [0,N] to [5]: it has 5 elements and the input 0"])
+        #expect(try messages("[N, 6]", "int64[1] {5}").isEmpty)
+        #expect(try messages("[N, 6]", "int64[2] {-1, 4}").isEmpty)
+    }
+
     /// A dim no rule could tell gets a name of its own, after the node, so
     /// that what is computed from the value carries one dim, not several
     /// unknown ones; a declared dim is kept.

@@ -272,7 +272,7 @@ enum ShapeRules {
         let others = dims.enumerated().filter { !inferred.contains($0.offset) }.map(\.element)
         if inferred.count > 1 { problem = "it has more than one -1" }
         if !inferred.isEmpty, others.contains(where: { $0?.constant == 0 }) { problem = "its -1 is beside a dim of 0" }
-        if let count = input.flatMap({ product($0.dims)?.constant }), let known = product(others)?.constant {
+        if let count = input.flatMap({ constantProduct($0.dims) }), let known = constantProduct(others) {
             if inferred.isEmpty, known != count { problem = "it has \(known) elements and the input \(count)" }
             if inferred.count == 1, known > 0, count % known != 0 { problem = "\(count) elements do not divide by \(known)" }
         }
@@ -305,7 +305,7 @@ enum ShapeRules {
                 divisors.append(dim)
             }
         }
-        guard let total = product(numerator), let divisor = product(divisors)?.constant, divisor > 0 else { return nil }
+        guard let divisor = constantProduct(divisors), divisor > 0, let total = product(numerator) else { return nil }
         return try? SymbolicDim.floorDiv(total, divisor)
     }
 
@@ -413,6 +413,25 @@ enum ShapeRules {
             result = next
         }
         return result
+    }
+
+    /// `product(dims)?.constant` without multiplying symbols out: the
+    /// product when every dim is a constant (nil if it overflows), 0 when
+    /// one is 0 and none is unknown, else nil.
+    static func constantProduct(_ dims: [SymbolicDim?]) -> Int64? {
+        var result: Int64 = 1
+        var symbolic = false
+        for dim in dims {
+            guard let dim else { return nil }
+            guard let constant = dim.constant else {
+                symbolic = true
+                continue
+            }
+            let (next, overflow) = result.multipliedReportingOverflow(by: constant)
+            guard !overflow else { return nil }
+            result = next
+        }
+        return symbolic ? (result == 0 ? 0 : nil) : result
     }
 
     /// The sum of `dims`, nil when one is unknown or the sum is too large.
