@@ -76,4 +76,20 @@ import Testing
             #expect(mine.attributes.map(\.ints) == theirs.attributes.map(\.ints))
         }
     }
+
+    /// With every node output declared, the value_info list (built on the
+    /// second thread with the last nodes) comes back whole and in order.
+    @Test func aLongValueInfoListExportsInOrder() throws {
+        let parsed = try TestModels.model(Self.text())
+        let graph = try #require(parsed.graph)
+        for (index, node) in graph.nodes.enumerated() {
+            for output in node.outputs { output.inferredType = TypeInfo(.tensor(elementType: .float, shape: Shape(static: [Int64(index % 7 + 1)]))) }
+        }
+        graph.declareInferredTypes()
+        let decoded = try #require(try ModelDecoder.decode(try ModelEncoder.encode(parsed)).graph)
+        #expect(decoded.valueInfo.count == graph.valueInfo.count && decoded.valueInfo.count > Self.nodeCount - 10)
+        #expect(decoded.valueInfo.map(\.name) == graph.valueInfo.map(\.name))
+        #expect(decoded.valueInfo.map(\.type) == graph.valueInfo.map(\.type))
+        #expect(decoded.nodes.map { $0.outputs.map(\.name) } == graph.nodes.map { $0.outputs.map(\.name) })
+    }
 }
