@@ -61,6 +61,21 @@ def median_ms(fn, runs):
     return statistics.median(times)
 
 
+def openblas_core():
+    """The kernels OpenBLAS chose for this CPU (Onyx's GEMMs run on them):
+    an OpenBLAS older than the CPU falls back to an older family, which the
+    runtime ratios depend on. Read, never set: the user's environment wins."""
+    import ctypes
+    import ctypes.util
+    name = ctypes.util.find_library("openblas") or "libopenblas.so.0"
+    try:
+        library = ctypes.CDLL(name)
+    except OSError:
+        return "unknown (no libopenblas)"
+    library.openblas_get_corename.restype = ctypes.c_char_p
+    return library.openblas_get_corename().decode()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--onyx", default=os.path.join(HERE, "..", ".build", "release", "onyx"))
@@ -77,7 +92,7 @@ def main():
 
     root = os.path.join(HERE, ".data", "runtime")
     models = args.models or [os.path.join(root, n) for n in sorted(os.listdir(root))]
-    print(f"threads {args.threads}; onnxruntime {ort.__version__}; onnx {onnx.__version__}")
+    print(f"threads {args.threads}; onnxruntime {ort.__version__}; onnx {onnx.__version__}; OpenBLAS kernels {openblas_core()}")
     print("| model | onyx (ms) | onnxruntime (ms) | onnx.reference (ms) | onyx / ort | reference / onyx | max abs diff vs ort |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for folder in models:
