@@ -92,4 +92,25 @@ import Testing
         #expect(decoded.valueInfo.map(\.type) == graph.valueInfo.map(\.type))
         #expect(decoded.nodes.map { $0.outputs.map(\.name) } == graph.nodes.map { $0.outputs.map(\.name) })
     }
+
+    /// A name no graph defines, read in both halves, stands for one free
+    /// value, as on one thread: the lookups on two threads leave free
+    /// values to the linking, on this one.
+    @Test func anUndefinedNameReadInBothHalvesIsOneFreeValue() throws {
+        var lines = ["v0 = Relu (ghost)"]
+        for index in 1..<3_000 { lines.append("v\(index) = Relu (v\(index - 1))") }
+        lines.append("y = Add (v2999, ghost)")
+        let text = """
+            <ir_version: 8, opset_import: ["" : 18]>
+            g (float[2] x) => (float[2] y) {
+            \(lines.joined(separator: "\n"))
+            }
+            """
+        let graph = try #require(try ModelDecoder.decode(try ModelEncoder.encode(try TestModels.model(text))).graph)
+        let first = try #require(graph.nodes[0].inputs[0]), last = try #require(graph.nodes[3_000].inputs[1])
+        #expect(first === last && first.name == "ghost" && first.producer == nil)
+        #expect(!graph.inputs.contains { $0 === first })
+        #expect(first.uses.count == 2)
+        #expect(graph.nodes[1_500].inputs[0] === graph.nodes[1_499].outputs[0])
+    }
 }

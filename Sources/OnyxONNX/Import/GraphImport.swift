@@ -85,30 +85,69 @@ final class GraphImporter {
 
     // MARK: Nodes
 
-    /// Node lists at least this long are built on two threads.
     /// Imports a node list in two passes: outputs first, so that a node may
     /// read a value produced later in the list (an unsorted graph) and a
     /// subgraph may read any value of its enclosing graphs. The nodes
     /// themselves need no names of the graph, so a long list is built on
-    /// two threads; names are defined and linked on this one.
+    /// two threads; names are defined on this one, looked up on two (the
+    /// scope is only read then) and linked on this one (a value's use list
+    /// takes readers from both halves).
     func importNodes(
         _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__NodeProto>?>?, _ count: Int, scope: NameScope
     ) -> [Node] {
         let protos = messages(pointer, count) { $0 }
-        let nodes = protos.count >= twoThreadNodeCount ? makeNodesOnTwoThreads(protos) : protos.map(makeNode)
+        let long = protos.count >= twoThreadNodeCount
+        let nodes = long ? makeNodesOnTwoThreads(protos) : protos.map(makeNode)
         scope.reserveCapacity(count)
         for node in nodes {
             for value in node.outputs where !value.name.isEmpty { scope.define(value) }
         }
+        let found = definedInputs(of: protos, in: scope, onTwoThreads: long)
+        var next = 0
         for (node, proto) in zip(nodes, protos) {
             let p = proto.pointee
             for index in 0..<p.n_input {
+                defer { next += 1 }
+                if let value = found[next] {
+                    node.appendInput(value)
+                    continue
+                }
+                // Not defined in any enclosing graph: a free value stands for it.
                 let name = string(p.input[index]) ?? ""
                 node.appendInput(name.isEmpty ? nil : scope.resolve(name))
             }
             if Self.holdsSubgraphs(p) { node.attributes = messages(p.attribute, p.n_attribute) { importAttribute($0, scope: scope) } }
         }
         return nodes
+    }
+
+    /// The value each input of `protos` names, in order, nil for an empty
+    /// name or one no enclosing graph defines. Looking up only reads the
+    /// scope, so a long list is looked up in two halves, each thread
+    /// writing its own part of the result.
+    private func definedInputs(of protos: [UnsafeMutablePointer<Onnx__NodeProto>], in scope: NameScope, onTwoThreads: Bool)
+        -> [Value?]
+    {
+        var starts = [Int](repeating: 0, count: protos.count + 1)
+        for (index, proto) in protos.enumerated() { starts[index + 1] = starts[index] + proto.pointee.n_input }
+        let total = starts[protos.count]
+        return [Value?](unsafeUninitializedCapacity: total) { buffer, initialized in
+            nonisolated(unsafe) let base = buffer.baseAddress
+            func lookUp(_ nodes: Range<Int>) {
+                for node in nodes {
+                    let p = protos[node].pointee
+                    for index in 0..<p.n_input {
+                        let name = string(p.input[index])
+                        (base! + starts[node] + index).initialize(to: name.flatMap { $0.isEmpty ? nil : scope.lookup($0) })
+                    }
+                }
+            }
+            let middle = onTwoThreads ? protos.count / 2 : protos.count
+            let secondHalf = middle < protos.count ? SpawnedThread { lookUp(middle..<protos.count) } : nil
+            lookUp(0..<(secondHalf == nil ? protos.count : middle))
+            secondHalf?.join()
+            initialized = total
+        }
     }
 
     /// A node with its outputs and, unless one of them holds a subgraph
