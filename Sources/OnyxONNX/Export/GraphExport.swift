@@ -42,8 +42,8 @@ extension ProtoArena {
     /// the graph around them. A node costs about twice a value_info (its
     /// name lists and attributes: 2.9 and 1.5 thousand instructions on the
     /// 20,000-node benchmark), and the split evens the two threads' shares
-    /// on that count. nil when the graph is small, this
-    /// arena is a helper itself or no thread can be made.
+    /// on that count. nil when the graph is small, when this arena is a
+    /// helper itself, or when no thread can be made.
     private func startHelper(
         for graph: Graph, nodes pointers: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__NodeProto>?>?
     ) -> (split: Int, valueInfos: SpawnedThread<ValueInfoList>)? {
