@@ -66,14 +66,15 @@ def openblas_core():
     an OpenBLAS older than the CPU falls back to an older family, which the
     runtime ratios depend on. Read, never set: the user's environment wins."""
     import ctypes
-    import ctypes.util
-    name = ctypes.util.find_library("openblas") or "libopenblas.so.0"
-    try:
-        library = ctypes.CDLL(name)
-    except OSError:
-        return "unknown (no libopenblas)"
-    library.openblas_get_corename.restype = ctypes.c_char_p
-    return library.openblas_get_corename().decode()
+    # The sonames Sources/COpenBLAS loads, in its order.
+    for name in ("libopenblas.so.0", "libopenblas.so"):
+        try:
+            library = ctypes.CDLL(name)
+        except OSError:
+            continue
+        library.openblas_get_corename.restype = ctypes.c_char_p
+        return library.openblas_get_corename().decode()
+    return "unknown (no libopenblas)"
 
 
 def main():

@@ -102,7 +102,7 @@ final class GraphImporter {
         for node in nodes {
             for value in node.outputs where !value.name.isEmpty { scope.define(value) }
         }
-        let found = definedInputs(of: protos, in: scope, onTwoThreads: long)
+        let found = definedInputs(of: protos, in: scope, twoThreads: long)
         var next = 0
         for (node, proto) in zip(nodes, protos) {
             let p = proto.pointee
@@ -125,7 +125,7 @@ final class GraphImporter {
     /// name or one no enclosing graph defines. Looking up only reads the
     /// scope, so a long list is looked up in two halves, each thread
     /// writing its own part of the result.
-    private func definedInputs(of protos: [UnsafeMutablePointer<Onnx__NodeProto>], in scope: NameScope, onTwoThreads: Bool)
+    private func definedInputs(of protos: [UnsafeMutablePointer<Onnx__NodeProto>], in scope: NameScope, twoThreads: Bool)
         -> [Value?]
     {
         var starts = [Int](repeating: 0, count: protos.count + 1)
@@ -142,10 +142,12 @@ final class GraphImporter {
                     }
                 }
             }
-            let middle = onTwoThreads ? protos.count / 2 : protos.count
-            let secondHalf = middle < protos.count ? SpawnedThread { lookUp(middle..<protos.count) } : nil
-            lookUp(0..<(secondHalf == nil ? protos.count : middle))
-            secondHalf?.join()
+            if twoThreads {
+                let middle = protos.count / 2
+                _ = onTwoThreads({ lookUp(0..<middle) }, { lookUp(middle..<protos.count) })
+            } else {
+                lookUp(0..<protos.count)
+            }
             initialized = total
         }
     }
@@ -173,9 +175,8 @@ final class GraphImporter {
     private func makeNodesOnTwoThreads(_ protos: [UnsafeMutablePointer<Onnx__NodeProto>]) -> [Node] {
         let middle = protos.count / 2
         nonisolated(unsafe) let importer = self
-        guard let secondHalf = SpawnedThread({ protos[middle...].map(importer.makeNode) }) else { return protos.map(makeNode) }
-        let firstHalf = protos[..<middle].map(makeNode)
-        return firstHalf + secondHalf.join()
+        let (firstHalf, secondHalf) = onTwoThreads({ protos[..<middle].map(makeNode) }, { protos[middle...].map(importer.makeNode) })
+        return firstHalf + secondHalf
     }
 
     private static func holdsSubgraphs(_ node: Onnx__NodeProto) -> Bool {

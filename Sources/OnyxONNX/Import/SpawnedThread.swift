@@ -30,6 +30,14 @@ let largeStackSize = 1 << 30
 /// a thread costs more than half the list.
 let twoThreadNodeCount = 2048
 
+/// `first` on this thread while `second` runs on another; both on this
+/// thread, one after the other, when no thread can be made.
+func onTwoThreads<A, B>(_ first: () -> A, _ second: @escaping () -> B) -> (A, B) {
+    guard let thread = SpawnedThread(second) else { return (first(), second()) }
+    let firstResult = first()
+    return (firstResult, thread.join())
+}
+
 /// `body` running on a thread of its own, for `join` to wait for and take
 /// the result of. The budgets in force go with it (a thread does not
 /// inherit task locals).
