@@ -2,11 +2,17 @@
 /// per op into strides, and walked row by row: the innermost dimension is a
 /// strided loop (stride 0 for a broadcast operand), the outer ones an
 /// odometer stepped once per row, never index arithmetic per element.
+/// The walk runs over the dims coalesced: dims of 1 dropped, and a dim
+/// merged into the next where every operand steps through both as one (a
+/// channel's scale over an image is rows of H·W, not of W).
 struct Broadcast {
     let shape: [Int]
     let count: Int
     /// Strides of each operand over `shape` (0 where it is broadcast).
     private let strides: [[Int]]
+    /// The walked dims and each operand's strides over them.
+    private let walkShape: [Int]
+    private let walkStrides: [[Int]]
 
     /// The broadcast of `shapes`, or nil when two dims differ and neither is 1.
     init?(_ shapes: [[Int]]) {
@@ -34,6 +40,26 @@ struct Broadcast {
             }
             return strides
         }
+        (walkShape, walkStrides) = Self.coalesced(shape, strides)
+    }
+
+    /// `shape` without its dims of 1, each dim merged into the next where
+    /// every operand's stride along it is its stride along the next times
+    /// the next's size.
+    private static func coalesced(_ shape: [Int], _ strides: [[Int]]) -> ([Int], [[Int]]) {
+        var dims: [Int] = []
+        var steps: [[Int]] = Array(repeating: [], count: strides.count)
+        for axis in shape.indices where shape[axis] != 1 {
+            let merges = !dims.isEmpty && strides.indices.allSatisfy { strides[$0][axis] * shape[axis] == steps[$0].last! }
+            if merges {
+                dims[dims.count - 1] *= shape[axis]
+                for operand in strides.indices { steps[operand][steps[operand].count - 1] = strides[operand][axis] }
+            } else {
+                dims.append(shape[axis])
+                for operand in strides.indices { steps[operand].append(strides[operand][axis]) }
+            }
+        }
+        return (dims, steps)
     }
 
     /// Whether operand `index` already has the full shape (no broadcast).
@@ -48,25 +74,27 @@ struct Broadcast {
 
     /// Calls `row(offsets, length, steps)` for each innermost row: the
     /// operands' offsets of its first element, its length, and each
-    /// operand's step along it.
+    /// operand's step along it. Always inlined, so that `row` is too and
+    /// its loops vectorize with the caller's operation in them.
+    @inline(__always)
     func forEachRow(_ row: (_ offsets: [Int], _ length: Int, _ steps: [Int]) -> Void) {
         guard count > 0 else { return }
-        let rank = shape.count
+        let rank = walkShape.count
         guard rank > 0 else { return row(Array(repeating: 0, count: strides.count), 1, Array(repeating: 0, count: strides.count)) }
-        let length = shape[rank - 1]
-        let steps = strides.map { $0[rank - 1] }
+        let length = walkShape[rank - 1]
+        let steps = walkStrides.map { $0[rank - 1] }
         var index = Array(repeating: 0, count: rank - 1)
         var offsets = Array(repeating: 0, count: strides.count)
-        let rows = count / max(length, 1)
+        let rows = count / length
         for _ in 0..<rows {
             row(offsets, length, steps)
             // Odometer over the outer dims.
             var axis = rank - 2
             while axis >= 0 {
                 index[axis] += 1
-                for operand in offsets.indices { offsets[operand] += strides[operand][axis] }
-                if index[axis] < shape[axis] { break }
-                for operand in offsets.indices { offsets[operand] -= strides[operand][axis] * shape[axis] }
+                for operand in offsets.indices { offsets[operand] += walkStrides[operand][axis] }
+                if index[axis] < walkShape[axis] { break }
+                for operand in offsets.indices { offsets[operand] -= walkStrides[operand][axis] * walkShape[axis] }
                 index[axis] = 0
                 axis -= 1
             }

@@ -35,6 +35,38 @@ import OnyxRuntime
         #expect(floats(y) == [11, 22, 33, 14, 25, 36])
     }
 
+    /// Broadcasts whose walk coalesces dims (a channel's scale over whole
+    /// planes, dims of 1 on either side, a broadcast in the middle) against
+    /// the product worked out index by index.
+    @Test func broadcastMulAgreesWithTheIndexByIndexProduct() throws {
+        for (aShape, bShape) in [([2, 3, 4, 5], [1, 3, 1, 1]), ([2, 1, 3, 4], [5, 1, 4]), ([1, 3, 1, 2], [2, 1, 4, 1]), ([3, 1], [1, 1, 1])] {
+            let rank = max(aShape.count, bShape.count)
+            let a = Array(repeating: 1, count: rank - aShape.count) + aShape
+            let b = Array(repeating: 1, count: rank - bShape.count) + bShape
+            let shape = zip(a, b).map { max($0, $1) }
+            let aValues = (0..<a.reduce(1, *)).map { Float($0 % 13) - 6 }
+            let bValues = (0..<b.reduce(1, *)).map { Float($0 % 7) + 1 }
+            func offset(_ index: [Int], _ dims: [Int]) -> Int {
+                zip(index, dims).reduce(0) { $0 * $1.1 + ($1.1 == 1 ? 0 : $1.0) }
+            }
+            var expected: [Float] = []
+            for flat in 0..<shape.reduce(1, *) {
+                var index = Array(repeating: 0, count: rank), rest = flat
+                for axis in (0..<rank).reversed() {
+                    index[axis] = rest % shape[axis]
+                    rest /= shape[axis]
+                }
+                expected.append(aValues[offset(index, a)] * bValues[offset(index, b)])
+            }
+            let dims = { (s: [Int]) in s.map(String.init).joined(separator: ",") }
+            let y = try run(
+                "g (float[\(dims(aShape))] a, float[\(dims(bShape))] b) => (float[\(dims(shape))] c) { c = Mul(a, b) }",
+                ["a": floatTensor(aValues, shape: aShape), "b": floatTensor(bValues, shape: bShape)])
+            #expect(y.shape == shape)
+            #expect(floats(y) == expected, "\(aShape) × \(bShape)")
+        }
+    }
+
     @Test func integerDivisionTruncatesAndModTakesTheDivisorsSign() throws {
         let a = DenseTensor(shape: [4], elements: .int32([-7, 7, -7, 7]))
         let b = DenseTensor(shape: [4], elements: .int32([2, -2, -2, 0]))

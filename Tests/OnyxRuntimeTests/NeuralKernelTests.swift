@@ -26,28 +26,35 @@ import OnyxRuntime
 
     /// The direct 2-D depthwise path against the general one (the same
     /// convolution as 3-D with a depth of 1), over strides, dilations and
-    /// uneven pads, and one value worked out by hand.
+    /// uneven pads, on planes small enough for the C loop's one-by-one
+    /// tail and large enough for its blocks of 64 and 16 and its
+    /// overlapping last block, and one value worked out by hand.
     @Test func depthwiseConvolutionRunsDirectAndAgreesWithTheGeneralPath() throws {
-        let x = t((0..<(2 * 3 * 7 * 6)).map { Float(($0 * 37) % 11) - 5 }, shape: [2, 3, 7, 6])
-        let w = t((0..<(3 * 3 * 2)).map { Float(($0 * 5) % 7) - 3 }, shape: [3, 1, 3, 2])
-        let b = t([0.5, -1, 2], shape: [3])
-        for (strides, dilations, pads) in [("1, 1", "1, 1", "1, 0, 1, 1"), ("2, 1", "1, 2", "0, 2, 2, 1"), ("2, 2", "2, 1", "0, 0, 0, 0")] {
-            let flat = try run(
-                """
-                g (float[2,3,7,6] x, float[3,1,3,2] w, float[3] b) => (float[2,3,?,?] y) {
-                   y = Conv <group = 3, strides = [\(strides)], dilations = [\(dilations)], pads = [\(pads)]> (x, w, b)
-                }
-                """, ["x": x, "w": w, "b": b])[0]
-            let p = pads.split(separator: ",").map { $0.filter { $0 != " " } }
-            let deep = try run(
-                """
-                g (float[2,3,1,7,6] x, float[3,1,1,3,2] w, float[3] b) => (float[2,3,1,?,?] y) {
-                   y = Conv <group = 3, strides = [1, \(strides)], dilations = [1, \(dilations)], pads = [0, \(p[0]), \(p[1]), 0, \(p[2]), \(p[3])]> (x, w, b)
-                }
-                """,
-                ["x": DenseTensor(shape: [2, 3, 1, 7, 6], elements: x.elements), "w": DenseTensor(shape: [3, 1, 1, 3, 2], elements: w.elements), "b": b])[0]
-            #expect(flat?.shape == Array((deep?.shape ?? []).enumerated().filter { $0.offset != 2 }.map(\.element)))
-            #expect(floats(flat) == floats(deep), "strides \(strides), dilations \(dilations), pads \(pads)")
+        for (h, w) in [(7, 6), (23, 21)] {
+            let x = t((0..<(2 * 3 * h * w)).map { Float(($0 * 37) % 11) - 5 }, shape: [2, 3, h, w])
+            let weights = t((0..<(3 * 3 * 2)).map { Float(($0 * 5) % 7) - 3 }, shape: [3, 1, 3, 2])
+            let b = t([0.5, -1, 2], shape: [3])
+            for (strides, dilations, pads) in [("1, 1", "1, 1", "1, 0, 1, 1"), ("2, 1", "1, 2", "0, 2, 2, 1"), ("2, 2", "2, 1", "0, 0, 0, 0"), ("3, 2", "1, 1", "2, 1, 0, 1")] {
+                let flat = try run(
+                    """
+                    g (float[2,3,\(h),\(w)] x, float[3,1,3,2] w, float[3] b) => (float[2,3,?,?] y) {
+                       y = Conv <group = 3, strides = [\(strides)], dilations = [\(dilations)], pads = [\(pads)]> (x, w, b)
+                    }
+                    """, ["x": x, "w": weights, "b": b])[0]
+                let p = pads.split(separator: ",").map { $0.filter { $0 != " " } }
+                let deep = try run(
+                    """
+                    g (float[2,3,1,\(h),\(w)] x, float[3,1,1,3,2] w, float[3] b) => (float[2,3,1,?,?] y) {
+                       y = Conv <group = 3, strides = [1, \(strides)], dilations = [1, \(dilations)], pads = [0, \(p[0]), \(p[1]), 0, \(p[2]), \(p[3])]> (x, w, b)
+                    }
+                    """,
+                    [
+                        "x": DenseTensor(shape: [2, 3, 1, h, w], elements: x.elements),
+                        "w": DenseTensor(shape: [3, 1, 1, 3, 2], elements: weights.elements), "b": b,
+                    ])[0]
+                #expect(flat?.shape == Array((deep?.shape ?? []).enumerated().filter { $0.offset != 2 }.map(\.element)))
+                #expect(floats(flat) == floats(deep), "\(h)×\(w), strides \(strides), dilations \(dilations), pads \(pads)")
+            }
         }
         // One channel, a 2×2 filter of ones over a 3×3 input, stride 1, no
         // pads: each output is the sum of a 2×2 window.

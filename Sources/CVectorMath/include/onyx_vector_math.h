@@ -13,4 +13,18 @@
 void onyx_exp_f32(float *values, size_t count);
 void onyx_tanh_f32(float *values, size_t count);
 
+// Hot float32 loops of the runtime's kernels, built for the widest vector
+// registers the CPU has (chosen when the library loads), where the Swift
+// loops would run at the x86-64 baseline's four lanes.
+
+// A weighted sum of shifted runs (a depthwise convolution's taps):
+// sums[i] = Σ weights[t] · source[offsets[t] + i] for t in 0..<taps, added in
+// the order of t, starting from zero, for i in 0..<count.
+void onyx_weighted_taps_f32(
+    const float *source, const ptrdiff_t *offsets, const float *weights, size_t taps, float *sums, size_t count);
+
+// Every stride-th value from source: target[i] = source[i · stride] for i in
+// 0..<count.
+void onyx_strided_copy_f32(float *restrict target, const float *restrict source, size_t stride, size_t count);
+
 #endif

@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// Two-dimensional windows read without a gather table: Conv's im2col row
 /// by row, its direct depthwise loop over padded phase planes, and float32
 /// max and average pooling.
@@ -57,11 +59,7 @@ extension SpatialWindows {
                         target.update(repeating: 0, count: run.lowerBound)
                         (target + run.upperBound).update(repeating: 0, count: ow - run.upperBound)
                         let source = plane + iy * iw + offset
-                        if sw == 1 {
-                            (target + run.lowerBound).update(from: source + run.lowerBound, count: run.count)
-                        } else {
-                            for ox in run { target[ox] = source[ox * sw] }
-                        }
+                        Self.stridedCopy(target + run.lowerBound, source + run.lowerBound * sw, stride: sw, count: run.count)
                     }
                 }
             }
@@ -69,14 +67,15 @@ extension SpatialWindows {
     }
 
     /// Depthwise 2-D convolution of `planes` planes (image-major, `channels`
-    /// per image, one filter each) into `out`, which it adds to. Each plane
+    /// per image, one filter each) into `out`. Each plane
     /// is copied once into zero-padded phase planes, one per (row, column)
     /// offset modulo the strides (a single padded plane at stride 1), so
     /// that every tap reads one phase at unit stride and no tap needs a
-    /// bounds test: a tap is then one multiply-add over a single run (every
+    /// bounds test: the taps are then a weighted sum of shifted runs (every
     /// output row at once, the phase width apart, the columns past the
     /// output's dropped afterwards), long enough to vectorize even on a 7×7
-    /// plane. Each output still adds its taps in (ky, kx) order.
+    /// plane, and float32 planes take the C loop built for the CPU's widest
+    /// registers. Each output still adds its taps in (ky, kx) order.
     func depthwise2D<T: FloatingPoint>(
         _ x: UnsafePointer<T>, _ w: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, planes: Int, channels: Int
     ) {
@@ -93,36 +92,69 @@ extension SpatialWindows {
         defer { phases.deallocate() }
         // The pads stay zero: every plane writes the same inner positions.
         phases.initialize(repeating: 0, count: phaseCount)
+        // Where tap (ky, kx) starts in the phases, in (ky, kx) order.
+        let taps = (0..<kh).flatMap { ky in
+            (0..<kw).map { kx in
+                ((((ky * dh) % sh) * sw + (kx * dw) % sw) * qh + (ky * dh) / sh) * qw + (kx * dw) / sw
+            }
+        }
+        // Per column phase: the first input column in it and where that
+        // lands in the phase's row.
+        let columnPhases = (0..<sw).map { phase -> (first: Int, target: Int) in
+            let first = ((phase - begin[1]) % sw + sw) % sw
+            return (first, phase * qh * qw + (first + begin[1]) / sw)
+        }
         let runLength = (oh - 1) * qw + ow
         let sums = UnsafeMutablePointer<T>.allocate(capacity: runLength)
         defer { sums.deallocate() }
         for plane in 0..<planes {
             let source = x + plane * ih * iw, target = out + plane * oh * ow, filter = w + (plane % channels) * kh * kw
             for iy in 0..<ih {
-                let row = iy + begin[0], phaseRow = (row % sh) * sw * qh * qw + (row / sh) * qw
+                let row = iy + begin[0], phaseRow = phases + (row % sh) * sw * qh * qw + (row / sh) * qw
                 let sourceRow = source + iy * iw
-                if sw == 1 {
-                    (phases + phaseRow + begin[1]).update(from: sourceRow, count: iw)
-                } else {
-                    for ix in 0..<iw {
-                        let column = ix + begin[1]
-                        phases[phaseRow + (column % sw) * qh * qw + column / sw] = sourceRow[ix]
-                    }
+                for (first, start) in columnPhases where first < iw {
+                    Self.stridedCopy(phaseRow + start, sourceRow + first, stride: sw, count: (iw - first + sw - 1) / sw)
                 }
             }
-            sums.initialize(repeating: 0, count: runLength)
-            for ky in 0..<kh {
-                let rowPhase = (ky * dh) % sh, rowShift = (ky * dh) / sh
-                for kx in 0..<kw {
-                    let columnPhase = (kx * dw) % sw, columnShift = (kx * dw) / sw
-                    let weight = filter[ky * kw + kx]
-                    let tap = phases + ((rowPhase * sw + columnPhase) * qh + rowShift) * qw + columnShift
-                    for i in 0..<runLength { sums[i] += weight * tap[i] }
-                }
+            Self.weightedTaps(phases, taps, filter, into: sums, count: runLength)
+            for oy in 0..<oh { (target + oy * ow).update(from: sums + oy * qw, count: ow) }
+        }
+    }
+
+    /// `target[i] = source[i · stride]` for `i` in `0..<count`: one copy at
+    /// stride 1, `onyx_strided_copy_f32` for float32, else a loop.
+    private static func stridedCopy<T>(_ target: UnsafeMutablePointer<T>, _ source: UnsafePointer<T>, stride: Int, count: Int) {
+        if stride == 1 {
+            target.update(from: source, count: count)
+        } else if T.self == Float.self {
+            onyx_strided_copy_f32(
+                UnsafeMutableRawPointer(target).assumingMemoryBound(to: Float.self),
+                UnsafeRawPointer(source).assumingMemoryBound(to: Float.self), stride, count)
+        } else {
+            for i in 0..<count { target[i] = source[i * stride] }
+        }
+    }
+
+    /// `sums[i] = Σ weights[t] · source[offsets[t] + i]`, the taps added in
+    /// order from zero: `onyx_weighted_taps_f32` for float32, else a loop
+    /// per tap.
+    private static func weightedTaps<T: FloatingPoint>(
+        _ source: UnsafePointer<T>, _ offsets: [Int], _ weights: UnsafePointer<T>, into sums: UnsafeMutablePointer<T>,
+        count: Int
+    ) {
+        if T.self == Float.self {
+            offsets.withUnsafeBufferPointer { offsets in
+                onyx_weighted_taps_f32(
+                    UnsafeRawPointer(source).assumingMemoryBound(to: Float.self), offsets.baseAddress,
+                    UnsafeRawPointer(weights).assumingMemoryBound(to: Float.self), offsets.count,
+                    UnsafeMutableRawPointer(sums).assumingMemoryBound(to: Float.self), count)
             }
-            for oy in 0..<oh {
-                for ox in 0..<ow { target[oy * ow + ox] += sums[oy * qw + ox] }
-            }
+            return
+        }
+        sums.update(repeating: 0, count: count)
+        for (t, offset) in offsets.enumerated() {
+            let weight = weights[t], tap = source + offset
+            for i in 0..<count { sums[i] += weight * tap[i] }
         }
     }
 
