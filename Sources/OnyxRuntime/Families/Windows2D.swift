@@ -67,11 +67,11 @@ extension SpatialWindows {
     }
 
     /// Depthwise 2-D convolution of `planes` planes (image-major, `channels`
-    /// per image, one filter each) into `out`. Each plane
-    /// is copied once into zero-padded phase planes, one per (row, column)
-    /// offset modulo the strides (a single padded plane at stride 1), so
-    /// that every tap reads one phase at unit stride and no tap needs a
-    /// bounds test: the taps are then a weighted sum of shifted runs (every
+    /// per image, one filter each), written into `out`. Each plane is copied
+    /// once into zero-padded phase planes, one per (row, column) offset
+    /// modulo the strides (a single padded plane at stride 1), so that every
+    /// tap reads one phase at unit stride and no tap needs a bounds test:
+    /// the taps are then a weighted sum of shifted runs (every
     /// output row at once, the phase width apart, the columns past the
     /// output's dropped afterwards), long enough to vectorize even on a 7×7
     /// plane, and float32 planes take the C loop built for the CPU's widest
@@ -99,8 +99,8 @@ extension SpatialWindows {
             }
         }
         // Per column phase: the first input column in it and where that
-        // lands in the phase's row.
-        let columnPhases = (0..<sw).map { phase -> (first: Int, target: Int) in
+        // lands in the phases, from the start of a row.
+        let columnPhases = (0..<sw).map { phase -> (first: Int, start: Int) in
             let first = ((phase - begin[1]) % sw + sw) % sw
             return (first, phase * qh * qw + (first + begin[1]) / sw)
         }
