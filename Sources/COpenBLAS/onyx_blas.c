@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <strings.h>
 
 // CBLAS's layout constant for row-major storage.
 enum { ROW_MAJOR = 101 };
@@ -15,6 +16,7 @@ typedef void (*sgemv_fn)(int, int, int, int, float, const float *, int, const fl
 typedef void (*sger_fn)(int, int, int, float, const float *, int, const float *, int, float *, int);
 typedef void (*sscal_fn)(int, float, float *, int);
 typedef void (*threads_fn)(int);
+typedef char *(*corename_fn)(void);
 
 static struct {
     pthread_once_t once;
@@ -25,6 +27,7 @@ static struct {
     sger_fn sger;
     sscal_fn sscal;
     threads_fn set_threads;
+    int small_kernels;
 } blas = {.once = PTHREAD_ONCE_INIT};
 
 static void load(void) {
@@ -45,6 +48,17 @@ static void load(void) {
     if (!blas.sgemm || !blas.dgemm || !blas.sgemv || !blas.sger || !blas.sscal || !blas.set_threads) {
         blas.error = "libopenblas has no CBLAS interface (cblas_sgemm and friends are missing)";
         blas.sgemm = NULL;
+        return;
+    }
+    // The kernel sets OpenBLAS picks for AVX-512 CPUs (0.3.21: kernel/x86_64
+    // builds them with SMALL_MATRIX_OPT) are the ones with direct
+    // small-matrix GEMM kernels. The name is the one OpenBLAS chose at load,
+    // so a user's OPENBLAS_CORETYPE is respected.
+    corename_fn corename = (corename_fn)dlsym(library, "openblas_get_corename");
+    const char *name = corename ? corename() : NULL;
+    static const char *const direct[] = {"SkylakeX", "Cooperlake", "SapphireRapids"};
+    for (size_t i = 0; name && i < sizeof direct / sizeof direct[0]; i++) {
+        if (strcasecmp(name, direct[i]) == 0) blas.small_kernels = 1;
     }
 }
 
@@ -57,6 +71,8 @@ const char *onyx_blas_error(void) {
     onyx_blas_load();
     return blas.error;
 }
+
+int onyx_blas_has_small_kernels(void) { return onyx_blas_load() == 0 && blas.small_kernels; }
 
 // Callers load first (ModelRunner does, and refuses to plan without it),
 // so the pointers below are set whenever a kernel runs.

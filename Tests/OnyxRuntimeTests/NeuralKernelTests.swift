@@ -172,6 +172,25 @@ import OnyxRuntime
         #expect(floats(outputs[0]) == [12, 26, 14, 28])
     }
 
+    /// A small batch by a wide Bᵀ, the shape that goes to OpenBLAS in
+    /// column blocks where it has direct small-matrix kernels (8 × 1000 ×
+    /// 256: blocks of 144 columns and a narrower last one), against the
+    /// product summed in double precision, with beta adding the bias.
+    @Test func gemmOfAFewRowsByAWideTransposedWeightMatchesTheSum() throws {
+        let (m, n, k) = (8, 1000, 256)
+        let a = (0..<(m * k)).map { Float(($0 * 7) % 13) / 13 - 0.5 }
+        let b = (0..<(n * k)).map { Float(($0 * 11) % 17) / 17 - 0.5 }
+        let c = (0..<n).map { Float($0 % 5) }
+        let outputs = try run(
+            "g (float[8,256] a, float[1000,256] b, float[1000] c) => (float[8,1000] y) { y = Gemm <transB: int = 1> (a, b, c) }",
+            ["a": t(a, shape: [m, k]), "b": t(b, shape: [n, k]), "c": t(c, shape: [n])])
+        let expected = (0..<(m * n)).map { index -> Float in
+            let (i, j) = index.quotientAndRemainder(dividingBy: n)
+            return Float((0..<k).reduce(Double(c[j])) { $0 + Double(a[i * k + $1]) * Double(b[j * k + $1]) })
+        }
+        #expect(close(floats(outputs[0]), expected, tolerance: 1e-4))
+    }
+
     @Test func convWithPaddingAndBias() throws {
         // 3x3 input of ones, 2x2 kernel of ones, pads 1: corners 1, edges 2, centre 4; bias 1.
         let outputs = try run(

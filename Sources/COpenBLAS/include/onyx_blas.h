@@ -23,6 +23,9 @@ int onyx_blas_load(void);
 /// Why loading failed, or NULL.
 const char *onyx_blas_error(void);
 
+/// 1 when OpenBLAS runs a kernel set with direct small-matrix GEMM kernels
+/// (which skip packing the operands), else 0.
+int onyx_blas_has_small_kernels(void);
 /// openblas_set_num_threads, once loaded.
 void onyx_blas_set_threads(int threads);
 
