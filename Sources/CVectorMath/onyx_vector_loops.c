@@ -66,3 +66,18 @@ void onyx_strided_copy_f32(float *restrict target, const float *restrict source,
     }
     for (size_t i = 0; i < count; i++) target[i] = source[i * stride];
 }
+
+// `value > kept ? value : kept` is what x86's maxps computes, so the
+// compiler vectorizes it without changing which operand a NaN leaves.
+ONYX_WIDEST
+void onyx_strided_max_f32(float *restrict best, const float *restrict source, size_t stride, size_t count) {
+    if (stride == 1) {
+        for (size_t i = 0; i < count; i++) best[i] = source[i] > best[i] ? source[i] : best[i];
+        return;
+    }
+    if (stride == 2) {
+        for (size_t i = 0; i < count; i++) best[i] = source[2 * i] > best[i] ? source[2 * i] : best[i];
+        return;
+    }
+    for (size_t i = 0; i < count; i++) best[i] = source[i * stride] > best[i] ? source[i * stride] : best[i];
+}

@@ -27,4 +27,9 @@ void onyx_weighted_taps_f32(
 // 0..<count.
 void onyx_strided_copy_f32(float *restrict target, const float *restrict source, size_t stride, size_t count);
 
+// A running maximum over every stride-th value (a max pool's tap):
+// best[i] = source[i · stride] when that is greater, for i in 0..<count, so
+// a NaN already in best stays and one in source is skipped.
+void onyx_strided_max_f32(float *restrict best, const float *restrict source, size_t stride, size_t count);
+
 #endif

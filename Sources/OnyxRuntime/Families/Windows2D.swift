@@ -182,48 +182,48 @@ extension SpatialWindows {
             return (inside, padded)
         }
         let rowTaps = (0..<oh).map { taps($0, 0) }, columnTaps = (0..<ow).map { taps($0, 1) }
-        let everyColumnHasATap = columnTaps.allSatisfy { $0.inside > 0 }
         let best = UnsafeMutablePointer<Float>.allocate(capacity: ow)
-        let seen = UnsafeMutablePointer<Bool>.allocate(capacity: ow)
-        defer {
-            best.deallocate()
-            seen.deallocate()
-        }
+        defer { best.deallocate() }
         for plane in 0..<planes {
             let source = x + plane * ih * iw, target = out + plane * oh * ow
             for oy in 0..<oh {
-                best.initialize(repeating: 0, count: ow)
-                seen.initialize(repeating: false, count: ow)
+                if !max { best.initialize(repeating: 0, count: ow) }
                 var seeded = false
                 for ky in 0..<kh {
                     let iy = oy * sh - ph + ky * dh
                     guard iy >= 0 && iy < ih else { continue }
                     let row = source + iy * iw
-                    for kx in 0..<kw {
-                        let column = row + runs.offsets[kx]
-                        if !max {
-                            for ox in runs.columns[kx] { best[ox] += column[ox * sw] }
-                        } else if seeded {
-                            // A select, not a branch: which is greater is a coin toss.
-                            for ox in runs.columns[kx] {
-                                let value = column[ox * sw], kept = best[ox]
-                                best[ox] = value > kept ? value : kept
-                            }
-                        } else {
-                            for ox in runs.columns[kx] where !seen[ox] || column[ox * sw] > best[ox] {
-                                best[ox] = column[ox * sw]
-                                seen[ox] = true
+                    var firstTap = 0
+                    if max && !seeded {
+                        // The first row in the input seeds each output with
+                        // its first tap: kernel column 0's, or at the left
+                        // edge (in the pads for kx = 0) the first inside.
+                        // Outputs with no tap inside stay unseeded, and no
+                        // later run reaches them.
+                        let columns = runs.columns[0]
+                        onyx_strided_copy_f32(best + columns.lowerBound, row + runs.offsets[0] + columns.lowerBound * sw, sw, columns.count)
+                        for ox in 0..<ow where !columns.contains(ox) {
+                            if let kx = (1..<kw).first(where: { runs.columns[$0].contains(ox) }) {
+                                best[ox] = row[runs.offsets[kx] + ox * sw]
                             }
                         }
+                        firstTap = 1
+                        seeded = true
                     }
-                    // After the first row in the input, every output with a
-                    // tap in its columns has been seeded.
-                    seeded = everyColumnHasATap
+                    for kx in firstTap..<kw {
+                        let columns = runs.columns[kx], column = row + runs.offsets[kx] + columns.lowerBound * sw
+                        if max {
+                            // A seed read again leaves it as it is, a NaN too.
+                            onyx_strided_max_f32(best + columns.lowerBound, column, sw, columns.count)
+                        } else {
+                            for i in 0..<columns.count { best[columns.lowerBound + i] += column[i * sw] }
+                        }
+                    }
                 }
                 let rowCount = includePad ? rowTaps[oy].padded : rowTaps[oy].inside
                 for ox in 0..<ow {
                     if max {
-                        target[oy * ow + ox] = seen[ox] || seeded ? best[ox] : 0
+                        target[oy * ow + ox] = seeded && columnTaps[ox].inside > 0 ? best[ox] : 0
                     } else {
                         let count = rowCount * (includePad ? columnTaps[ox].padded : columnTaps[ox].inside)
                         target[oy * ow + ox] = count > 0 ? best[ox] / Float(count) : .nan
