@@ -12,6 +12,34 @@ import OnyxRuntime
         return try runner.run(feeds).map(\.tensor)
     }
 
+    /// One thread stops OpenBLAS's worker pool and more start it again:
+    /// runners of 2, 1 and 2 threads, each made and run in turn, give the
+    /// same product (one large enough for OpenBLAS to share among its
+    /// threads) as a sum in double precision.
+    @Test func openBLASWorkersStopAndRestartWithTheThreadCount() throws {
+        let n = 256
+        let a = (0..<(n * n)).map { Float(($0 * 7) % 13) / 13 - 0.5 }
+        let b = (0..<(n * n)).map { Float(($0 * 5) % 11) / 11 - 0.5 }
+        let expected = (0..<(n * n)).map { index -> Float in
+            let (i, j) = index.quotientAndRemainder(dividingBy: n)
+            return Float((0..<n).reduce(0.0) { $0 + Double(a[i * n + $1]) * Double(b[$1 * n + j]) })
+        }
+        let model = try TestModels.model("""
+            <ir_version: 8, opset_import: ["" : 17]>
+            g (float[256, 256] a, float[256, 256] b) => (y) { y = MatMul (a, b) }
+            """)
+        let feeds = ["a": DenseTensor(a, shape: [n, n]), "b": DenseTensor(b, shape: [n, n])]
+        for threads in [2, 1, 2, 1] {
+            let outputs = try ModelRunner(model, threads: threads).run(feeds)
+            guard case .float(let product)? = outputs.first?.tensor?.elements else {
+                Issue.record("no float product with \(threads) threads")
+                continue
+            }
+            #expect(product.count == expected.count)
+            #expect(zip(product, expected).allSatisfy { abs($0 - $1) <= 1e-4 }, "\(threads) threads")
+        }
+    }
+
     @Test func aNodeWithNoKernelIsReportedBeforeAnythingRuns() throws {
         let model = try TestModels.model("""
             <ir_version: 8, opset_import: ["" : 17, "vendor" : 1]>
