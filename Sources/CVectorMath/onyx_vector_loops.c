@@ -81,3 +81,20 @@ void onyx_strided_max_f32(float *restrict best, const float *restrict source, si
     }
     for (size_t i = 0; i < count; i++) best[i] = source[i * stride] > best[i] ? source[i * stride] : best[i];
 }
+
+// Four vectors of partial sums, so four adds are in flight; the order of
+// every addition is fixed by the index alone, whatever the vector width.
+ONYX_WIDEST
+float onyx_sum_f32(const float *values, size_t count) {
+    onyx_f32x16 partial[4] = {{0}, {0}, {0}, {0}};
+    size_t i = 0;
+    for (; i + 64 <= count; i += 64) {
+        const onyx_f32x16 *block = (const onyx_f32x16 *)(values + i);
+        for (size_t b = 0; b < 4; b++) partial[b] += block[b];
+    }
+    onyx_f32x16 lanes = (partial[0] + partial[1]) + (partial[2] + partial[3]);
+    float sum = 0;
+    for (size_t lane = 0; lane < 16; lane++) sum += lanes[lane];
+    for (; i < count; i++) sum += values[i];
+    return sum;
+}

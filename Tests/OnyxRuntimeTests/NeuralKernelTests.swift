@@ -326,6 +326,21 @@ import OnyxRuntime
         #expect(floats(outputs[0]) == [2, 7])
     }
 
+    /// Planes of 49, 64 and 203 values (no vector block, one, and three
+    /// with a tail) average to the mean taken in double precision.
+    @Test func globalAveragePoolOfWidePlanesMatchesTheMean() throws {
+        for size in [49, 64, 203] {
+            let values = (0..<(3 * size)).map { Float(($0 * 29) % 31) / 7 - 2 }
+            let outputs = try run(
+                "g (float[1,3,\(size)] x) => (float[1,3,1] y) { y = GlobalAveragePool(x) }",
+                ["x": t(values, shape: [1, 3, size])])
+            let means = (0..<3).map { plane in
+                Float(values[(plane * size)..<((plane + 1) * size)].reduce(0.0) { $0 + Double($1) } / Double(size))
+            }
+            #expect(close(floats(outputs[0]), means, tolerance: 1e-6), "plane of \(size)")
+        }
+    }
+
     @Test func convChannelMismatchThrows() throws {
         #expect(throws: RuntimeError.self) {
             _ = try run(

@@ -32,4 +32,9 @@ void onyx_strided_copy_f32(float *restrict target, const float *restrict source,
 // a NaN already in best stays and one in source is skipped.
 void onyx_strided_max_f32(float *restrict best, const float *restrict source, size_t stride, size_t count);
 
+// The sum of values[0..<count] in 64 interleaved partial sums (value i goes
+// to partial i mod 64), combined pairwise and then lane by lane, and the
+// last count mod 64 values added one by one: the same result on every CPU.
+float onyx_sum_f32(const float *values, size_t count);
+
 #endif

@@ -1,3 +1,4 @@
+import CVectorMath
 import OnyxIR
 #if canImport(Glibc)
 import Glibc
@@ -214,13 +215,10 @@ enum PoolingKernels {
         let size = x.shape[2...].reduce(1, *)
         let shape = Array(x.shape[..<2]) + Array(repeating: 1, count: x.rank - 2)
         if kind == .average, case .float(let values) = x.elements {
-            // float32 averages summed in Float, as onnxruntime sums them.
+            // float32 averages summed in Float, as onnxruntime sums them
+            // (vectorized, in an order fixed by `onyx_sum_f32`).
             let means = values.withUnsafeBufferPointer { v in
-                (0..<planes).map { plane in
-                    var sum: Float = 0
-                    for i in (plane * size)..<((plane + 1) * size) { sum += v[i] }
-                    return sum / Float(size)
-                }
+                (0..<planes).map { plane in (v.baseAddress.map { onyx_sum_f32($0 + plane * size, size) } ?? 0) / Float(size) }
             }
             return DenseTensor(shape: shape, elements: .float(means))
         }
