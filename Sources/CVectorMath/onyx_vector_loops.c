@@ -82,8 +82,9 @@ void onyx_strided_max_f32(float *restrict best, const float *restrict source, si
     for (size_t i = 0; i < count; i++) best[i] = source[i * stride] > best[i] ? source[i * stride] : best[i];
 }
 
-// Four vectors of partial sums, so four adds are in flight; the order of
-// every addition is fixed by the index alone, whatever the vector width.
+// Four vectors of partial sums, so four adds are in flight, then one for
+// the blocks of 16 left; the lanes are added as a tree. The order of every
+// addition is fixed by the count alone, whatever the vector width.
 ONYX_WIDEST
 float onyx_sum_f32(const float *values, size_t count) {
     onyx_f32x16 partial[4] = {{0}, {0}, {0}, {0}};
@@ -93,8 +94,26 @@ float onyx_sum_f32(const float *values, size_t count) {
         for (size_t b = 0; b < 4; b++) partial[b] += block[b];
     }
     onyx_f32x16 lanes = (partial[0] + partial[1]) + (partial[2] + partial[3]);
-    float sum = 0;
-    for (size_t lane = 0; lane < 16; lane++) sum += lanes[lane];
+    for (; i + 16 <= count; i += 16) lanes += *(const onyx_f32x16 *)(values + i);
+    typedef float f32x8 __attribute__((vector_size(32)));
+    typedef float f32x4 __attribute__((vector_size(16)));
+    f32x8 eight = __builtin_shufflevector(lanes, lanes, 0, 1, 2, 3, 4, 5, 6, 7)
+        + __builtin_shufflevector(lanes, lanes, 8, 9, 10, 11, 12, 13, 14, 15);
+    f32x4 four = __builtin_shufflevector(eight, eight, 0, 1, 2, 3) + __builtin_shufflevector(eight, eight, 4, 5, 6, 7);
+    float sum = (four[0] + four[2]) + (four[1] + four[3]);
     for (; i < count; i++) sum += values[i];
     return sum;
+}
+
+// The selects are Swift's min and max, written out: min(1, v) is
+// `v < 1 ? v : 1` and max(0, v) is `v >= 0 ? v : 0`, so a NaN gives what the
+// Swift loop gave.
+ONYX_WIDEST
+void onyx_hard_swish_f32(const float *restrict x, float *restrict out, size_t count, float alpha, float beta) {
+    for (size_t i = 0; i < count; i++) {
+        float gate = alpha * x[i] + beta;
+        gate = gate < 1 ? gate : 1;
+        gate = gate >= 0 ? gate : 0;
+        out[i] = x[i] * gate;
+    }
 }

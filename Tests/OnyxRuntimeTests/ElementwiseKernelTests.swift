@@ -156,6 +156,22 @@ import OnyxRuntime
         #expect(close(floats(prelu), [-0.1, -0.2, -0.3, 2, 2, 2]))
     }
 
+    /// float32 HardSwish (a C loop) gives, bit for bit, the schema
+    /// body's x · HardSigmoid(x) with alpha 1/6 rounded to float, on a
+    /// run long enough for its vectors and a tail, and on NaN and
+    /// infinities.
+    @Test func hardSwishIsTheProductWithItsHardSigmoid() throws {
+        var values = (0..<203).map { Float($0) / 16 - 6.3 }
+        values += [.nan, .infinity, -.infinity, 3, -3, 0]
+        let y = try run(
+            "g (float[209] x) => (float[209] y) { y = HardSwish(x) }",
+            ["x": floatTensor(values, shape: [values.count])])
+        let expected = values.map { x in x * max(0, min(1, Float(1.0 / 6.0) * x + 0.5)) }
+        func bits(_ v: [Float]) -> [UInt32] { v.map { $0.isNaN ? 0x7FC0_0000 : $0.bitPattern } }
+        #expect(bits(floats(y)) == bits(expected))
+        #expect(floats(y).suffix(3) == [3, 0, 0])
+    }
+
     @Test func comparisonsAndLogic() throws {
         let g = try run(
             "g (int64[2,2] a, int64[2] b) => (bool[2,2] c) { c = Greater(a, b) }",

@@ -326,10 +326,11 @@ import OnyxRuntime
         #expect(floats(outputs[0]) == [2, 7])
     }
 
-    /// Planes of 49, 64 and 203 values (no vector block, one, and three
-    /// with a tail) average to the mean taken in double precision.
+    /// Planes of 49, 64, 120 and 203 values (blocks of 16 and a tail, one
+    /// block of 64, 64 then 16s then a tail, three 64s and a tail) average
+    /// to the mean taken in double precision.
     @Test func globalAveragePoolOfWidePlanesMatchesTheMean() throws {
-        for size in [49, 64, 203] {
+        for size in [49, 64, 120, 203] {
             let values = (0..<(3 * size)).map { Float(($0 * 29) % 31) / 7 - 2 }
             let outputs = try run(
                 "g (float[1,3,\(size)] x) => (float[1,3,1] y) { y = GlobalAveragePool(x) }",

@@ -32,9 +32,14 @@ void onyx_strided_copy_f32(float *restrict target, const float *restrict source,
 // a NaN already in best stays and one in source is skipped.
 void onyx_strided_max_f32(float *restrict best, const float *restrict source, size_t stride, size_t count);
 
-// The sum of values[0..<count] in 64 interleaved partial sums (value i goes
-// to partial i mod 64), combined pairwise and then lane by lane, and the
-// last count mod 64 values added one by one: the same result on every CPU.
+// The sum of values[0..<count]: 64 interleaved partial sums over the
+// blocks of 64 (value i to partial i mod 64), folded to 16 and joined by
+// the blocks of 16 left, the 16 added as a tree, then the last count mod 16
+// values one by one: the same result on every CPU.
 float onyx_sum_f32(const float *values, size_t count);
+
+// HardSwish: out[i] = x[i] · max(0, min(1, alpha · x[i] + beta)), a product
+// and a sum rounded apart.
+void onyx_hard_swish_f32(const float *restrict x, float *restrict out, size_t count, float alpha, float beta);
 
 #endif
