@@ -141,8 +141,10 @@ enum PoolingKernels {
         _ input: [Float], _ windows: SpatialWindows, planes: Int, total: Int, max: Bool, includePad: Bool
     ) -> [Float] {
         let inCount = windows.inCount, outCount = windows.outCount, kCount = windows.kernelCount
-        var out = [Float](repeating: 0, count: total)
-        if windows.input.count == 2 {
+        guard total > 0 else { return [] }
+        if windows.input.count == 2 && !input.isEmpty {
+            // pool2D writes every output, so there is nothing to zero first.
+            var out = [Float](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
             input.withUnsafeBufferPointer { v in
                 out.withUnsafeMutableBufferPointer { out in
                     windows.pool2D(v.baseAddress!, into: out.baseAddress!, planes: planes, max: max, includePad: includePad)
@@ -150,6 +152,7 @@ enum PoolingKernels {
             }
             return out
         }
+        var out = [Float](repeating: 0, count: total)
         input.withUnsafeBufferPointer { v in
             out.withUnsafeMutableBufferPointer { out in
                 for block in windows.blocks(rows: kCount) {

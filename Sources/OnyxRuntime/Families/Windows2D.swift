@@ -182,6 +182,13 @@ extension SpatialWindows {
             return (inside, padded)
         }
         let rowTaps = (0..<oh).map { taps($0, 0) }, columnTaps = (0..<ow).map { taps($0, 1) }
+        let everyColumnHasATap = columnTaps.allSatisfy { $0.inside > 0 }
+        // The outputs whose kernel column 0 falls in the pads (the left
+        // edge), each with its first kernel column inside the row.
+        let edgeSeeds = (0..<ow).compactMap { ox -> (ox: Int, kx: Int)? in
+            guard !runs.columns[0].contains(ox) else { return nil }
+            return (1..<kw).first { runs.columns[$0].contains(ox) }.map { (ox, $0) }
+        }
         let best = UnsafeMutablePointer<Float>.allocate(capacity: ow)
         defer { best.deallocate() }
         for plane in 0..<planes {
@@ -202,11 +209,7 @@ extension SpatialWindows {
                         // later run reaches them.
                         let columns = runs.columns[0]
                         onyx_strided_copy_f32(best + columns.lowerBound, row + runs.offsets[0] + columns.lowerBound * sw, sw, columns.count)
-                        for ox in 0..<ow where !columns.contains(ox) {
-                            if let kx = (1..<kw).first(where: { runs.columns[$0].contains(ox) }) {
-                                best[ox] = row[runs.offsets[kx] + ox * sw]
-                            }
-                        }
+                        for (ox, kx) in edgeSeeds { best[ox] = row[runs.offsets[kx] + ox * sw] }
                         firstTap = 1
                         seeded = true
                     }
@@ -220,13 +223,18 @@ extension SpatialWindows {
                         }
                     }
                 }
+                let target = target + oy * ow
+                if max && seeded && everyColumnHasATap {
+                    target.update(from: best, count: ow)
+                    continue
+                }
                 let rowCount = includePad ? rowTaps[oy].padded : rowTaps[oy].inside
                 for ox in 0..<ow {
                     if max {
-                        target[oy * ow + ox] = seeded && columnTaps[ox].inside > 0 ? best[ox] : 0
+                        target[ox] = seeded && columnTaps[ox].inside > 0 ? best[ox] : 0
                     } else {
                         let count = rowCount * (includePad ? columnTaps[ox].padded : columnTaps[ox].inside)
-                        target[oy * ow + ox] = count > 0 ? best[ox] / Float(count) : .nan
+                        target[ox] = count > 0 ? best[ox] / Float(count) : .nan
                     }
                 }
             }
