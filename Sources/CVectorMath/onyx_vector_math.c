@@ -10,6 +10,7 @@
 // register); glibc declares them only for its own compiler pragmas.
 __m128 _ZGVbN4v_expf(__m128);
 __m128 _ZGVbN4v_tanhf(__m128);
+__m128 _ZGVbN4v_erff(__m128);
 
 // Four at a time; the last one to three padded to four, so that they take
 // the vector function too.
@@ -26,11 +27,15 @@ static void apply(float *values, size_t count, __m128 (*function)(__m128)) {
 
 void onyx_exp_f32(float *values, size_t count) { apply(values, count, _ZGVbN4v_expf); }
 void onyx_tanh_f32(float *values, size_t count) { apply(values, count, _ZGVbN4v_tanhf); }
+void onyx_erf_f32(float *values, size_t count) { apply(values, count, _ZGVbN4v_erff); }
 #else
 void onyx_exp_f32(float *values, size_t count) {
     for (size_t i = 0; i < count; i++) values[i] = expf(values[i]);
 }
 void onyx_tanh_f32(float *values, size_t count) {
     for (size_t i = 0; i < count; i++) values[i] = tanhf(values[i]);
+}
+void onyx_erf_f32(float *values, size_t count) {
+    for (size_t i = 0; i < count; i++) values[i] = erff(values[i]);
 }
 #endif

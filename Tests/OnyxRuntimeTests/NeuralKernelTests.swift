@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import OnyxIR
 import OnyxTestSupport
 import Testing
@@ -269,6 +272,26 @@ import OnyxRuntime
         let outputs = try run(
             "g (float[1,2] x) => (float[1,2] y) { y = Softmax(x) }", ["x": t([0, 0], shape: [1, 2])])
         #expect(floats(outputs[0]) == [0.5, 0.5])
+    }
+
+    /// float32 Softmax and LogSoftmax along a last axis of 203 (vector
+    /// blocks and a tail) agree with the same taken in double precision,
+    /// and a row holding a NaN is NaN throughout, as it was in double.
+    @Test func float32SoftmaxRowsAgreeWithDoublePrecision() throws {
+        let (rows, length) = (3, 203)
+        var values = (0..<(rows * length)).map { Float(($0 * 17) % 23) / 3 - 4 }
+        values[2 * length + 7] = .nan
+        let x = t(values, shape: [rows, length])
+        let soft = floats(try run("g (float[3,203] x) => (float[3,203] y) { y = Softmax(x) }", ["x": x])[0])
+        let logSoft = floats(try run("g (float[3,203] x) => (float[3,203] y) { y = LogSoftmax(x) }", ["x": x])[0])
+        for row in 0..<2 {
+            let v = values[(row * length)..<((row + 1) * length)].map(Double.init)
+            let best = v.max()!, sum = v.reduce(0) { $0 + exp($1 - best) }
+            let expected = v.map { Float(exp($0 - best) / sum) }, expectedLog = v.map { Float($0 - best - log(sum)) }
+            #expect(close(Array(soft[(row * length)..<((row + 1) * length)]), expected, tolerance: 1e-5), "row \(row)")
+            #expect(close(Array(logSoft[(row * length)..<((row + 1) * length)]), expectedLog, tolerance: 1e-5), "row \(row)")
+        }
+        #expect(soft[(2 * length)...].allSatisfy(\.isNaN) && logSoft[(2 * length)...].allSatisfy(\.isNaN))
     }
 
     @Test func reduceSumWithAxesInputAndKeepdims() throws {

@@ -3,15 +3,17 @@
 
 #include <stddef.h>
 
-// exp and tanh over a run of float32 values, in place, through glibc's
-// vector math library (libmvec: _ZGVbN4v_expf, _ZGVbN4v_tanhf, four lanes,
-// the best implementation the CPU runs picked by glibc; within 4 ulp as
-// glibc documents). Where libmvec lacks them (not x86-64, or glibc before
-// 2.35) the scalar expf and tanhf of libm run instead. Every value goes
-// through the same function, whatever its position in the run, so a
-// value's result does not depend on the length of the run it is in.
+// exp, tanh and erf over a run of float32 values, in place, through glibc's
+// vector math library (libmvec: _ZGVbN4v_expf, _ZGVbN4v_tanhf and
+// _ZGVbN4v_erff, four lanes, the best implementation the CPU runs picked by
+// glibc; within 4 ulp as glibc documents). Where libmvec lacks them (not
+// x86-64, or glibc before 2.35) the scalar expf, tanhf and erff of libm run
+// instead. Every value goes through the same function, whatever its
+// position in the run, so a value's result does not depend on the length
+// of the run it is in.
 void onyx_exp_f32(float *values, size_t count);
 void onyx_tanh_f32(float *values, size_t count);
+void onyx_erf_f32(float *values, size_t count);
 
 // Hot float32 loops of the runtime's kernels, built for the widest vector
 // registers the CPU has (chosen when the library loads), where the Swift

@@ -83,7 +83,7 @@ enum ActivationKernels {
             return try ElementwiseKernels.map(call, float: softsign, double: softsign)
         },
         KernelRegistration("Tanh") { call throws(RuntimeError) in
-            try ElementwiseKernels.map(call, float: tanhf, double: tanh)
+            try ElementwiseKernels.map(call, vector: onyx_tanh_f32, float: tanhf, double: tanh)
         },
         KernelRegistration("ThresholdedRelu") { call throws(RuntimeError) in
             let alpha = try number(call, "alpha")

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CVectorMath
 import OnyxIR
 
 /// Kernels of the Elementwise family: unary math, binary arithmetic with
@@ -57,7 +58,9 @@ enum ElementwiseKernels {
         KernelRegistration("Sign") { call throws(RuntimeError) in
             try map(call, float: sign, double: sign, int: { $0 > 0 ? 1 : $0 < 0 ? -1 : 0 }, uint: { $0 > 0 ? 1 : 0 })
         },
-        KernelRegistration("Exp") { call throws(RuntimeError) in try map(call, float: expf, double: exp) },
+        KernelRegistration("Exp") { call throws(RuntimeError) in
+            try map(call, vector: onyx_exp_f32, float: expf, double: exp)
+        },
         KernelRegistration("Log") { call throws(RuntimeError) in try map(call, float: logf, double: log) },
         KernelRegistration("Sqrt") { call throws(RuntimeError) in
             try map(call, float: { $0.squareRoot() }, double: { $0.squareRoot() })
@@ -85,7 +88,9 @@ enum ElementwiseKernels {
         KernelRegistration("Asinh") { call throws(RuntimeError) in try map(call, float: asinhf, double: asinh) },
         KernelRegistration("Acosh") { call throws(RuntimeError) in try map(call, float: acoshf, double: acosh) },
         KernelRegistration("Atanh") { call throws(RuntimeError) in try map(call, float: atanhf, double: atanh) },
-        KernelRegistration("Erf") { call throws(RuntimeError) in try map(call, float: erff, double: erf) },
+        KernelRegistration("Erf") { call throws(RuntimeError) in
+            try map(call, vector: onyx_erf_f32, float: erff, double: erf)
+        },
         KernelRegistration("IsNaN") { call throws(RuntimeError) in
             try test(call, float: { $0.isNaN }, double: { $0.isNaN })
         },
@@ -277,6 +282,21 @@ enum ElementwiseKernels {
             result = .uint(v.map(uint))
         }
         return DenseTensor(shape: x.shape, elements: result.elements(as: x.dataType))
+    }
+
+    /// `map` whose float32 values go through a vector function of
+    /// CVectorMath instead (in place, on the output's copy of them): a
+    /// transformer's Erf over 128 × 3,072 values took 4.4 ms one by one.
+    static func map(
+        _ call: KernelCall, vector: (UnsafeMutablePointer<Float>, Int) -> Void, float: (Float) -> Float,
+        double: (Double) -> Double
+    ) throws(RuntimeError) -> [DenseTensor?] {
+        let x = try call.input(0)
+        guard case .float(var values) = x.elements else { return [try map(call, x, float: float, double: double)] }
+        values.withUnsafeMutableBufferPointer { values in
+            if let start = values.baseAddress { vector(start, values.count) }
+        }
+        return [DenseTensor(shape: x.shape, elements: .float(values))]
     }
 
     @inline(__always)

@@ -1,3 +1,4 @@
+import CVectorMath
 import OnyxIR
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +29,9 @@ enum SoftmaxKernels {
         }
         if name == "Softmax", case .float16(let halves) = x.elements {
             return DenseTensor(shape: x.shape, elements: .float16(halfSoftmax(halves, outer: outer, length: length, inner: inner)))
+        }
+        if name != "Hardmax", inner == 1, length > 0, case .float(let values) = x.elements {
+            return DenseTensor(shape: x.shape, elements: .float(floatRows(values, rows: outer, length: length, log: name == "LogSoftmax")))
         }
         guard let numbers = Numbers(x.elements) else { throw call.failure("\(x.dataType) input is not numeric") }
         let values = numbers.doubles
@@ -64,6 +68,38 @@ enum SoftmaxKernels {
         let result: Numbers
         if case .double = numbers { result = .double(out) } else { result = .float(out.map { Float($0) }) }
         return DenseTensor(shape: x.shape, elements: result.elements(as: x.dataType))
+    }
+
+    /// Softmax (or LogSoftmax) of float32 rows of `length` contiguous
+    /// values, in float32 as numpy computes it for float32 (the last axis,
+    /// the case of every attention): less the row's maximum, exp through
+    /// the vector library, the sum in `onyx_sum_f32`'s fixed order. A
+    /// 12 × 128 × 128 attention took 2 ms in double precision one by one.
+    private static func floatRows(_ x: [Float], rows: Int, length: Int, log: Bool) -> [Float] {
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: log ? length : 0)
+        defer { scratch.deallocate() }
+        return [Float](unsafeUninitializedCapacity: x.count) { out, initialized in
+            x.withUnsafeBufferPointer { x in
+                guard let source = x.baseAddress, let target = out.baseAddress else { return }
+                for row in 0..<rows {
+                    let v = source + row * length, y = target + row * length
+                    var best = v[0]
+                    for k in 1..<length where v[k] > best { best = v[k] }
+                    for k in 0..<length { y[k] = v[k] - best }
+                    if log {
+                        scratch.update(from: y, count: length)
+                        onyx_exp_f32(scratch, length)
+                        let shift = logf(onyx_sum_f32(scratch, length))
+                        for k in 0..<length { y[k] -= shift }
+                    } else {
+                        onyx_exp_f32(y, length)
+                        let sum = onyx_sum_f32(y, length)
+                        for k in 0..<length { y[k] /= sum }
+                    }
+                }
+            }
+            initialized = x.count
+        }
     }
 
     /// Softmax of float16 values rounded to float16 after each step, as
