@@ -205,8 +205,65 @@ enum ElementMoves {
     static func transpose(_ x: DenseTensor, _ perm: [Int]) -> DenseTensor {
         let strides = strides(x.shape)
         let shape = perm.map { x.shape[$0] }
-        let indices = self.strided(shape, strides: perm.map { strides[$0] })
-        return DenseTensor(shape: shape, elements: gather(x.elements, indices))
+        let walk = Transposition(shape: shape, strides: perm.map { strides[$0] })
+        return DenseTensor(shape: shape, elements: visit(x.elements, walk))
+    }
+
+    /// The values of a strided view, written in order: output dim `d` of
+    /// `shape` steps `strides[d]` through the input. Dims of 1 are dropped
+    /// and neighbours that step through the input as one are merged first,
+    /// so a transpose that keeps the last axis in place copies whole runs
+    /// (a transformer's [batch, seq, heads, 64] to [batch, heads, seq, 64]
+    /// is heads · seq copies of 64), with no table of indices.
+    private struct Transposition: ElementsOperation {
+        let shape: [Int], strides: [Int]
+
+        init(shape: [Int], strides: [Int]) {
+            var dims: [(size: Int, stride: Int)] = []
+            for (size, stride) in zip(shape, strides) where size != 1 {
+                if let last = dims.last, last.stride == stride * size {
+                    dims[dims.count - 1] = (last.size * size, stride)
+                } else {
+                    dims.append((size, stride))
+                }
+            }
+            if dims.isEmpty { dims = [(1, 1)] }
+            self.shape = dims.map(\.size)
+            self.strides = dims.map(\.stride)
+        }
+
+        func apply<T>(_ values: [T], _ wrap: ([T]) -> TensorElements) -> TensorElements {
+            let count = shape.reduce(1, *)
+            guard count > 0 else { return wrap([]) }
+            let last = shape.count - 1, run = shape[last], step = strides[last]
+            let out = [T](unsafeUninitializedCapacity: count) { out, initialized in
+                values.withUnsafeBufferPointer { input in
+                    guard let source = input.baseAddress, let target = out.baseAddress else { return }
+                    var index = Array(repeating: 0, count: shape.count)
+                    var from = 0, to = 0
+                    while to < count {
+                        if step == 1 {
+                            (target + to).initialize(from: source + from, count: run)
+                        } else {
+                            for j in 0..<run { (target + to + j).initialize(to: source[from + j * step]) }
+                        }
+                        to += run
+                        // The next run: an odometer over the outer dims.
+                        var d = last - 1
+                        while d >= 0 {
+                            index[d] += 1
+                            from += strides[d]
+                            if index[d] < shape[d] { break }
+                            from -= strides[d] * shape[d]
+                            index[d] = 0
+                            d -= 1
+                        }
+                    }
+                }
+                initialized = count
+            }
+            return wrap(out)
+        }
     }
 
     /// `x` sliced along `axis` to `start ..< start + length`.

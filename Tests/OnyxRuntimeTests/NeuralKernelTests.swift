@@ -316,6 +316,30 @@ import OnyxRuntime
         #expect(close(floats(outputs[0]), [-1, 2]))
     }
 
+    /// LayerNormalization over the last two dims reads a scale and bias
+    /// given for the last dim only (tiled over the row), for the whole
+    /// row, or with leading 1s alike; one of the whole shape (different
+    /// per row) is read as it is.
+    @Test func layerNormalizationReadsScaleAndBiasOfEveryBroadcastShape() throws {
+        let x = t((0..<24).map { Float(($0 * 7) % 5) - 2 }, shape: [2, 3, 4])
+        let s: [Float] = [1, 2, 0.5, -1], b: [Float] = [0, 1, -1, 2]
+        func normalized(_ scaleShape: [Int], _ scale: [Float], _ bias: [Float]) throws -> [Float] {
+            let shape = scaleShape.map(String.init).joined(separator: ",")
+            return floats(try run(
+                "g (float[2,3,4] x, float[\(shape)] s, float[\(shape)] b) => (float[2,3,4] y) { y = LayerNormalization <axis = 1> (x, s, b) }",
+                ["x": x, "s": t(scale, shape: scaleShape), "b": t(bias, shape: scaleShape)])[0])
+        }
+        let tiled = try normalized([4], s, b)
+        #expect(try normalized([3, 4], Array(repeating: s, count: 3).flatMap { $0 }, Array(repeating: b, count: 3).flatMap { $0 }) == tiled)
+        #expect(try normalized([1, 1, 4], s, b) == tiled)
+        #expect(try normalized([2, 3, 4], Array(repeating: s, count: 6).flatMap { $0 }, Array(repeating: b, count: 6).flatMap { $0 }) == tiled)
+        // Worked out for the first row: x = [-2, 0, 2, -1, 1, -2, 0, 2, -1, 1, -2, 0],
+        // mean -1/6; its first value normalizes to (-2 + 1/6) / σ.
+        let row = (0..<12).map { Double(($0 * 7) % 5) - 2 }, mean = row.reduce(0, +) / 12
+        let sigma = (row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 12 + 1e-5).squareRoot()
+        #expect(close(Array(tiled[0..<4]), (0..<4).map { Float((row[$0] - mean) / sigma * Double(s[$0]) + Double(b[$0])) }))
+    }
+
     @Test func batchNormalizationInference() throws {
         let outputs = try run(
             """

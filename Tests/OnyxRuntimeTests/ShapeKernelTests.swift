@@ -18,6 +18,36 @@ import OnyxTestSupport
         #expect(y[0] == DenseTensor([1, 4, 2, 5, 3, 6] as [Float], shape: [3, 2]))
     }
 
+    /// Every permutation of a [2, 1, 3, 4] int64 tensor (a dim of 1, dims
+    /// that merge, a last axis kept or moved) against the value at each
+    /// output position worked out from its index; and strings move too.
+    @Test func transposeOfEveryPermutationMatchesIndexArithmetic() throws {
+        let shape = [2, 1, 3, 4]
+        let x = DenseTensor((0..<24).map { Int64($0) }, shape: shape)
+        func permutations(_ items: [Int]) -> [[Int]] {
+            items.count <= 1 ? [items] : items.flatMap { i in permutations(items.filter { $0 != i }).map { [i] + $0 } }
+        }
+        for perm in permutations([0, 1, 2, 3]) {
+            let outShape = perm.map { shape[$0] }
+            let y = try run(
+                "g (int64[2,1,3,4] x) => (int64[\(outShape.map(String.init).joined(separator: ","))] y) { y = Transpose <perm = [\(perm.map(String.init).joined(separator: ", "))]> (x) }",
+                ["x": x])
+            let inStrides = [12, 12, 4, 1]
+            let expected = (0..<24).map { flat -> Int64 in
+                var rest = flat, offset = 0
+                for d in (0..<4).reversed() {
+                    offset += (rest % outShape[d]) * inStrides[perm[d]]
+                    rest /= outShape[d]
+                }
+                return Int64(offset)
+            }
+            #expect(y[0] == DenseTensor(expected, shape: outShape), "perm \(perm)")
+        }
+        let words = DenseTensor(shape: [2, 2], elements: .string(["a", "b", "c", "d"].map { Array($0.utf8) }))
+        let swapped = try run("g (string[2,2] x) => (string[2,2] y) { y = Transpose(x) }", ["x": words])
+        #expect(swapped[0].elements == .string(["a", "c", "b", "d"].map { Array($0.utf8) }))
+    }
+
     @Test func reshapeCopiesZeroAndInfersMinusOne() throws {
         let y = try run(
             "g (float[2,3] x, int64[2] s) => (float[?,?] y) { y = Reshape(x, s) }",

@@ -165,14 +165,40 @@ enum NormalizationKernels {
         return broadcast.expand(try call.doubles(t, name), operand: 1)
     }
 
+    /// Scale or bias as LayerNormalization reads it: when its dims past
+    /// any leading 1s are the last dims of `shape` and lie within a row
+    /// (the dims from `axis` on), every row reads the same `length` values,
+    /// kept once (`perRow`); otherwise it is expanded over the whole shape.
+    private struct RowOperand {
+        let values: [Double]
+        let perRow: Bool
+
+        init(_ t: DenseTensor, shape: [Int], axis: Int, length: Int, _ name: String, _ call: KernelCall) throws(RuntimeError) {
+            let core = Array(t.shape.drop { $0 == 1 })
+            if t.rank <= shape.count, core.count <= shape.count - axis, core == Array(shape.suffix(core.count)) {
+                let row = try call.doubles(t, name), period = Swift.max(1, row.count)
+                values = row.count == length ? row : (0..<length).map { row[$0 % period] }
+                perRow = true
+            } else {
+                values = try expanded(t, to: shape, name, call)
+                perRow = false
+            }
+        }
+
+        /// The value at position `i` of the row starting at `base`.
+        @inline(__always) func at(_ base: Int, _ i: Int) -> Double { perRow ? values[i] : values[base + i] }
+    }
+
     private static func layerNormalization(_ call: KernelCall, rms: Bool) throws(RuntimeError) -> [DenseTensor?] {
         let x = try call.input(0)
         let axis = try call.normalizedAxis(call.int("axis") ?? -1, rank: x.rank)
         let epsilon = Double(call.float("epsilon") ?? 1e-5)
         let outer = x.shape[..<axis].reduce(1, *), length = x.shape[axis...].reduce(1, *)
         let values = try call.doubles(x)
-        let scale = try expanded(try call.input(1), to: x.shape, "scale", call)
-        let bias = try call.optionalInput(2).map { b throws(RuntimeError) in try expanded(b, to: x.shape, "B", call) }
+        let scale = try RowOperand(try call.input(1), shape: x.shape, axis: axis, length: length, "scale", call)
+        let bias = try call.optionalInput(2).map { b throws(RuntimeError) in
+            try RowOperand(b, shape: x.shape, axis: axis, length: length, "B", call)
+        }
         var out = values
         var means = Array(repeating: 0.0, count: outer), invs = Array(repeating: 0.0, count: outer)
         if length > 0 {
@@ -189,8 +215,8 @@ enum NormalizationKernels {
                 means[o] = mu
                 invs[o] = inv
                 for i in 0..<length {
-                    var y = (values[base + i] - mu) * inv * scale[base + i]
-                    if let bias { y += bias[base + i] }
+                    var y = (values[base + i] - mu) * inv * scale.at(base, i)
+                    if let bias { y += bias.at(base, i) }
                     out[base + i] = y
                 }
             }
