@@ -117,7 +117,7 @@ enum ConvolutionKernels {
         }
         if rowWise {
             let runs = windows.rowRuns, ow = windows.output[1], kRows = cg * kCount
-            let blocks = windows.rowBlocks(rows: kRows)
+            let blocks = windows.rowBlocks(rows: kRows, weights: mg * kRows)
             // im2col2D writes every value of its block, pads included.
             var cols = uninitialized(T.self, count: kRows * (blocks.first?.count ?? 0) * ow)
             x.withUnsafeBufferPointer { x in

@@ -29,11 +29,12 @@ extension SpatialWindows {
     /// output position) stay near 256K values, a megabyte of float32 (an
     /// L2 cache), so the GEMM reads them while they are still cached: on
     /// ResNet-18's 7×7 stem (147 × 12,544 columns) blocks of 4M values
-    /// took 4.6 ms and these 3.3. Smaller blocks lost more to OpenBLAS
-    /// packing the weights again for each block than they won.
-    func rowBlocks(rows: Int) -> [Range<Int>] {
+    /// took 4.6 ms and these 3.3. OpenBLAS packs the `weights` values again
+    /// for every block, so a block is never less than twice their count:
+    /// smaller ones lost more to that packing than the cache won.
+    func rowBlocks(rows: Int, weights: Int) -> [Range<Int>] {
         let perRow = Swift.max(1, rows * output[1])
-        let size = Swift.max(1, (1 << 18) / perRow)
+        let size = Swift.max(1, Swift.max(1 << 18, 2 * weights) / perRow)
         return stride(from: 0, to: output[0], by: size).map { $0..<Swift.min($0 + size, output[0]) }
     }
 
