@@ -235,28 +235,14 @@ enum ElementMoves {
         func apply<T>(_ values: [T], _ wrap: ([T]) -> TensorElements) -> TensorElements {
             let count = shape.reduce(1, *)
             guard count > 0 else { return wrap([]) }
-            let last = shape.count - 1, run = shape[last], step = strides[last]
             let out = [T](unsafeUninitializedCapacity: count) { out, initialized in
                 values.withUnsafeBufferPointer { input in
                     guard let source = input.baseAddress, let target = out.baseAddress else { return }
-                    var index = Array(repeating: 0, count: shape.count)
-                    var from = 0, to = 0
-                    while to < count {
+                    forEachStridedRun(shape: shape, strides: strides) { to, from, run, step in
                         if step == 1 {
                             (target + to).initialize(from: source + from, count: run)
                         } else {
                             for j in 0..<run { (target + to + j).initialize(to: source[from + j * step]) }
-                        }
-                        to += run
-                        // The next run: an odometer over the outer dims.
-                        var d = last - 1
-                        while d >= 0 {
-                            index[d] += 1
-                            from += strides[d]
-                            if index[d] < shape[d] { break }
-                            from -= strides[d] * shape[d]
-                            index[d] = 0
-                            d -= 1
                         }
                     }
                 }

@@ -221,28 +221,7 @@ struct ReductionLayout {
 
     /// Visits every input element in order with its output offset.
     func forEach(_ body: (_ inputOffset: Int, _ outputOffset: Int, _ length: Int, _ step: Int) -> Void) {
-        let count = shape.reduce(1, *)
-        guard count > 0 else { return }
-        let rank = shape.count
-        guard rank > 0 else { return body(0, 0, 1, 0) }
-        let length = shape[rank - 1]
-        let step = outStrides[rank - 1]
-        var index = Array(repeating: 0, count: rank)
-        var out = 0
-        var base = 0
-        while base < count {
-            body(base, out, length, step)
-            base += length
-            var axis = rank - 2
-            while axis >= 0 {
-                index[axis] += 1
-                out += outStrides[axis]
-                if index[axis] < shape[axis] { break }
-                out -= outStrides[axis] * shape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
-        }
+        forEachStridedRun(shape: shape, strides: outStrides, body)
     }
 
     func run<T, A>(_ values: [T], initial: A, _ combine: (A, T) -> A) -> [A] {

@@ -1,0 +1,32 @@
+/// Walks `shape` in row-major order, one run along its last dim at a time,
+/// beside a second, strided offset that moves `strides[d]` per step of dim
+/// `d`: `body(dense, strided, length, step)` for every run, `dense` counting
+/// up through the shape and `strided` the other offset of the run's first
+/// value, which moves `step` per value of the run. How a reduction finds the
+/// output of each input value and a transpose the input of each output
+/// value, with an odometer rather than a table of indices. A rank-0 shape is
+/// one run of one value; an empty one has none.
+func forEachStridedRun(
+    shape: [Int], strides: [Int], _ body: (_ dense: Int, _ strided: Int, _ length: Int, _ step: Int) -> Void
+) {
+    let count = shape.reduce(1, *)
+    guard count > 0 else { return }
+    let rank = shape.count
+    guard rank > 0 else { return body(0, 0, 1, 0) }
+    let length = shape[rank - 1], step = strides[rank - 1]
+    var index = Array(repeating: 0, count: rank)
+    var dense = 0, strided = 0
+    while dense < count {
+        body(dense, strided, length, step)
+        dense += length
+        var axis = rank - 2
+        while axis >= 0 {
+            index[axis] += 1
+            strided += strides[axis]
+            if index[axis] < shape[axis] { break }
+            strided -= strides[axis] * shape[axis]
+            index[axis] = 0
+            axis -= 1
+        }
+    }
+}
