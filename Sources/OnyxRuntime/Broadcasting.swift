@@ -40,26 +40,7 @@ struct Broadcast {
             }
             return strides
         }
-        (walkShape, walkStrides) = Self.coalesced(shape, strides)
-    }
-
-    /// `shape` without its dims of 1, each dim merged into the next where
-    /// every operand's stride along it is its stride along the next times
-    /// the next's size.
-    private static func coalesced(_ shape: [Int], _ strides: [[Int]]) -> ([Int], [[Int]]) {
-        var dims: [Int] = []
-        var steps: [[Int]] = Array(repeating: [], count: strides.count)
-        for axis in shape.indices where shape[axis] != 1 {
-            let merges = !dims.isEmpty && strides.indices.allSatisfy { strides[$0][axis] * shape[axis] == steps[$0].last! }
-            if merges {
-                dims[dims.count - 1] *= shape[axis]
-                for operand in strides.indices { steps[operand][steps[operand].count - 1] = strides[operand][axis] }
-            } else {
-                dims.append(shape[axis])
-                for operand in strides.indices { steps[operand].append(strides[operand][axis]) }
-            }
-        }
-        return (dims, steps)
+        (walkShape, walkStrides) = coalescedDims(shape, strides)
     }
 
     /// Whether operand `index` already has the full shape (no broadcast).

@@ -219,17 +219,9 @@ enum ElementMoves {
         let shape: [Int], strides: [Int]
 
         init(shape: [Int], strides: [Int]) {
-            var dims: [(size: Int, stride: Int)] = []
-            for (size, stride) in zip(shape, strides) where size != 1 {
-                if let last = dims.last, last.stride == stride * size {
-                    dims[dims.count - 1] = (last.size * size, stride)
-                } else {
-                    dims.append((size, stride))
-                }
-            }
-            if dims.isEmpty { dims = [(1, 1)] }
-            self.shape = dims.map(\.size)
-            self.strides = dims.map(\.stride)
+            let (dims, steps) = coalescedDims(shape, [strides])
+            self.shape = dims
+            self.strides = steps[0]
         }
 
         func apply<T>(_ values: [T], _ wrap: ([T]) -> TensorElements) -> TensorElements {

@@ -30,3 +30,24 @@ func forEachStridedRun(
         }
     }
 }
+
+/// `shape` without its dims of 1, each dim merged into the next where every
+/// stride set's stride along it is its stride along the next times the
+/// next's size (the two are then one dim to walk), with each set's strides
+/// over the dims kept. A broadcast coalesces its operands' strides and a
+/// transpose its input's.
+func coalescedDims(_ shape: [Int], _ strides: [[Int]]) -> ([Int], [[Int]]) {
+    var dims: [Int] = []
+    var steps: [[Int]] = Array(repeating: [], count: strides.count)
+    for axis in shape.indices where shape[axis] != 1 {
+        let merges = !dims.isEmpty && strides.indices.allSatisfy { strides[$0][axis] * shape[axis] == steps[$0].last! }
+        if merges {
+            dims[dims.count - 1] *= shape[axis]
+            for set in strides.indices { steps[set][steps[set].count - 1] = strides[set][axis] }
+        } else {
+            dims.append(shape[axis])
+            for set in strides.indices { steps[set].append(strides[set][axis]) }
+        }
+    }
+    return (dims, steps)
+}

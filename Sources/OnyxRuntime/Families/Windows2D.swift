@@ -213,7 +213,7 @@ extension SpatialWindows {
                         // Outputs with no tap inside stay unseeded, and no
                         // later run reaches them.
                         let columns = runs.columns[0]
-                        onyx_strided_copy_f32(best + columns.lowerBound, row + runs.offsets[0] + columns.lowerBound * sw, sw, columns.count)
+                        Self.stridedCopy(best + columns.lowerBound, row + runs.offsets[0] + columns.lowerBound * sw, stride: sw, count: columns.count)
                         for (ox, kx) in edgeSeeds { best[ox] = row[runs.offsets[kx] + ox * sw] }
                         firstTap = 1
                         seeded = true
