@@ -162,6 +162,22 @@ public struct KernelCall {
         return made
     }
 
+    /// What `make` derives from `source`, made again only when a run gives
+    /// the node other storage: a constant weight (the same array at every
+    /// run) is prepared once, a weight computed at run time each run. The
+    /// memo keeps `source` alive, so equal addresses are the same elements.
+    func memoized<Element, T>(from source: [Element], _ make: () -> T) -> T {
+        func address(_ array: [Element]) -> UnsafeRawPointer? { array.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        if let kept = memo?.value as? (source: [Element], made: T), kept.source.count == source.count,
+            address(kept.source) == address(source)
+        {
+            return kept.made
+        }
+        let made = make()
+        memo?.value = (source: source, made: made)
+        return made
+    }
+
     // MARK: Helpers kernels share
 
     /// `axis` (negative counts from the end) as an index below `rank`.

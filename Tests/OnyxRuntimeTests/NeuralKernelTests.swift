@@ -126,6 +126,94 @@ import OnyxRuntime
         #expect(close(floats(flat), floats(deep), tolerance: 1e-5))
     }
 
+    /// Winograd's F(2×2, 3×3) for 3×3 stride-1 float32 convolutions with
+    /// 16 or more channels and 32 or more tiles, against the general path (the same convolution
+    /// as 3-D with a depth of 1): odd and even output sizes (edge tiles cut
+    /// to one row or column), uneven pads and auto_pad, two images, bias,
+    /// rows of fewer and more than 16 tiles (the C loops' one-by-one tails
+    /// and vectors) and an image of 2,025 tiles, more than one block.
+    @Test func winogradConvolutionAgreesWithTheGeneralPath() throws {
+        let settings: [(h: Int, w: Int, images: Int, attributes: String, pads3D: String?, bias: Bool)] = [
+            (13, 15, 1, "pads = [0, 0, 0, 0]", "pads = [0, 0, 0, 0, 0, 0]", false),
+            (14, 14, 2, "pads = [1, 1, 1, 1]", "pads = [0, 1, 1, 0, 1, 1]", true),
+            (33, 45, 1, "pads = [2, 0, 1, 1]", "pads = [0, 2, 0, 0, 1, 1]", true),
+            (36, 37, 1, "auto_pad = \"SAME_LOWER\"", nil, false),
+            (90, 90, 1, "pads = [1, 1, 1, 1]", "pads = [0, 1, 1, 0, 1, 1]", true),
+        ]
+        let channels = 16, outputs = 17
+        for setting in settings {
+            let (h, w, n) = (setting.h, setting.w, setting.images)
+            let x = (0..<(n * channels * h * w)).map { Float(($0 * 37) % 23) / 11 - 1 }
+            let weights = (0..<(outputs * channels * 9)).map { Float(($0 * 13) % 17) / 8 - 1 }
+            let bias = (0..<outputs).map { Float($0) / 4 - 2 }
+            let inputs = setting.bias ? "(x, w, b)" : "(x, w)"
+            let flat = try run(
+                """
+                g (float[\(n),\(channels),\(h),\(w)] x, float[\(outputs),\(channels),3,3] w, float[\(outputs)] b) => (float y) {
+                   y = Conv <\(setting.attributes)> \(inputs)
+                }
+                """, ["x": t(x, shape: [n, channels, h, w]), "w": t(weights, shape: [outputs, channels, 3, 3]), "b": t(bias, shape: [outputs])])[0]
+            let deep = try run(
+                """
+                g (float[\(n),\(channels),1,\(h),\(w)] x, float[\(outputs),\(channels),1,3,3] w, float[\(outputs)] b) => (float y) {
+                   y = Conv <\(setting.pads3D ?? setting.attributes)> \(inputs)
+                }
+                """,
+                [
+                    "x": t(x, shape: [n, channels, 1, h, w]), "w": t(weights, shape: [outputs, channels, 1, 3, 3]),
+                    "b": t(bias, shape: [outputs]),
+                ])[0]
+            #expect(flat?.shape.count == 4 && Array(flat?.shape.prefix(2) ?? []) == [n, outputs], "\(setting)")
+            #expect(flat?.count == deep?.count && flat?.count ?? 0 > 0, "\(setting)")
+            let agrees = close(floats(flat), floats(deep), tolerance: 1e-5)
+            #expect(agrees, "\(setting)")
+        }
+    }
+
+    /// The transformed filters are kept for weights that stay the same
+    /// (an initializer) and made again when a run brings other weights.
+    @Test func winogradFiltersFollowTheWeightsOfEachRun() throws {
+        let channels = 16, outputs = 16
+        let x = (0..<(channels * 12 * 12)).map { Float(($0 * 7) % 13) / 6 - 1 }
+        let first = (0..<(outputs * channels * 9)).map { Float(($0 * 13) % 17) / 8 - 1 }
+        let second = first.map { 0.5 - $0 }
+        let flat = try ModelRunner(
+            try TestModels.graph(
+                """
+                g (float[1,16,12,12] x, float[16,16,3,3] w) => (float y) {
+                   y = Conv <pads = [1, 1, 1, 1]> (x, w)
+                }
+                """, opset: 21))
+        let deep = try ModelRunner(
+            try TestModels.graph(
+                """
+                g (float[1,16,1,12,12] x, float[16,16,1,3,3] w) => (float y) {
+                   y = Conv <pads = [0, 1, 1, 0, 1, 1]> (x, w)
+                }
+                """, opset: 21))
+        for weights in [first, second, second, first] {
+            let got = try flat.run(["x": t(x, shape: [1, channels, 12, 12]), "w": t(weights, shape: [outputs, channels, 3, 3])])[0].1
+            let expected = try deep.run(["x": t(x, shape: [1, channels, 1, 12, 12]), "w": t(weights, shape: [outputs, channels, 1, 3, 3])])[0].1
+            let agrees = close(floats(got), floats(expected), tolerance: 1e-5)
+            #expect(agrees)
+        }
+        // The same weights as an initializer, run twice.
+        let literal = first.map { "\($0)" }.joined(separator: ", ")
+        let constant = try ModelRunner(
+            try TestModels.graph(
+                """
+                g (float[1,16,12,12] x) => (float y) <float[16,16,3,3] w = {\(literal)}> {
+                   y = Conv <pads = [1, 1, 1, 1]> (x, w)
+                }
+                """, opset: 21))
+        let expected = try deep.run(["x": t(x, shape: [1, channels, 1, 12, 12]), "w": t(first, shape: [outputs, channels, 1, 3, 3])])[0].1
+        for _ in 0..<2 {
+            let got = try constant.run(["x": t(x, shape: [1, channels, 12, 12])])[0].1
+            let agrees = close(floats(got), floats(expected), tolerance: 1e-5)
+            #expect(agrees)
+        }
+    }
+
     /// 2-D float32 max and average pooling, row by row, against the
     /// gather-table walk (the same pool as 3-D with a depth of 1): strides,
     /// dilations, uneven pads, ceil_mode, count_include_pad, and NaN and

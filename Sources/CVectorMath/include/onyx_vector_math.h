@@ -44,4 +44,23 @@ float onyx_sum_f32(const float *values, size_t count);
 // and a sum rounded apart.
 void onyx_hard_swish_f32(const float *restrict x, float *restrict out, size_t count, float alpha, float beta);
 
+// Winograd F(2×2, 3×3) convolution transforms (onyx_vector_loops.c has the
+// formulas). Filters: G·g·Gᵀ of each 3×3 filter of weights[outputs][channels],
+// value k to u[k·outputs·channels + output·channels + channel].
+void onyx_winograd_f23_filters(const float *restrict weights, size_t outputs, size_t channels, float *restrict u);
+
+// Bᵀ·d·B of the 4×4 tiles first..<first + count of a zero-padded plane
+// `width` wide, `tilesPerRow` tiles to a row (tile t at row 2·(t / tilesPerRow),
+// column 2·(t % tilesPerRow)); value k of tile t to out[k·matrixStride + t - first].
+void onyx_winograd_f23_input(
+    const float *restrict plane, size_t width, size_t tilesPerRow, size_t first, size_t count, float *restrict out,
+    size_t matrixStride);
+
+// Aᵀ·m·A + bias of the same tiles (value k of tile t at
+// m[k·matrixStride + t - first]) into their 2×2 blocks of a rows × columns
+// output plane, what falls past its edges dropped.
+void onyx_winograd_f23_output(
+    const float *restrict m, size_t matrixStride, size_t tilesPerRow, size_t first, size_t count, float bias,
+    float *restrict out, size_t rows, size_t columns);
+
 #endif

@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// Kernels of the Convolution family: Conv (any spatial rank, groups,
-/// dilations, strides, pads or auto_pad) by im2col and one GEMM per group,
+/// dilations, strides, pads or auto_pad) by im2col and one GEMM per group
+/// (float32 3×3 stride-1 layers by Winograd's F(2×2, 3×3), 16 GEMMs),
 /// ConvTranspose by GEMM and col2im, and ConvInteger through Double.
 enum ConvolutionKernels {
     static let table: [KernelRegistration] = [
@@ -83,13 +84,31 @@ enum ConvolutionKernels {
         // A 2-D depthwise convolution (the rest of a MobileNet) runs direct
         // over a padded copy of each plane, with no gather table.
         let direct = depthwise && windows.input.count == 2
+        // A float32 3×3 convolution with stride 1 and enough channels (most
+        // of a ResNet or VGG): Winograd's F(2×2, 3×3), bias included.
+        let winograd = T.self == Float.self ? WinogradConvolution(windows, group: group, channels: c, outputs: m) : nil
         // Any other 2-D convolution: im2col row by row (copies of input
         // runs, no gather table), then one GEMM per image, group and block
         // of output rows.
-        let rowWise = !pointwise && !direct && windows.input.count == 2
-        // Those three write every output (GEMMs with beta 0, the direct
-        // loop's sums); only the gather-table walk adds into zeros.
-        var out = pointwise || direct || rowWise ? uninitialized(T.self, count: total) : Array(repeating: T.zero, count: total)
+        let rowWise = !pointwise && !direct && winograd == nil && windows.input.count == 2
+        // Those four write every output (GEMMs with beta 0, the direct
+        // loop's sums, the Winograd output transform); only the
+        // gather-table walk adds into zeros.
+        let writesAll = pointwise || direct || rowWise || winograd != nil
+        var out = writesAll ? uninitialized(T.self, count: total) : Array(repeating: T.zero, count: total)
+        if let winograd {
+            // T is Float here, so the casts change no bits.
+            let weights = unsafeBitCast(w, to: [Float].self)
+            let filters = call.memoized(from: weights) { winograd.transformedFilters(weights) }
+            x.withUnsafeBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { out in
+                    winograd.run(
+                        UnsafeRawPointer(x.baseAddress!).assumingMemoryBound(to: Float.self), images: n, filters: filters,
+                        bias: bias, into: UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: Float.self))
+                }
+            }
+            return (outShape, out)
+        }
         if pointwise {
             x.withUnsafeBufferPointer { x in
                 w.withUnsafeBufferPointer { w in
