@@ -17,6 +17,10 @@ public final class Model {
     public var functions: [Function] = []
     public var deviceConfigurations: [DeviceConfiguration] = []
     public var unknownFields: [UnknownField] = []
+    /// What the codec that read this model keeps of the file's encoding,
+    /// opaque to the IR: a writer told that only declarations have changed
+    /// since (as after `onyx infer`) copies the rest of the file from it.
+    public var sourceEncoding: AnyObject?
 
     public init(graph: Graph? = nil) { self.graph = graph }
 

@@ -45,7 +45,9 @@ public enum ModelFile {
             let file = try MappedFile(path: path)
             let named = format ?? ModelFormat(path: path)
             do throws(ONNXError) {
-                model = try ModelCodec.decode(file.bytes, as: named ?? .sniff(file.bytes), lendingOwner: file)
+                let resolved = named ?? .sniff(file.bytes)
+                model = try ModelCodec.decode(file.bytes, as: resolved, lendingOwner: file)
+                if resolved == .onnx { model.sourceEncoding = EncodedSource(file.bytes, owner: file) }
             } catch {
                 guard named == nil, error.kind == .syntax else { throw error }
                 // Say why a file was read as text at all.
@@ -82,9 +84,14 @@ public enum ModelFile {
     /// Encodes `model` for a stream (standard output): `.keep` leaves
     /// external references as they are, `.inline` moves their data in, and
     /// `.externalize` is refused (a stream has no folder for data files).
-    public static func encode(_ model: Model, format: ModelFormat, externalData policy: ExternalDataPolicy) throws(ONNXError)
-        -> [UInt8]
-    {
+    /// `onlyDeclarationsChanged`: as for `save`.
+    public static func encode(
+        _ model: Model, format: ModelFormat, externalData policy: ExternalDataPolicy,
+        onlyDeclarationsChanged: Bool = false
+    ) throws(ONNXError) -> [UInt8] {
+        if onlyDeclarationsChanged, format == .onnx, policy == .keep, let spliced = try SplicedEncoding(model) {
+            return spliced.bytes
+        }
         var layout = TensorLayout()
         switch policy {
         case .keep: break
@@ -111,9 +118,15 @@ public enum ModelFile {
     /// left as they are. No file in `protecting` (the command's inputs) is
     /// ever written. The output's folder must exist unless `parents` is set.
     /// The format is `format`, else the one the extension names.
+    ///
+    /// `onlyDeclarationsChanged` is the caller's word that since the model
+    /// was loaded from ONNX binary, only its graphs' declarations (inputs,
+    /// outputs, value_info) have changed: the rest of an ONNX binary output
+    /// is then copied from the file it was loaded from (`SplicedEncoding`).
     public static func save(
         _ model: Model, to path: String, format: ModelFormat? = nil, externalData policy: ExternalDataPolicy = .keep,
-        sourcePath: String? = nil, protecting protected: ProtectedFiles = ProtectedFiles(), parents: Bool = false
+        sourcePath: String? = nil, protecting protected: ProtectedFiles = ProtectedFiles(), parents: Bool = false,
+        onlyDeclarationsChanged: Bool = false
     ) throws(ONNXError) {
         let elided = WeightElision.elidedInitializers(model)
         guard elided.isEmpty || (format ?? ModelFormat(path: path)) != .onnx else {
@@ -152,7 +165,9 @@ public enum ModelFile {
                     shared: shared, writer: writer)
             }
             try writer.write(path) { fd throws(ONNXError) in
-                if format == .onnx {
+                if format == .onnx, onlyDeclarationsChanged, policy == .keep, let spliced = try SplicedEncoding(model) {
+                    try spliced.write(to: fd, file: path)
+                } else if format == .onnx {
                     _ = try ModelEncoder.write(model, to: fd, transform: layout.transform)
                 } else {
                     let text = try ModelCodec.encode(model, as: format, transform: layout.transform)

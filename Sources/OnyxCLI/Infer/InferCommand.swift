@@ -79,12 +79,13 @@ struct InferCommand: ConsoleCommand {
         let destination = output ?? "-"
         do throws(ONNXError) {
             if destination == "-" {
-                let bytes = try ModelFile.encode(model, format: to ?? .onnx, externalData: .keep)
+                let bytes = try ModelFile.encode(
+                    model, format: to ?? .onnx, externalData: .keep, onlyDeclarationsChanged: true)
                 console.write(bytes)
             } else {
                 try ModelFile.save(
                     model, to: destination, format: to, sourcePath: input == "-" ? nil : input, protecting: protected,
-                    parents: parents)
+                    parents: parents, onlyDeclarationsChanged: true)
             }
         } catch {
             throw CommandFailure(error)

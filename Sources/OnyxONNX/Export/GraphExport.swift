@@ -73,7 +73,7 @@ extension ProtoArena {
     /// The entries of `list` as protobuf-c value infos. Without overrides
     /// (most graphs) each is read from its value, with no `Declaration`
     /// built on the way.
-    private func valueInfos(_ graph: Graph, _ list: DeclarationList)
+    func valueInfos(_ graph: Graph, _ list: DeclarationList)
         -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<Onnx__ValueInfoProto>?>?)
     {
         guard !graph.hasDeclarationOverrides else { return messages(graph.declarations(in: list), valueInfo) }

@@ -82,7 +82,7 @@ public enum ModelEncoder {
     /// The largest encoding packed into memory before it is written.
     static let flatPackLimit = 64 << 20
 
-    private static func checkLimit(_ size: UInt64) throws(ONNXError) {
+    static func checkLimit(_ size: UInt64) throws(ONNXError) {
         guard size <= protobufLimit else {
             throw ONNXError(
                 .unwritable,
