@@ -27,6 +27,12 @@ struct SplicedEncoding {
     enum Piece {
         case source(Range<Int>)
         case encoded(Range<Int>)
+
+        var range: Range<Int> {
+            switch self {
+            case .source(let range), .encoded(let range): range
+            }
+        }
     }
 
     let source: EncodedSource
@@ -47,7 +53,7 @@ struct SplicedEncoding {
         var graphs = 0
         for field in fields {
             guard field.number == ModelField.graph else {
-                append(source: field.range)
+                append(.source(field.range))
                 continue
             }
             guard let graph = model.graph, field.wireType == WireField.lengthDelimited, graphs == 0,
@@ -127,12 +133,12 @@ struct SplicedEncoding {
                 let node = nodes[nodeIndex]
                 nodeIndex += 1
                 if node.subgraphs.isEmpty {
-                    append(source: field.range)
+                    append(.source(field.range))
                 } else {
                     append(GraphField.node, &arena.node(node).pointee.base)
                 }
             case GraphField.input, GraphField.output, GraphField.valueInfo: continue
-            default: append(source: field.range)
+            default: append(.source(field.range))
             }
         }
         if declarationsAt == fields.count { appendDeclarations(of: graph, arena: arena) }
@@ -157,43 +163,29 @@ struct SplicedEncoding {
         encoded.withUnsafeMutableBufferPointer { buffer in
             _ = protobuf_c_message_pack(message, buffer.baseAddress! + packedAt)
         }
-        append(encoded: start..<encoded.count)
+        append(.encoded(start..<encoded.count))
     }
 
     /// Appends a message field `number` whose payload is `body`.
     private mutating func appendLengthDelimited(_ number: UInt64, _ body: [Piece]) {
-        let length = body.reduce(0) { total, piece in
-            switch piece {
-            case .source(let range), .encoded(let range): total + range.count
-            }
-        }
+        let length = body.reduce(0) { $0 + $1.range.count }
         let start = encoded.count
         encoded.appendVarint(number << 3 | WireField.lengthDelimited)
         encoded.appendVarint(UInt64(length))
-        append(encoded: start..<encoded.count)
-        for piece in body {
-            switch piece {
-            case .source(let range): append(source: range)
-            case .encoded(let range): append(encoded: range)
-            }
-        }
+        append(.encoded(start..<encoded.count))
+        for piece in body { append(piece) }
     }
 
-    private mutating func append(source range: Range<Int>) {
-        count += range.count
-        if case .source(let last) = pieces.last, last.upperBound == range.lowerBound {
-            pieces[pieces.count - 1] = .source(last.lowerBound..<range.upperBound)
-        } else {
-            pieces.append(.source(range))
-        }
-    }
-
-    private mutating func append(encoded range: Range<Int>) {
-        count += range.count
-        if case .encoded(let last) = pieces.last, last.upperBound == range.lowerBound {
-            pieces[pieces.count - 1] = .encoded(last.lowerBound..<range.upperBound)
-        } else {
-            pieces.append(.encoded(range))
+    /// Appends `piece`, merged into the last piece when it continues it.
+    private mutating func append(_ piece: Piece) {
+        count += piece.range.count
+        switch (pieces.last, piece) {
+        case (.source(let last)?, .source(let next)) where last.upperBound == next.lowerBound:
+            pieces[pieces.count - 1] = .source(last.lowerBound..<next.upperBound)
+        case (.encoded(let last)?, .encoded(let next)) where last.upperBound == next.lowerBound:
+            pieces[pieces.count - 1] = .encoded(last.lowerBound..<next.upperBound)
+        default:
+            pieces.append(piece)
         }
     }
 }
