@@ -27,6 +27,15 @@ public final class NameScope {
     /// The value `name` stands for in this scope or an enclosing one.
     public func lookup(_ name: String) -> Value? { values[name] ?? parent?.lookup(name) }
 
+    /// `lookup` without taking a reference to the value, for a reader that
+    /// notes which value each of many names stands for while this scope
+    /// keeps them alive: two threads taking references to a value read by
+    /// every node (a shared constant) contend for its reference count.
+    public func lookupUnretained(_ name: String) -> Unmanaged<Value>? {
+        if let value = values[name] { return Unmanaged.passUnretained(value) }
+        return parent?.lookupUnretained(name)
+    }
+
     /// The value `name` stands for in this scope alone.
     public func lookupLocal(_ name: String) -> Value? { values[name] }
 

@@ -97,39 +97,37 @@ final class GraphImporter {
     ) -> [Node] {
         let protos = messages(pointer, count) { $0 }
         let long = protos.count >= twoThreadNodeCount
-        let made = long ? makeNodesOnTwoThreads(protos) : protos.map(makeNode)
+        let (nodes, shapes) = makeNodes(protos, twoThreads: long)
         scope.reserveCapacity(count)
-        for entry in made {
-            for value in entry.node.outputs where !value.name.isEmpty { scope.define(value) }
+        for node in nodes {
+            for value in node.outputs where !value.name.isEmpty { scope.define(value) }
         }
-        let found = definedInputs(of: protos, made, in: scope, twoThreads: long)
+        let found = definedInputs(of: protos, shapes, in: scope, twoThreads: long)
         var next = 0
-        for (entry, proto) in zip(made, protos) {
-            let node = entry.node
-            for index in 0..<entry.inputCount {
+        for ((node, shape), proto) in zip(zip(nodes, shapes), protos) {
+            for index in 0..<shape.inputCount {
                 defer { next += 1 }
                 if let value = found[next] {
-                    node.appendInput(value)
+                    node.appendInput(value.takeUnretainedValue())
                     continue
                 }
                 // Not defined in any enclosing graph: a free value stands for it.
                 let name = string(proto.pointee.input[index]) ?? ""
                 node.appendInput(name.isEmpty ? nil : scope.resolve(name))
             }
-            if entry.holdsSubgraphs {
+            if shape.holdsSubgraphs {
                 let p = proto.pointee
                 node.attributes = messages(p.attribute, p.n_attribute) { importAttribute($0, scope: scope) }
             }
         }
-        return made.map(\.node)
+        return nodes
     }
 
-    /// A node made from its message, with what linking it needs of the
-    /// message again: by then the message's memory is cold (a 20,000-node
-    /// model's messages span 15 MB), and reading its input count and
-    /// attributes a second time cost a tenth of the import.
-    private struct MadeNode {
-        let node: Node
+    /// What linking a node made from its message needs of the message
+    /// again: by then the message's memory is cold (a 20,000-node model's
+    /// messages span 15 MB), and reading its input count and attributes a
+    /// second time cost a tenth of the import.
+    private struct NodeShape {
         let inputCount: Int
         /// Whether an attribute holds a graph, so that the attributes wait
         /// for the names of the graph around them.
@@ -139,21 +137,22 @@ final class GraphImporter {
     /// The value each input of `protos` names, in order, nil for an empty
     /// name or one no enclosing graph defines. Looking up only reads the
     /// scope, so a long list is looked up in two halves, each thread
-    /// writing its own part of the result.
+    /// writing its own part of the result. The values are not retained:
+    /// `scope` holds them until the nodes do.
     private func definedInputs(
-        of protos: [UnsafeMutablePointer<Onnx__NodeProto>], _ made: [MadeNode], in scope: NameScope, twoThreads: Bool
-    ) -> [Value?] {
+        of protos: [UnsafeMutablePointer<Onnx__NodeProto>], _ shapes: [NodeShape], in scope: NameScope, twoThreads: Bool
+    ) -> [Unmanaged<Value>?] {
         var starts = [Int](repeating: 0, count: protos.count + 1)
-        for (index, entry) in made.enumerated() { starts[index + 1] = starts[index] + entry.inputCount }
+        for (index, shape) in shapes.enumerated() { starts[index + 1] = starts[index] + shape.inputCount }
         let total = starts[protos.count]
-        return [Value?](unsafeUninitializedCapacity: total) { buffer, initialized in
+        return [Unmanaged<Value>?](unsafeUninitializedCapacity: total) { buffer, initialized in
             nonisolated(unsafe) let base = buffer.baseAddress
             func lookUp(_ nodes: Range<Int>) {
                 for node in nodes {
                     let inputs = protos[node].pointee.input
-                    for index in 0..<made[node].inputCount {
+                    for index in 0..<shapes[node].inputCount {
                         let name = string(inputs![index])
-                        (base! + starts[node] + index).initialize(to: name.flatMap { $0.isEmpty ? nil : scope.lookup($0) })
+                        (base! + starts[node] + index).initialize(to: name.flatMap { $0.isEmpty ? nil : scope.lookupUnretained($0) })
                     }
                 }
             }
@@ -169,7 +168,7 @@ final class GraphImporter {
 
     /// A node with its outputs and, unless one of them holds a subgraph
     /// (which reads the names of the graphs around it), its attributes.
-    private func makeNode(_ proto: UnsafeMutablePointer<Onnx__NodeProto>) -> MadeNode {
+    private func makeNode(_ proto: UnsafeMutablePointer<Onnx__NodeProto>) -> (Node, NodeShape) {
         let p = proto.pointee
         let node = Node(opType: string(p.op_type))
         node.domain = string(p.domain)
@@ -183,16 +182,39 @@ final class GraphImporter {
         for index in 0..<p.n_output { node.appendOutput(Value(name: string(p.output[index]) ?? "")) }
         let holdsSubgraphs = Self.holdsSubgraphs(p)
         if !holdsSubgraphs { node.attributes = messages(p.attribute, p.n_attribute) { importAttribute($0, scope: nil) } }
-        return MadeNode(node: node, inputCount: p.n_input, holdsSubgraphs: holdsSubgraphs)
+        return (node, NodeShape(inputCount: p.n_input, holdsSubgraphs: holdsSubgraphs))
     }
 
-    /// The first half of `protos` on this thread, the second on another;
-    /// `makeNode` reads only its message and writes only the node it makes.
-    private func makeNodesOnTwoThreads(_ protos: [UnsafeMutablePointer<Onnx__NodeProto>]) -> [MadeNode] {
-        let middle = protos.count / 2
-        nonisolated(unsafe) let importer = self
-        let (firstHalf, secondHalf) = onTwoThreads({ protos[..<middle].map(makeNode) }, { protos[middle...].map(importer.makeNode) })
-        return firstHalf + secondHalf
+    /// The nodes of `protos` and their shapes, in order; with `twoThreads`,
+    /// the first half made on this thread and the second on another, each
+    /// into its own part of the arrays (`makeNode` reads only its message
+    /// and writes only the node it makes), so that no half is copied
+    /// into a whole afterwards.
+    private func makeNodes(_ protos: [UnsafeMutablePointer<Onnx__NodeProto>], twoThreads: Bool) -> ([Node], [NodeShape]) {
+        var shapes: [NodeShape] = []
+        let nodes = [Node](unsafeUninitializedCapacity: protos.count) { nodeBuffer, nodesMade in
+            shapes = [NodeShape](unsafeUninitializedCapacity: protos.count) { shapeBuffer, shapesMade in
+                nonisolated(unsafe) let nodeBase = nodeBuffer.baseAddress
+                nonisolated(unsafe) let shapeBase = shapeBuffer.baseAddress
+                nonisolated(unsafe) let importer = self
+                func make(_ range: Range<Int>) {
+                    for index in range {
+                        let (node, shape) = importer.makeNode(protos[index])
+                        (nodeBase! + index).initialize(to: node)
+                        (shapeBase! + index).initialize(to: shape)
+                    }
+                }
+                if twoThreads {
+                    let middle = protos.count / 2
+                    _ = onTwoThreads({ make(0..<middle) }, { make(middle..<protos.count) })
+                } else {
+                    make(0..<protos.count)
+                }
+                shapesMade = protos.count
+            }
+            nodesMade = protos.count
+        }
+        return (nodes, shapes)
     }
 
     private static func holdsSubgraphs(_ node: Onnx__NodeProto) -> Bool {
