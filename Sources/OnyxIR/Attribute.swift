@@ -94,19 +94,19 @@ public struct AttributeTypeSet: Sequence, Hashable, Sendable, ExpressibleByArray
 /// fields disagree with its `type` still round-trips unchanged; `value`
 /// gives the typed view that the rest of Onyx works with.
 ///
-/// The fields live in one shared box, copied on write: models have tens of
-/// thousands of attributes, and walking a node's attributes copies each
-/// one, which with nineteen inline fields cost nineteen reference-count
-/// operations per copy (a third of `onyx check`'s time on a 20,000-node
-/// model).
+/// The name, the type and the two scalar fields are stored inline; every
+/// other field lives in a box shared by copies and copied on write, made
+/// only for an attribute that sets one. Models have tens of thousands of
+/// attributes, most of them one number (alpha, axis, …), and walks copy
+/// each one: with nineteen inline fields a copy cost nineteen
+/// reference-count operations (a third of `onyx check`'s time on a
+/// 20,000-node model), and with every field in a box each attribute cost
+/// a 224-byte allocation (its 24,000 float attributes, 5 MB).
 public struct Attribute {
+    /// The fields most attributes leave unset.
     private final class Storage {
-        var name: String?
-        var type: AttributeType?
         var docString: String?
         var refAttrName: String?
-        var f: Float?
-        var i: Int64?
         var s: [UInt8]?
         @Indirect var t: Tensor? = nil
         var g: Graph?
@@ -124,8 +124,6 @@ public struct Attribute {
         /// Read here, on the fields themselves, so that asking copies none.
         var setValueFields: AttributeTypeSet {
             var set = AttributeTypeSet()
-            if f != nil { set.insert(.float) }
-            if i != nil { set.insert(.int) }
             if s != nil { set.insert(.string) }
             if _t.isSet { set.insert(.tensor) }
             if g != nil { set.insert(.graph) }
@@ -141,18 +139,11 @@ public struct Attribute {
             return set
         }
 
-        init(name: String?, type: AttributeType?) {
-            self.name = name
-            self.type = type
-        }
+        init() {}
 
         init(copying other: Storage) {
-            name = other.name
-            type = other.type
             docString = other.docString
             refAttrName = other.refAttrName
-            f = other.f
-            i = other.i
             s = other.s
             t = other.t
             g = other.g
@@ -169,100 +160,96 @@ public struct Attribute {
         }
     }
 
-    private var storage: Storage
+    /// The attribute's name.
+    public var name: String?
+    /// The kind of value it holds, as the file states it.
+    public var type: AttributeType?
+    public var f: Float?
+    public var i: Int64?
 
-    /// The box, copied first when another attribute shares it. List fields
-    /// are modified through it in place (`_modify`), so that appending to
-    /// one does not copy the list.
+    /// nil until a field of the box is set.
+    private var storage: Storage?
+
+    /// The box, made when missing and copied first when another attribute
+    /// shares it. List fields are modified through it in place
+    /// (`_modify`), so that appending to one does not copy the list.
     private var uniqueStorage: Storage {
         mutating get {
-            if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
-            return storage
+            guard let existing = storage else {
+                let made = Storage()
+                storage = made
+                return made
+            }
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: existing) }
+            return storage!
         }
     }
 
-    /// The attribute's name.
-    public var name: String? {
-        get { storage.name }
-        set { uniqueStorage.name = newValue }
-    }
-    /// The kind of value it holds, as the file states it.
-    public var type: AttributeType? {
-        get { storage.type }
-        set { uniqueStorage.type = newValue }
-    }
     public var docString: String? {
-        get { storage.docString }
-        set { uniqueStorage.docString = newValue }
+        get { storage?.docString }
+        set { if newValue != nil || storage != nil { uniqueStorage.docString = newValue } }
     }
     /// Inside a function body: the name of the function attribute this one refers to.
     public var refAttrName: String? {
-        get { storage.refAttrName }
-        set { uniqueStorage.refAttrName = newValue }
-    }
-    public var f: Float? {
-        get { storage.f }
-        set { uniqueStorage.f = newValue }
-    }
-    public var i: Int64? {
-        get { storage.i }
-        set { uniqueStorage.i = newValue }
+        get { storage?.refAttrName }
+        set { if newValue != nil || storage != nil { uniqueStorage.refAttrName = newValue } }
     }
     public var s: [UInt8]? {
-        get { storage.s }
-        set { uniqueStorage.s = newValue }
+        get { storage?.s }
+        set { if newValue != nil || storage != nil { uniqueStorage.s = newValue } }
     }
     public var t: Tensor? {
-        get { storage.t }
-        set { uniqueStorage.t = newValue }
+        get { storage?.t }
+        set { if newValue != nil || storage != nil { uniqueStorage.t = newValue } }
     }
     public var g: Graph? {
-        get { storage.g }
-        set { uniqueStorage.g = newValue }
+        get { storage?.g }
+        set { if newValue != nil || storage != nil { uniqueStorage.g = newValue } }
     }
     public var sparseTensor: SparseTensor? {
-        get { storage.sparseTensor }
-        set { uniqueStorage.sparseTensor = newValue }
+        get { storage?.sparseTensor }
+        set { if newValue != nil || storage != nil { uniqueStorage.sparseTensor = newValue } }
     }
     public var tp: TypeInfo? {
-        get { storage.tp }
-        set { uniqueStorage.tp = newValue }
+        get { storage?.tp }
+        set { if newValue != nil || storage != nil { uniqueStorage.tp = newValue } }
     }
     public var floats: [Float] {
-        get { storage.floats }
+        get { storage?.floats ?? [] }
         _modify { yield &uniqueStorage.floats }
     }
     public var ints: [Int64] {
-        get { storage.ints }
+        get { storage?.ints ?? [] }
         _modify { yield &uniqueStorage.ints }
     }
     public var strings: [[UInt8]] {
-        get { storage.strings }
+        get { storage?.strings ?? [] }
         _modify { yield &uniqueStorage.strings }
     }
     public var tensors: [Tensor] {
-        get { storage.tensors }
+        get { storage?.tensors ?? [] }
         _modify { yield &uniqueStorage.tensors }
     }
     public var graphs: [Graph] {
-        get { storage.graphs }
+        get { storage?.graphs ?? [] }
         _modify { yield &uniqueStorage.graphs }
     }
     public var sparseTensors: [SparseTensor] {
-        get { storage.sparseTensors }
+        get { storage?.sparseTensors ?? [] }
         _modify { yield &uniqueStorage.sparseTensors }
     }
     public var typeProtos: [TypeInfo] {
-        get { storage.typeProtos }
+        get { storage?.typeProtos ?? [] }
         _modify { yield &uniqueStorage.typeProtos }
     }
     public var unknownFields: [UnknownField] {
-        get { storage.unknownFields }
+        get { storage?.unknownFields ?? [] }
         _modify { yield &uniqueStorage.unknownFields }
     }
 
     public init(name: String?, type: AttributeType?) {
-        storage = Storage(name: name, type: type)
+        self.name = name
+        self.type = type
     }
 
     /// The typed value `type` selects.
@@ -298,14 +285,22 @@ public struct Attribute {
     /// The types whose value fields are set: one that agrees with `type`
     /// for a well-formed attribute, none for an empty one, several for a
     /// malformed file (kept as read).
-    public var setValueFields: AttributeTypeSet { storage.setValueFields }
+    public var setValueFields: AttributeTypeSet {
+        var set = storage?.setValueFields ?? []
+        if f != nil { set.insert(.float) }
+        if i != nil { set.insert(.int) }
+        return set
+    }
 
     /// Every subgraph this attribute holds, in field order.
     public var subgraphs: [Graph] { holdsSubgraphs ? placedSubgraphs.map(\.graph) : [] }
 
     /// True when `g` or `graphs` is set: asked of every attribute of every
     /// node by the graph walks, so it allocates nothing.
-    public var holdsSubgraphs: Bool { storage.g != nil || !storage.graphs.isEmpty }
+    public var holdsSubgraphs: Bool {
+        guard let storage else { return false }
+        return storage.g != nil || !storage.graphs.isEmpty
+    }
 
     /// Every subgraph with its place in the attribute, as `IRPath.Step.attribute`
     /// names it: nil for `g`, the position for an entry of `graphs`.
