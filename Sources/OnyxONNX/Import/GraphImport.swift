@@ -97,15 +97,15 @@ final class GraphImporter {
     ) -> [Node] {
         let protos = messages(pointer, count) { $0 }
         let long = protos.count >= twoThreadNodeCount
-        let (nodes, shapes) = makeNodes(protos, twoThreads: long)
+        let (nodes, linking) = makeNodes(protos, twoThreads: long)
         scope.reserveCapacity(count)
         for node in nodes {
             for value in node.outputs where !value.name.isEmpty { scope.define(value) }
         }
-        let found = definedInputs(of: protos, shapes, in: scope, twoThreads: long)
+        let found = definedInputs(of: protos, linking, in: scope, twoThreads: long)
         var next = 0
-        for ((node, shape), proto) in zip(zip(nodes, shapes), protos) {
-            for index in 0..<shape.inputCount {
+        for ((node, facts), proto) in zip(zip(nodes, linking), protos) {
+            for index in 0..<facts.inputCount {
                 defer { next += 1 }
                 if let value = found[next] {
                     node.appendInput(value.takeUnretainedValue())
@@ -115,7 +115,7 @@ final class GraphImporter {
                 let name = string(proto.pointee.input[index]) ?? ""
                 node.appendInput(name.isEmpty ? nil : scope.resolve(name))
             }
-            if shape.holdsSubgraphs {
+            if facts.holdsSubgraphs {
                 let p = proto.pointee
                 node.attributes = messages(p.attribute, p.n_attribute) { importAttribute($0, scope: scope) }
             }
@@ -127,7 +127,7 @@ final class GraphImporter {
     /// again: by then the message's memory is cold (a 20,000-node model's
     /// messages span 15 MB), and reading its input count and attributes a
     /// second time cost a tenth of the import.
-    private struct NodeShape {
+    private struct LinkingFacts {
         let inputCount: Int
         /// Whether an attribute holds a graph, so that the attributes wait
         /// for the names of the graph around them.
@@ -140,17 +140,17 @@ final class GraphImporter {
     /// writing its own part of the result. The values are not retained:
     /// `scope` holds them until the nodes do.
     private func definedInputs(
-        of protos: [UnsafeMutablePointer<Onnx__NodeProto>], _ shapes: [NodeShape], in scope: NameScope, twoThreads: Bool
+        of protos: [UnsafeMutablePointer<Onnx__NodeProto>], _ linking: [LinkingFacts], in scope: NameScope, twoThreads: Bool
     ) -> [Unmanaged<Value>?] {
         var starts = [Int](repeating: 0, count: protos.count + 1)
-        for (index, shape) in shapes.enumerated() { starts[index + 1] = starts[index] + shape.inputCount }
+        for (index, facts) in linking.enumerated() { starts[index + 1] = starts[index] + facts.inputCount }
         let total = starts[protos.count]
         return [Unmanaged<Value>?](unsafeUninitializedCapacity: total) { buffer, initialized in
             nonisolated(unsafe) let base = buffer.baseAddress
             func lookUp(_ nodes: Range<Int>) {
                 for node in nodes {
                     let inputs = protos[node].pointee.input
-                    for index in 0..<shapes[node].inputCount {
+                    for index in 0..<linking[node].inputCount {
                         let name = string(inputs![index])
                         (base! + starts[node] + index).initialize(to: name.flatMap { $0.isEmpty ? nil : scope.lookupUnretained($0) })
                     }
@@ -168,7 +168,7 @@ final class GraphImporter {
 
     /// A node with its outputs and, unless one of them holds a subgraph
     /// (which reads the names of the graphs around it), its attributes.
-    private func makeNode(_ proto: UnsafeMutablePointer<Onnx__NodeProto>) -> (Node, NodeShape) {
+    private func makeNode(_ proto: UnsafeMutablePointer<Onnx__NodeProto>) -> (Node, LinkingFacts) {
         let p = proto.pointee
         let node = Node(opType: string(p.op_type))
         node.domain = string(p.domain)
@@ -182,26 +182,26 @@ final class GraphImporter {
         for index in 0..<p.n_output { node.appendOutput(Value(name: string(p.output[index]) ?? "")) }
         let holdsSubgraphs = Self.holdsSubgraphs(p)
         if !holdsSubgraphs { node.attributes = messages(p.attribute, p.n_attribute) { importAttribute($0, scope: nil) } }
-        return (node, NodeShape(inputCount: p.n_input, holdsSubgraphs: holdsSubgraphs))
+        return (node, LinkingFacts(inputCount: p.n_input, holdsSubgraphs: holdsSubgraphs))
     }
 
-    /// The nodes of `protos` and their shapes, in order; with `twoThreads`,
+    /// The nodes of `protos` and what linking each needs, in order; with `twoThreads`,
     /// the first half made on this thread and the second on another, each
     /// into its own part of the arrays (`makeNode` reads only its message
     /// and writes only the node it makes), so that no half is copied
     /// into a whole afterwards.
-    private func makeNodes(_ protos: [UnsafeMutablePointer<Onnx__NodeProto>], twoThreads: Bool) -> ([Node], [NodeShape]) {
-        var shapes: [NodeShape] = []
+    private func makeNodes(_ protos: [UnsafeMutablePointer<Onnx__NodeProto>], twoThreads: Bool) -> ([Node], [LinkingFacts]) {
+        var linking: [LinkingFacts] = []
         let nodes = [Node](unsafeUninitializedCapacity: protos.count) { nodeBuffer, nodesMade in
-            shapes = [NodeShape](unsafeUninitializedCapacity: protos.count) { shapeBuffer, shapesMade in
+            linking = [LinkingFacts](unsafeUninitializedCapacity: protos.count) { factBuffer, factsMade in
                 nonisolated(unsafe) let nodeBase = nodeBuffer.baseAddress
-                nonisolated(unsafe) let shapeBase = shapeBuffer.baseAddress
+                nonisolated(unsafe) let factBase = factBuffer.baseAddress
                 nonisolated(unsafe) let importer = self
                 func make(_ range: Range<Int>) {
                     for index in range {
-                        let (node, shape) = importer.makeNode(protos[index])
+                        let (node, facts) = importer.makeNode(protos[index])
                         (nodeBase! + index).initialize(to: node)
-                        (shapeBase! + index).initialize(to: shape)
+                        (factBase! + index).initialize(to: facts)
                     }
                 }
                 if twoThreads {
@@ -210,11 +210,11 @@ final class GraphImporter {
                 } else {
                     make(0..<protos.count)
                 }
-                shapesMade = protos.count
+                factsMade = protos.count
             }
             nodesMade = protos.count
         }
-        return (nodes, shapes)
+        return (nodes, linking)
     }
 
     private static func holdsSubgraphs(_ node: Onnx__NodeProto) -> Bool {
