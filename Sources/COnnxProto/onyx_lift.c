@@ -53,8 +53,7 @@ typedef struct {
     const uint8_t *nonce;
 } Walk;
 
-/// Reads a varint at `*p` (before `end`); false when truncated or too long.
-static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *value) {
+int onyx_read_varint(const uint8_t **p, const uint8_t *end, uint64_t *value) {
     uint64_t result = 0;
     for (int shift = 0; shift < 64 && *p < end; shift += 7) {
         uint8_t byte = *(*p)++;
@@ -76,7 +75,7 @@ static size_t varint_size(uint64_t value) {
     return size;
 }
 
-static uint8_t *write_varint(uint8_t *out, uint64_t value) {
+uint8_t *onyx_write_varint(uint8_t *out, uint64_t value) {
     while (value >= 0x80) {
         *out++ = (uint8_t)(value | 0x80);
         value >>= 7;
@@ -108,13 +107,13 @@ static long long walk_message(Walk *walk, const uint8_t *p, const uint8_t *end, 
     while (p < end) {
         const uint8_t *field_start = p;
         uint64_t tag;
-        if (!read_varint(&p, end, &tag)) return -1;
+        if (!onyx_read_varint(&p, end, &tag)) return -1;
         size_t tag_size = (size_t)(p - field_start);
         uint64_t field = tag >> 3;
         switch (tag & 7) {
         case 0: {
             uint64_t ignored;
-            if (!read_varint(&p, end, &ignored)) return -1;
+            if (!onyx_read_varint(&p, end, &ignored)) return -1;
             break;
         }
         case 1:
@@ -127,7 +126,7 @@ static long long walk_message(Walk *walk, const uint8_t *p, const uint8_t *end, 
             break;
         case 2: {
             uint64_t length;
-            if (!read_varint(&p, end, &length) || length > (uint64_t)(end - p)) return -1;
+            if (!onyx_read_varint(&p, end, &length) || length > (uint64_t)(end - p)) return -1;
             const uint8_t *payload = p;
             p += length;
             enum Kind child = child_kind(kind, field);
@@ -139,7 +138,7 @@ static long long walk_message(Walk *walk, const uint8_t *p, const uint8_t *end, 
                 } else {
                     uint64_t index = walk->next_span++;
                     memcpy(walk->out, field_start, tag_size);
-                    walk->out = write_varint(walk->out + tag_size, ONYX_LIFT_MARKER_SIZE);
+                    walk->out = onyx_write_varint(walk->out + tag_size, ONYX_LIFT_MARKER_SIZE);
                     memcpy(walk->out, walk->nonce, 8);
                     for (int byte = 0; byte < 8; byte++) walk->out[8 + byte] = (uint8_t)(index >> (8 * byte));
                     walk->out += ONYX_LIFT_MARKER_SIZE;
@@ -161,7 +160,7 @@ static long long walk_message(Walk *walk, const uint8_t *p, const uint8_t *end, 
                 } else {
                     size = walk->sizes[walk->next_size++];
                     memcpy(walk->out, field_start, tag_size);
-                    walk->out = write_varint(walk->out + tag_size, size);
+                    walk->out = onyx_write_varint(walk->out + tag_size, size);
                     if (walk_message(walk, payload, p, child, depth + 1) < 0) return -1;
                 }
                 total += (long long)(tag_size + varint_size(size) + size);

@@ -185,34 +185,40 @@ public struct Attribute {
         }
     }
 
+    /// Sets a field of the box; clearing one makes no box.
+    private mutating func setBoxed<T>(_ field: ReferenceWritableKeyPath<Storage, T?>, _ value: T?) {
+        guard value != nil || storage != nil else { return }
+        uniqueStorage[keyPath: field] = value
+    }
+
     public var docString: String? {
         get { storage?.docString }
-        set { if newValue != nil || storage != nil { uniqueStorage.docString = newValue } }
+        set { setBoxed(\.docString, newValue) }
     }
     /// Inside a function body: the name of the function attribute this one refers to.
     public var refAttrName: String? {
         get { storage?.refAttrName }
-        set { if newValue != nil || storage != nil { uniqueStorage.refAttrName = newValue } }
+        set { setBoxed(\.refAttrName, newValue) }
     }
     public var s: [UInt8]? {
         get { storage?.s }
-        set { if newValue != nil || storage != nil { uniqueStorage.s = newValue } }
+        set { setBoxed(\.s, newValue) }
     }
     public var t: Tensor? {
         get { storage?.t }
-        set { if newValue != nil || storage != nil { uniqueStorage.t = newValue } }
+        set { setBoxed(\.t, newValue) }
     }
     public var g: Graph? {
         get { storage?.g }
-        set { if newValue != nil || storage != nil { uniqueStorage.g = newValue } }
+        set { setBoxed(\.g, newValue) }
     }
     public var sparseTensor: SparseTensor? {
         get { storage?.sparseTensor }
-        set { if newValue != nil || storage != nil { uniqueStorage.sparseTensor = newValue } }
+        set { setBoxed(\.sparseTensor, newValue) }
     }
     public var tp: TypeInfo? {
         get { storage?.tp }
-        set { if newValue != nil || storage != nil { uniqueStorage.tp = newValue } }
+        set { setBoxed(\.tp, newValue) }
     }
     public var floats: [Float] {
         get { storage?.floats ?? [] }

@@ -89,7 +89,9 @@ public enum ModelFile {
         _ model: Model, format: ModelFormat, externalData policy: ExternalDataPolicy,
         onlyDeclarationsChanged: Bool = false
     ) throws(ONNXError) -> [UInt8] {
-        if onlyDeclarationsChanged, format == .onnx, policy == .keep, let spliced = try SplicedEncoding(model) {
+        if let spliced = try SplicedEncoding(
+            model, format: format, externalData: policy, onlyDeclarationsChanged: onlyDeclarationsChanged)
+        {
             return spliced.bytes
         }
         var layout = TensorLayout()
@@ -165,7 +167,9 @@ public enum ModelFile {
                     shared: shared, writer: writer)
             }
             try writer.write(path) { fd throws(ONNXError) in
-                if format == .onnx, onlyDeclarationsChanged, policy == .keep, let spliced = try SplicedEncoding(model) {
+                if let spliced = try SplicedEncoding(
+                    model, format: format, externalData: policy, onlyDeclarationsChanged: onlyDeclarationsChanged)
+                {
                     try spliced.write(to: fd, file: path)
                 } else if format == .onnx {
                     _ = try ModelEncoder.write(model, to: fd, transform: layout.transform)

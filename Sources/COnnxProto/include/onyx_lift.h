@@ -37,4 +37,12 @@ int onyx_lift_raw_data(const uint8_t *bytes, size_t length, size_t threshold, co
 /// Frees what a successful lift allocated.
 void onyx_lifted_free(OnyxLifted *lifted);
 
+/// Reads a protobuf varint at `*p` (before `end`), advancing `*p`; 0 when
+/// it is truncated or longer than 64 bits. The lift and the Swift
+/// encoding splice (WireReader) read the wire format through this one.
+int onyx_read_varint(const uint8_t **p, const uint8_t *end, uint64_t *value);
+/// Writes `value` as a protobuf varint (at most 10 bytes) at `out`;
+/// returns the byte after it.
+uint8_t *onyx_write_varint(uint8_t *out, uint64_t value);
+
 #endif

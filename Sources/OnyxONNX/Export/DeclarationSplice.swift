@@ -66,30 +66,43 @@ struct SplicedEncoding {
         try ModelEncoder.checkLimit(UInt64(count))
     }
 
+    /// The splice a writer uses in place of the full encoder: only for ONNX
+    /// binary whose external data stays as it is, and only on the caller's
+    /// word that nothing but declarations changed since the model was read
+    /// (`ModelFile.save`'s `onlyDeclarationsChanged`).
+    init?(
+        _ model: Model, format: ModelFormat, externalData policy: ExternalDataPolicy, onlyDeclarationsChanged: Bool
+    ) throws(ONNXError) {
+        guard onlyDeclarationsChanged, format == .onnx, policy == .keep else { return nil }
+        try self.init(model)
+    }
+
     /// Writes the encoding to `fd`.
     func write(to fd: Int32, file: String) throws(ONNXError) {
-        for piece in pieces {
-            switch piece {
-            case .source(let range): try writeAll(fd, UnsafeRawBufferPointer(rebasing: source.bytes[range]), file: file)
-            case .encoded(let range):
-                try encoded.withUnsafeBufferPointer { buffer throws(ONNXError) in
-                    try writeAll(fd, UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[range]), file: file)
-                }
-            }
-        }
+        try forEachChunk { chunk throws(ONNXError) in try writeAll(fd, chunk, file: file) }
     }
 
     /// The encoding in one array.
     var bytes: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count)
-        for piece in pieces {
-            switch piece {
-            case .source(let range): bytes.append(contentsOf: source.bytes[range])
-            case .encoded(let range): bytes.append(contentsOf: encoded[range])
+        forEachChunk { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// Calls `body` with the bytes of each piece, in order.
+    private func forEachChunk<E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> Void) throws(E) {
+        let done = encoded.withUnsafeBytes { encoded in
+            Result { () throws(E) in
+                for piece in pieces {
+                    switch piece {
+                    case .source(let range): try body(UnsafeRawBufferPointer(rebasing: source.bytes[range]))
+                    case .encoded(let range): try body(UnsafeRawBufferPointer(rebasing: encoded[range]))
+                    }
+                }
             }
         }
-        return bytes
+        try done.get()
     }
 
     private enum ModelField {
@@ -132,7 +145,7 @@ struct SplicedEncoding {
                 guard field.wireType == WireField.lengthDelimited else { return nil }
                 let node = nodes[nodeIndex]
                 nodeIndex += 1
-                if node.subgraphs.isEmpty {
+                if !node.hasSubgraphs {
                     append(.source(field.range))
                 } else {
                     append(GraphField.node, &arena.node(node).pointee.base)

@@ -1,3 +1,5 @@
+import COnnxProto
+
 /// A field of a protobuf message as it lies in the encoding.
 struct WireField {
     let number: UInt64
@@ -43,27 +45,21 @@ struct WireReader {
     }
 
     private func varint(at offset: inout Int, end: Int) -> UInt64? {
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var cursor: UnsafePointer<UInt8>? = base + offset
         var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < end, shift < 64 {
-            let byte = bytes[offset]
-            offset += 1
-            value |= UInt64(byte & 0x7f) << shift
-            if byte & 0x80 == 0 { return value }
-            shift += 7
-        }
-        return nil
+        guard onyx_read_varint(&cursor, base + end, &value) != 0 else { return nil }
+        offset = cursor! - base
+        return value
     }
 }
 
 extension [UInt8] {
     /// Appends `value` as a protobuf varint.
     mutating func appendVarint(_ value: UInt64) {
-        var rest = value
-        while rest >= 0x80 {
-            append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { scratch in
+            let end = onyx_write_varint(scratch.baseAddress!, value)
+            append(contentsOf: scratch[..<(end! - scratch.baseAddress!)])
         }
-        append(UInt8(rest))
     }
 }

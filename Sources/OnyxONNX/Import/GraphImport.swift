@@ -156,12 +156,7 @@ final class GraphImporter {
                     }
                 }
             }
-            if twoThreads {
-                let middle = protos.count / 2
-                _ = onTwoThreads({ lookUp(0..<middle) }, { lookUp(middle..<protos.count) })
-            } else {
-                lookUp(0..<protos.count)
-            }
+            inHalves(of: protos.count, twoThreads: twoThreads, lookUp)
             initialized = total
         }
     }
@@ -204,12 +199,7 @@ final class GraphImporter {
                         (factBase! + index).initialize(to: facts)
                     }
                 }
-                if twoThreads {
-                    let middle = protos.count / 2
-                    _ = onTwoThreads({ make(0..<middle) }, { make(middle..<protos.count) })
-                } else {
-                    make(0..<protos.count)
-                }
+                inHalves(of: protos.count, twoThreads: twoThreads, make)
                 factsMade = protos.count
             }
             nodesMade = protos.count

@@ -38,6 +38,16 @@ func onTwoThreads<A, B>(_ first: () -> A, _ second: @escaping () -> B) -> (A, B)
     return (firstResult, thread.join())
 }
 
+/// `body` over `0..<count`: with `twoThreads`, the first half on this
+/// thread while the second runs on another; otherwise the whole range here.
+func inHalves(of count: Int, twoThreads: Bool, _ body: (Range<Int>) -> Void) {
+    guard twoThreads else { return body(0..<count) }
+    let middle = count / 2
+    withoutActuallyEscaping(body) { body in
+        _ = onTwoThreads({ body(0..<middle) }, { body(middle..<count) })
+    }
+}
+
 /// `body` running on a thread of its own, for `join` to wait for and take
 /// the result of. The budgets in force go with it (a thread does not
 /// inherit task locals).
